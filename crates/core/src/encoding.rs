@@ -1,0 +1,81 @@
+//! The one canonical codec: serde + bincode 2.0.1 in a fixed configuration. All bincode use in
+//! the project lives here (BRIEF §5), so the format is defined in one place.
+//!
+//! Configuration (docs/FORMAT.md §1): little-endian, fixed-width integers (`u8` 1 byte, `u16`
+//! 2, `u32` 4, `u64`/`i64` 8), sequence and string lengths as `u64`, enum variants as `u32`,
+//! `Option` as a `0x00`/`0x01` byte, `bool` as `0x00`/`0x01`, structs and tuples as the
+//! concatenation of their fields, and a 65,535-byte limit on input.
+
+use bincode::config::{Configuration, Fixint, LittleEndian, Limit};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::DecodeError;
+
+/// The largest encoded event, in bytes (the C2SP tlog-tiles entry-bundle limit).
+pub const MAX_EVENT_BYTES: usize = 65_535;
+
+type Config = Configuration<LittleEndian, Fixint, Limit<MAX_EVENT_BYTES>>;
+
+const CONFIG: Config = bincode::config::standard()
+    .with_little_endian()
+    .with_fixed_int_encoding()
+    .with_limit::<MAX_EVENT_BYTES>();
+
+/// Encodes a value canonically. Fails only if the value is over [`MAX_EVENT_BYTES`] or a
+/// field refuses to serialize.
+pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, DecodeError> {
+    let bytes = bincode::serde::encode_to_vec(value, CONFIG)
+        .map_err(|e| DecodeError::Malformed(e.to_string()))?;
+    if bytes.len() > MAX_EVENT_BYTES {
+        return Err(DecodeError::TooLarge {
+            len: bytes.len(),
+            max: MAX_EVENT_BYTES,
+        });
+    }
+    Ok(bytes)
+}
+
+/// Decodes exactly one canonical value: rejects input over the size limit, trailing bytes,
+/// and any input that does not re-encode to the same bytes.
+pub fn decode<T: Serialize + DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
+    if bytes.len() > MAX_EVENT_BYTES {
+        return Err(DecodeError::TooLarge {
+            len: bytes.len(),
+            max: MAX_EVENT_BYTES,
+        });
+    }
+    let (value, used): (T, usize) = bincode::serde::decode_from_slice(bytes, CONFIG)
+        .map_err(|e| DecodeError::Malformed(e.to_string()))?;
+    if used != bytes.len() {
+        return Err(DecodeError::TrailingBytes(bytes.len() - used));
+    }
+    if encode(&value)? != bytes {
+        return Err(DecodeError::NonCanonical);
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_layout() {
+        assert_eq!(encode(&1u64).unwrap(), [1, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(encode(&"ab").unwrap(), [2, 0, 0, 0, 0, 0, 0, 0, b'a', b'b']);
+        assert_eq!(encode(&Some(7u8)).unwrap(), [1, 7]);
+        assert_eq!(encode(&true).unwrap(), [1]);
+    }
+
+    #[test]
+    fn strict_decode() {
+        assert!(matches!(decode::<u64>(&[1, 0, 0, 0, 0, 0, 0, 0, 9]), Err(DecodeError::TrailingBytes(1))));
+        assert!(decode::<bool>(&[2]).is_err());
+        assert!(decode::<Option<u8>>(&[2, 1]).is_err());
+        // A length prefix far beyond the input must fail without allocating.
+        assert!(decode::<Vec<u8>>(&[0xff; 8]).is_err());
+        assert!(decode::<String>(&[1, 0, 0, 0, 0, 0, 0, 0, 0xff]).is_err());
+        assert!(matches!(decode::<Vec<u8>>(&vec![0; MAX_EVENT_BYTES + 1]), Err(DecodeError::TooLarge { .. })));
+    }
+}

@@ -1,0 +1,33 @@
+//! # actledger-core
+//!
+//! The heart of actledger, with no I/O: the events of the ACT Code of Conduct ledger, their
+//! canonical encoding (one codec), Ed25519 signatures over a domain-separated message, the
+//! SHA-256 hash chain, the ledger's rules, and verification of a log from its bytes.
+//!
+//! The byte format is specified in `docs/FORMAT.md`; each module cites the part it implements.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![deny(clippy::unwrap_used)]
+
+pub mod chain;
+pub mod date;
+pub mod encoding;
+pub mod error;
+pub mod event;
+pub mod keys;
+pub mod outcome;
+pub mod rules;
+pub mod state;
+pub mod symbol;
+pub mod types;
+mod un_members;
+pub mod verify;
+
+pub use date::Date;
+pub use error::{DecodeError, RuleError, ValueError, VerifyError, VerifyErrorKind};
+pub use event::{Event, EventBody, Fact, Role, UnsignedEvent};
+pub use keys::SigningKey;
+pub use state::StateCode;
+pub use symbol::{DraftSymbol, UnSymbol};
+pub use types::{EventHash, Origin, PublicKey, Seq, Signature, Text, Timestamp};

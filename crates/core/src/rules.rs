@@ -1,0 +1,602 @@
+//! The ledger's rules: who may write what, and which facts cannot be true (BRIEF §2).
+//!
+//! [`LedgerState`] is replayed from the log. The same [`LedgerState::admit`] runs when an
+//! event is appended and when the log is verified, so anything rejected at append is also
+//! reported by `verify`, and nothing verify accepts could have been refused at append. It keeps
+//! only the small indexes the rules need (not the events), so replaying a large log stays cheap.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::date::Date;
+use crate::error::RuleError;
+use crate::event::{
+    AdherenceDate, CouncilVote, EventBody, Fact, ReportedVote, Role, Seat, UnsignedEvent,
+};
+use crate::outcome::{self, Outcome, VoteResult};
+use crate::state::StateCode;
+use crate::symbol::DraftSymbol;
+use crate::types::{Origin, PublicKey, Seq, Timestamp};
+
+/// What the ledger knows of a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyInfo {
+    /// Roles granted, with the sequence number of each grant.
+    pub roles: BTreeMap<Role, Seq>,
+    /// Who holds it (from the first grant).
+    pub holder: String,
+    /// The revocation, if any.
+    pub revoked: Option<Seq>,
+}
+
+/// Index entry kept for a fact so a later correction can find and replace it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum FactIndex {
+    Adherence(StateCode),
+    Term { state: StateCode, seat: Seat, from: Date, to: Date },
+    Draft(DraftSymbol),
+    Vote(DraftSymbol),
+    Assessment(DraftSymbol, PublicKey),
+    Meeting,
+    Calendar(String, u16),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct VoteEntry {
+    seq: Seq,
+    date: Date,
+    result: VoteResult,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TermEntry {
+    seq: Seq,
+    seat: Seat,
+    from: Date,
+    to: Date,
+}
+
+/// The state the rules need, replayed from the log.
+#[derive(Debug, Clone, Default)]
+pub struct LedgerState {
+    origin: Option<Origin>,
+    events: u64,
+    last_time: Option<Timestamp>,
+    keys: BTreeMap<PublicKey, KeyInfo>,
+    facts: HashMap<Seq, FactIndex>,
+    supporters: BTreeMap<StateCode, Seq>,
+    terms: BTreeMap<StateCode, Vec<TermEntry>>,
+    drafts: BTreeMap<DraftSymbol, (Seq, Option<ReportedVote>)>,
+    votes: BTreeMap<DraftSymbol, VoteEntry>,
+    assessments: BTreeMap<(DraftSymbol, PublicKey), Seq>,
+    calendars: BTreeMap<(String, u16), Seq>,
+}
+
+fn domain(msg: String) -> RuleError {
+    RuleError::Domain(msg)
+}
+
+impl LedgerState {
+    /// An empty ledger.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The origin named at genesis.
+    pub fn origin(&self) -> Option<&Origin> {
+        self.origin.as_ref()
+    }
+
+    /// Number of events admitted.
+    pub fn len(&self) -> u64 {
+        self.events
+    }
+
+    /// Whether no event was admitted.
+    pub fn is_empty(&self) -> bool {
+        self.events == 0
+    }
+
+    /// Time of the last event.
+    pub fn last_time(&self) -> Option<Timestamp> {
+        self.last_time
+    }
+
+    /// Keys known to the ledger.
+    pub fn keys(&self) -> &BTreeMap<PublicKey, KeyInfo> {
+        &self.keys
+    }
+
+    /// Whether `key` may act in `role` now.
+    pub fn key_has_role(&self, key: &PublicKey, role: Role) -> bool {
+        self.keys
+            .get(key)
+            .is_some_and(|k| k.revoked.is_none() && k.roles.contains_key(&role))
+    }
+
+    /// The current supporters and the seq of each one's adherence event.
+    pub fn supporters(&self) -> &BTreeMap<StateCode, Seq> {
+        &self.supporters
+    }
+
+    /// Members of the Council on `date`, with their seat.
+    pub fn council_on(&self, date: Date) -> BTreeMap<StateCode, Seat> {
+        self.terms
+            .iter()
+            .filter_map(|(s, ts)| {
+                ts.iter()
+                    .find(|t| t.from <= date && date <= t.to)
+                    .map(|t| (*s, t.seat))
+            })
+            .collect()
+    }
+
+    /// Checks `event` against the rules at this point of the log and, if admissible, applies it.
+    /// `event.seq` must be the next position (the caller checks sequence and chain).
+    pub fn admit(&mut self, event: &UnsignedEvent) -> Result<(), RuleError> {
+        self.check(event)?;
+        self.apply(event);
+        Ok(())
+    }
+
+    fn check_author(&self, author: &PublicKey, role: Role, kind: &'static str) -> Result<(), RuleError> {
+        let key = self.keys.get(author).ok_or_else(|| RuleError::UnknownKey {
+            key: author.to_hex(),
+        })?;
+        if let Some(revoked_at) = key.revoked {
+            return Err(RuleError::RevokedKey {
+                key: author.to_hex(),
+                revoked_at,
+            });
+        }
+        if !key.roles.contains_key(&role) {
+            let held: Vec<_> = key.roles.keys().map(|r| r.name()).collect();
+            return Err(RuleError::MissingRole {
+                key: author.to_hex(),
+                needed: role.name(),
+                kind,
+                held: if held.is_empty() { "none".into() } else { held.join(", ") },
+            });
+        }
+        Ok(())
+    }
+
+    /// Checks without applying.
+    pub fn check(&self, event: &UnsignedEvent) -> Result<(), RuleError> {
+        let seq = event.seq;
+        if let Some(prev) = self.last_time {
+            if event.recorded_at < prev {
+                return Err(RuleError::TimeWentBack {
+                    found: event.recorded_at.0,
+                    previous: prev.0,
+                });
+            }
+        }
+        match &event.body {
+            EventBody::LedgerCreated(g) => {
+                if seq.0 != 0 || self.events != 0 {
+                    return Err(RuleError::SecondGenesis);
+                }
+                if g.admin != event.author {
+                    return Err(RuleError::BadGenesis);
+                }
+                Ok(())
+            }
+            _ if self.events == 0 => Err(RuleError::BadGenesis),
+            EventBody::KeyGranted(g) => {
+                self.check_author(&event.author, Role::Administrator, "KeyGranted")?;
+                if let Some(k) = self.keys.get(&g.key) {
+                    if let Some(at) = k.revoked {
+                        return Err(domain(format!(
+                            "key {} was revoked at seq {at}; a revoked key cannot be granted a role again",
+                            g.key
+                        )));
+                    }
+                    if let Some(at) = k.roles.get(&g.role) {
+                        return Err(domain(format!(
+                            "key {} already holds the {} role (granted at seq {at})",
+                            g.key,
+                            g.role.name()
+                        )));
+                    }
+                }
+                Ok(())
+            }
+            EventBody::KeyRevoked(r) => {
+                self.check_author(&event.author, Role::Administrator, "KeyRevoked")?;
+                let k = self.keys.get(&r.key).ok_or_else(|| {
+                    domain(format!("key {} is not a key of this ledger", r.key))
+                })?;
+                if let Some(at) = k.revoked {
+                    return Err(domain(format!("key {} was already revoked at seq {at}", r.key)));
+                }
+                if k.roles.contains_key(&Role::Administrator) {
+                    let other_admins = self
+                        .keys
+                        .iter()
+                        .filter(|(pk, i)| {
+                            **pk != r.key && i.revoked.is_none() && i.roles.contains_key(&Role::Administrator)
+                        })
+                        .count();
+                    if other_admins == 0 {
+                        return Err(domain(format!(
+                            "key {} is the last administrator key; grant another administrator first",
+                            r.key
+                        )));
+                    }
+                }
+                Ok(())
+            }
+            EventBody::Fact(f) => {
+                self.check_author(&event.author, f.role(), f.kind())?;
+                self.check_dates(f, event.recorded_at)?;
+                self.check_fact(f, &event.author, None)
+            }
+            EventBody::Correction(c) => {
+                let target = self.facts.get(&c.target).ok_or_else(|| {
+                    domain(format!(
+                        "correction target seq {} is not a fact recorded before (corrections name an earlier fact, not a key event or another correction)",
+                        c.target
+                    ))
+                })?;
+                let same_kind = matches!(
+                    (target, &c.replacement),
+                    (FactIndex::Adherence(_), Fact::AdherenceLetter(_))
+                        | (FactIndex::Term { .. }, Fact::CouncilTerm(_))
+                        | (FactIndex::Draft(_), Fact::DraftTabled(_))
+                        | (FactIndex::Vote(_), Fact::CouncilVote(_))
+                        | (FactIndex::Assessment(..), Fact::CredibilityAssessment(_))
+                        | (FactIndex::Meeting, Fact::AssemblyMeeting(_))
+                        | (FactIndex::Calendar(..), Fact::HolidayCalendar(_))
+                );
+                if !same_kind {
+                    return Err(domain(format!(
+                        "correction of seq {} must replace it with a fact of the same kind, not {}",
+                        c.target,
+                        c.replacement.kind()
+                    )));
+                }
+                self.check_author(&event.author, c.replacement.role(), "Correction")?;
+                if let FactIndex::Assessment(_, assessor) = target {
+                    if *assessor != event.author {
+                        return Err(domain(format!(
+                            "an assessment is its assessor's own judgement: only key {assessor} may correct seq {}",
+                            c.target
+                        )));
+                    }
+                }
+                self.check_dates(&c.replacement, event.recorded_at)?;
+                self.check_fact(&c.replacement, &event.author, Some(c.target))
+            }
+        }
+    }
+
+    fn check_dates(&self, fact: &Fact, recorded_at: Timestamp) -> Result<(), RuleError> {
+        let today = recorded_at
+            .date()
+            .ok_or_else(|| domain(format!("recorded_at {} is out of range", recorded_at.0)))?;
+        if let Some(d) = fact.past_dates().into_iter().find(|d| *d > today) {
+            return Err(domain(format!(
+                "date {d} is in the future (the event is recorded on {today})"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Domain checks of a fact; `replacing` is the seq of the fact a correction supersedes,
+    /// whose own index entries are ignored.
+    fn check_fact(&self, fact: &Fact, author: &PublicKey, replacing: Option<Seq>) -> Result<(), RuleError> {
+        let other = |s: &Seq| Some(*s) != replacing;
+        match fact {
+            Fact::AdherenceLetter(a) => {
+                if let Some(s) = self.supporters.get(&a.state).filter(|s| other(s)) {
+                    return Err(domain(format!(
+                        "state {} ({}) already adhered at seq {s}; the Code has one adherence and no withdrawal",
+                        a.state,
+                        a.state.name()
+                    )));
+                }
+                if let (AdherenceDate::Exact(letter), Some(received)) = (a.date, a.received) {
+                    if received < letter {
+                        return Err(domain(format!(
+                            "received date {received} is before the letter's date {letter}"
+                        )));
+                    }
+                }
+                Ok(())
+            }
+            Fact::CouncilTerm(t) => {
+                if let Some(ts) = self.terms.get(&t.state) {
+                    if let Some(o) = ts.iter().find(|o| other(&o.seq) && o.from <= t.to && t.from <= o.to) {
+                        return Err(domain(format!(
+                            "term of {} from {} to {} overlaps its term from {} to {} (seq {})",
+                            t.state, t.from, t.to, o.from, o.to, o.seq
+                        )));
+                    }
+                }
+                // At most 5 permanent and 10 elected seats on any day.
+                let cap = if t.seat == Seat::Permanent { 5 } else { 10 };
+                let mut bounds: Vec<Date> = vec![t.from];
+                let overlapping: Vec<&TermEntry> = self
+                    .terms
+                    .values()
+                    .flatten()
+                    .filter(|o| other(&o.seq) && o.seat == t.seat && o.from <= t.to && t.from <= o.to)
+                    .collect();
+                bounds.extend(overlapping.iter().map(|o| o.from).filter(|d| *d >= t.from));
+                for day in bounds {
+                    let n = 1 + overlapping.iter().filter(|o| o.from <= day && day <= o.to).count();
+                    if n > cap {
+                        return Err(domain(format!(
+                            "on {day} the Council would have {n} {} members (at most {cap})",
+                            t.seat.name()
+                        )));
+                    }
+                }
+                Ok(())
+            }
+            Fact::DraftTabled(d) => {
+                if let Some((s, _)) = self.drafts.get(&d.draft).filter(|(s, _)| other(s)) {
+                    return Err(domain(format!("draft {} was already tabled at seq {s}", d.draft)));
+                }
+                if let (Some(r), Some(v)) = (&d.reported_vote, self.votes.get(&d.draft)) {
+                    check_reported(d.draft, r, v)?;
+                }
+                Ok(())
+            }
+            Fact::CouncilVote(v) => {
+                if let Some(e) = self.votes.get(&v.draft).filter(|e| other(&e.seq)) {
+                    return Err(domain(format!(
+                        "draft {} was already voted on {} (seq {})",
+                        v.draft, e.date, e.seq
+                    )));
+                }
+                self.check_members(v)?;
+                let entry = VoteEntry {
+                    seq: Seq(0),
+                    date: v.date,
+                    result: outcome::compute(&v.votes, v.procedural),
+                };
+                if let Some((_, Some(r))) = self.drafts.get(&v.draft) {
+                    check_reported(v.draft, r, &entry)?;
+                }
+                Ok(())
+            }
+            Fact::CredibilityAssessment(a) => {
+                if !self.drafts.contains_key(&a.draft) && !self.votes.contains_key(&a.draft) {
+                    return Err(domain(format!(
+                        "draft {} is not in the ledger (record it as tabled or voted before assessing it)",
+                        a.draft
+                    )));
+                }
+                if let Some(s) = self.assessments.get(&(a.draft, *author)).filter(|s| other(s)) {
+                    return Err(domain(format!(
+                        "this assessor already assessed {} at seq {s}; record a correction to change it",
+                        a.draft
+                    )));
+                }
+                Ok(())
+            }
+            Fact::AssemblyMeeting(m) => {
+                for f in &m.follows {
+                    let Some(draft) = f.draft else { continue };
+                    let v = self.votes.get(&draft).ok_or_else(|| {
+                        domain(format!(
+                            "meeting follows a veto of {draft}, but no vote on {draft} is recorded"
+                        ))
+                    })?;
+                    if v.date != f.date {
+                        return Err(domain(format!(
+                            "meeting follows a veto of {draft} on {}, but its vote is recorded on {}",
+                            f.date, v.date
+                        )));
+                    }
+                    if !matches!(v.result.outcome, Outcome::Vetoed { .. }) {
+                        return Err(domain(format!(
+                            "meeting follows {draft}, but its recorded vote was not vetoed ({})",
+                            v.result.outcome.name()
+                        )));
+                    }
+                }
+                Ok(())
+            }
+            Fact::HolidayCalendar(c) => {
+                let key = (c.calendar.as_str().to_string(), c.year);
+                if let Some(s) = self.calendars.get(&key).filter(|s| other(s)) {
+                    return Err(domain(format!(
+                        "holidays of {} for {} were already recorded at seq {s}; record a correction to change them",
+                        c.calendar, c.year
+                    )));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn check_members(&self, v: &CouncilVote) -> Result<(), RuleError> {
+        let council = self.council_on(v.date);
+        if council.is_empty() {
+            return Err(domain(format!(
+                "no Council membership is recorded for {}: record the members' terms first",
+                v.date
+            )));
+        }
+        for m in &v.votes {
+            if !council.contains_key(&m.state) {
+                return Err(domain(format!(
+                    "vote by {} ({}) on {}: it was not on the Council that day",
+                    m.state,
+                    m.state.name(),
+                    v.date
+                )));
+            }
+        }
+        let voters: BTreeSet<StateCode> = v.votes.iter().map(|m| m.state).collect();
+        if let Some(missing) = council.keys().find(|s| !voters.contains(s)) {
+            return Err(domain(format!(
+                "vote on {} lacks {} ({}), a Council member that day (record it as absent if it did not vote)",
+                v.date,
+                missing,
+                missing.name()
+            )));
+        }
+        if council.len() != 15 {
+            return Err(domain(format!(
+                "the recorded Council on {} has {} members, not 15: record the missing terms first",
+                v.date,
+                council.len()
+            )));
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, event: &UnsignedEvent) {
+        let seq = event.seq;
+        self.events += 1;
+        self.last_time = Some(event.recorded_at);
+        match &event.body {
+            EventBody::LedgerCreated(g) => {
+                self.origin = Some(g.origin.clone());
+                self.keys.insert(
+                    g.admin,
+                    KeyInfo {
+                        roles: BTreeMap::from([(Role::Administrator, seq)]),
+                        holder: g.admin_holder.to_string(),
+                        revoked: None,
+                    },
+                );
+            }
+            EventBody::KeyGranted(g) => {
+                let info = self.keys.entry(g.key).or_insert_with(|| KeyInfo {
+                    roles: BTreeMap::new(),
+                    holder: g.holder.to_string(),
+                    revoked: None,
+                });
+                info.roles.insert(g.role, seq);
+            }
+            EventBody::KeyRevoked(r) => {
+                if let Some(k) = self.keys.get_mut(&r.key) {
+                    k.revoked = Some(seq);
+                }
+            }
+            EventBody::Fact(f) => self.insert_fact(seq, f, &event.author),
+            EventBody::Correction(c) => {
+                self.remove_fact(c.target);
+                self.insert_fact(c.target, &c.replacement, &event.author);
+            }
+        }
+    }
+
+    fn remove_fact(&mut self, seq: Seq) {
+        match self.facts.remove(&seq) {
+            Some(FactIndex::Adherence(s)) => {
+                self.supporters.remove(&s);
+            }
+            Some(FactIndex::Term { state, .. }) => {
+                if let Some(ts) = self.terms.get_mut(&state) {
+                    ts.retain(|t| t.seq != seq);
+                }
+            }
+            Some(FactIndex::Draft(d)) => {
+                self.drafts.remove(&d);
+            }
+            Some(FactIndex::Vote(d)) => {
+                self.votes.remove(&d);
+            }
+            Some(FactIndex::Assessment(d, k)) => {
+                self.assessments.remove(&(d, k));
+            }
+            Some(FactIndex::Calendar(c, y)) => {
+                self.calendars.remove(&(c, y));
+            }
+            Some(FactIndex::Meeting) | None => {}
+        }
+    }
+
+    /// `author` is the key that wrote the fact (for a correction of an assessment, the same
+    /// assessor, enforced in `check`).
+    fn insert_fact(&mut self, seq: Seq, fact: &Fact, author: &PublicKey) {
+        let index = match fact {
+            Fact::AdherenceLetter(a) => {
+                self.supporters.insert(a.state, seq);
+                FactIndex::Adherence(a.state)
+            }
+            Fact::CouncilTerm(t) => {
+                self.terms.entry(t.state).or_default().push(TermEntry {
+                    seq,
+                    seat: t.seat,
+                    from: t.from,
+                    to: t.to,
+                });
+                FactIndex::Term {
+                    state: t.state,
+                    seat: t.seat,
+                    from: t.from,
+                    to: t.to,
+                }
+            }
+            Fact::DraftTabled(d) => {
+                self.drafts.insert(d.draft, (seq, d.reported_vote.clone()));
+                FactIndex::Draft(d.draft)
+            }
+            Fact::CouncilVote(v) => {
+                self.votes.insert(
+                    v.draft,
+                    VoteEntry {
+                        seq,
+                        date: v.date,
+                        result: outcome::compute(&v.votes, v.procedural),
+                    },
+                );
+                FactIndex::Vote(v.draft)
+            }
+            Fact::CredibilityAssessment(a) => {
+                self.assessments.insert((a.draft, *author), seq);
+                FactIndex::Assessment(a.draft, *author)
+            }
+            Fact::AssemblyMeeting(_) => FactIndex::Meeting,
+            Fact::HolidayCalendar(c) => {
+                let key = (c.calendar.as_str().to_string(), c.year);
+                self.calendars.insert(key.clone(), seq);
+                FactIndex::Calendar(key.0, key.1)
+            }
+        };
+        self.facts.insert(seq, index);
+    }
+}
+
+fn check_reported(draft: DraftSymbol, r: &ReportedVote, v: &VoteEntry) -> Result<(), RuleError> {
+    if r.date != v.date {
+        return Err(domain(format!(
+            "draft {draft}: the source reports its vote on {}, but the recorded vote is on {}",
+            r.date, v.date
+        )));
+    }
+    if let Some(t) = r.tally {
+        if t != v.result.tally {
+            return Err(domain(format!(
+                "draft {draft}: reported tally {t} (yes-no-abstain) does not match the recorded votes, which count {}",
+                v.result.tally
+            )));
+        }
+    }
+    let computed: Vec<StateCode> = match &v.result.outcome {
+        Outcome::Vetoed { by } => by.clone(),
+        _ => Vec::new(),
+    };
+    if r.vetoed_by != computed {
+        let show = |v: &[StateCode]| {
+            if v.is_empty() {
+                "none".to_string()
+            } else {
+                v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            }
+        };
+        return Err(domain(format!(
+            "draft {draft}: reported veto by {} does not match the outcome computed from the recorded votes ({}, vetoed by {})",
+            show(&r.vetoed_by),
+            v.result.outcome.name(),
+            show(&computed)
+        )));
+    }
+    Ok(())
+}

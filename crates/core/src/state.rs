@@ -1,0 +1,143 @@
+//! ISO 3166-1 alpha-3 codes of the states that can adhere to the Code or sit on the Council:
+//! the 193 UN member states and the 2 non-member observer states.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::de::{self, Deserializer};
+use serde::ser::Serializer;
+use serde::{Deserialize, Serialize};
+
+use crate::error::ValueError;
+pub use crate::un_members::UnStatus;
+use crate::un_members::UN_STATES;
+
+/// A state code that is known to be a UN member or observer (it can hold nothing else).
+/// Encoded as its 3 ASCII bytes.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StateCode([u8; 3]);
+
+/// The five permanent members of the Security Council (Charter Art. 23): China, France,
+/// the Russian Federation, the United Kingdom and the United States.
+pub const PERMANENT_MEMBERS: [&str; 5] = ["CHN", "FRA", "GBR", "RUS", "USA"];
+
+impl StateCode {
+    fn index(code: &[u8]) -> Option<usize> {
+        UN_STATES
+            .binary_search_by(|(c, _, _)| c.as_bytes().cmp(code))
+            .ok()
+    }
+
+    fn from_bytes(b: [u8; 3]) -> Result<Self, ValueError> {
+        match Self::index(&b) {
+            Some(_) => Ok(Self(b)),
+            None => Err(ValueError::StateCode {
+                value: String::from_utf8_lossy(&b).into_owned(),
+            }),
+        }
+    }
+
+    /// The code, e.g. `FRA`.
+    pub fn as_str(&self) -> &str {
+        // Only codes from the table are constructed, and they are ASCII.
+        std::str::from_utf8(&self.0).unwrap_or("???")
+    }
+
+    /// The state's name as the UN lists it.
+    pub fn name(&self) -> &'static str {
+        Self::index(&self.0).map_or("?", |i| UN_STATES[i].1)
+    }
+
+    /// Member or observer.
+    pub fn status(&self) -> UnStatus {
+        Self::index(&self.0).map_or(UnStatus::Member, |i| UN_STATES[i].2)
+    }
+
+    /// Whether the state holds a permanent seat on the Security Council (Charter Art. 23).
+    pub fn is_permanent_member(&self) -> bool {
+        PERMANENT_MEMBERS.contains(&self.as_str())
+    }
+
+    /// Every known state, sorted by code.
+    pub fn all() -> impl Iterator<Item = StateCode> {
+        UN_STATES.iter().filter_map(|(c, _, _)| {
+            let b: [u8; 3] = c.as_bytes().try_into().ok()?;
+            Some(StateCode(b))
+        })
+    }
+
+    /// Finds a state by its UN name (exact, case-insensitive).
+    pub fn from_name(name: &str) -> Option<StateCode> {
+        Self::all().find(|s| s.name().eq_ignore_ascii_case(name.trim()))
+    }
+}
+
+impl FromStr for StateCode {
+    type Err = ValueError;
+    /// Parses an upper-case alpha-3 code.
+    fn from_str(s: &str) -> Result<Self, ValueError> {
+        let b: [u8; 3] = s.as_bytes().try_into().map_err(|_| ValueError::StateCode {
+            value: s.to_string(),
+        })?;
+        Self::from_bytes(b)
+    }
+}
+
+impl fmt::Display for StateCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl fmt::Debug for StateCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "StateCode({})", self.as_str())
+    }
+}
+
+impl Serialize for StateCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            serializer.serialize_str(self.as_str())
+        } else {
+            self.0.serialize(serializer)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for StateCode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if deserializer.is_human_readable() {
+            let s = String::deserialize(deserializer)?;
+            s.parse().map_err(de::Error::custom)
+        } else {
+            let b = <[u8; 3]>::deserialize(deserializer)?;
+            Self::from_bytes(b).map_err(de::Error::custom)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_sorted_and_complete() {
+        assert_eq!(UN_STATES.len(), 195);
+        assert!(UN_STATES.windows(2).all(|w| w[0].0 < w[1].0));
+        let observers: Vec<_> = StateCode::all()
+            .filter(|s| s.status() == UnStatus::Observer)
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(observers, ["PSE", "VAT"]);
+    }
+
+    #[test]
+    fn parse() {
+        assert_eq!("FRA".parse::<StateCode>().unwrap().name(), "France");
+        for bad in ["fra", "XXX", "FR", "FRAN", "TWN", ""] {
+            assert!(bad.parse::<StateCode>().is_err(), "{bad}");
+        }
+        assert!("RUS".parse::<StateCode>().unwrap().is_permanent_member());
+        assert!(!"DEU".parse::<StateCode>().unwrap().is_permanent_member());
+    }
+}
