@@ -747,3 +747,51 @@ impl Fact {
         }
     }
 }
+
+impl EventBody {
+    /// States this event concerns, for the store's by-state index (sorted, unique). A
+    /// correction is indexed under the states of its replacement.
+    pub fn states(&self) -> Vec<crate::state::StateCode> {
+        let mut v = match self {
+            EventBody::Fact(f) | EventBody::Correction(Correction { replacement: f, .. }) => f.states(),
+            _ => Vec::new(),
+        };
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// Drafts this event concerns, for the store's by-draft index (sorted, unique).
+    pub fn drafts(&self) -> Vec<DraftSymbol> {
+        let mut v = match self {
+            EventBody::Fact(f) | EventBody::Correction(Correction { replacement: f, .. }) => f.drafts(),
+            _ => Vec::new(),
+        };
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+impl Fact {
+    fn states(&self) -> Vec<crate::state::StateCode> {
+        match self {
+            Fact::AdherenceLetter(a) => vec![a.state],
+            Fact::CouncilTerm(t) => vec![t.state],
+            Fact::DraftTabled(d) => d.penholders.clone(),
+            Fact::CouncilVote(v) => v.votes.iter().map(|m| m.state).collect(),
+            Fact::AssemblyMeeting(m) => m.speakers.clone(),
+            Fact::CredibilityAssessment(_) | Fact::HolidayCalendar(_) => Vec::new(),
+        }
+    }
+
+    fn drafts(&self) -> Vec<DraftSymbol> {
+        match self {
+            Fact::DraftTabled(d) => vec![d.draft],
+            Fact::CouncilVote(v) => vec![v.draft],
+            Fact::CredibilityAssessment(a) => vec![a.draft],
+            Fact::AssemblyMeeting(m) => m.follows.iter().filter_map(|f| f.draft).collect(),
+            Fact::AdherenceLetter(_) | Fact::CouncilTerm(_) | Fact::HolidayCalendar(_) => Vec::new(),
+        }
+    }
+}

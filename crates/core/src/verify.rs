@@ -20,7 +20,7 @@ pub enum Signatures {
 }
 
 /// Streams events through every check; call [`Verifier::push`] for each stored event in order.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Verifier {
     state: LedgerState,
     next: u64,
