@@ -49,7 +49,10 @@ pub struct SealedEvent {
 pub fn seal(unsigned: UnsignedEvent, key: &SigningKey) -> Result<SealedEvent, DecodeError> {
     let unsigned_bytes = encoding::encode(&unsigned)?;
     let signature = key.sign(&signing_message(&unsigned_bytes));
-    let event = Event { unsigned, signature };
+    let event = Event {
+        unsigned,
+        signature,
+    };
     let bytes = encoding::encode(&event)?;
     let hash = event_hash(&bytes);
     Ok(SealedEvent { event, bytes, hash })

@@ -69,7 +69,10 @@ impl Date {
     }
     /// Saturday or Sunday.
     pub fn is_weekend(self) -> bool {
-        matches!(self.0.weekday(), time::Weekday::Saturday | time::Weekday::Sunday)
+        matches!(
+            self.0.weekday(),
+            time::Weekday::Saturday | time::Weekday::Sunday
+        )
     }
     /// English weekday name.
     pub fn weekday_name(self) -> String {
@@ -104,7 +107,13 @@ impl FromStr for Date {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year(), self.month(), self.day())
+        write!(
+            f,
+            "{:04}-{:02}-{:02}",
+            self.year(),
+            self.month(),
+            self.day()
+        )
     }
 }
 impl fmt::Debug for Date {
@@ -143,8 +152,20 @@ mod tests {
 
     #[test]
     fn parses_strict_iso() {
-        assert_eq!("2015-10-23".parse::<Date>().unwrap().to_string(), "2015-10-23");
-        for bad in ["2015-02-30", "2015-2-3", "15-10-23", "2015/10/23", "2015-13-01", " 2015-10-23", "1900-01-01", "２０15-10-23"] {
+        assert_eq!(
+            "2015-10-23".parse::<Date>().unwrap().to_string(),
+            "2015-10-23"
+        );
+        for bad in [
+            "2015-02-30",
+            "2015-2-3",
+            "15-10-23",
+            "2015/10/23",
+            "2015-13-01",
+            " 2015-10-23",
+            "1900-01-01",
+            "２０15-10-23",
+        ] {
             assert!(bad.parse::<Date>().is_err(), "{bad}");
         }
         let e = "2015-02-30".parse::<Date>().unwrap_err().to_string();

@@ -6,7 +6,7 @@
 //! `Option` as a `0x00`/`0x01` byte, `bool` as `0x00`/`0x01`, structs and tuples as the
 //! concatenation of their fields, and a 65,535-byte limit on input.
 
-use bincode::config::{Configuration, Fixint, LittleEndian, Limit};
+use bincode::config::{Configuration, Fixint, Limit, LittleEndian};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -70,12 +70,18 @@ mod tests {
 
     #[test]
     fn strict_decode() {
-        assert!(matches!(decode::<u64>(&[1, 0, 0, 0, 0, 0, 0, 0, 9]), Err(DecodeError::TrailingBytes(1))));
+        assert!(matches!(
+            decode::<u64>(&[1, 0, 0, 0, 0, 0, 0, 0, 9]),
+            Err(DecodeError::TrailingBytes(1))
+        ));
         assert!(decode::<bool>(&[2]).is_err());
         assert!(decode::<Option<u8>>(&[2, 1]).is_err());
         // A length prefix far beyond the input must fail without allocating.
         assert!(decode::<Vec<u8>>(&[0xff; 8]).is_err());
         assert!(decode::<String>(&[1, 0, 0, 0, 0, 0, 0, 0, 0xff]).is_err());
-        assert!(matches!(decode::<Vec<u8>>(&vec![0; MAX_EVENT_BYTES + 1]), Err(DecodeError::TooLarge { .. })));
+        assert!(matches!(
+            decode::<Vec<u8>>(&vec![0; MAX_EVENT_BYTES + 1]),
+            Err(DecodeError::TooLarge { .. })
+        ));
     }
 }

@@ -174,7 +174,9 @@ pub enum VerifyErrorKind {
         found: Seq,
     },
     /// The event does not name the hash of its predecessor.
-    #[error("chain broken: prev hash is {found}, expected {expected} (SHA-256 of the previous event)")]
+    #[error(
+        "chain broken: prev hash is {found}, expected {expected} (SHA-256 of the previous event)"
+    )]
     ChainMismatch {
         /// Hex of the expected hash.
         expected: String,

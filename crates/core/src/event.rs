@@ -424,6 +424,15 @@ pub enum AtrocityCrime {
 }
 
 impl AtrocityCrime {
+    /// Display name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Genocide => "genocide",
+            Self::CrimesAgainstHumanity => "crimes-against-humanity",
+            Self::WarCrimes => "war-crimes",
+        }
+    }
+
     /// Parses `genocide`, `crimes-against-humanity`, `war-crimes`.
     pub fn parse(s: &str) -> Result<Self, ValueError> {
         match s {
@@ -436,6 +445,12 @@ impl AtrocityCrime {
                 expected: "genocide, crimes-against-humanity, war-crimes",
             }),
         }
+    }
+}
+
+impl std::fmt::Display for AtrocityCrime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -572,7 +587,9 @@ impl EventBody {
     /// Context-free structural checks (sorted lists, no duplicates, required fields).
     pub fn check_shape(&self) -> Result<(), ValueError> {
         match self {
-            EventBody::LedgerCreated(_) | EventBody::KeyGranted(_) | EventBody::KeyRevoked(_) => Ok(()),
+            EventBody::LedgerCreated(_) | EventBody::KeyGranted(_) | EventBody::KeyRevoked(_) => {
+                Ok(())
+            }
             EventBody::Fact(f) => f.check_shape(),
             EventBody::Correction(c) => {
                 if c.reason.is_empty() {
@@ -588,7 +605,9 @@ fn strictly_sorted<T: Ord>(items: &[T], what: &str) -> Result<(), ValueError> {
     if items.windows(2).all(|w| w[0] < w[1]) {
         Ok(())
     } else {
-        Err(ValueError::Shape(format!("{what} must be sorted with no duplicates")))
+        Err(ValueError::Shape(format!(
+            "{what} must be sorted with no duplicates"
+        )))
     }
 }
 
@@ -658,11 +677,15 @@ impl Fact {
                     strictly_sorted(&r.vetoed_by, "vetoed_by")?;
                     if let Some(t) = r.tally {
                         if u16::from(t.yes) + u16::from(t.no) + u16::from(t.abstain) > 15 {
-                            return Err(ValueError::Shape(format!("reported tally {t} counts more than 15 members")));
+                            return Err(ValueError::Shape(format!(
+                                "reported tally {t} counts more than 15 members"
+                            )));
                         }
                     }
                     if let Some(p) = r.vetoed_by.iter().find(|s| !s.is_permanent_member()) {
-                        return Err(ValueError::Shape(format!("{p} is not a permanent member and cannot veto")));
+                        return Err(ValueError::Shape(format!(
+                            "{p} is not a permanent member and cannot veto"
+                        )));
                     }
                 }
                 Ok(())
@@ -694,7 +717,9 @@ impl Fact {
                 strictly_sorted(&m.records, "records")?;
                 strictly_sorted(&m.follows, "follows")?;
                 if m.follows.is_empty() {
-                    return Err(ValueError::Shape("a meeting must follow at least one veto".into()));
+                    return Err(ValueError::Shape(
+                        "a meeting must follow at least one veto".into(),
+                    ));
                 }
                 let mut seen = std::collections::BTreeSet::new();
                 if let Some(dup) = m.speakers.iter().find(|s| !seen.insert(**s)) {
@@ -715,7 +740,11 @@ impl Fact {
                 required(&c.source, "source")?;
                 let dates: Vec<_> = c.holidays.iter().map(|h| h.date).collect();
                 strictly_sorted(&dates, "holidays (by date)")?;
-                if let Some(h) = c.holidays.iter().find(|h| h.date.year() != i32::from(c.year)) {
+                if let Some(h) = c
+                    .holidays
+                    .iter()
+                    .find(|h| h.date.year() != i32::from(c.year))
+                {
                     return Err(ValueError::Shape(format!(
                         "holiday {} is not in year {}",
                         h.date, c.year
@@ -753,7 +782,9 @@ impl EventBody {
     /// correction is indexed under the states of its replacement.
     pub fn states(&self) -> Vec<crate::state::StateCode> {
         let mut v = match self {
-            EventBody::Fact(f) | EventBody::Correction(Correction { replacement: f, .. }) => f.states(),
+            EventBody::Fact(f) | EventBody::Correction(Correction { replacement: f, .. }) => {
+                f.states()
+            }
             _ => Vec::new(),
         };
         v.sort();
@@ -764,7 +795,9 @@ impl EventBody {
     /// Drafts this event concerns, for the store's by-draft index (sorted, unique).
     pub fn drafts(&self) -> Vec<DraftSymbol> {
         let mut v = match self {
-            EventBody::Fact(f) | EventBody::Correction(Correction { replacement: f, .. }) => f.drafts(),
+            EventBody::Fact(f) | EventBody::Correction(Correction { replacement: f, .. }) => {
+                f.drafts()
+            }
             _ => Vec::new(),
         };
         v.sort();
@@ -791,7 +824,9 @@ impl Fact {
             Fact::CouncilVote(v) => vec![v.draft],
             Fact::CredibilityAssessment(a) => vec![a.draft],
             Fact::AssemblyMeeting(m) => m.follows.iter().filter_map(|f| f.draft).collect(),
-            Fact::AdherenceLetter(_) | Fact::CouncilTerm(_) | Fact::HolidayCalendar(_) => Vec::new(),
+            Fact::AdherenceLetter(_) | Fact::CouncilTerm(_) | Fact::HolidayCalendar(_) => {
+                Vec::new()
+            }
         }
     }
 }

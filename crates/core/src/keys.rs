@@ -75,8 +75,12 @@ impl SigningKey {
                 .decode(secret)
                 .map_err(|_| KeyFileError::Secret)?,
         );
-        let seed: Zeroizing<[u8; 32]> =
-            Zeroizing::new(bytes.as_slice().try_into().map_err(|_| KeyFileError::Secret)?);
+        let seed: Zeroizing<[u8; 32]> = Zeroizing::new(
+            bytes
+                .as_slice()
+                .try_into()
+                .map_err(|_| KeyFileError::Secret)?,
+        );
         Ok(Self::from_seed(&seed))
     }
 }

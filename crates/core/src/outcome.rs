@@ -95,12 +95,24 @@ mod tests {
             .collect()
     }
 
-    const E10: [&str; 10] = ["ALB", "BRA", "GAB", "GHA", "IND", "IRL", "KEN", "MEX", "NOR", "ARE"];
+    const E10: [&str; 10] = [
+        "ALB", "BRA", "GAB", "GHA", "IND", "IRL", "KEN", "MEX", "NOR", "ARE",
+    ];
 
     fn council(p5: [Vote; 5], e10_yes: usize) -> Vec<MemberVote> {
-        let mut spec: Vec<(&str, Vote)> = ["CHN", "FRA", "GBR", "RUS", "USA"].into_iter().zip(p5).collect();
+        let mut spec: Vec<(&str, Vote)> = ["CHN", "FRA", "GBR", "RUS", "USA"]
+            .into_iter()
+            .zip(p5)
+            .collect();
         for (i, s) in E10.iter().enumerate() {
-            spec.push((s, if i < e10_yes { Vote::Yes } else { Vote::Abstain }));
+            spec.push((
+                s,
+                if i < e10_yes {
+                    Vote::Yes
+                } else {
+                    Vote::Abstain
+                },
+            ));
         }
         votes(&spec)
     }
@@ -110,8 +122,20 @@ mod tests {
         use Vote::*;
         // S/2022/720: 10 in favour, Russia against, 4 abstain -> vetoed by RUS.
         let r = compute(&council([Abstain, Yes, Yes, No, Yes], 7), false);
-        assert_eq!(r.tally, Tally { yes: 10, no: 1, abstain: 4 });
-        assert_eq!(r.outcome, Outcome::Vetoed { by: vec!["RUS".parse().unwrap()] });
+        assert_eq!(
+            r.tally,
+            Tally {
+                yes: 10,
+                no: 1,
+                abstain: 4
+            }
+        );
+        assert_eq!(
+            r.outcome,
+            Outcome::Vetoed {
+                by: vec!["RUS".parse().unwrap()]
+            }
+        );
         // A permanent member's no with only 8 in favour is not a veto.
         let r = compute(&council([Abstain, Yes, Yes, No, Yes], 5), false);
         assert_eq!(r.tally.yes, 8);
@@ -124,6 +148,11 @@ mod tests {
         assert_eq!(r.outcome, Outcome::Adopted);
         // Two vetoes are named, sorted.
         let r = compute(&council([No, Yes, Yes, No, Yes], 10), false);
-        assert_eq!(r.outcome, Outcome::Vetoed { by: vec!["CHN".parse().unwrap(), "RUS".parse().unwrap()] });
+        assert_eq!(
+            r.outcome,
+            Outcome::Vetoed {
+                by: vec!["CHN".parse().unwrap(), "RUS".parse().unwrap()]
+            }
+        );
     }
 }

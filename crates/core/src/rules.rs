@@ -32,7 +32,12 @@ pub struct KeyInfo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum FactIndex {
     Adherence(StateCode),
-    Term { state: StateCode, seat: Seat, from: Date, to: Date },
+    Term {
+        state: StateCode,
+        seat: Seat,
+        from: Date,
+        to: Date,
+    },
     Draft(DraftSymbol),
     Vote(DraftSymbol),
     Assessment(DraftSymbol, PublicKey),
@@ -138,7 +143,12 @@ impl LedgerState {
         Ok(())
     }
 
-    fn check_author(&self, author: &PublicKey, role: Role, kind: &'static str) -> Result<(), RuleError> {
+    fn check_author(
+        &self,
+        author: &PublicKey,
+        role: Role,
+        kind: &'static str,
+    ) -> Result<(), RuleError> {
         let key = self.keys.get(author).ok_or_else(|| RuleError::UnknownKey {
             key: author.to_hex(),
         })?;
@@ -154,7 +164,11 @@ impl LedgerState {
                 key: author.to_hex(),
                 needed: role.name(),
                 kind,
-                held: if held.is_empty() { "none".into() } else { held.join(", ") },
+                held: if held.is_empty() {
+                    "none".into()
+                } else {
+                    held.join(", ")
+                },
             });
         }
         Ok(())
@@ -203,18 +217,24 @@ impl LedgerState {
             }
             EventBody::KeyRevoked(r) => {
                 self.check_author(&event.author, Role::Administrator, "KeyRevoked")?;
-                let k = self.keys.get(&r.key).ok_or_else(|| {
-                    domain(format!("key {} is not a key of this ledger", r.key))
-                })?;
+                let k = self
+                    .keys
+                    .get(&r.key)
+                    .ok_or_else(|| domain(format!("key {} is not a key of this ledger", r.key)))?;
                 if let Some(at) = k.revoked {
-                    return Err(domain(format!("key {} was already revoked at seq {at}", r.key)));
+                    return Err(domain(format!(
+                        "key {} was already revoked at seq {at}",
+                        r.key
+                    )));
                 }
                 if k.roles.contains_key(&Role::Administrator) {
                     let other_admins = self
                         .keys
                         .iter()
                         .filter(|(pk, i)| {
-                            **pk != r.key && i.revoked.is_none() && i.roles.contains_key(&Role::Administrator)
+                            **pk != r.key
+                                && i.revoked.is_none()
+                                && i.roles.contains_key(&Role::Administrator)
                         })
                         .count();
                     if other_admins == 0 {
@@ -284,7 +304,12 @@ impl LedgerState {
 
     /// Domain checks of a fact; `replacing` is the seq of the fact a correction supersedes,
     /// whose own index entries are ignored.
-    fn check_fact(&self, fact: &Fact, author: &PublicKey, replacing: Option<Seq>) -> Result<(), RuleError> {
+    fn check_fact(
+        &self,
+        fact: &Fact,
+        author: &PublicKey,
+        replacing: Option<Seq>,
+    ) -> Result<(), RuleError> {
         let other = |s: &Seq| Some(*s) != replacing;
         match fact {
             Fact::AdherenceLetter(a) => {
@@ -306,7 +331,10 @@ impl LedgerState {
             }
             Fact::CouncilTerm(t) => {
                 if let Some(ts) = self.terms.get(&t.state) {
-                    if let Some(o) = ts.iter().find(|o| other(&o.seq) && o.from <= t.to && t.from <= o.to) {
+                    if let Some(o) = ts
+                        .iter()
+                        .find(|o| other(&o.seq) && o.from <= t.to && t.from <= o.to)
+                    {
                         return Err(domain(format!(
                             "term of {} from {} to {} overlaps its term from {} to {} (seq {})",
                             t.state, t.from, t.to, o.from, o.to, o.seq
@@ -320,11 +348,16 @@ impl LedgerState {
                     .terms
                     .values()
                     .flatten()
-                    .filter(|o| other(&o.seq) && o.seat == t.seat && o.from <= t.to && t.from <= o.to)
+                    .filter(|o| {
+                        other(&o.seq) && o.seat == t.seat && o.from <= t.to && t.from <= o.to
+                    })
                     .collect();
                 bounds.extend(overlapping.iter().map(|o| o.from).filter(|d| *d >= t.from));
                 for day in bounds {
-                    let n = 1 + overlapping.iter().filter(|o| o.from <= day && day <= o.to).count();
+                    let n = 1 + overlapping
+                        .iter()
+                        .filter(|o| o.from <= day && day <= o.to)
+                        .count();
                     if n > cap {
                         return Err(domain(format!(
                             "on {day} the Council would have {n} {} members (at most {cap})",
@@ -336,7 +369,10 @@ impl LedgerState {
             }
             Fact::DraftTabled(d) => {
                 if let Some((s, _)) = self.drafts.get(&d.draft).filter(|(s, _)| other(s)) {
-                    return Err(domain(format!("draft {} was already tabled at seq {s}", d.draft)));
+                    return Err(domain(format!(
+                        "draft {} was already tabled at seq {s}",
+                        d.draft
+                    )));
                 }
                 if let (Some(r), Some(v)) = (&d.reported_vote, self.votes.get(&d.draft)) {
                     check_reported(d.draft, r, v)?;
@@ -368,7 +404,11 @@ impl LedgerState {
                         a.draft
                     )));
                 }
-                if let Some(s) = self.assessments.get(&(a.draft, *author)).filter(|s| other(s)) {
+                if let Some(s) = self
+                    .assessments
+                    .get(&(a.draft, *author))
+                    .filter(|s| other(s))
+                {
                     return Err(domain(format!(
                         "this assessor already assessed {} at seq {s}; record a correction to change it",
                         a.draft

@@ -41,10 +41,13 @@ impl DraftSymbol {
 impl FromStr for DraftSymbol {
     type Err = ValueError;
     fn from_str(s: &str) -> Result<Self, ValueError> {
-        let err = || ValueError::DraftSymbol { value: s.to_string() };
+        let err = || ValueError::DraftSymbol {
+            value: s.to_string(),
+        };
         let rest = s.strip_prefix("S/").ok_or_else(err)?;
         let (y, n) = rest.split_once('/').ok_or_else(err)?;
-        let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) && !t.starts_with('0');
+        let digits =
+            |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) && !t.starts_with('0');
         if y.len() != 4 || !digits(y) || !digits(n) || n.len() > 5 {
             return Err(err());
         }
@@ -103,9 +106,9 @@ impl UnSymbol {
             && s.as_bytes()[0].is_ascii_uppercase()
             && s.contains('/')
             && !s.ends_with('/')
-            && s
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'-' | b'(' | b')'));
+            && s.bytes().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'-' | b'(' | b')')
+            });
         if ok {
             Ok(Self(s))
         } else {
@@ -154,14 +157,29 @@ mod tests {
         for ok in ["S/2015/508", "S/2016/1026", "S/2022/720"] {
             assert_eq!(ok.parse::<DraftSymbol>().unwrap().to_string(), ok);
         }
-        for bad in ["S/2015/0508", "S/15/508", "s/2015/508", "S/2015/", "A/2015/508", "S/2015/508 ", "S/2015/5x8", "S/1900/1"] {
+        for bad in [
+            "S/2015/0508",
+            "S/15/508",
+            "s/2015/508",
+            "S/2015/",
+            "A/2015/508",
+            "S/2015/508 ",
+            "S/2015/5x8",
+            "S/1900/1",
+        ] {
             assert!(bad.parse::<DraftSymbol>().is_err(), "{bad}");
         }
     }
 
     #[test]
     fn un_symbols() {
-        for ok in ["S/PV.9143", "A/76/PV.77", "A/ES-11/PV.12", "GA/12423", "A/RES/76/262"] {
+        for ok in [
+            "S/PV.9143",
+            "A/76/PV.77",
+            "A/ES-11/PV.12",
+            "GA/12423",
+            "A/RES/76/262",
+        ] {
             assert!(UnSymbol::new(ok).is_ok(), "{ok}");
         }
         for bad in ["", "PV", "S/PV 9143", "s/pv.1", "S/PV.1<script>", "S/"] {

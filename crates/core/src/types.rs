@@ -49,7 +49,10 @@ macro_rules! byte_array_serde {
                     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                         write!(f, "{} ({} bytes)", $what, $n)
                     }
-                    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                    fn visit_seq<A: SeqAccess<'de>>(
+                        self,
+                        mut seq: A,
+                    ) -> Result<Self::Value, A::Error> {
                         let mut out = [0u8; $n];
                         for (i, slot) in out.iter_mut().enumerate() {
                             *slot = seq
@@ -60,7 +63,8 @@ macro_rules! byte_array_serde {
                     }
                     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
                         let mut out = [0u8; $n];
-                        hex::decode_to_slice(v, &mut out).map_err(|_| E::custom(concat!("expected hex ", $what)))?;
+                        hex::decode_to_slice(v, &mut out)
+                            .map_err(|_| E::custom(concat!("expected hex ", $what)))?;
                         Ok(out)
                     }
                 }
@@ -112,9 +116,10 @@ pub struct PublicKey(pub(crate) [u8; 32]);
 impl PublicKey {
     /// Checks that the bytes decompress to a point that is not of small order.
     pub fn try_from_bytes(b: [u8; 32]) -> Result<Self, ValueError> {
-        let vk = ed25519_dalek::VerifyingKey::from_bytes(&b).map_err(|_| ValueError::PublicKey {
-            reason: "not a point on the curve",
-        })?;
+        let vk =
+            ed25519_dalek::VerifyingKey::from_bytes(&b).map_err(|_| ValueError::PublicKey {
+                reason: "not a point on the curve",
+            })?;
         if vk.is_weak() {
             return Err(ValueError::PublicKey {
                 reason: "weak key (small-order point)",
@@ -201,7 +206,10 @@ impl Timestamp {
     pub fn to_rfc3339(self) -> String {
         time::OffsetDateTime::from_unix_timestamp(self.0)
             .ok()
-            .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
             .unwrap_or_else(|| self.0.to_string())
     }
 }

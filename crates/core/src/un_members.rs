@@ -49,7 +49,11 @@ pub(crate) const UN_STATES: &[(&str, &str, UnStatus)] = &[
     ("CHN", "China", UnStatus::Member),
     ("CIV", "Côte d'Ivoire", UnStatus::Member),
     ("CMR", "Cameroon", UnStatus::Member),
-    ("COD", "Congo, The Democratic Republic of the", UnStatus::Member),
+    (
+        "COD",
+        "Congo, The Democratic Republic of the",
+        UnStatus::Member,
+    ),
     ("COG", "Congo", UnStatus::Member),
     ("COL", "Colombia", UnStatus::Member),
     ("COM", "Comoros", UnStatus::Member),

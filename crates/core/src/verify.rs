@@ -90,7 +90,10 @@ impl Verifier {
             let vk = match self.key_cache.get(&u.author) {
                 Some(vk) => *vk,
                 None => {
-                    let vk = u.author.verifying_key().map_err(|e| err(VerifyErrorKind::Decode(e.into())))?;
+                    let vk = u
+                        .author
+                        .verifying_key()
+                        .map_err(|e| err(VerifyErrorKind::Decode(e.into())))?;
                     self.key_cache.insert(u.author, vk);
                     vk
                 }

@@ -154,7 +154,11 @@ impl Ledger {
 
     /// Creates a ledger in `dir` (which must not hold one) with its genesis event, signed by
     /// the administrator key it names.
-    pub fn create(dir: &Path, admin: &SigningKey, genesis: actledger_core::event::LedgerCreated) -> Result<(Self, Appended), StoreError> {
+    pub fn create(
+        dir: &Path,
+        admin: &SigningKey,
+        genesis: actledger_core::event::LedgerCreated,
+    ) -> Result<(Self, Appended), StoreError> {
         let mut ledger = Self::open_db(dir, &OpenOptions::default(), true)?;
         ledger.writer = Some(Verifier::new(Signatures::Skip));
         let appended = ledger.append(admin, EventBody::LedgerCreated(genesis))?;
@@ -182,7 +186,10 @@ impl Ledger {
                 h.copy_from_slice(&v[8..]);
                 Ok((u64::from_be_bytes(n), EventHash(h)))
             }
-            Some(v) => Err(StoreError::Corrupted(format!("head record is {} bytes, expected 40", v.len()))),
+            Some(v) => Err(StoreError::Corrupted(format!(
+                "head record is {} bytes, expected 40",
+                v.len()
+            ))),
         }
     }
 
@@ -207,7 +214,9 @@ impl Ledger {
                     )));
                 }
                 v.push(&bytes).map_err(|e| {
-                    StoreError::Corrupted(format!("stored log fails at {e}; run `actledger verify`"))
+                    StoreError::Corrupted(format!(
+                        "stored log fails at {e}; run `actledger verify`"
+                    ))
                 })?;
             }
             let (count, head) = self.stored_head()?;
@@ -246,7 +255,8 @@ impl Ledger {
                 body,
             };
             let sealed = chain::seal(unsigned, key).map_err(|e| (i, StoreError::Encode(e)))?;
-            v.push(&sealed.bytes).map_err(|e| (i, StoreError::Rejected(e.kind)))?;
+            v.push(&sealed.bytes)
+                .map_err(|e| (i, StoreError::Rejected(e.kind)))?;
             out.push(sealed);
         }
         Ok(out)
@@ -300,7 +310,9 @@ impl Ledger {
     }
 
     fn write_chunk(&self, chunk: &[SealedEvent]) -> Result<(), StoreError> {
-        let Some(last) = chunk.last() else { return Ok(()) };
+        let Some(last) = chunk.last() else {
+            return Ok(());
+        };
         let count = last.event.unsigned.seq.0 + 1;
         let mut head = Vec::with_capacity(40);
         head.extend_from_slice(&count.to_be_bytes());
@@ -369,7 +381,10 @@ impl Ledger {
 
     /// Verifies the whole ledger from its event bytes, then checks that the stored head and
     /// both indexes say exactly what the events say.
-    pub fn verify(&self, progress: impl FnMut(u64)) -> Result<Result<VerifySummary, VerifyError>, StoreError> {
+    pub fn verify(
+        &self,
+        progress: impl FnMut(u64),
+    ) -> Result<Result<VerifySummary, VerifyError>, StoreError> {
         let (summary, _) = match verify_log(self, progress)? {
             Ok(x) => x,
             Err(e) => return Ok(Err(e)),
@@ -389,7 +404,8 @@ impl Ledger {
         let (mut want_state, mut want_draft) = (SetDigest::default(), SetDigest::default());
         for item in self.scan(0) {
             let (seq, bytes) = item?;
-            let ev = chain::decode_event(&bytes).map_err(|e| StoreError::Corrupted(e.to_string()))?;
+            let ev =
+                chain::decode_event(&bytes).map_err(|e| StoreError::Corrupted(e.to_string()))?;
             for s in ev.unsigned.body.states() {
                 want_state.add(&state_key(s, seq));
             }
@@ -397,7 +413,10 @@ impl Ledger {
                 want_draft.add(&draft_key(d, seq));
             }
         }
-        for (name, tree, want) in [("by_state", &self.by_state, want_state), ("by_draft", &self.by_draft, want_draft)] {
+        for (name, tree, want) in [
+            ("by_state", &self.by_state, want_state),
+            ("by_draft", &self.by_draft, want_draft),
+        ] {
             let mut have = SetDigest::default();
             for item in tree.iter() {
                 let (k, v) = item?;
@@ -428,29 +447,60 @@ impl Ledger {
                 .map(u64::from_be_bytes)
                 .unwrap_or(0);
             let Some(bytes) = self.get(seq)? else {
-                return Ok(err(seq, format!("index {name} has an entry for an event that does not exist")));
+                return Ok(err(
+                    seq,
+                    format!("index {name} has an entry for an event that does not exist"),
+                ));
             };
-            let ev = chain::decode_event(&bytes).map_err(|e| StoreError::Corrupted(e.to_string()))?;
+            let ev =
+                chain::decode_event(&bytes).map_err(|e| StoreError::Corrupted(e.to_string()))?;
             let expected: Vec<Vec<u8>> = if name == "by_state" {
-                ev.unsigned.body.states().into_iter().map(|s| state_key(s, seq)).collect()
+                ev.unsigned
+                    .body
+                    .states()
+                    .into_iter()
+                    .map(|s| state_key(s, seq))
+                    .collect()
             } else {
-                ev.unsigned.body.drafts().into_iter().map(|d| draft_key(d, seq)).collect()
+                ev.unsigned
+                    .body
+                    .drafts()
+                    .into_iter()
+                    .map(|d| draft_key(d, seq))
+                    .collect()
             };
             if !v.is_empty() || !expected.iter().any(|e| e.as_slice() == k.as_ref()) {
-                return Ok(err(seq, format!("index {name} has an entry the event does not justify")));
+                return Ok(err(
+                    seq,
+                    format!("index {name} has an entry the event does not justify"),
+                ));
             }
         }
         for item in self.scan(0) {
             let (seq, bytes) = item?;
-            let ev = chain::decode_event(&bytes).map_err(|e| StoreError::Corrupted(e.to_string()))?;
+            let ev =
+                chain::decode_event(&bytes).map_err(|e| StoreError::Corrupted(e.to_string()))?;
             let expected: Vec<Vec<u8>> = if name == "by_state" {
-                ev.unsigned.body.states().into_iter().map(|s| state_key(s, seq)).collect()
+                ev.unsigned
+                    .body
+                    .states()
+                    .into_iter()
+                    .map(|s| state_key(s, seq))
+                    .collect()
             } else {
-                ev.unsigned.body.drafts().into_iter().map(|d| draft_key(d, seq)).collect()
+                ev.unsigned
+                    .body
+                    .drafts()
+                    .into_iter()
+                    .map(|d| draft_key(d, seq))
+                    .collect()
             };
             for e in expected {
                 if !tree.contains_key(&e)? {
-                    return Ok(err(seq, format!("index {name} lacks an entry for this event")));
+                    return Ok(err(
+                        seq,
+                        format!("index {name} lacks an entry for this event"),
+                    ));
                 }
             }
         }
@@ -476,13 +526,12 @@ impl LogReader for Ledger {
         Ok(self.events.get(seq_key(seq))?.map(|v| v.to_vec()))
     }
 
-    fn scan(&self, from: u64) -> Box<dyn Iterator<Item = Result<(u64, Vec<u8>), StoreError>> + '_> {
+    fn scan(&self, from: u64) -> crate::Scan<'_> {
         Box::new(self.events.range(seq_key(from)..).map(|item| {
             let (k, v) = item?;
-            let b: [u8; 8] = k
-                .as_ref()
-                .try_into()
-                .map_err(|_| StoreError::Corrupted(format!("event key of {} bytes, expected 8", k.len())))?;
+            let b: [u8; 8] = k.as_ref().try_into().map_err(|_| {
+                StoreError::Corrupted(format!("event key of {} bytes, expected 8", k.len()))
+            })?;
             Ok((u64::from_be_bytes(b), v.to_vec()))
         }))
     }

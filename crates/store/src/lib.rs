@@ -25,6 +25,9 @@ pub use ledger::{Appended, Ledger, OpenOptions};
 pub use memory::MemoryLog;
 pub use verify::{verify_log, VerifySummary};
 
+/// A scan of stored `(key, bytes)` pairs.
+pub type Scan<'a> = Box<dyn Iterator<Item = Result<(u64, Vec<u8>), StoreError>> + 'a>;
+
 /// What replay and verification need from a log: its length, one event, and a scan.
 pub trait LogReader {
     /// Number of stored events (the position after the last one, as the store believes).
@@ -36,5 +39,5 @@ pub trait LogReader {
     /// The stored bytes at `seq`.
     fn get(&self, seq: u64) -> Result<Option<Vec<u8>>, StoreError>;
     /// Stored `(key, bytes)` pairs from `from` on, in key order, as they are on disk.
-    fn scan(&self, from: u64) -> Box<dyn Iterator<Item = Result<(u64, Vec<u8>), StoreError>> + '_>;
+    fn scan(&self, from: u64) -> Scan<'_>;
 }

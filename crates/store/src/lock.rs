@@ -40,7 +40,11 @@ pub(crate) fn acquire(dir: &Path, wait: Duration) -> Result<LockFile, StoreError
                     let pid = pid.trim();
                     return Err(StoreError::InUse {
                         dir: dir.display().to_string(),
-                        pid: if pid.is_empty() { "unknown".into() } else { pid.to_string() },
+                        pid: if pid.is_empty() {
+                            "unknown".into()
+                        } else {
+                            pid.to_string()
+                        },
                     });
                 }
                 std::thread::sleep(Duration::from_millis(50));

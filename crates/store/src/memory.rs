@@ -11,7 +11,11 @@ impl MemoryLog {
     /// A log whose keys are the positions of `events`.
     pub fn from_events(events: impl IntoIterator<Item = Vec<u8>>) -> Self {
         Self {
-            entries: events.into_iter().enumerate().map(|(i, b)| (i as u64, b)).collect(),
+            entries: events
+                .into_iter()
+                .enumerate()
+                .map(|(i, b)| (i as u64, b))
+                .collect(),
         }
     }
 }
@@ -21,9 +25,19 @@ impl LogReader for MemoryLog {
         Ok(self.entries.last().map_or(0, |(k, _)| k + 1))
     }
     fn get(&self, seq: u64) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.entries.iter().find(|(k, _)| *k == seq).map(|(_, b)| b.clone()))
+        Ok(self
+            .entries
+            .iter()
+            .find(|(k, _)| *k == seq)
+            .map(|(_, b)| b.clone()))
     }
-    fn scan(&self, from: u64) -> Box<dyn Iterator<Item = Result<(u64, Vec<u8>), StoreError>> + '_> {
-        Box::new(self.entries.iter().filter(move |(k, _)| *k >= from).cloned().map(Ok))
+    fn scan(&self, from: u64) -> crate::Scan<'_> {
+        Box::new(
+            self.entries
+                .iter()
+                .filter(move |(k, _)| *k >= from)
+                .cloned()
+                .map(Ok),
+        )
     }
 }

@@ -41,7 +41,7 @@ pub fn verify_log(
         if let Err(e) = v.push(&bytes) {
             return Ok(Err(e));
         }
-        if v.len() % 4096 == 0 {
+        if v.len().is_multiple_of(4096) {
             progress(v.len());
         }
     }

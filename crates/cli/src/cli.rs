@@ -1,0 +1,443 @@
+//! Command-line definitions (clap derive).
+
+use std::path::PathBuf;
+
+use actledger_core::event::{AtrocityCrime, Instrument, MeetingFormat, Seat};
+use actledger_core::{Date, DraftSymbol, Role, StateCode, UnSymbol};
+use clap::{Args, Parser, Subcommand};
+
+const EXIT_CODES: &str = "Exit codes: 0 ok, 1 verification failed (tampering or an invalid proof was found), 2 usage or input error.";
+
+/// actledger: a tamper-evident public record of the ACT Code of Conduct on Mass Atrocities.
+#[derive(Debug, Parser)]
+#[command(name = "actledger", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// Ledger directory.
+    #[arg(long, global = true, env = "ACTLEDGER_DIR", value_name = "DIR")]
+    pub ledger: Option<PathBuf>,
+
+    /// Wait up to SECS for another process to release the ledger.
+    #[arg(long, global = true, value_name = "SECS", default_value_t = 0)]
+    pub wait: u64,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create, inspect, grant and revoke keys.
+    #[command(subcommand)]
+    Key(KeyCmd),
+    /// Create a ledger with its genesis event, signed by the first administrator key.
+    Init(InitArgs),
+    /// Record a fact (adherence letter, Council term, draft, vote, assessment, meeting, holidays, correction).
+    Record(RecordArgs),
+    /// List events.
+    Log(LogArgs),
+    /// Verify the whole ledger from its stored bytes (exit 1 on the first bad event).
+    Verify(JsonArg),
+    /// List the supporters of the Code.
+    Supporters(SupportersArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct JsonArg {
+    /// Print JSON (one object per line).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCmd {
+    /// Generate a new Ed25519 key into FILE (created 0600, never overwritten); prints its public key.
+    New {
+        /// Where to write the private key.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Print the public key of a key file.
+    Show {
+        /// The key file.
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Grant a role to a public key (signed by an administrator key).
+    Grant(GrantArgs),
+    /// Revoke a key: it signs nothing after this (signed by an administrator key).
+    Revoke(RevokeArgs),
+    /// List the ledger's keys and their roles.
+    List(JsonArg),
+}
+
+#[derive(Debug, Args)]
+pub struct PublicKeyArg {
+    /// The public key, 64 hex digits.
+    #[arg(
+        long,
+        value_name = "HEX",
+        required_unless_present = "public_from",
+        conflicts_with = "public_from"
+    )]
+    pub public: Option<String>,
+    /// Take the public key from this key file.
+    #[arg(long, value_name = "FILE")]
+    pub public_from: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct GrantArgs {
+    /// Administrator key file that signs the grant.
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    #[command(flatten)]
+    pub target: PublicKeyArg,
+    /// Role: administrator, depositary, recorder, assessor, log.
+    #[arg(long, value_parser = parse_role)]
+    pub role: Role,
+    /// Who holds the key.
+    #[arg(long)]
+    pub holder: String,
+    /// Free note.
+    #[arg(long, default_value = "")]
+    pub note: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// Administrator key file that signs the revocation.
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    #[command(flatten)]
+    pub target: PublicKeyArg,
+    /// Why.
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The log's origin: a schemeless URL-like name, used in checkpoints (e.g. act.example.org/ledger).
+    #[arg(long)]
+    pub origin: String,
+    /// The first administrator's key file (it signs the genesis event).
+    #[arg(long, value_name = "FILE")]
+    pub admin_key: PathBuf,
+    /// Who holds the administrator key.
+    #[arg(long, default_value = "administrator")]
+    pub holder: String,
+    /// What this ledger is for.
+    #[arg(
+        long,
+        default_value = "Public record of the ACT Code of Conduct on Mass Atrocities"
+    )]
+    pub description: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// Key file that signs the event (its role must allow the fact).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    #[command(subcommand)]
+    pub what: RecordWhat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecordWhat {
+    #[command(flatten)]
+    Fact(FactCmd),
+    /// Correct an earlier fact: give its seq, a reason, then the corrected fact in full.
+    Correction(CorrectionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CorrectionArgs {
+    /// Sequence number of the fact corrected.
+    #[arg(long)]
+    pub target: u64,
+    /// Why it is corrected.
+    #[arg(long)]
+    pub reason: String,
+    #[command(subcommand)]
+    pub fact: FactCmd,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FactCmd {
+    /// A state's adherence letter or note verbale (depositary key).
+    Adherence(AdherenceArgs),
+    /// A state's Council term (recorder key).
+    Term(TermArgs),
+    /// A draft resolution put before the Council (recorder key).
+    Draft(DraftArgs),
+    /// A Council vote: every member's vote (recorder key).
+    Vote(VoteArgs),
+    /// A credibility assessment of a draft (assessor key).
+    Assessment(AssessmentArgs),
+    /// A General Assembly meeting held after a veto under res. 76/262 (recorder key).
+    Meeting(MeetingArgs),
+    /// Official holidays of a calendar for one year (recorder key).
+    Holidays(HolidaysArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AdherenceArgs {
+    /// State, ISO 3166-1 alpha-3 (e.g. FRA).
+    #[arg(long, value_parser = parse_state)]
+    pub state: StateCode,
+    /// Date of the letter (exact).
+    #[arg(long, value_parser = parse_date, required_unless_present = "listed_by", conflicts_with = "listed_by")]
+    pub date: Option<Date>,
+    /// Only known: a source listed the state as a supporter by this date.
+    #[arg(long, value_parser = parse_date)]
+    pub listed_by: Option<Date>,
+    /// Date the depositary received it.
+    #[arg(long, value_parser = parse_date)]
+    pub received: Option<Date>,
+    /// letter, note-verbale or unspecified.
+    #[arg(long, value_parser = parse_instrument, default_value = "letter")]
+    pub instrument: Instrument,
+    /// The letter's reference.
+    #[arg(long, default_value = "")]
+    pub reference: String,
+    /// Where this comes from (URL or document).
+    #[arg(long)]
+    pub source: String,
+    /// Free note.
+    #[arg(long, default_value = "")]
+    pub note: String,
+}
+
+#[derive(Debug, Args)]
+pub struct TermArgs {
+    /// State, ISO 3166-1 alpha-3.
+    #[arg(long, value_parser = parse_state)]
+    pub state: StateCode,
+    /// permanent or elected.
+    #[arg(long, value_parser = parse_seat)]
+    pub seat: Seat,
+    /// First day on the Council.
+    #[arg(long, value_parser = parse_date)]
+    pub from: Date,
+    /// Last day on the Council.
+    #[arg(long, value_parser = parse_date)]
+    pub to: Date,
+    /// Source.
+    #[arg(long)]
+    pub source: String,
+    /// Free note.
+    #[arg(long, default_value = "")]
+    pub note: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DraftArgs {
+    /// Draft symbol, S/YYYY/NNN.
+    #[arg(long, value_parser = parse_draft)]
+    pub draft: DraftSymbol,
+    /// What it is about.
+    #[arg(long)]
+    pub subject: String,
+    /// The Council's agenda item.
+    #[arg(long, default_value = "")]
+    pub agenda_item: String,
+    /// Penholders, comma-separated state codes.
+    #[arg(long, value_delimiter = ',', value_parser = parse_state)]
+    pub penholders: Vec<StateCode>,
+    /// Day put in blue.
+    #[arg(long, value_parser = parse_date)]
+    pub tabled_on: Option<Date>,
+    /// Source.
+    #[arg(long)]
+    pub source: String,
+    /// Free note.
+    #[arg(long, default_value = "")]
+    pub note: String,
+}
+
+#[derive(Debug, Args)]
+pub struct VoteArgs {
+    /// Draft symbol, S/YYYY/NNN.
+    #[arg(long, value_parser = parse_draft)]
+    pub draft: DraftSymbol,
+    /// Day of the vote.
+    #[arg(long, value_parser = parse_date)]
+    pub date: Date,
+    /// Meeting record, e.g. S/PV.9143.
+    #[arg(long, value_parser = parse_symbol)]
+    pub meeting: Option<UnSymbol>,
+    /// A procedural vote (no veto applies).
+    #[arg(long)]
+    pub procedural: bool,
+    /// Members voting in favour, comma-separated.
+    #[arg(long, value_delimiter = ',', value_parser = parse_state)]
+    pub yes: Vec<StateCode>,
+    /// Members voting against.
+    #[arg(long, value_delimiter = ',', value_parser = parse_state)]
+    pub no: Vec<StateCode>,
+    /// Members abstaining.
+    #[arg(long, value_delimiter = ',', value_parser = parse_state)]
+    pub abstain: Vec<StateCode>,
+    /// Members not participating.
+    #[arg(long, value_delimiter = ',', value_parser = parse_state)]
+    pub absent: Vec<StateCode>,
+    /// Source.
+    #[arg(long)]
+    pub source: String,
+    /// Free note.
+    #[arg(long, default_value = "")]
+    pub note: String,
+}
+
+#[derive(Debug, Args)]
+pub struct AssessmentArgs {
+    /// Draft symbol, S/YYYY/NNN.
+    #[arg(long, value_parser = parse_draft)]
+    pub draft: DraftSymbol,
+    /// Credible: yes or no.
+    #[arg(long, value_parser = parse_yes_no)]
+    pub credible: bool,
+    /// Crimes concerned: genocide, crimes-against-humanity, war-crimes (comma-separated).
+    #[arg(long, value_delimiter = ',', value_parser = parse_crime)]
+    pub crimes: Vec<AtrocityCrime>,
+    /// UN documents cited (comma-separated symbols).
+    #[arg(long, value_delimiter = ',', value_parser = parse_symbol)]
+    pub basis: Vec<UnSymbol>,
+    /// Reasoning.
+    #[arg(long)]
+    pub rationale: String,
+}
+
+#[derive(Debug, Args)]
+pub struct MeetingArgs {
+    /// Day of the meeting (omit when unknown).
+    #[arg(long, value_parser = parse_date)]
+    pub date: Option<Date>,
+    /// Session, e.g. 76 or ES-11.
+    #[arg(long)]
+    pub session: String,
+    /// veto-initiative or emergency-special-session.
+    #[arg(long, value_parser = parse_format, default_value = "veto-initiative")]
+    pub format: MeetingFormat,
+    /// Meeting records, comma-separated (e.g. A/76/PV.77,A/76/PV.78).
+    #[arg(long, value_delimiter = ',', value_parser = parse_symbol)]
+    pub records: Vec<UnSymbol>,
+    /// The veto(es) it follows, as DATE:DRAFT (or DATE alone for an amendment without symbol).
+    #[arg(long, required = true, value_delimiter = ',', value_parser = parse_veto_ref)]
+    pub follows: Vec<actledger_core::event::VetoRef>,
+    /// States that spoke, in order, comma-separated.
+    #[arg(long, value_delimiter = ',', value_parser = parse_state)]
+    pub speakers: Vec<StateCode>,
+    /// Press release symbol, e.g. GA/12423.
+    #[arg(long, value_parser = parse_symbol)]
+    pub press_release: Option<UnSymbol>,
+    /// Source.
+    #[arg(long)]
+    pub source: String,
+    /// Free note.
+    #[arg(long, default_value = "")]
+    pub note: String,
+}
+
+#[derive(Debug, Args)]
+pub struct HolidaysArgs {
+    /// Calendar name.
+    #[arg(long, default_value = "UN Headquarters (New York)")]
+    pub calendar: String,
+    /// Year.
+    #[arg(long)]
+    pub year: u16,
+    /// Holidays as DATE=NAME, repeatable.
+    #[arg(long = "holiday", value_parser = parse_holiday)]
+    pub holidays: Vec<(Date, String)>,
+    /// The list is the whole year's official holidays.
+    #[arg(long)]
+    pub complete: bool,
+    /// Source.
+    #[arg(long)]
+    pub source: String,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// First sequence number to show.
+    #[arg(long, default_value_t = 0)]
+    pub from: u64,
+    /// At most this many events.
+    #[arg(long)]
+    pub limit: Option<u64>,
+    /// Print JSON Lines: one event per line with its hash.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SupportersArgs {
+    /// Only adherences dated on or before this day.
+    #[arg(long, value_parser = parse_date)]
+    pub as_of: Option<Date>,
+    /// The log as it stood at this sequence number.
+    #[arg(long)]
+    pub at_seq: Option<u64>,
+    /// Print JSON Lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn parse_state(s: &str) -> Result<StateCode, String> {
+    s.trim()
+        .parse()
+        .map_err(|e: actledger_core::ValueError| e.to_string())
+}
+pub fn parse_date(s: &str) -> Result<Date, String> {
+    s.parse()
+        .map_err(|e: actledger_core::ValueError| e.to_string())
+}
+pub fn parse_draft(s: &str) -> Result<DraftSymbol, String> {
+    s.parse()
+        .map_err(|e: actledger_core::ValueError| e.to_string())
+}
+pub fn parse_symbol(s: &str) -> Result<UnSymbol, String> {
+    UnSymbol::new(s).map_err(|e| e.to_string())
+}
+pub fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).map_err(|e| e.to_string())
+}
+pub fn parse_seat(s: &str) -> Result<Seat, String> {
+    Seat::parse(s).map_err(|e| e.to_string())
+}
+pub fn parse_instrument(s: &str) -> Result<Instrument, String> {
+    Instrument::parse(s).map_err(|e| e.to_string())
+}
+pub fn parse_crime(s: &str) -> Result<AtrocityCrime, String> {
+    AtrocityCrime::parse(s).map_err(|e| e.to_string())
+}
+pub fn parse_format(s: &str) -> Result<MeetingFormat, String> {
+    MeetingFormat::parse(s).map_err(|e| e.to_string())
+}
+pub fn parse_yes_no(s: &str) -> Result<bool, String> {
+    match s {
+        "yes" | "true" => Ok(true),
+        "no" | "false" => Ok(false),
+        _ => Err(format!("expected yes or no, got {s:?}")),
+    }
+}
+pub fn parse_veto_ref(s: &str) -> Result<actledger_core::event::VetoRef, String> {
+    let (d, draft) = match s.split_once(':') {
+        Some((d, x)) => (d, Some(parse_draft(x)?)),
+        None => (s, None),
+    };
+    Ok(actledger_core::event::VetoRef {
+        date: parse_date(d)?,
+        draft,
+    })
+}
+pub fn parse_holiday(s: &str) -> Result<(Date, String), String> {
+    let (d, name) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected DATE=NAME, got {s:?}"))?;
+    Ok((parse_date(d)?, name.to_string()))
+}

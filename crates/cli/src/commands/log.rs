@@ -1,0 +1,147 @@
+//! `log`: the events as stored, with correction links.
+
+use std::collections::BTreeMap;
+
+use actledger_core::chain;
+use actledger_core::event::{AdherenceDate, EventBody, Fact};
+use actledger_core::Seq;
+use actledger_store::LogReader;
+use anyhow::{Context, Result};
+
+use super::Ctx;
+use crate::cli::LogArgs;
+use crate::output;
+
+pub fn run(ctx: &Ctx, a: LogArgs) -> Result<()> {
+    let ledger = ctx.open()?;
+    // Correction links: target seq -> the corrections that supersede it.
+    let mut corrected_by: BTreeMap<Seq, Vec<Seq>> = BTreeMap::new();
+    for item in ledger.scan(0) {
+        let (seq, bytes) = item?;
+        let ev = chain::decode_event(&bytes)
+            .with_context(|| format!("seq {seq}: run `actledger verify`"))?;
+        if let EventBody::Correction(c) = &ev.unsigned.body {
+            corrected_by.entry(c.target).or_default().push(Seq(seq));
+        }
+    }
+    let limit = a.limit.unwrap_or(u64::MAX);
+    for item in ledger
+        .scan(a.from)
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+    {
+        let (seq, bytes) = item?;
+        let ev = chain::decode_event(&bytes)
+            .with_context(|| format!("seq {seq}: run `actledger verify`"))?;
+        let hash = chain::event_hash(&bytes);
+        let u = &ev.unsigned;
+        let links = corrected_by.get(&u.seq).cloned().unwrap_or_default();
+        if a.json {
+            output::json(&serde_json::json!({
+                "type": "event",
+                "seq": u.seq,
+                "hash": hash,
+                "prev": u.prev,
+                "recorded_at": u.recorded_at,
+                "author": u.author,
+                "kind": u.body.kind(),
+                "body": u.body,
+                "signature": ev.signature,
+                "corrected_by": links,
+            }));
+        } else {
+            let mut s = format!(
+                "{:>6}  {}  {:<22} {}",
+                u.seq.0,
+                u.recorded_at.to_rfc3339(),
+                u.body.kind(),
+                summary(&u.body)
+            );
+            if !links.is_empty() {
+                let l: Vec<String> = links.iter().map(|x| x.to_string()).collect();
+                s.push_str(&format!("  [corrected by seq {}]", l.join(", ")));
+            }
+            output::line(&s);
+        }
+    }
+    Ok(())
+}
+
+/// One-line description of an event body.
+pub fn summary(body: &EventBody) -> String {
+    match body {
+        EventBody::LedgerCreated(g) => format!("origin {} admin {}", g.origin, g.admin),
+        EventBody::KeyGranted(g) => format!("{} to {} ({})", g.role.name(), g.key, g.holder),
+        EventBody::KeyRevoked(r) => format!("{} ({})", r.key, r.reason),
+        EventBody::Fact(f) => fact_summary(f),
+        EventBody::Correction(c) => format!(
+            "corrects seq {}: {} ({})",
+            c.target,
+            fact_summary(&c.replacement),
+            c.reason
+        ),
+    }
+}
+
+fn fact_summary(f: &Fact) -> String {
+    match f {
+        Fact::AdherenceLetter(a) => {
+            let when = match a.date {
+                AdherenceDate::Exact(d) => format!("dated {d}"),
+                AdherenceDate::ListedBy(d) => format!("listed by {d}"),
+            };
+            format!(
+                "{} {} {when} ({})",
+                a.state,
+                a.state.name(),
+                a.instrument.name()
+            )
+        }
+        Fact::CouncilTerm(t) => format!("{} {} {}..{}", t.state, t.seat.name(), t.from, t.to),
+        Fact::DraftTabled(d) => format!("{} {}", d.draft, d.subject),
+        Fact::CouncilVote(v) => {
+            let r = actledger_core::outcome::compute(&v.votes, v.procedural);
+            let by = match &r.outcome {
+                actledger_core::outcome::Outcome::Vetoed { by } => {
+                    format!(
+                        " by {}",
+                        by.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")
+                    )
+                }
+                _ => String::new(),
+            };
+            format!(
+                "{} on {}: {} {}{by}",
+                v.draft,
+                v.date,
+                r.tally,
+                r.outcome.name()
+            )
+        }
+        Fact::CredibilityAssessment(a) => format!(
+            "{} credible={}",
+            a.draft,
+            if a.credible { "yes" } else { "no" }
+        ),
+        Fact::AssemblyMeeting(m) => format!(
+            "{} on {} follows {}",
+            m.format.name(),
+            m.date.map_or("(date unknown)".into(), |d| d.to_string()),
+            m.follows
+                .iter()
+                .map(|f| format!(
+                    "{}{}",
+                    f.date,
+                    f.draft.map_or(String::new(), |d| format!(":{d}"))
+                ))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        Fact::HolidayCalendar(c) => format!(
+            "{} {} ({} days{})",
+            c.calendar,
+            c.year,
+            c.holidays.len(),
+            if c.complete { "" } else { ", partial" }
+        ),
+    }
+}
