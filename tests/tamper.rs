@@ -1,0 +1,243 @@
+//! Tamper suite: edit the sled database behind actledger's back; `verify` must exit 1 and name
+//! the right sequence number. Verify trusts only event bytes: lying indexes and heads are
+//! caught too.
+#![allow(clippy::unwrap_used)]
+
+mod util;
+
+use actledger_core::event::{
+    AdherenceDate, AdherenceLetter, EventBody, Fact, Instrument, UnsignedEvent, FORMAT_VERSION,
+};
+use actledger_core::{chain, SigningKey, Text, Timestamp};
+use util::Env;
+
+/// A ledger with a few adherence letters; returns the env and the event count.
+fn ledger() -> (Env, u64) {
+    let env = Env::new();
+    env.standard();
+    let dep = env.key("dep");
+    for (s, d) in [
+        ("GBR", "2015-10-01"),
+        ("FRA", "2015-10-23"),
+        ("DEU", "2015-10-23"),
+        ("MEX", "2015-10-23"),
+    ] {
+        env.ok(&[
+            "record",
+            "--key",
+            &dep,
+            "adherence",
+            "--state",
+            s,
+            "--date",
+            d,
+            "--source",
+            "s",
+        ]);
+    }
+    let (n, _) = env.verify();
+    (env, n)
+}
+
+fn with_db<R>(env: &Env, f: impl FnOnce(&sled::Db) -> R) -> R {
+    let db = sled::open(env.db_path()).unwrap();
+    let r = f(&db);
+    db.flush().unwrap();
+    r
+}
+
+fn events(db: &sled::Db) -> sled::Tree {
+    db.open_tree("events").unwrap()
+}
+
+fn expect_failure_at(env: &Env, seq: u64, needle: &str) {
+    let err = env.fails(1, &["verify"]);
+    assert!(
+        err.contains(&format!("seq {seq}: ")),
+        "expected seq {seq} in: {err}"
+    );
+    assert!(err.contains(needle), "expected {needle:?} in: {err}");
+    let out = env.run(&["verify", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["seq"], seq);
+}
+
+#[test]
+fn flipped_byte_in_any_event_is_caught() {
+    let (env, n) = ledger();
+    // Flip one byte at several positions of several events: each is reported at that seq.
+    for seq in [0, 5, n / 2, n - 1] {
+        let len = with_db(&env, |db| {
+            events(db).get(seq.to_be_bytes()).unwrap().unwrap().len()
+        });
+        for pos in [0, 9, 17, 50, len / 2, len - 1] {
+            with_db(&env, |db| {
+                let t = events(db);
+                let mut b = t.get(seq.to_be_bytes()).unwrap().unwrap().to_vec();
+                b[pos] ^= 0x01;
+                t.insert(seq.to_be_bytes(), b).unwrap();
+            });
+            expect_failure_at(&env, seq, "");
+            with_db(&env, |db| {
+                let t = events(db);
+                let mut b = t.get(seq.to_be_bytes()).unwrap().unwrap().to_vec();
+                b[pos] ^= 0x01;
+                t.insert(seq.to_be_bytes(), b).unwrap();
+            });
+            env.verify();
+        }
+    }
+}
+
+#[test]
+fn deleted_event_is_caught() {
+    let (env, n) = ledger();
+    let victim = n - 3;
+    with_db(&env, |db| events(db).remove(victim.to_be_bytes()).unwrap());
+    expect_failure_at(&env, victim, "missing event");
+}
+
+#[test]
+fn deleted_last_event_is_caught_by_head() {
+    let (env, n) = ledger();
+    with_db(&env, |db| events(db).remove((n - 1).to_be_bytes()).unwrap());
+    expect_failure_at(&env, n - 2, "stored head");
+}
+
+#[test]
+fn swapped_events_are_caught() {
+    let (env, n) = ledger();
+    let (a, b) = (n - 4, n - 2);
+    with_db(&env, |db| {
+        let t = events(db);
+        let ea = t.get(a.to_be_bytes()).unwrap().unwrap();
+        let eb = t.get(b.to_be_bytes()).unwrap().unwrap();
+        t.insert(a.to_be_bytes(), eb).unwrap();
+        t.insert(b.to_be_bytes(), ea).unwrap();
+    });
+    expect_failure_at(&env, a, "sequence number");
+}
+
+#[test]
+fn signature_by_another_key_is_caught() {
+    let (env, n) = ledger();
+    let victim = n - 2;
+    with_db(&env, |db| {
+        let t = events(db);
+        let bytes = t.get(victim.to_be_bytes()).unwrap().unwrap().to_vec();
+        let ev = chain::decode_event(&bytes).unwrap();
+        // A perfectly valid signature over the same event, by a different key.
+        let other = SigningKey::generate();
+        let resealed = chain::seal(ev.unsigned, &other).unwrap();
+        t.insert(victim.to_be_bytes(), resealed.bytes).unwrap();
+    });
+    expect_failure_at(&env, victim, "bad signature");
+}
+
+fn append_forged(env: &Env, signer: &SigningKey, n: u64) {
+    with_db(env, |db| {
+        let t = events(db);
+        let prev_bytes = t.get((n - 1).to_be_bytes()).unwrap().unwrap();
+        let unsigned = UnsignedEvent {
+            version: FORMAT_VERSION,
+            seq: actledger_core::Seq(n),
+            prev: chain::event_hash(&prev_bytes),
+            recorded_at: Timestamp::now(),
+            author: signer.public(),
+            body: EventBody::Fact(Fact::AdherenceLetter(AdherenceLetter {
+                state: "ITA".parse().unwrap(),
+                date: AdherenceDate::Exact("2015-10-23".parse().unwrap()),
+                received: None,
+                instrument: Instrument::Letter,
+                reference: Text::empty(),
+                source: Text::new("forged").unwrap(),
+                note: Text::empty(),
+            })),
+        };
+        let sealed = chain::seal(unsigned, signer).unwrap();
+        t.insert(n.to_be_bytes(), sealed.bytes).unwrap();
+        // Make the head agree, so only the rules can catch it.
+        let mut head = (n + 1).to_be_bytes().to_vec();
+        head.extend_from_slice(&sealed.hash.0);
+        db.open_tree("meta").unwrap().insert("head", head).unwrap();
+        db.open_tree("by_state")
+            .unwrap()
+            .insert([b"ITA".as_slice(), &n.to_be_bytes()].concat(), &[] as &[u8])
+            .unwrap();
+    });
+}
+
+#[test]
+fn event_by_a_key_without_the_role_is_caught() {
+    let (env, n) = ledger();
+    // The recorder key is in the ledger but is not a depositary.
+    let rec = SigningKey::from_key_file(&std::fs::read_to_string(env.key("rec")).unwrap()).unwrap();
+    append_forged(&env, &rec, n);
+    expect_failure_at(&env, n, "lacks the depositary role");
+}
+
+#[test]
+fn event_by_a_stranger_key_is_caught() {
+    let (env, n) = ledger();
+    append_forged(&env, &SigningKey::generate(), n);
+    expect_failure_at(&env, n, "is not a key of this ledger");
+}
+
+#[test]
+fn lying_index_is_caught() {
+    let (env, n) = ledger();
+    // Claim that the genesis event concerns Italy.
+    with_db(&env, |db| {
+        db.open_tree("by_state")
+            .unwrap()
+            .insert(
+                [b"ITA".as_slice(), &0u64.to_be_bytes()].concat(),
+                &[] as &[u8],
+            )
+            .unwrap();
+    });
+    expect_failure_at(&env, 0, "index by_state");
+    with_db(&env, |db| {
+        db.open_tree("by_state")
+            .unwrap()
+            .remove([b"ITA".as_slice(), &0u64.to_be_bytes()].concat())
+            .unwrap();
+        // Drop the entry of the last adherence (MEX).
+        db.open_tree("by_state")
+            .unwrap()
+            .remove([b"MEX".as_slice(), &(n - 1).to_be_bytes()].concat())
+            .unwrap();
+    });
+    expect_failure_at(&env, n - 1, "index by_state lacks");
+}
+
+#[test]
+fn lying_head_is_caught() {
+    let (env, n) = ledger();
+    with_db(&env, |db| {
+        let mut head = n.to_be_bytes().to_vec();
+        head.extend_from_slice(&[7u8; 32]);
+        db.open_tree("meta").unwrap().insert("head", head).unwrap();
+    });
+    expect_failure_at(&env, n - 1, "stored head");
+    // And an append on a ledger whose head lies is refused, writing nothing.
+    let dep = env.key("dep");
+    let err = env.fails(
+        2,
+        &[
+            "record",
+            "--key",
+            &dep,
+            "adherence",
+            "--state",
+            "ITA",
+            "--date",
+            "2015-10-23",
+            "--source",
+            "s",
+        ],
+    );
+    assert!(err.contains("corrupted"), "{err}");
+}

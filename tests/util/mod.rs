@@ -1,0 +1,169 @@
+//! Shared helpers for the end-to-end tests: run the real `actledger` binary in a temp dir.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+/// Members of the Council in 2022 (sc_members.csv).
+pub const P5: [&str; 5] = ["CHN", "FRA", "GBR", "RUS", "USA"];
+pub const E10_2022: [&str; 10] = [
+    "ALB", "ARE", "BRA", "GAB", "GHA", "IND", "IRL", "KEN", "MEX", "NOR",
+];
+
+/// A temp directory with a ledger path and key files.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+}
+
+impl Env {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn ledger(&self) -> PathBuf {
+        self.path("ledger")
+    }
+
+    /// `actledger ARGS` with `--ledger` set, in the temp dir.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("actledger").unwrap();
+        c.current_dir(self.dir.path())
+            .env("ACTLEDGER_DIR", self.ledger())
+            .env_remove("RUST_LOG");
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().unwrap()
+    }
+
+    /// Runs and asserts exit 0; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "actledger {args:?} failed ({:?}):\n{}{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs and asserts exit `code`; returns stderr.
+    pub fn fails(&self, code: i32, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "actledger {args:?}: expected exit {code}:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    pub fn key(&self, name: &str) -> String {
+        let p = self.path(&format!("{name}.key"));
+        if !p.exists() {
+            self.ok(&["key", "new", "--out", p.to_str().unwrap()]);
+        }
+        p.to_str().unwrap().to_string()
+    }
+
+    /// `verify --json` → (events, head).
+    pub fn verify(&self) -> (u64, String) {
+        let out = self.ok(&["verify", "--json"]);
+        let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        assert_eq!(v["ok"], true);
+        (
+            v["events"].as_u64().unwrap(),
+            v["head"].as_str().unwrap().to_string(),
+        )
+    }
+
+    /// A ledger with administrator, depositary, recorder and assessor keys, and the 2022
+    /// Council recorded.
+    pub fn standard(&self) {
+        let admin = self.key("admin");
+        self.ok(&[
+            "init",
+            "--origin",
+            "test.example/ledger",
+            "--admin-key",
+            &admin,
+        ]);
+        for (name, role) in [
+            ("dep", "depositary"),
+            ("rec", "recorder"),
+            ("assessor", "assessor"),
+        ] {
+            let k = self.key(name);
+            self.ok(&[
+                "key",
+                "grant",
+                "--key",
+                &admin,
+                "--public-from",
+                &k,
+                "--role",
+                role,
+                "--holder",
+                name,
+            ]);
+        }
+        let rec = self.key("rec");
+        for s in P5 {
+            self.ok(&[
+                "record",
+                "--key",
+                &rec,
+                "term",
+                "--state",
+                s,
+                "--seat",
+                "permanent",
+                "--from",
+                "2022-01-01",
+                "--to",
+                "2022-12-31",
+                "--source",
+                "sc_members.csv",
+            ]);
+        }
+        for s in E10_2022 {
+            self.ok(&[
+                "record",
+                "--key",
+                &rec,
+                "term",
+                "--state",
+                s,
+                "--seat",
+                "elected",
+                "--from",
+                "2022-01-01",
+                "--to",
+                "2022-12-31",
+                "--source",
+                "sc_members.csv",
+            ]);
+        }
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.ledger().join("db")
+    }
+}
+
+pub fn exists(p: &Path) -> bool {
+    p.exists()
+}
