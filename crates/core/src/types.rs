@@ -216,21 +216,42 @@ impl Timestamp {
 
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if serializer.is_human_readable() {
-            serializer.serialize_str(&self.to_rfc3339())
-        } else {
-            serializer.serialize_i64(self.0)
+        let rfc = time::OffsetDateTime::from_unix_timestamp(self.0)
+            .ok()
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            });
+        match rfc {
+            // Outside RFC 3339's range (years 0-9999) JSON carries the raw number.
+            Some(s) if serializer.is_human_readable() => serializer.serialize_str(&s),
+            _ => serializer.serialize_i64(self.0),
         }
     }
 }
 
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = i64;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an RFC 3339 time or Unix seconds")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
+                Ok(v)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
+                i64::try_from(v).map_err(E::custom)
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<i64, E> {
+                time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+                    .map(|t| t.unix_timestamp())
+                    .map_err(E::custom)
+            }
+        }
         if deserializer.is_human_readable() {
-            let s = String::deserialize(deserializer)?;
-            let t = time::OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339)
-                .map_err(de::Error::custom)?;
-            Ok(Self(t.unix_timestamp()))
+            Ok(Self(deserializer.deserialize_any(V)?))
         } else {
             Ok(Self(i64::deserialize(deserializer)?))
         }
