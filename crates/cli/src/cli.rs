@@ -39,6 +39,29 @@ pub enum Command {
     Verify(JsonArg),
     /// List the supporters of the Code.
     Supporters(SupportersArgs),
+    /// Import a CSV file (all rows or none; re-importing is idempotent).
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// What the file holds.
+    #[arg(value_enum)]
+    pub kind: actledger::import::Kind,
+    /// The CSV file (`-` reads standard input).
+    pub file: PathBuf,
+    /// Key file that signs the events (depositary for supporters, recorder otherwise).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// Check everything and report what would be written, writing nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Holidays: years whose list is complete (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub complete_years: Vec<u16>,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

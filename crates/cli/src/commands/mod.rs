@@ -1,6 +1,7 @@
 //! One module per command group; `run` dispatches.
 
 mod facts;
+pub mod import;
 mod keys;
 mod log;
 mod supporters;
@@ -52,6 +53,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Log(a) => log::run(&ctx, a),
         Command::Verify(a) => verify::run(&ctx, a.json),
         Command::Supporters(a) => supporters::run(&ctx, a),
+        Command::Import(a) => import::run(&ctx, a),
     }
 }
 
