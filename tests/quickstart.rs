@@ -83,19 +83,18 @@ fn readme_quick_start() {
         "{text}"
     );
 
-    let list = env.ok(&["supporters", "--json"]);
-    let states: Vec<String> = list
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["state"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
+    let list: serde_json::Value = serde_json::from_str(&env.ok(&["supporters", "--json"])).unwrap();
+    assert_eq!(list["type"], "supporters");
+    let states: Vec<&str> = list["supporters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["state"].as_str().unwrap())
         .collect();
     assert_eq!(states, ["FRA", "GBR"]);
-    let as_of = env.ok(&["supporters", "--as-of", "2015-10-15", "--json"]);
-    assert_eq!(as_of.lines().count(), 1);
+    let as_of: serde_json::Value =
+        serde_json::from_str(&env.ok(&["supporters", "--as-of", "2015-10-15", "--json"])).unwrap();
+    assert_eq!(as_of["count"], 1);
 
     let log = env.ok(&["log", "--json"]);
     assert_eq!(log.lines().count() as u64, events);

@@ -37,8 +37,20 @@ pub enum Command {
     Log(LogArgs),
     /// Verify the whole ledger from its stored bytes (exit 1 on the first bad event).
     Verify(JsonArg),
-    /// List the supporters of the Code.
+    /// List the supporters of the Code (or compare with a published list: `supporters diff FILE`).
     Supporters(SupportersArgs),
+    /// The Council on a day: permanent or elected, supporter or not.
+    Council(CouncilArgs),
+    /// Every recorded vote with its outcome computed from the members' votes (Charter Art. 27).
+    Votes(VotesArgs),
+    /// Compliance history: breaches, permitted abstentions, drafts needing assessment, conflicts.
+    Compliance(ComplianceArgs),
+    /// Each veto since 26 April 2022 and whether the Assembly met within ten working days.
+    VetoInitiative(VetoInitiativeArgs),
+    /// Scorecards of candidate states: supporter since, terms, votes on assessed drafts, breaches.
+    Scorecard(ScorecardArgs),
+    /// Build a ledger from the embedded real data (temporary directory unless --ledger) and report on it.
+    Demo(DemoArgs),
     /// Import a CSV file (all rows or none; re-importing is idempotent).
     Import(ImportArgs),
 }
@@ -397,15 +409,121 @@ pub struct LogArgs {
     pub json: bool,
 }
 
-#[derive(Debug, Args)]
-pub struct SupportersArgs {
-    /// Only adherences dated on or before this day.
+/// Where to cut the log before replaying it.
+#[derive(Debug, Clone, Args)]
+pub struct CutoffArgs {
+    /// Only facts dated on or before this day.
     #[arg(long, value_parser = parse_date)]
     pub as_of: Option<Date>,
     /// The log as it stood at this sequence number.
     #[arg(long)]
     pub at_seq: Option<u64>,
-    /// Print JSON Lines.
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = false)]
+pub struct SupportersArgs {
+    #[command(flatten)]
+    pub cutoff: CutoffArgs,
+    /// Print one JSON object.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub sub: Option<SupportersSub>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SupportersSub {
+    /// Compare with a published list (a CSV with a state-code column); exit 1 when they differ.
+    Diff {
+        /// The published list.
+        file: PathBuf,
+        /// The column holding ISO 3166-1 alpha-3 codes.
+        #[arg(long, default_value = "iso3")]
+        column: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CouncilArgs {
+    /// The day.
+    #[arg(long, value_parser = parse_date)]
+    pub on: Date,
+    #[command(flatten)]
+    pub cutoff: CutoffArgs,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VotesArgs {
+    /// Only vetoed drafts.
+    #[arg(long)]
+    pub vetoed: bool,
+    #[command(flatten)]
+    pub cutoff: CutoffArgs,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ComplianceArgs {
+    /// Only these states (ISO3, comma-separated or repeated).
+    #[arg(long, value_delimiter = ',', value_parser = parse_state)]
+    pub state: Vec<StateCode>,
+    /// Trust only these assessor keys (hex; repeatable). Default: every assessor key in the ledger.
+    #[arg(long, value_name = "KEY")]
+    pub trust: Vec<String>,
+    /// Also list votes without findings.
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub cutoff: CutoffArgs,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VetoInitiativeArgs {
+    /// Holiday calendar recorded in the ledger (default: the only or first one).
+    #[arg(long)]
+    pub calendar: Option<String>,
+    #[command(flatten)]
+    pub cutoff: CutoffArgs,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// Aligned columns.
+    Table,
+    /// CSV with a header row.
+    Csv,
+    /// A Markdown table.
+    Markdown,
+    /// One JSON object (same as --json).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ScorecardArgs {
+    /// Candidate states (ISO3, comma-separated). Default: every supporter and current member.
+    #[arg(long, value_delimiter = ',', value_parser = parse_state)]
+    pub states: Vec<StateCode>,
+    /// Trust only these assessor keys (hex; repeatable).
+    #[arg(long, value_name = "KEY")]
+    pub trust: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ReportFormat,
+    #[command(flatten)]
+    pub cutoff: CutoffArgs,
+    /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
 }
@@ -463,4 +581,11 @@ pub fn parse_holiday(s: &str) -> Result<(Date, String), String> {
         .split_once('=')
         .ok_or_else(|| format!("expected DATE=NAME, got {s:?}"))?;
     Ok((parse_date(d)?, name.to_string()))
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Print the report as one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -28,7 +28,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if let Some(v) = e.downcast_ref::<VerificationFailed>() {
-                eprintln!("verification failed: {v}");
+                eprintln!("{v}");
                 ExitCode::from(1)
             } else {
                 eprintln!("error: {e:#}");

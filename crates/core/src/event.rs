@@ -188,7 +188,7 @@ impl AdherenceDate {
 
 /// The instrument by which a state adhered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "kebab-case")]
 pub enum Instrument {
     /// A letter (variant 0).
     Letter,

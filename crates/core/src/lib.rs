@@ -17,6 +17,7 @@ pub mod error;
 pub mod event;
 pub mod keys;
 pub mod outcome;
+pub mod projection;
 pub mod rules;
 pub mod state;
 pub mod symbol;

@@ -55,11 +55,24 @@ fn worked_example_bytes_are_stable() {
     if std::env::var_os("ACTLEDGER_PRINT_VECTORS").is_some() {
         println!("genesis {}\nhash {}", hex::encode(&g.bytes), g.hash);
         println!("adherence {}\nhash {}", hex::encode(&a.bytes), a.hash);
-        println!("admin public {}\ndep public {}", admin.public(), dep.public());
-        println!("adherence signed message {}", hex::encode(chain::signing_message(chain::unsigned_part(&a.bytes))));
+        println!(
+            "admin public {}\ndep public {}",
+            admin.public(),
+            dep.public()
+        );
+        println!(
+            "adherence signed message {}",
+            hex::encode(chain::signing_message(chain::unsigned_part(&a.bytes)))
+        );
     }
-    assert_eq!(hex::encode(&g.bytes), GENESIS_HEX.split_whitespace().collect::<String>());
-    assert_eq!(hex::encode(&a.bytes), ADHERENCE_HEX.split_whitespace().collect::<String>());
+    assert_eq!(
+        hex::encode(&g.bytes),
+        GENESIS_HEX.split_whitespace().collect::<String>()
+    );
+    assert_eq!(
+        hex::encode(&a.bytes),
+        ADHERENCE_HEX.split_whitespace().collect::<String>()
+    );
     // Ed25519 is deterministic (RFC 8032), so the signature is part of the known answer.
     assert!(chain::check_event_signature(&a.event, &a.bytes));
 }

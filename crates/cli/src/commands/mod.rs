@@ -1,10 +1,11 @@
 //! One module per command group; `run` dispatches.
 
+mod demo;
 mod facts;
 pub mod import;
 mod keys;
 mod log;
-mod supporters;
+mod reports;
 mod verify;
 
 use std::path::{Path, PathBuf};
@@ -52,8 +53,14 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Record(a) => facts::record(&ctx, a),
         Command::Log(a) => log::run(&ctx, a),
         Command::Verify(a) => verify::run(&ctx, a.json),
-        Command::Supporters(a) => supporters::run(&ctx, a),
+        Command::Supporters(a) => reports::supporters(&ctx, a),
+        Command::Council(a) => reports::council(&ctx, a),
+        Command::Votes(a) => reports::votes(&ctx, a),
+        Command::Compliance(a) => reports::compliance(&ctx, a),
+        Command::VetoInitiative(a) => reports::veto_initiative(&ctx, a),
+        Command::Scorecard(a) => reports::scorecard(&ctx, a),
         Command::Import(a) => import::run(&ctx, a),
+        Command::Demo(a) => demo::run(&ctx, a),
     }
 }
 
@@ -84,4 +91,32 @@ fn init(ctx: &Ctx, a: crate::cli::InitArgs) -> Result<()> {
         appended.hash
     ));
     Ok(())
+}
+
+/// Decodes the stored events in order and replays them into a projection view.
+pub fn load_view(
+    ledger: &Ledger,
+    cutoff: actledger_core::projection::Cutoff,
+) -> Result<actledger_core::projection::View> {
+    use actledger_store::LogReader;
+    let mut replay = actledger_core::projection::Replay::new(cutoff);
+    for item in ledger.scan(0) {
+        if replay.is_done() {
+            break;
+        }
+        let (seq, bytes) = item?;
+        let ev = actledger_core::chain::decode_event(&bytes)
+            .with_context(|| format!("seq {seq}: run `actledger verify`"))?;
+        replay.push(actledger_core::Seq(seq), ev);
+    }
+    Ok(replay.finish())
+}
+
+/// The kebab-case name serde gives a unit enum value.
+pub fn kebab<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
 }

@@ -27,7 +27,7 @@ pub fn run(ctx: &Ctx, json: bool) -> Result<()> {
                     &serde_json::json!({"type": "verify", "ok": false, "seq": e.seq, "error": e.kind.to_string()}),
                 );
             }
-            Err(VerificationFailed(e.to_string()).into())
+            Err(VerificationFailed(format!("verification failed: {e}")).into())
         }
     }
 }

@@ -16,7 +16,7 @@ use actledger_core::event::{Fact, VetoRef};
 use actledger_core::{Date, DraftSymbol, StateCode};
 
 pub use csvread::{LineLimit, MAX_LINE_BYTES};
-pub use kinds::parse;
+pub use kinds::{parse, UN_HQ_CALENDAR};
 
 /// The kinds of file `import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

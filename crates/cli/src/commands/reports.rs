@@ -1,0 +1,519 @@
+//! The projection commands: supporters, council, votes, compliance, veto-initiative,
+//! scorecard. Each replays the log (cut at `--at-seq` / `--as-of`) and prints a table or one
+//! JSON object (`--json`, with a `type` field); the same log gives byte-identical JSON.
+
+use std::collections::BTreeSet;
+
+use actledger_core::outcome::Outcome;
+use actledger_core::projection::{self, Cutoff, TrustPolicy, View};
+use actledger_core::{PublicKey, Seq, StateCode};
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use super::{kebab, load_view, Ctx};
+use crate::cli::{
+    ComplianceArgs, CouncilArgs, CutoffArgs, ReportFormat, ScorecardArgs, SupportersArgs,
+    SupportersSub, VetoInitiativeArgs, VotesArgs,
+};
+use crate::{output, VerificationFailed};
+
+fn view(ctx: &Ctx, c: &CutoffArgs) -> Result<View> {
+    let ledger = ctx.open()?;
+    load_view(
+        &ledger,
+        Cutoff {
+            at_seq: c.at_seq.map(Seq),
+            as_of: c.as_of,
+        },
+    )
+}
+
+/// Prints `value` as one JSON line with a `type` field first.
+fn print_json<T: Serialize>(kind: &str, value: &T) -> Result<()> {
+    let mut v = serde_json::to_value(value)?;
+    let mut obj = serde_json::Map::new();
+    obj.insert("type".into(), serde_json::Value::String(kind.into()));
+    if let serde_json::Value::Object(m) = &mut v {
+        obj.extend(std::mem::take(m));
+    }
+    output::json(&obj);
+    Ok(())
+}
+
+fn codes(v: &[StateCode]) -> String {
+    v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("+")
+}
+
+fn policy(trust: &[String], view: &View) -> Result<projection::Policy> {
+    let p = if trust.is_empty() {
+        TrustPolicy::AllAssessors
+    } else {
+        let mut keys = BTreeSet::new();
+        for t in trust {
+            keys.insert(PublicKey::from_hex(t).with_context(|| format!("--trust {t}"))?);
+        }
+        TrustPolicy::Only(keys)
+    };
+    Ok(p.resolve(view))
+}
+
+pub fn supporters(ctx: &Ctx, a: SupportersArgs) -> Result<()> {
+    let v = view(ctx, &a.cutoff)?;
+    let list = projection::supporters(&v);
+    if let Some(SupportersSub::Diff { file, column }) = &a.sub {
+        return diff(&list, file, column, a.json);
+    }
+    if a.json {
+        return print_json("supporters", &list);
+    }
+    let rows: Vec<Vec<String>> = list
+        .supporters
+        .iter()
+        .map(|s| {
+            vec![
+                s.state.to_string(),
+                s.name.clone(),
+                s.date.to_string(),
+                s.precision.name().to_string(),
+                kebab(&s.instrument.name()),
+                s.seq.to_string(),
+                if s.corrections.is_empty() {
+                    String::new()
+                } else {
+                    format!("corrected by {}", seqs(&s.corrections))
+                },
+            ]
+        })
+        .collect();
+    output::table(
+        &[
+            "STATE",
+            "NAME",
+            "DATE",
+            "PRECISION",
+            "INSTRUMENT",
+            "SEQ",
+            "",
+        ],
+        &rows,
+    );
+    output::line(&format!("{} supporters", list.count));
+    Ok(())
+}
+
+fn seqs(v: &[Seq]) -> String {
+    v.iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// `supporters diff FILE.csv`: who is missing on each side; exit 1 when they differ.
+fn diff(
+    list: &projection::SupporterList,
+    file: &std::path::Path,
+    column: &str,
+    json: bool,
+) -> Result<()> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .from_path(file)
+        .with_context(|| format!("cannot read {}", file.display()))?;
+    let headers = rdr
+        .headers()
+        .with_context(|| format!("{}: cannot read the header", file.display()))?
+        .clone();
+    let idx = headers
+        .iter()
+        .position(|h| h.trim() == column)
+        .with_context(|| {
+            format!(
+                "{}: no column `{column}` (the header has: {})",
+                file.display(),
+                headers.iter().collect::<Vec<_>>().join(", ")
+            )
+        })?;
+    let mut published = BTreeSet::new();
+    for rec in rdr.records() {
+        let rec = rec.with_context(|| format!("{}: unreadable row", file.display()))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        let value = rec.get(idx).unwrap_or("").trim();
+        let code: StateCode = value.parse().with_context(|| {
+            format!(
+                "{} line {line}, column {column}, value {value:?}",
+                file.display()
+            )
+        })?;
+        published.insert(code);
+    }
+    let ours: BTreeSet<StateCode> = list.supporters.iter().map(|s| s.state).collect();
+    let only_ledger: Vec<StateCode> = ours.difference(&published).copied().collect();
+    let only_file: Vec<StateCode> = published.difference(&ours).copied().collect();
+    if json {
+        output::json(&serde_json::json!({
+            "type": "supporters-diff",
+            "file": file.display().to_string(),
+            "ledger": ours.len(),
+            "published": published.len(),
+            "missing_from_published": only_ledger,
+            "missing_from_ledger": only_file,
+            "same": only_ledger.is_empty() && only_file.is_empty(),
+        }));
+    } else {
+        output::line(&format!(
+            "ledger: {} supporters; {}: {}",
+            ours.len(),
+            file.display(),
+            published.len()
+        ));
+        let show = |v: &[StateCode]| {
+            v.iter()
+                .map(|s| format!("{s} {}", s.name()))
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        output::line(&format!(
+            "in the ledger, not in the published list ({}): {}",
+            only_ledger.len(),
+            show(&only_ledger)
+        ));
+        output::line(&format!(
+            "in the published list, not in the ledger ({}): {}",
+            only_file.len(),
+            show(&only_file)
+        ));
+    }
+    if only_ledger.is_empty() && only_file.is_empty() {
+        Ok(())
+    } else {
+        Err(VerificationFailed(format!(
+            "lists differ: {} only in the ledger, {} only in {}",
+            only_ledger.len(),
+            only_file.len(),
+            file.display()
+        ))
+        .into())
+    }
+}
+
+pub fn council(ctx: &Ctx, a: CouncilArgs) -> Result<()> {
+    let v = view(ctx, &a.cutoff)?;
+    let c = projection::council_on(&v, a.on);
+    if a.json {
+        return print_json("council", &c);
+    }
+    output::line(&format!(
+        "Security Council on {}: {} members recorded{}, {} bound by the Code",
+        c.date,
+        c.count,
+        if c.complete {
+            ""
+        } else {
+            " (incomplete: record the missing terms)"
+        },
+        c.supporters
+    ));
+    let rows: Vec<Vec<String>> = c
+        .members
+        .iter()
+        .map(|m| {
+            vec![
+                m.state.to_string(),
+                m.name.clone(),
+                m.seat.name().to_string(),
+                format!("{}..{}", m.from, m.to),
+                m.standing.explain(c.date),
+                m.term_seq.to_string(),
+            ]
+        })
+        .collect();
+    output::table(&["STATE", "NAME", "SEAT", "TERM", "ACT CODE", "SEQ"], &rows);
+    Ok(())
+}
+
+pub fn votes(ctx: &Ctx, a: VotesArgs) -> Result<()> {
+    let v = view(ctx, &a.cutoff)?;
+    let mut list = projection::vote_outcomes(&v);
+    if a.vetoed {
+        list.votes
+            .retain(|x| matches!(x.result.outcome, Outcome::Vetoed { .. }));
+    }
+    if a.json {
+        return print_json("votes", &list);
+    }
+    let rows: Vec<Vec<String>> = list
+        .votes
+        .iter()
+        .map(|x| {
+            let by = match &x.result.outcome {
+                Outcome::Vetoed { by } => format!(" by {}", codes(by)),
+                _ => String::new(),
+            };
+            vec![
+                x.date.to_string(),
+                x.draft.to_string(),
+                x.result.tally.to_string(),
+                format!("{}{by}", x.result.outcome.name()),
+                x.meeting
+                    .as_ref()
+                    .map(|m| m.to_string())
+                    .unwrap_or_default(),
+                x.seq.to_string(),
+            ]
+        })
+        .collect();
+    output::table(
+        &["DATE", "DRAFT", "YES-NO-ABST", "OUTCOME", "MEETING", "SEQ"],
+        &rows,
+    );
+    Ok(())
+}
+
+pub fn compliance(ctx: &Ctx, a: ComplianceArgs) -> Result<()> {
+    let v = view(ctx, &a.cutoff)?;
+    let p = policy(&a.trust, &v)?;
+    let states: Option<BTreeSet<StateCode>> = if a.state.is_empty() {
+        None
+    } else {
+        Some(a.state.iter().copied().collect())
+    };
+    let report = projection::compliance(&v, &p, states.as_ref());
+    if a.json {
+        return print_json("compliance", &report);
+    }
+    let c = &report.counts;
+    output::line(&format!(
+        "Policy: {} ({} trusted assessor key{})",
+        kebab(&report.policy.kind),
+        report.policy.keys.len(),
+        if report.policy.keys.len() == 1 {
+            ""
+        } else {
+            "s"
+        }
+    ));
+    output::line(&format!(
+        "Findings: {} breach, {} abstained (permitted), {} needs assessment, {} conflict, {} no on a draft judged not credible, {} not bound",
+        c.breach, c.abstained, c.needs_assessment, c.conflict, c.voted_no_not_credible, c.not_bound
+    ));
+    for vc in &report.votes {
+        if vc.findings.is_empty() && !a.all {
+            continue;
+        }
+        output::line(&format!(
+            "{} {} ({} {}{}), credibility: {}  [vote seq {}]",
+            vc.date,
+            vc.draft,
+            vc.result.tally,
+            vc.result.outcome.name(),
+            match &vc.result.outcome {
+                Outcome::Vetoed { by } => format!(" by {}", codes(by)),
+                _ => String::new(),
+            },
+            vc.credibility.verdict.name(),
+            vc.seq
+        ));
+        for s in &vc.supporters {
+            let finding = vc.findings.iter().find(|f| f.state == s.state);
+            output::line(&format!(
+                "    {} {:<8} {}",
+                s.state,
+                s.vote.name(),
+                finding.map_or_else(String::new, |f| format!("{}: {}", f.kind.name(), f.basis))
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub fn veto_initiative(ctx: &Ctx, a: VetoInitiativeArgs) -> Result<()> {
+    let v = view(ctx, &a.cutoff)?;
+    let report = projection::veto_initiative(&v, a.calendar.as_deref());
+    if a.json {
+        return print_json("veto-initiative", &report);
+    }
+    let cal = &report.calendar;
+    let years: Vec<String> = cal
+        .years
+        .iter()
+        .map(|y| format!("{}{}", y.year, if y.complete { "" } else { " (partial)" }))
+        .collect();
+    output::line(&format!(
+        "GA res. 76/262: a meeting within {} working days of each veto from {}.",
+        report.working_day_limit, report.rule_in_force_from
+    ));
+    output::line(&format!(
+        "Calendar: {} covering {}; weekends always excluded.",
+        cal.name.as_deref().unwrap_or("none recorded"),
+        if years.is_empty() {
+            "no year".into()
+        } else {
+            years.join(", ")
+        }
+    ));
+    let rows: Vec<Vec<String>> = report
+        .vetoes
+        .iter()
+        .map(|r| {
+            let first = r.meetings.first();
+            vec![
+                r.date.to_string(),
+                r.draft.to_string(),
+                codes(&r.vetoed_by),
+                first
+                    .and_then(|m| m.date)
+                    .map_or("-".into(), |d| d.to_string()),
+                first.map_or("-".into(), |m| {
+                    m.records
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                }),
+                first
+                    .and_then(|m| m.count.as_ref())
+                    .map_or("-".into(), |c| {
+                        format!("{}{}", c.working_days, if c.complete { "" } else { "*" })
+                    }),
+                kebab(&r.status),
+                format!(
+                    "{}{}",
+                    r.vote_seq,
+                    first.map_or(String::new(), |m| format!(",{}", m.seq))
+                ),
+            ]
+        })
+        .collect();
+    output::table(
+        &[
+            "VETO",
+            "DRAFT",
+            "BY",
+            "MEETING",
+            "RECORDS",
+            "WORKING DAYS",
+            "RULE",
+            "SEQS",
+        ],
+        &rows,
+    );
+    output::line("* the calendar does not completely cover the years involved: holidays may be missing from the count");
+    for m in &report.other_meetings {
+        output::line(&format!(
+            "meeting {} follows the veto of {}{}: {} (seq {})",
+            m.meeting.date.map_or("(undated)".into(), |d| d.to_string()),
+            m.follows.date,
+            m.follows
+                .draft
+                .map_or(String::new(), |d| format!(" on {d}")),
+            kebab(&m.reason),
+            m.meeting.seq
+        ));
+    }
+    let c = &report.counts;
+    output::line(&format!(
+        "{} vetoes: {} before the rule, {} held, {} missed, {} missed unless unrecorded holidays, {} undated meeting, {} window open, {} no meeting recorded",
+        c.vetoes, c.rule_not_in_force, c.held, c.missed, c.missed_unless_unrecorded_holidays, c.meeting_undated, c.window_open, c.no_meeting_recorded
+    ));
+    Ok(())
+}
+
+pub fn scorecard(ctx: &Ctx, a: ScorecardArgs) -> Result<()> {
+    let v = view(ctx, &a.cutoff)?;
+    let p = policy(&a.trust, &v)?;
+    let states: Option<BTreeSet<StateCode>> = if a.states.is_empty() {
+        None
+    } else {
+        Some(a.states.iter().copied().collect())
+    };
+    let card = projection::scorecard(&v, &p, states.as_ref());
+    if a.json || a.format == ReportFormat::Json {
+        return print_json("scorecard", &card);
+    }
+    let header = [
+        "STATE",
+        "NAME",
+        "SUPPORTER SINCE",
+        "COUNCIL TERMS",
+        "ASSESSED VOTES",
+        "BREACHES",
+        "VETOES CAST",
+    ];
+    let rows: Vec<Vec<String>> = card
+        .states
+        .iter()
+        .map(|s| {
+            vec![
+                s.state.to_string(),
+                s.name.clone(),
+                s.supporter
+                    .as_ref()
+                    .map_or("not a supporter".into(), |a| a.describe()),
+                merged_terms(&s.terms),
+                s.assessed_votes
+                    .iter()
+                    .map(|v| format!("{} {} ({})", v.draft, v.vote.name(), v.verdict.name()))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                s.breaches
+                    .iter()
+                    .map(|b| b.draft.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                s.vetoes_cast
+                    .as_ref()
+                    .map_or(String::new(), |v| v.len().to_string()),
+            ]
+        })
+        .collect();
+    match a.format {
+        ReportFormat::Table | ReportFormat::Json => output::table(&header, &rows),
+        ReportFormat::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record(header)?;
+            for r in &rows {
+                w.write_record(r)?;
+            }
+            let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+            output::line(String::from_utf8_lossy(&bytes).trim_end());
+        }
+        ReportFormat::Markdown => {
+            let esc = |s: &str| s.replace('|', "\\|");
+            output::line(&format!("| {} |", header.join(" | ")));
+            output::line(&format!("|{}", "---|".repeat(header.len())));
+            for r in &rows {
+                output::line(&format!(
+                    "| {} |",
+                    r.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | ")
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Council terms as year spans, contiguous terms of the same seat merged: "2015-2026
+/// permanent", "2025-2026 elected".
+fn merged_terms(terms: &[projection::scorecard::TermEntry]) -> String {
+    let mut spans: Vec<(
+        actledger_core::Date,
+        actledger_core::Date,
+        actledger_core::event::Seat,
+    )> = Vec::new();
+    for t in terms {
+        match spans.last_mut() {
+            Some(last) if last.2 == t.seat && last.1.next_day() == Some(t.from) => last.1 = t.to,
+            _ => spans.push((t.from, t.to, t.seat)),
+        }
+    }
+    spans
+        .iter()
+        .map(|(from, to, seat)| {
+            if from.year() == to.year() {
+                format!("{} {}", from.year(), seat.name())
+            } else {
+                format!("{}-{} {}", from.year(), to.year(), seat.name())
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}

@@ -1,0 +1,403 @@
+//! Compliance history (BRIEF §1, §3): for each Council vote, the supporters that sat, how they
+//! voted, and what that means under the Code and a [`TrustPolicy`](super::TrustPolicy).
+//!
+//! A supporter is **bound** by a vote when its adherence is established on the vote's day
+//! (see [`Standing`]): an exact date on or before it, or a `listed-by` date on or before it. A
+//! `listed-by` date after the vote is only an upper bound, so adherence before the vote is not
+//! established and the state is treated as not bound; the finding's `basis` says so.
+//!
+//! Findings, for bound supporters:
+//!
+//! | vote | trusted assessors say | finding |
+//! |---|---|---|
+//! | no | credible | `breach` |
+//! | no | not credible | `voted-no-not-credible` (not a breach) |
+//! | no | disagree | `conflict` (reported, not resolved) |
+//! | no | nothing | `needs-assessment` (not a breach) |
+//! | abstain | anything | `abstained` (permitted by the Code) |
+//!
+//! and `not-bound` for a supporter that voted no before its adherence was established. Yes
+//! votes and absences give no finding (the supporter is still listed with its vote).
+//! Procedural votes are judged like others: whether a text was a credible draft is for the
+//! assessors to say, and the `procedural` flag is shown.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::Date;
+use crate::event::Vote;
+use crate::outcome::VoteResult;
+use crate::projection::credibility::{credibility, Credibility, Policy, PolicySummary, Verdict};
+use crate::projection::{AdherenceRef, Basis, Standing, View};
+use crate::state::StateCode;
+use crate::symbol::{DraftSymbol, UnSymbol};
+use crate::types::Seq;
+
+/// What a supporter's vote means under the Code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    /// Voted no on a draft the trusted assessors judged credible (`"breach"`).
+    Breach,
+    /// Abstained: permitted (`"abstained"`).
+    Abstained,
+    /// Voted no on a draft no trusted assessor assessed (`"needs-assessment"`).
+    NeedsAssessment,
+    /// Voted no on a draft the trusted assessors disagree about (`"conflict"`).
+    Conflict,
+    /// Voted no on a draft judged not credible: not a breach (`"voted-no-not-credible"`).
+    VotedNoNotCredible,
+    /// Voted no before its adherence was established: not bound by that vote (`"not-bound"`).
+    NotBound,
+}
+
+impl FindingKind {
+    /// The kebab-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            FindingKind::Breach => "breach",
+            FindingKind::Abstained => "abstained",
+            FindingKind::NeedsAssessment => "needs-assessment",
+            FindingKind::Conflict => "conflict",
+            FindingKind::VotedNoNotCredible => "voted-no-not-credible",
+            FindingKind::NotBound => "not-bound",
+        }
+    }
+}
+
+/// One finding, with everything it rests on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// What the vote means.
+    pub kind: FindingKind,
+    /// The supporter.
+    pub state: StateCode,
+    /// Its name.
+    pub name: String,
+    /// The draft voted on.
+    pub draft: DraftSymbol,
+    /// Day of the vote.
+    pub date: Date,
+    /// How the supporter voted.
+    pub vote: Vote,
+    /// Sequence number of the `CouncilVote` event.
+    pub vote_seq: Seq,
+    /// Corrections applied to the vote.
+    pub vote_corrections: Vec<Seq>,
+    /// The supporter's adherence (event and date precision).
+    pub adherence: AdherenceRef,
+    /// Whether the supporter was bound by this vote.
+    pub bound: bool,
+    /// The verdict of the trusted assessors on the draft.
+    pub verdict: Verdict,
+    /// Sequence numbers of the trusted assessments the verdict rests on.
+    pub assessments: Vec<Seq>,
+    /// The trust policy used.
+    pub policy: PolicySummary,
+    /// Why, in one sentence.
+    pub basis: String,
+}
+
+/// A supporter that sat on a vote, and how it voted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupporterVote {
+    /// The supporter.
+    pub state: StateCode,
+    /// Its name.
+    pub name: String,
+    /// How it voted.
+    pub vote: Vote,
+    /// Its standing on the vote's day.
+    pub standing: Standing,
+}
+
+/// One vote, with the supporters that sat and the findings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoteCompliance {
+    /// The draft voted on.
+    pub draft: DraftSymbol,
+    /// Day of the vote.
+    pub date: Date,
+    /// Meeting record.
+    pub meeting: Option<UnSymbol>,
+    /// Whether the vote was procedural.
+    pub procedural: bool,
+    /// Sequence number of the `CouncilVote` event.
+    pub seq: Seq,
+    /// Corrections applied to it.
+    pub corrections: Vec<Seq>,
+    /// Tally and computed outcome.
+    pub result: VoteResult,
+    /// What the trusted assessors say of the draft.
+    pub credibility: Credibility,
+    /// Members with an adherence in the view (bound or not), sorted by state code.
+    pub supporters: Vec<SupporterVote>,
+    /// The findings, sorted by state code.
+    pub findings: Vec<Finding>,
+}
+
+/// Number of findings of each kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// `breach`.
+    pub breach: usize,
+    /// `abstained`.
+    pub abstained: usize,
+    /// `needs-assessment`.
+    pub needs_assessment: usize,
+    /// `conflict`.
+    pub conflict: usize,
+    /// `voted-no-not-credible`.
+    pub voted_no_not_credible: usize,
+    /// `not-bound`.
+    pub not_bound: usize,
+}
+
+impl Counts {
+    fn add(&mut self, kind: FindingKind) {
+        let n = match kind {
+            FindingKind::Breach => &mut self.breach,
+            FindingKind::Abstained => &mut self.abstained,
+            FindingKind::NeedsAssessment => &mut self.needs_assessment,
+            FindingKind::Conflict => &mut self.conflict,
+            FindingKind::VotedNoNotCredible => &mut self.voted_no_not_credible,
+            FindingKind::NotBound => &mut self.not_bound,
+        };
+        *n += 1;
+    }
+}
+
+/// The compliance history of a view under a policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplianceReport {
+    /// The cut-offs and the part of the log this rests on.
+    pub basis: Basis,
+    /// The trust policy used, with each key's grant.
+    pub policy: Policy,
+    /// The states asked about (`None`: all).
+    pub states: Option<Vec<StateCode>>,
+    /// Findings by kind.
+    pub counts: Counts,
+    /// Votes sorted by date, then draft. With a state filter, only the votes on which one of
+    /// those states sat as a supporter (bound or not).
+    pub votes: Vec<VoteCompliance>,
+}
+
+impl ComplianceReport {
+    /// Every finding, in report order.
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.votes.iter().flat_map(|v| v.findings.iter())
+    }
+}
+
+fn seq_list(seqs: impl IntoIterator<Item = Seq>) -> String {
+    let v: Vec<String> = seqs.into_iter().map(|s| s.to_string()).collect();
+    if v.is_empty() {
+        "none".to_string()
+    } else {
+        v.join(", ")
+    }
+}
+
+fn classify(vote: Vote, bound: bool, verdict: Verdict) -> Option<FindingKind> {
+    match (vote, bound) {
+        (Vote::No, false) => Some(FindingKind::NotBound),
+        (Vote::No, true) => Some(match verdict {
+            Verdict::Credible => FindingKind::Breach,
+            Verdict::NotCredible => FindingKind::VotedNoNotCredible,
+            Verdict::Conflict => FindingKind::Conflict,
+            Verdict::Unassessed => FindingKind::NeedsAssessment,
+        }),
+        (Vote::Abstain, true) => Some(FindingKind::Abstained),
+        (Vote::Abstain, false) | (Vote::Yes | Vote::Absent, _) => None,
+    }
+}
+
+fn explain(kind: FindingKind, state: StateCode, draft: DraftSymbol, cred: &Credibility) -> String {
+    let by = |credible: bool| {
+        seq_list(
+            cred.trusted
+                .iter()
+                .filter(|a| a.credible == credible)
+                .map(|a| a.seq),
+        )
+    };
+    match kind {
+        FindingKind::Breach => format!(
+            "{state} voted no on {draft}, which the trusted assessors judged credible (seq {}): a \
+             negative vote on a credible draft breaks the pledge",
+            by(true)
+        ),
+        FindingKind::Abstained => {
+            format!("{state} abstained on {draft}: abstention is permitted by the Code")
+        }
+        FindingKind::NeedsAssessment => format!(
+            "{state} voted no on {draft}, which no trusted assessor has assessed: needs \
+             assessment, not a breach"
+        ),
+        FindingKind::Conflict => format!(
+            "{state} voted no on {draft}, on which the trusted assessors disagree (credible: seq \
+             {}; not credible: seq {}): a conflict, reported and not resolved",
+            by(true),
+            by(false)
+        ),
+        FindingKind::VotedNoNotCredible => format!(
+            "{state} voted no on {draft}, which the trusted assessors judged not credible (seq \
+             {}): not a breach",
+            by(false)
+        ),
+        FindingKind::NotBound => format!(
+            "{state} voted no on {draft} before its adherence was established: not bound by this \
+             vote"
+        ),
+    }
+}
+
+/// The compliance history: every vote in the view, the supporters that sat, and the
+/// findings under `policy`; restricted to `states` when given.
+pub fn compliance(
+    view: &View,
+    policy: &Policy,
+    states: Option<&BTreeSet<StateCode>>,
+) -> ComplianceReport {
+    let summary = policy.summary();
+    let wanted = |s: &StateCode| states.is_none_or(|set| set.contains(s));
+    let mut counts = Counts::default();
+    let mut votes = Vec::new();
+    for record in view.votes().values() {
+        let v = &record.fact;
+        let cred = credibility(view, policy, v.draft);
+        let mut supporters = Vec::new();
+        let mut findings = Vec::new();
+        for m in &v.votes {
+            if !wanted(&m.state) {
+                continue;
+            }
+            let standing = view.standing(m.state, v.date);
+            let Some(adherence) = standing.adherence().cloned() else {
+                continue;
+            };
+            let bound = standing.is_bound();
+            if let Some(kind) = classify(m.vote, bound, cred.verdict) {
+                counts.add(kind);
+                findings.push(Finding {
+                    kind,
+                    state: m.state,
+                    name: m.state.name().to_string(),
+                    draft: v.draft,
+                    date: v.date,
+                    vote: m.vote,
+                    vote_seq: record.seq,
+                    vote_corrections: record.corrections.clone(),
+                    adherence,
+                    bound,
+                    verdict: cred.verdict,
+                    assessments: cred.seqs(),
+                    policy: summary.clone(),
+                    basis: format!(
+                        "{}; {}",
+                        explain(kind, m.state, v.draft, &cred),
+                        standing.explain(v.date)
+                    ),
+                });
+            }
+            supporters.push(SupporterVote {
+                state: m.state,
+                name: m.state.name().to_string(),
+                vote: m.vote,
+                standing,
+            });
+        }
+        if states.is_some() && supporters.is_empty() {
+            continue;
+        }
+        votes.push(VoteCompliance {
+            draft: v.draft,
+            date: v.date,
+            meeting: v.meeting.clone(),
+            procedural: v.procedural,
+            seq: record.seq,
+            corrections: record.corrections.clone(),
+            result: View::vote_result(v),
+            credibility: cred,
+            supporters,
+            findings,
+        });
+    }
+    votes.sort_by_key(|v| (v.date, v.draft));
+    ComplianceReport {
+        basis: view.basis().clone(),
+        policy: policy.clone(),
+        states: states.map(|s| s.iter().copied().collect()),
+        counts,
+        votes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{AdherenceDate, Role};
+    use crate::projection::testkit::*;
+    use crate::projection::{Cutoff, TrustPolicy};
+
+    #[test]
+    fn classification_table() {
+        use FindingKind as F;
+        use Verdict as V;
+        assert_eq!(classify(Vote::No, true, V::Credible), Some(F::Breach));
+        assert_eq!(
+            classify(Vote::No, true, V::NotCredible),
+            Some(F::VotedNoNotCredible)
+        );
+        assert_eq!(classify(Vote::No, true, V::Conflict), Some(F::Conflict));
+        assert_eq!(
+            classify(Vote::No, true, V::Unassessed),
+            Some(F::NeedsAssessment)
+        );
+        assert_eq!(classify(Vote::No, false, V::Credible), Some(F::NotBound));
+        for v in [V::Credible, V::NotCredible, V::Conflict, V::Unassessed] {
+            assert_eq!(classify(Vote::Abstain, true, v), Some(F::Abstained));
+            assert_eq!(classify(Vote::Abstain, false, v), None);
+            assert_eq!(classify(Vote::Yes, true, v), None);
+            assert_eq!(classify(Vote::Absent, true, v), None);
+        }
+    }
+
+    #[test]
+    fn findings_cite_their_events() {
+        let mut l = Log::new();
+        let k = key(10);
+        l.grant(k, Role::Assessor);
+        let adh = l.fact(adherence("ALB", AdherenceDate::Exact(d("2015-10-23"))));
+        l.fact(adherence("IRL", AdherenceDate::ListedBy(d("2023-01-01"))));
+        l.fact(adherence("GAB", AdherenceDate::Exact(d("2015-10-23"))));
+        let vote = l.fact(vote_all_yes(
+            "S/2022/1",
+            "2022-05-02",
+            &[("ALB", Vote::No), ("IRL", Vote::No), ("GAB", Vote::Abstain)],
+        ));
+        let asm = l.fact_by(k, assessment("S/2022/1", true));
+        let v = l.view(Cutoff::default());
+        let policy = TrustPolicy::AllAssessors.resolve(&v);
+        let r = compliance(&v, &policy, None);
+        assert_eq!(r.counts.breach, 1);
+        assert_eq!(r.counts.abstained, 1);
+        assert_eq!(r.counts.not_bound, 1);
+        let f: Vec<_> = r.findings().collect();
+        assert_eq!(f[0].kind, FindingKind::Breach);
+        assert_eq!((f[0].vote_seq, f[0].adherence.seq), (vote, adh));
+        assert_eq!(f[0].assessments, vec![asm]);
+        assert_eq!(f[0].policy.keys, vec![k]);
+        assert_eq!(f[2].kind, FindingKind::NotBound);
+        assert!(f[2].basis.contains("not established"), "{}", f[2].basis);
+
+        let only = BTreeSet::from([s("GAB")]);
+        let r = compliance(&v, &policy, Some(&only));
+        assert_eq!(r.findings().count(), 1);
+        assert_eq!(r.votes[0].supporters.len(), 1);
+        let none = BTreeSet::from([s("USA")]);
+        assert!(compliance(&v, &policy, Some(&none)).votes.is_empty());
+    }
+}

@@ -1,0 +1,204 @@
+//! Projections: what the ledger derives by replay (BRIEF §3), as pure functions over decoded
+//! events. No I/O, no clock, no randomness: the same events give the same values, and the
+//! same JSON bytes (every map is a `BTreeMap`, every list is sorted).
+//!
+//! The pipeline is:
+//!
+//! 1. [`replay()`] (or the streaming [`Replay`]) folds `(Seq, Event)` pairs, in log order and
+//!    already verified by the caller, into a [`View`]: the effective facts after
+//!    [`Correction`](crate::event::Correction)s, cut at a sequence number and/or a date
+//!    ([`Cutoff`]). Each fact keeps the sequence number of the event that recorded it and of
+//!    every correction applied to it.
+//! 2. The projections read the view:
+//!    - [`supporters()`](supporters::supporters): the supporter list;
+//!    - [`council_on()`](council::council_on): the Council on a day;
+//!    - [`vote_outcomes()`](votes::vote_outcomes): tally and computed outcome of every vote;
+//!    - [`credibility_report()`](credibility::credibility_report): drafts judged under a
+//!      [`TrustPolicy`];
+//!    - [`compliance()`](compliance::compliance): breaches, abstentions, drafts needing
+//!      assessment, conflicts;
+//!    - [`veto_initiative()`](veto_initiative::veto_initiative): the ten-working-day rule of
+//!      General Assembly resolution 76/262;
+//!    - [`scorecard()`](scorecard::scorecard): per state.
+//!
+//! Every result type implements `Serialize` (and `Deserialize`, so tests and consumers can
+//! read `--json` output back) and every finding cites the sequence numbers it rests on.
+
+pub mod compliance;
+pub mod council;
+pub mod credibility;
+pub mod replay;
+pub mod scorecard;
+pub mod supporters;
+pub mod veto_initiative;
+pub mod votes;
+pub mod workdays;
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::Date;
+use crate::event::AdherenceDate;
+use crate::types::Seq;
+
+pub use compliance::{compliance, ComplianceReport, Finding, FindingKind};
+pub use council::{council_on, Council};
+pub use credibility::{credibility_report, CredibilityReport, Policy, TrustPolicy, Verdict};
+pub use replay::{replay, replay_slice, Basis, Cutoff, Record, Replay, View};
+pub use scorecard::{scorecard, Scorecard};
+pub use supporters::{supporters, SupporterList};
+pub use veto_initiative::{veto_initiative, VetoInitiativeReport};
+pub use votes::{vote_outcomes, VoteList};
+
+/// How precisely an adherence date is known (see [`AdherenceDate`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Precision {
+    /// The letter's own date: `"exact"`.
+    Exact,
+    /// Only an upper bound: a source listed the state as a supporter by that day:
+    /// `"listed-by"`.
+    ListedBy,
+}
+
+impl Precision {
+    /// The precision of an adherence date.
+    pub fn of(date: AdherenceDate) -> Self {
+        match date {
+            AdherenceDate::Exact(_) => Precision::Exact,
+            AdherenceDate::ListedBy(_) => Precision::ListedBy,
+        }
+    }
+
+    /// `"exact"` or `"listed-by"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::Exact => "exact",
+            Precision::ListedBy => "listed-by",
+        }
+    }
+}
+
+/// A state's adherence, as cited by a result: its date, how precise that date is, and the
+/// events it rests on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdherenceRef {
+    /// The letter's date, or the day a source listed the state by.
+    pub date: Date,
+    /// Whether `date` is exact or an upper bound.
+    pub precision: Precision,
+    /// Sequence number of the `AdherenceLetter` event.
+    pub seq: Seq,
+    /// Sequence numbers of the corrections applied to it, in log order.
+    pub corrections: Vec<Seq>,
+}
+
+impl AdherenceRef {
+    pub(crate) fn new(date: AdherenceDate, seq: Seq, corrections: &[Seq]) -> Self {
+        Self {
+            date: date.date(),
+            precision: Precision::of(date),
+            seq,
+            corrections: corrections.to_vec(),
+        }
+    }
+
+    /// `"adhered on 2015-10-23"` or `"listed as a supporter by 2015-09-01"`, for sentences.
+    pub fn describe(&self) -> String {
+        match self.precision {
+            Precision::Exact => format!("adhered on {}", self.date),
+            Precision::ListedBy => format!("listed as a supporter by {}", self.date),
+        }
+    }
+}
+
+/// Whether a state was bound by the Code on a given day, from the adherence facts in the view.
+///
+/// The Code binds from adherence. An exact date on or before the day binds. A `listed-by`
+/// date is only an upper bound: on or before the day it proves adherence before it; after the
+/// day it proves nothing about the day, so the state is treated as **not bound**
+/// ([`Standing::ListedLater`]) and results say so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum Standing {
+    /// Adhered on or before the day (`"supporter"`).
+    Supporter {
+        /// The adherence.
+        adherence: AdherenceRef,
+    },
+    /// Adhered after the day (exact date after it) (`"adhered-later"`).
+    AdheredLater {
+        /// The adherence.
+        adherence: AdherenceRef,
+    },
+    /// Only listed as a supporter by a date after the day; adherence on the day is not
+    /// established (`"listed-later"`).
+    ListedLater {
+        /// The adherence.
+        adherence: AdherenceRef,
+    },
+    /// No adherence recorded in the view (`"not-supporter"`).
+    NotSupporter,
+}
+
+impl Standing {
+    /// Whether the Code bound the state on the day.
+    pub fn is_bound(&self) -> bool {
+        matches!(self, Standing::Supporter { .. })
+    }
+
+    /// The adherence, if any.
+    pub fn adherence(&self) -> Option<&AdherenceRef> {
+        match self {
+            Standing::Supporter { adherence }
+            | Standing::AdheredLater { adherence }
+            | Standing::ListedLater { adherence } => Some(adherence),
+            Standing::NotSupporter => None,
+        }
+    }
+
+    /// A sentence saying why the state was or was not bound on `day`.
+    pub fn explain(&self, day: Date) -> String {
+        match self {
+            Standing::Supporter { adherence } => match adherence.precision {
+                Precision::Exact => format!(
+                    "adhered on {} (exact date, seq {}), on or before {day}: bound",
+                    adherence.date, adherence.seq
+                ),
+                Precision::ListedBy => format!(
+                    "listed as a supporter by {} (upper bound, seq {}), on or before {day}: bound",
+                    adherence.date, adherence.seq
+                ),
+            },
+            Standing::AdheredLater { adherence } => format!(
+                "adhered on {} (exact date, seq {}), after {day}: not bound",
+                adherence.date, adherence.seq
+            ),
+            Standing::ListedLater { adherence } => format!(
+                "listed as a supporter only by {} (upper bound, seq {}), after {day}: adherence by \
+                 {day} is not established, so treated as not bound",
+                adherence.date, adherence.seq
+            ),
+            Standing::NotSupporter => "no adherence recorded: not a supporter".to_string(),
+        }
+    }
+}
+
+/// Serde for [`Instrument`](crate::event::Instrument) by its display name (`note-verbale`),
+/// the spelling the command line accepts.
+pub(crate) mod instrument_name {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::event::Instrument;
+
+    pub fn serialize<S: Serializer>(i: &Instrument, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(i.name())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Instrument, D::Error> {
+        let s = String::deserialize(d)?;
+        Instrument::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testkit;

@@ -1,0 +1,621 @@
+//! Replay: the effective facts of a log, after corrections, cut at a sequence number and/or a
+//! date.
+//!
+//! # Corrections
+//!
+//! A [`Correction`](crate::event::Correction) `{ target, replacement }` supersedes the fact
+//! recorded at `target`; when several correct the same fact, the latest in the log wins. The
+//! view keeps, for each fact, the sequence number of the event that first recorded it
+//! ([`Record::seq`]) and the sequence numbers of the corrections applied
+//! ([`Record::corrections`]), so every result can cite both.
+//!
+//! # Cut-offs
+//!
+//! - `at_seq: Some(n)`: the log **as it stood at `n`**: events after `n` are ignored,
+//!   including later corrections. Applied first.
+//! - `as_of: Some(d)`: the facts **dated on or before `d`**, as the log (up to `at_seq`) now
+//!   knows them. Corrections recorded after `d` still apply to facts of other kinds (they fix
+//!   the record of what happened, and a corrected date decides whether the fact is in), except
+//!   for assessments, which are judgements dated by when they were made. Per kind, the date
+//!   that counts:
+//!   - `AdherenceLetter`: its date, exact or listed-by (`date <= d`);
+//!   - `CouncilTerm`: its start: a term is kept when `from <= d`; its `to` is kept as recorded
+//!     (terms are known in advance) and results that ask whether it had ended use
+//!     `min(to, d)` through their reference date ([`View::reference_date`]);
+//!   - `DraftTabled`: the day put in blue when known (`tabled_on <= d`); drafts with no known
+//!     date are kept (they only describe a draft);
+//!   - `CouncilVote`: the vote's date;
+//!   - `CredibilityAssessment`: the UTC day its event was recorded (`recorded_at`); a
+//!     correction of an assessment recorded after `d` is not applied, so the view holds each
+//!     assessor's judgement as it stood on `d`;
+//!   - `AssemblyMeeting`: its date; an undated meeting is kept when the latest veto it follows
+//!     is dated on or before `d`;
+//!   - `HolidayCalendar`: always kept (a calendar is reference data, not an event in time).
+//!
+//! # Cost
+//!
+//! Replay is one pass: O(1) per event, plus a binary search per correction, and a final
+//! grouping of the kept facts. It keeps the facts (and the assessor keys), never the raw
+//! events, signatures or other key events.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::Date;
+use crate::event::{
+    AdherenceLetter, AssemblyMeeting, CouncilTerm, CouncilVote, CredibilityAssessment, DraftTabled,
+    Event, EventBody, Fact, HolidayCalendar, Role,
+};
+use crate::outcome::{self, VoteResult};
+use crate::projection::{AdherenceRef, Precision, Standing};
+use crate::state::StateCode;
+use crate::symbol::DraftSymbol;
+use crate::types::{PublicKey, Seq, Timestamp};
+
+/// Where to cut the log before projecting. `Cutoff::default()` takes everything.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cutoff {
+    /// Ignore events after this sequence number (inclusive bound).
+    pub at_seq: Option<Seq>,
+    /// Keep only facts dated on or before this day (see the module documentation for which
+    /// date counts for each kind of fact).
+    pub as_of: Option<Date>,
+}
+
+/// What a result rests on: the cut-offs and the part of the log replayed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Basis {
+    /// The sequence cut-off asked for.
+    pub at_seq: Option<Seq>,
+    /// The date cut-off asked for.
+    pub as_of: Option<Date>,
+    /// Number of events replayed (those at or before `at_seq`).
+    pub events: u64,
+    /// Sequence number of the last event replayed.
+    pub last_seq: Option<Seq>,
+    /// When the last event replayed was recorded.
+    pub last_recorded: Option<Timestamp>,
+}
+
+/// A fact as the view holds it: the effective content and the events it rests on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record<T> {
+    /// Sequence number of the event that recorded the fact.
+    pub seq: Seq,
+    /// Sequence numbers of the corrections applied, in log order (the last one's replacement
+    /// is `fact`).
+    pub corrections: Vec<Seq>,
+    /// The effective fact.
+    pub fact: T,
+}
+
+/// A credibility assessment as the view holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssessmentRecord {
+    /// Sequence number of the event that recorded the assessment.
+    pub seq: Seq,
+    /// Sequence numbers of the corrections applied, in log order.
+    pub corrections: Vec<Seq>,
+    /// The assessor key that signed it (a correction of an assessment is signed by the same
+    /// key, a rule of the ledger).
+    pub assessor: PublicKey,
+    /// When the version in effect was recorded (the original, or the last correction applied).
+    pub recorded_at: Timestamp,
+    /// The effective assessment.
+    pub fact: CredibilityAssessment,
+}
+
+/// A key that held the assessor role in the replayed part of the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssessorKey {
+    /// Who holds it, as named in the grant.
+    pub holder: String,
+    /// Sequence number of the `KeyGranted` event giving it the assessor role.
+    pub granted: Seq,
+    /// Sequence number of its revocation, if revoked (its earlier assessments stand).
+    pub revoked: Option<Seq>,
+}
+
+/// A fact kept during replay.
+#[derive(Debug)]
+struct Slot {
+    seq: Seq,
+    author: PublicKey,
+    recorded_at: Timestamp,
+    corrections: Vec<Seq>,
+    fact: Fact,
+}
+
+/// Streaming replay: push events in log order, then [`finish`](Replay::finish).
+#[derive(Debug, Default)]
+pub struct Replay {
+    cutoff: Cutoff,
+    events: u64,
+    last_seq: Option<Seq>,
+    last_recorded: Option<Timestamp>,
+    assessors: BTreeMap<PublicKey, AssessorKey>,
+    /// Facts in log order (sorted by `seq`), so a correction finds its target by binary search.
+    slots: Vec<Slot>,
+    unmatched: Vec<Seq>,
+}
+
+impl Replay {
+    /// An empty replay with the given cut-offs.
+    pub fn new(cutoff: Cutoff) -> Self {
+        Self {
+            cutoff,
+            ..Self::default()
+        }
+    }
+
+    /// An empty replay with room for `facts` facts (e.g. the log's length), so a large
+    /// replay does not reallocate as it grows.
+    pub fn with_capacity(cutoff: Cutoff, facts: usize) -> Self {
+        let mut r = Self::new(cutoff);
+        r.slots.reserve(facts);
+        r
+    }
+
+    /// Whether every event after this point will be ignored (the `at_seq` cut-off has been
+    /// reached), so a caller streaming from a store may stop reading.
+    pub fn is_done(&self) -> bool {
+        matches!((self.cutoff.at_seq, self.last_seq), (Some(n), Some(l)) if l >= n)
+    }
+
+    /// Whether a day (of an assessment's recording) lies after the `as_of` cut-off.
+    fn after_as_of(&self, t: Timestamp) -> bool {
+        self.cutoff
+            .as_of
+            .is_some_and(|d| t.date().is_none_or(|day| day > d))
+    }
+
+    /// Applies the event recorded at `seq` (events must come in log order; the caller has
+    /// verified them).
+    pub fn push(&mut self, seq: Seq, event: Event) {
+        if self.cutoff.at_seq.is_some_and(|n| seq > n) {
+            return;
+        }
+        let u = event.unsigned;
+        self.events += 1;
+        self.last_seq = Some(seq);
+        self.last_recorded = Some(u.recorded_at);
+        match u.body {
+            EventBody::LedgerCreated(_) => {}
+            EventBody::KeyGranted(g) => {
+                if g.role == Role::Assessor {
+                    self.assessors.entry(g.key).or_insert(AssessorKey {
+                        holder: g.holder.to_string(),
+                        granted: seq,
+                        revoked: None,
+                    });
+                }
+            }
+            EventBody::KeyRevoked(r) => {
+                if let Some(a) = self.assessors.get_mut(&r.key) {
+                    a.revoked.get_or_insert(seq);
+                }
+            }
+            EventBody::Fact(fact) => {
+                if matches!(fact, Fact::CredibilityAssessment(_)) && self.after_as_of(u.recorded_at)
+                {
+                    return;
+                }
+                self.slots.push(Slot {
+                    seq,
+                    author: u.author,
+                    recorded_at: u.recorded_at,
+                    corrections: Vec::new(),
+                    fact,
+                });
+            }
+            EventBody::Correction(c) => {
+                let is_assessment = matches!(c.replacement, Fact::CredibilityAssessment(_));
+                if is_assessment && self.after_as_of(u.recorded_at) {
+                    // The judgement as it stood on `as_of`: later revisions are not applied
+                    // (and the target may itself have been recorded after `as_of`).
+                    return;
+                }
+                let found = self.slots.binary_search_by_key(&c.target, |s| s.seq);
+                match found {
+                    Ok(i) => {
+                        let slot = &mut self.slots[i];
+                        if std::mem::discriminant(&slot.fact)
+                            != std::mem::discriminant(&c.replacement)
+                        {
+                            self.unmatched.push(seq);
+                            return;
+                        }
+                        slot.fact = c.replacement;
+                        slot.corrections.push(seq);
+                        if is_assessment {
+                            slot.recorded_at = u.recorded_at;
+                        }
+                    }
+                    Err(_) => self.unmatched.push(seq),
+                }
+            }
+        }
+    }
+
+    /// Like [`push`](Replay::push) for a borrowed event (clones it unless it is cut off).
+    pub fn push_ref(&mut self, seq: Seq, event: &Event) {
+        if self.cutoff.at_seq.is_some_and(|n| seq > n) {
+            return;
+        }
+        self.push(seq, event.clone());
+    }
+
+    /// Applies the date cut-off and groups the facts into a [`View`].
+    pub fn finish(self) -> View {
+        let as_of = self.cutoff.as_of;
+        let keep = |d: Date| as_of.is_none_or(|a| d <= a);
+        let mut view = View {
+            basis: Basis {
+                at_seq: self.cutoff.at_seq,
+                as_of,
+                events: self.events,
+                last_seq: self.last_seq,
+                last_recorded: self.last_recorded,
+            },
+            assessor_keys: self.assessors,
+            adherences: BTreeMap::new(),
+            terms: BTreeMap::new(),
+            drafts: BTreeMap::new(),
+            votes: BTreeMap::new(),
+            assessments: BTreeMap::new(),
+            meetings: Vec::new(),
+            calendars: BTreeMap::new(),
+            unmatched_corrections: self.unmatched,
+        };
+        // Slots are in seq order, so `or_insert` keeps the earliest of any duplicates (which
+        // the ledger's rules do not admit) and per-key lists come out in seq order.
+        for slot in self.slots {
+            let Slot {
+                seq,
+                author,
+                recorded_at,
+                corrections,
+                fact,
+            } = slot;
+            match fact {
+                Fact::AdherenceLetter(a) => {
+                    if keep(a.date.date()) {
+                        view.adherences.entry(a.state).or_insert(Record {
+                            seq,
+                            corrections,
+                            fact: a,
+                        });
+                    }
+                }
+                Fact::CouncilTerm(t) => {
+                    if keep(t.from) {
+                        view.terms.entry(t.state).or_default().push(Record {
+                            seq,
+                            corrections,
+                            fact: t,
+                        });
+                    }
+                }
+                Fact::DraftTabled(d) => {
+                    if d.tabled_on.is_none_or(keep) {
+                        view.drafts.entry(d.draft).or_insert(Record {
+                            seq,
+                            corrections,
+                            fact: d,
+                        });
+                    }
+                }
+                Fact::CouncilVote(v) => {
+                    if keep(v.date) {
+                        view.votes.entry(v.draft).or_insert(Record {
+                            seq,
+                            corrections,
+                            fact: v,
+                        });
+                    }
+                }
+                Fact::CredibilityAssessment(a) => {
+                    view.assessments
+                        .entry(a.draft)
+                        .or_default()
+                        .push(AssessmentRecord {
+                            seq,
+                            corrections,
+                            assessor: author,
+                            recorded_at,
+                            fact: a,
+                        });
+                }
+                Fact::AssemblyMeeting(m) => {
+                    let in_view = match m.date {
+                        Some(d) => keep(d),
+                        None => m.follows.iter().map(|v| v.date).max().is_none_or(keep),
+                    };
+                    if in_view {
+                        view.meetings.push(Record {
+                            seq,
+                            corrections,
+                            fact: m,
+                        });
+                    }
+                }
+                Fact::HolidayCalendar(c) => {
+                    view.calendars
+                        .entry(c.calendar.to_string())
+                        .or_default()
+                        .entry(c.year)
+                        .or_insert(Record {
+                            seq,
+                            corrections,
+                            fact: c,
+                        });
+                }
+            }
+        }
+        for terms in view.terms.values_mut() {
+            terms.sort_by_key(|t| (t.fact.from, t.seq));
+        }
+        view
+    }
+}
+
+/// Replays owned events, in log order.
+pub fn replay<I>(events: I, cutoff: Cutoff) -> View
+where
+    I: IntoIterator<Item = (Seq, Event)>,
+{
+    let events = events.into_iter();
+    let mut r = Replay::with_capacity(cutoff, events.size_hint().0);
+    for (seq, event) in events {
+        if r.is_done() {
+            break;
+        }
+        r.push(seq, event);
+    }
+    r.finish()
+}
+
+/// Replays borrowed events, in log order (clones the facts it keeps).
+pub fn replay_slice(events: &[(Seq, Event)], cutoff: Cutoff) -> View {
+    let mut r = Replay::with_capacity(cutoff, events.len());
+    for (seq, event) in events {
+        if r.is_done() {
+            break;
+        }
+        r.push_ref(*seq, event);
+    }
+    r.finish()
+}
+
+/// The effective facts of a log after corrections and cut-offs. Built by [`replay`] or
+/// [`Replay`]; read by the projections.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct View {
+    basis: Basis,
+    assessor_keys: BTreeMap<PublicKey, AssessorKey>,
+    adherences: BTreeMap<StateCode, Record<AdherenceLetter>>,
+    terms: BTreeMap<StateCode, Vec<Record<CouncilTerm>>>,
+    drafts: BTreeMap<DraftSymbol, Record<DraftTabled>>,
+    votes: BTreeMap<DraftSymbol, Record<CouncilVote>>,
+    assessments: BTreeMap<DraftSymbol, Vec<AssessmentRecord>>,
+    meetings: Vec<Record<AssemblyMeeting>>,
+    calendars: BTreeMap<String, BTreeMap<u16, Record<HolidayCalendar>>>,
+    unmatched_corrections: Vec<Seq>,
+}
+
+impl View {
+    /// The cut-offs and the part of the log this view rests on.
+    pub fn basis(&self) -> &Basis {
+        &self.basis
+    }
+
+    /// The day results are relative to when they need a "today" (whether a term is current,
+    /// whether a veto's ten working days have run out): the `as_of` cut-off if given, else the
+    /// UTC day the last replayed event was recorded. Never the wall clock, so the same log
+    /// gives the same results. `None` only for an empty view.
+    pub fn reference_date(&self) -> Option<Date> {
+        self.basis
+            .as_of
+            .or_else(|| self.basis.last_recorded.and_then(Timestamp::date))
+    }
+
+    /// Keys that held the assessor role (granted at or before `at_seq`), revoked or not.
+    pub fn assessor_keys(&self) -> &BTreeMap<PublicKey, AssessorKey> {
+        &self.assessor_keys
+    }
+
+    /// Adherences in the view, by state.
+    pub fn adherences(&self) -> &BTreeMap<StateCode, Record<AdherenceLetter>> {
+        &self.adherences
+    }
+
+    /// Council terms in the view, by state, each list sorted by start.
+    pub fn terms(&self) -> &BTreeMap<StateCode, Vec<Record<CouncilTerm>>> {
+        &self.terms
+    }
+
+    /// Drafts tabled, by symbol.
+    pub fn drafts(&self) -> &BTreeMap<DraftSymbol, Record<DraftTabled>> {
+        &self.drafts
+    }
+
+    /// Council votes, by draft.
+    pub fn votes(&self) -> &BTreeMap<DraftSymbol, Record<CouncilVote>> {
+        &self.votes
+    }
+
+    /// The tally and outcome of a vote, computed from its members' votes
+    /// ([`crate::outcome::compute`]).
+    pub fn vote_result(vote: &CouncilVote) -> VoteResult {
+        outcome::compute(&vote.votes, vote.procedural)
+    }
+
+    /// Credibility assessments, by draft, each list in log order.
+    pub fn assessments(&self) -> &BTreeMap<DraftSymbol, Vec<AssessmentRecord>> {
+        &self.assessments
+    }
+
+    /// Assembly meetings, in log order.
+    pub fn meetings(&self) -> &[Record<AssemblyMeeting>] {
+        &self.meetings
+    }
+
+    /// Holiday calendars, by calendar name, then year.
+    pub fn calendars(&self) -> &BTreeMap<String, BTreeMap<u16, Record<HolidayCalendar>>> {
+        &self.calendars
+    }
+
+    /// Corrections that named no fact of the same kind in the replayed part of the log. Always
+    /// empty for a verified log (the rules refuse them); reported rather than hidden.
+    pub fn unmatched_corrections(&self) -> &[Seq] {
+        &self.unmatched_corrections
+    }
+
+    /// Whether `state` was bound by the Code on `day` (see [`Standing`]).
+    pub fn standing(&self, state: StateCode, day: Date) -> Standing {
+        let Some(r) = self.adherences.get(&state) else {
+            return Standing::NotSupporter;
+        };
+        let adherence = AdherenceRef::new(r.fact.date, r.seq, &r.corrections);
+        if adherence.date <= day {
+            Standing::Supporter { adherence }
+        } else if adherence.precision == Precision::Exact {
+            Standing::AdheredLater { adherence }
+        } else {
+            Standing::ListedLater { adherence }
+        }
+    }
+
+    /// The term on which `state` sat on `day`, if any.
+    pub fn term_on(&self, state: StateCode, day: Date) -> Option<&Record<CouncilTerm>> {
+        self.terms
+            .get(&state)?
+            .iter()
+            .find(|t| t.fact.from <= day && day <= t.fact.to)
+    }
+
+    /// The members on `day` with their terms, sorted by state code.
+    pub fn council_terms_on(&self, day: Date) -> Vec<(StateCode, &Record<CouncilTerm>)> {
+        self.terms
+            .keys()
+            .filter_map(|s| self.term_on(*s, day).map(|t| (*s, t)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{AdherenceDate, Vote};
+    use crate::projection::testkit::*;
+
+    #[test]
+    fn corrections_latest_wins_and_are_cited() {
+        let mut l = Log::new();
+        let a = l.fact(adherence("FRA", AdherenceDate::Exact(d("2015-10-23"))));
+        l.correct(a, adherence("FRA", AdherenceDate::Exact(d("2015-10-24"))));
+        let c2 = l.correct(
+            a,
+            adherence("FRA", AdherenceDate::ListedBy(d("2015-11-01"))),
+        );
+        let v = l.view(Cutoff::default());
+        let r = &v.adherences()[&s("FRA")];
+        assert_eq!(r.seq, a);
+        assert_eq!(r.corrections.len(), 2);
+        assert_eq!(r.corrections[1], c2);
+        assert_eq!(r.fact.date, AdherenceDate::ListedBy(d("2015-11-01")));
+        assert!(v.unmatched_corrections().is_empty());
+    }
+
+    #[test]
+    fn at_seq_ignores_later_events_and_corrections() {
+        let mut l = Log::new();
+        let a = l.fact(adherence("FRA", AdherenceDate::Exact(d("2015-10-23"))));
+        let c = l.correct(a, adherence("FRA", AdherenceDate::Exact(d("2016-01-01"))));
+        l.fact(adherence("GBR", AdherenceDate::Exact(d("2015-10-23"))));
+        let v = l.view(Cutoff {
+            at_seq: Some(a),
+            as_of: None,
+        });
+        assert_eq!(v.adherences().len(), 1);
+        assert!(v.adherences()[&s("FRA")].corrections.is_empty());
+        assert_eq!(v.basis().last_seq, Some(a));
+        let v = l.view(Cutoff {
+            at_seq: Some(c),
+            as_of: None,
+        });
+        assert_eq!(v.adherences()[&s("FRA")].corrections, vec![c]);
+        assert_eq!(v.basis().events, c.0 + 1);
+    }
+
+    #[test]
+    fn as_of_uses_corrected_dates_and_assessment_recording_day() {
+        let mut l = Log::new();
+        let a = l.fact(adherence("FRA", AdherenceDate::Exact(d("2015-10-23"))));
+        // The correction moves the adherence after the cut-off: it leaves the view.
+        l.correct(a, adherence("FRA", AdherenceDate::Exact(d("2016-03-01"))));
+        let as_of = Some(d("2016-01-01"));
+        let v = l.view(Cutoff {
+            at_seq: None,
+            as_of,
+        });
+        assert!(v.adherences().is_empty());
+
+        let mut l = Log::new();
+        l.at("2022-06-01");
+        l.fact(term("RUS", "1946-01-01", "9999-12-31"));
+        l.fact(term("ALB", "2022-01-01", "2023-12-31"));
+        l.fact(term("BRA", "2024-01-01", "2025-12-31"));
+        let vote = l.fact(vote_all_yes("S/2022/1", "2022-05-01", &[("RUS", Vote::No)]));
+        let x = l.fact(assessment("S/2022/1", true));
+        l.at("2022-07-01");
+        let c = l.correct(x, assessment("S/2022/1", false));
+        let v = l.view(Cutoff {
+            at_seq: None,
+            as_of: Some(d("2022-06-15")),
+        });
+        assert!(v.votes().contains_key(&sym("S/2022/1")));
+        assert_eq!(v.votes()[&sym("S/2022/1")].seq, vote);
+        let asm = &v.assessments()[&sym("S/2022/1")];
+        assert!(
+            asm[0].fact.credible,
+            "the correction of 2022-07-01 is after as_of"
+        );
+        assert!(asm[0].corrections.is_empty());
+        assert_eq!(v.terms().len(), 2, "BRA's term starts after as_of");
+        let v = l.view(Cutoff::default());
+        assert!(!v.assessments()[&sym("S/2022/1")][0].fact.credible);
+        assert_eq!(v.assessments()[&sym("S/2022/1")][0].corrections, vec![c]);
+        let v = l.view(Cutoff {
+            at_seq: None,
+            as_of: Some(d("2022-05-31")),
+        });
+        assert!(v.assessments().is_empty(), "recorded on 2022-06-01");
+        assert_eq!(v.reference_date(), Some(d("2022-05-31")));
+    }
+
+    #[test]
+    fn standing_distinguishes_exact_and_listed_by() {
+        let mut l = Log::new();
+        l.fact(adherence("FRA", AdherenceDate::Exact(d("2015-10-23"))));
+        l.fact(adherence("GBR", AdherenceDate::ListedBy(d("2016-01-01"))));
+        let v = l.view(Cutoff::default());
+        let day = d("2015-12-01");
+        assert!(v.standing(s("FRA"), day).is_bound());
+        assert!(matches!(
+            v.standing(s("FRA"), d("2015-10-22")),
+            Standing::AdheredLater { .. }
+        ));
+        assert!(matches!(
+            v.standing(s("GBR"), day),
+            Standing::ListedLater { .. }
+        ));
+        assert!(v.standing(s("GBR"), d("2016-01-01")).is_bound());
+        assert_eq!(v.standing(s("USA"), day), Standing::NotSupporter);
+        assert!(v
+            .standing(s("GBR"), day)
+            .explain(day)
+            .contains("not established"));
+    }
+}

@@ -1,0 +1,151 @@
+//! End to end over the embedded real data: `demo` builds the ledger, and the projection
+//! commands answer with facts a reader can confirm in the sources.
+#![allow(clippy::unwrap_used)]
+
+mod util;
+
+use serde_json::Value;
+use util::Env;
+
+fn demo() -> Env {
+    let env = Env::new();
+    let out = env.ok(&["demo"]);
+    assert!(out.contains("Verified   "), "{out}");
+    env
+}
+
+fn json(env: &Env, args: &[&str]) -> Value {
+    let mut a = args.to_vec();
+    a.push("--json");
+    let out = env.ok(&a);
+    assert_eq!(out.lines().count(), 1, "one JSON object: {out}");
+    serde_json::from_str(&out).unwrap()
+}
+
+#[test]
+fn demo_report_names_what_it_built() {
+    let env = Env::new();
+    let out = env.ok(&["demo"]);
+    for needle in [
+        "Supporters recorded: 37",
+        "Security Council on",
+        "S/2022/720   RUS        10-1-4",
+        "Veto initiative (GA res. 76/262)",
+        "What the data does not cover",
+        "The supporter list is partial",
+        &format!("export ACTLEDGER_DIR={}", env.ledger().display()),
+    ] {
+        assert!(out.contains(needle), "missing {needle:?} in:\n{out}");
+    }
+    // The keys are there, private, and usable.
+    use std::os::unix::fs::PermissionsExt;
+    for role in ["administrator", "depositary", "recorder", "assessor", "log"] {
+        let k = env.ledger().join("keys").join(format!("{role}.key"));
+        assert_eq!(
+            std::fs::metadata(&k).unwrap().permissions().mode() & 0o777,
+            0o600,
+            "{role}"
+        );
+    }
+    let (n, _) = env.verify();
+    assert_eq!(n, 1 + 4 + 180 + 37 + 38 + 38 + 17 + 4);
+    // A second demo into the same directory is refused.
+    let err = env.fails(2, &["demo"]);
+    assert!(err.contains("already holds a ledger"), "{err}");
+    // demo --json is one object with the same facts.
+    let other = Env::new();
+    let v = json(&other, &["demo"]);
+    assert_eq!(v["type"], "demo");
+    assert_eq!(v["supporters"]["count"], 37);
+}
+
+#[test]
+fn supporters_and_non_supporters() {
+    let env = demo();
+    let list = json(&env, &["supporters"]);
+    let codes: Vec<&str> = list["supporters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["state"].as_str().unwrap())
+        .collect();
+    for s in ["FRA", "GBR"] {
+        assert!(codes.contains(&s), "{s} should be a supporter");
+    }
+    for s in ["CHN", "RUS", "USA"] {
+        assert!(!codes.contains(&s), "{s} is not a supporter");
+    }
+    let gbr = list["supporters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["state"] == "GBR")
+        .unwrap();
+    assert_eq!(gbr["date"], "2015-10-01");
+    assert_eq!(gbr["precision"], "exact");
+    assert!(gbr["seq"].as_u64().is_some());
+    // Before the launch, only those listed by 2015-09-01.
+    let early = json(&env, &["supporters", "--as-of", "2015-09-30"]);
+    assert_eq!(early["count"], 29);
+}
+
+#[test]
+fn s_2022_720_was_vetoed_by_russia_with_ten_in_favour() {
+    let env = demo();
+    let votes = json(&env, &["votes", "--vetoed"]);
+    let v = votes["votes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["draft"] == "S/2022/720")
+        .unwrap();
+    assert_eq!(v["result"]["tally"]["yes"], 10);
+    assert_eq!(v["result"]["tally"]["no"], 1);
+    assert_eq!(v["result"]["tally"]["abstain"], 4);
+    assert_eq!(v["result"]["outcome"]["result"], "vetoed");
+    assert_eq!(v["result"]["outcome"]["by"], serde_json::json!(["RUS"]));
+    assert_eq!(v["date"], "2022-09-30");
+    assert_eq!(votes["votes"].as_array().unwrap().len(), 38);
+}
+
+#[test]
+fn council_and_veto_initiative_on_real_data() {
+    let env = demo();
+    let c = json(&env, &["council", "--on", "2022-09-30"]);
+    assert_eq!(c["count"], 15);
+    assert_eq!(c["complete"], true);
+    let vi = json(&env, &["veto-initiative"]);
+    assert_eq!(vi["rule_in_force_from"], "2022-04-26");
+    assert_eq!(vi["calendar"]["name"], "UN Headquarters (New York)");
+    let rec = vi["vetoes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["draft"] == "S/2022/720")
+        .unwrap();
+    assert_eq!(rec["status"], "held");
+    assert_eq!(rec["meetings"][0]["date"], "2022-10-10");
+    let early = vi["vetoes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["draft"] == "S/2015/508")
+        .unwrap();
+    assert_eq!(early["status"], "rule-not-in-force");
+}
+
+#[test]
+fn projections_are_deterministic() {
+    let env = demo();
+    for args in [
+        vec!["supporters"],
+        vec!["council", "--on", "2024-04-18"],
+        vec!["compliance"],
+        vec!["veto-initiative"],
+        vec!["scorecard", "--states", "FRA,GBR,CHN"],
+    ] {
+        let mut a = args.clone();
+        a.push("--json");
+        assert_eq!(env.ok(&a), env.ok(&a), "{args:?}");
+    }
+}
