@@ -11,16 +11,21 @@
 #![deny(clippy::unwrap_used)]
 
 pub mod chain;
+pub mod checkpoint;
 pub mod date;
 pub mod encoding;
 pub mod error;
 pub mod event;
 pub mod keys;
+pub mod merkle;
+pub mod note;
 pub mod outcome;
 pub mod projection;
+pub mod proof;
 pub mod rules;
 pub mod state;
 pub mod symbol;
+pub mod tiles;
 pub mod types;
 mod un_members;
 pub mod verify;
