@@ -40,7 +40,20 @@ fn ledger() -> (Env, u64) {
 }
 
 fn with_db<R>(env: &Env, f: impl FnOnce(&sled::Db) -> R) -> R {
-    let db = sled::open(env.db_path()).unwrap();
+    // sled releases its file lock from a background thread shortly after a Db is dropped:
+    // retry while the previous handle winds down.
+    let mut tries = 0;
+    let db = loop {
+        match sled::open(env.db_path()) {
+            Ok(db) => break db,
+            Err(e) if tries < 200 => {
+                tries += 1;
+                let _ = e;
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            Err(e) => panic!("cannot open the database: {e}"),
+        }
+    };
     let r = f(&db);
     db.flush().unwrap();
     r

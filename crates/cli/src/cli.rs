@@ -49,6 +49,24 @@ pub enum Command {
     VetoInitiative(VetoInitiativeArgs),
     /// Scorecards of candidate states: supporter since, terms, votes on assessed drafts, breaches.
     Scorecard(ScorecardArgs),
+    /// Sign the current tree head as a C2SP checkpoint (log key), or print the latest one.
+    Checkpoint(CheckpointArgs),
+    /// Print a C2SP tlog-proof that an event is in the log, against the latest checkpoint.
+    Prove(ProveArgs),
+    /// Print the RFC 9162 consistency proof between two tree sizes (one base64 hash per line).
+    Consistency(ConsistencyArgs),
+    /// Check a tlog-proof offline against the log's verifier key (no ledger needed).
+    VerifyProof(VerifyProofArgs),
+    /// Check offline that a newer checkpoint extends an older one (no ledger needed).
+    VerifyConsistency(VerifyConsistencyArgs),
+    /// Witness operations (C2SP tlog-cosignature).
+    #[command(subcommand)]
+    Witness(WitnessCmd),
+    /// Export the log: a verifiable snapshot folder, or static C2SP tiles.
+    #[command(subcommand)]
+    Export(ExportCmd),
+    /// Verify a snapshot folder offline against the log's verifier key (no ledger needed).
+    VerifySnapshot(VerifySnapshotArgs),
     /// Build a ledger from the embedded real data (temporary directory unless --ledger) and report on it.
     Demo(DemoArgs),
     /// Import a CSV file (all rows or none; re-importing is idempotent).
@@ -91,10 +109,20 @@ pub enum KeyCmd {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
-    /// Print the public key of a key file.
+    /// Print the public key of a key file (or, with --verifier, its C2SP note verifier key).
     Show {
         /// The key file.
         file: PathBuf,
+        /// Print the note verifier key `name+hex(keyid)+base64(0x01||pubkey)`; the name is
+        /// the ledger's origin (or --origin).
+        #[arg(long)]
+        verifier: bool,
+        /// Key name for --verifier (default: the origin of the ledger at --ledger).
+        #[arg(long, requires = "verifier")]
+        origin: Option<String>,
+        /// With --verifier: a witness cosignature (tlog-cosignature/v1) verifier key.
+        #[arg(long, requires = "verifier")]
+        cosignature: bool,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -588,4 +616,126 @@ pub struct DemoArgs {
     /// Print the report as one JSON object.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckpointArgs {
+    /// Log key file (holding the `log` role) that signs the checkpoint.
+    #[arg(long, value_name = "FILE", conflicts_with = "latest")]
+    pub key: Option<PathBuf>,
+    /// Print the latest stored checkpoint instead of signing one.
+    #[arg(long)]
+    pub latest: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ProveArgs {
+    /// Sequence number of the event.
+    #[arg(required_unless_present = "state", conflicts_with = "state")]
+    pub seq: Option<u64>,
+    /// Prove the adherence letter of this state instead.
+    #[arg(long, value_parser = parse_state)]
+    pub state: Option<StateCode>,
+    /// Write the proof to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConsistencyArgs {
+    /// The older tree size.
+    #[arg(long)]
+    pub from: u64,
+    /// The newer tree size (default: the latest checkpoint's).
+    #[arg(long)]
+    pub to: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyProofArgs {
+    /// The log's verifier key (`name+keyid+key`), or a file holding it.
+    #[arg(long)]
+    pub vkey: String,
+    /// The tlog-proof file.
+    pub proof: PathBuf,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyConsistencyArgs {
+    /// The log's verifier key, or a file holding it.
+    #[arg(long)]
+    pub vkey: String,
+    /// The older signed checkpoint.
+    pub old: PathBuf,
+    /// The newer signed checkpoint.
+    pub new: PathBuf,
+    /// The consistency proof (one base64 hash per line).
+    pub proof: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WitnessCmd {
+    /// Cosign a checkpoint after checking it extends the last one this witness cosigned.
+    Cosign(WitnessCosignArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WitnessCosignArgs {
+    /// The witness's key file.
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// The witness's name in the cosignature line.
+    #[arg(long, default_value = "actledger-witness")]
+    pub name: String,
+    /// The log's verifier key, or a file holding it.
+    #[arg(long)]
+    pub vkey: String,
+    /// The checkpoint to cosign.
+    pub checkpoint: PathBuf,
+    /// The checkpoint this witness cosigned before (checked against its state file).
+    #[arg(long)]
+    pub previous: Option<PathBuf>,
+    /// Consistency proof from the previous checkpoint to this one.
+    #[arg(long)]
+    pub proof: Option<PathBuf>,
+    /// The witness's state file (default: KEYFILE.witness.json).
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCmd {
+    /// A self-contained folder a third party verifies offline with `verify-snapshot`.
+    Snapshot(ExportSnapshotArgs),
+    /// The log in the C2SP tlog-tiles layout, written incrementally.
+    Tiles(ExportTilesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportSnapshotArgs {
+    /// Output directory (new or empty).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportTilesArgs {
+    /// Output directory (created, or updated from its current checkpoint).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifySnapshotArgs {
+    /// The snapshot folder.
+    pub dir: PathBuf,
+    /// The log's verifier key, or a file holding it.
+    #[arg(long)]
+    pub vkey: String,
 }

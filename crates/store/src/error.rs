@@ -38,6 +38,9 @@ pub enum StoreError {
         /// The cause.
         source: std::io::Error,
     },
+    /// A proof or checkpoint could not be produced (e.g. a size beyond the log).
+    #[error("{0}")]
+    Proof(String),
     /// sled failed.
     #[error("database error: {0}")]
     Db(#[from] sled::Error),

@@ -6,18 +6,25 @@
 //!   - `events`: `seq` (u64 big-endian) → the event's stored bytes;
 //!   - `by_state`: `state (3 ASCII bytes) || seq (u64 BE)` → empty;
 //!   - `by_draft`: `year (u16 BE) || number (u32 BE) || seq (u64 BE)` → empty;
-//!   - `meta`: `head` → `count (u64 BE) || SHA-256 of the last event (32 bytes)`.
+//!   - `merkle`: `level (u8) || index (u64 BE)` → the 32-byte RFC 6962 hash of the perfect
+//!     subtree over leaves `[index * 2^level, (index + 1) * 2^level)` (level 0: leaf hashes);
+//!   - `checkpoints`: `size (u64 BE)` → the signed checkpoint note (C2SP signed-note text);
+//!   - `meta`: `head` → `count (u64 BE) || SHA-256 of the last event (32 bytes)`;
+//!     `frontier` → the Merkle frontier after the last event (`merkle::Frontier::to_bytes`).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use actledger_core::chain::{self, SealedEvent};
+use actledger_core::checkpoint::Checkpoint;
 use actledger_core::event::{EventBody, UnsignedEvent, FORMAT_VERSION};
+use actledger_core::merkle::{self, Frontier};
+use actledger_core::note::{KeyKind, KeyName, Note, VerifierKey};
 use actledger_core::rules::LedgerState;
 use actledger_core::verify::{Signatures, Verifier};
 use actledger_core::{
-    DraftSymbol, Event, EventHash, Seq, SigningKey, StateCode, Timestamp, VerifyError,
-    VerifyErrorKind,
+    DraftSymbol, Event, EventHash, Origin, Role, Seq, SigningKey, StateCode, Timestamp,
+    VerifyError, VerifyErrorKind,
 };
 use sha2::{Digest, Sha256};
 use sled::transaction::{ConflictableTransactionError, TransactionError};
@@ -63,13 +70,39 @@ pub struct Ledger {
     by_state: sled::Tree,
     by_draft: sled::Tree,
     meta: sled::Tree,
-    /// Rule state after the stored events, rebuilt on the first append.
-    writer: Option<Verifier>,
+    merkle: sled::Tree,
+    checkpoints: sled::Tree,
+    /// Rule state and Merkle frontier after the stored events, rebuilt on first use.
+    writer: Option<Writer>,
     poisoned: bool,
     _lock: LockFile,
 }
 
+/// What appending needs: the rules' state and the Merkle tree's right edge.
+#[derive(Debug, Clone)]
+struct Writer {
+    verifier: Verifier,
+    tree: Frontier,
+}
+
+/// A signed checkpoint as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCheckpoint {
+    /// The tree size it commits to.
+    pub size: u64,
+    /// The C2SP signed-note text (checkpoint body, blank line, signature lines).
+    pub note: String,
+}
+
 const HEAD_KEY: &[u8] = b"head";
+const FRONTIER_KEY: &[u8] = b"frontier";
+
+fn node_key(level: u8, index: u64) -> [u8; 9] {
+    let mut k = [0u8; 9];
+    k[0] = level;
+    k[1..].copy_from_slice(&index.to_be_bytes());
+    k
+}
 /// Events per sled transaction when appending a batch.
 const CHUNK: usize = 2048;
 
@@ -127,24 +160,47 @@ impl Ledger {
         if create && db_path.exists() {
             return Err(StoreError::AlreadyExists(dir.display().to_string()));
         }
-        let db = sled::Config::new()
-            .path(&db_path)
-            .cache_capacity(opts.cache_bytes)
-            .mode(sled::Mode::HighThroughput)
-            .open()
-            .map_err(|e| match e {
-                sled::Error::Io(source) => StoreError::Io {
-                    dir: dir.display().to_string(),
-                    source,
-                },
-                other => StoreError::Db(other),
-            })?;
+        // sled takes its own lock on the database file. Another program holding it, or a
+        // process that is just exiting (its background threads release it a moment after our
+        // lock file), is waited for briefly, then reported as "in use".
+        let deadline = std::time::Instant::now() + opts.wait.max(Duration::from_secs(2));
+        let db = loop {
+            let opened = sled::Config::new()
+                .path(&db_path)
+                .cache_capacity(opts.cache_bytes)
+                .mode(sled::Mode::HighThroughput)
+                .open();
+            match opened {
+                Ok(db) => break db,
+                Err(sled::Error::Io(e))
+                    if e.kind() == std::io::ErrorKind::WouldBlock
+                        || e.to_string().starts_with("could not acquire lock") =>
+                {
+                    if std::time::Instant::now() >= deadline {
+                        return Err(StoreError::InUse {
+                            dir: dir.display().to_string(),
+                            pid: "unknown (the database file is locked by another program)".into(),
+                        });
+                    }
+                    std::thread::sleep(Duration::from_millis(25));
+                }
+                Err(sled::Error::Io(source)) => {
+                    return Err(StoreError::Io {
+                        dir: dir.display().to_string(),
+                        source,
+                    })
+                }
+                Err(other) => return Err(StoreError::Db(other)),
+            }
+        };
         Ok(Self {
             dir: dir.to_path_buf(),
             events: db.open_tree("events")?,
             by_state: db.open_tree("by_state")?,
             by_draft: db.open_tree("by_draft")?,
             meta: db.open_tree("meta")?,
+            merkle: db.open_tree("merkle")?,
+            checkpoints: db.open_tree("checkpoints")?,
             db,
             writer: None,
             poisoned: false,
@@ -160,7 +216,10 @@ impl Ledger {
         genesis: actledger_core::event::LedgerCreated,
     ) -> Result<(Self, Appended), StoreError> {
         let mut ledger = Self::open_db(dir, &OpenOptions::default(), true)?;
-        ledger.writer = Some(Verifier::new(Signatures::Skip));
+        ledger.writer = Some(Writer {
+            verifier: Verifier::new(Signatures::Skip),
+            tree: Frontier::new(),
+        });
         let appended = ledger.append(admin, EventBody::LedgerCreated(genesis))?;
         Ok((ledger, appended))
     }
@@ -196,15 +255,24 @@ impl Ledger {
     /// Rule state after the stored events (replays the log without signature checks on first
     /// use; `verify` is what checks signatures).
     pub fn state(&mut self) -> Result<&LedgerState, StoreError> {
-        Ok(self.writer()?.state())
+        Ok(self.writer()?.verifier.state())
     }
 
-    fn writer(&mut self) -> Result<&mut Verifier, StoreError> {
+    /// The ledger's origin (named by its genesis event).
+    pub fn origin(&mut self) -> Result<Origin, StoreError> {
+        self.state()?
+            .origin()
+            .cloned()
+            .ok_or_else(|| StoreError::Corrupted("the ledger has no genesis event".into()))
+    }
+
+    fn writer(&mut self) -> Result<&mut Writer, StoreError> {
         if self.poisoned {
             return Err(StoreError::Poisoned);
         }
         if self.writer.is_none() {
             let mut v = Verifier::new(Signatures::Skip);
+            let mut tree = Frontier::new();
             for item in self.scan(0) {
                 let (key, bytes) = item?;
                 if key != v.len() {
@@ -218,6 +286,8 @@ impl Ledger {
                         "stored log fails at {e}; run `actledger verify`"
                     ))
                 })?;
+                tree.append(merkle::leaf_hash(&bytes))
+                    .map_err(|e| StoreError::Corrupted(e.to_string()))?;
             }
             let (count, head) = self.stored_head()?;
             if count != v.len() || head != v.head() {
@@ -227,9 +297,23 @@ impl Ledger {
                     v.head()
                 )));
             }
-            self.writer = Some(v);
+            if self.stored_frontier()? != tree {
+                return Err(StoreError::Corrupted(
+                    "stored Merkle frontier disagrees with the events; run `actledger verify`"
+                        .into(),
+                ));
+            }
+            self.writer = Some(Writer { verifier: v, tree });
         }
         self.writer.as_mut().ok_or(StoreError::Poisoned)
+    }
+
+    fn stored_frontier(&self) -> Result<Frontier, StoreError> {
+        match self.meta.get(FRONTIER_KEY)? {
+            None => Ok(Frontier::new()),
+            Some(b) => Frontier::from_bytes(&b)
+                .map_err(|e| StoreError::Corrupted(format!("stored Merkle frontier: {e}"))),
+        }
     }
 
     /// Signs `bodies` with `key` and checks each against the rules after the ones before it,
@@ -241,7 +325,7 @@ impl Ledger {
         bodies: impl IntoIterator<Item = EventBody>,
     ) -> Result<Vec<SealedEvent>, (usize, StoreError)> {
         let author = key.public();
-        let mut v = self.writer().map_err(|e| (0, e))?.clone();
+        let mut v = self.writer().map_err(|e| (0, e))?.verifier.clone();
         let mut out = Vec::new();
         for (i, body) in bodies.into_iter().enumerate() {
             let now = Timestamp::now();
@@ -284,15 +368,23 @@ impl Ledger {
     /// since), then flushes.
     pub fn commit(&mut self, sealed: &[SealedEvent]) -> Result<Vec<Appended>, StoreError> {
         let mut writer = self.writer()?.clone();
-        // Re-admit on the live state: refuses a batch prepared against an older head.
-        for s in sealed {
-            writer
-                .push(&s.bytes)
-                .map_err(|e| StoreError::Rejected(e.kind))?;
-        }
         let mut out = Vec::with_capacity(sealed.len());
         for chunk in sealed.chunks(CHUNK) {
-            if let Err(e) = self.write_chunk(chunk) {
+            // Re-admit on the live state: refuses a batch prepared against an older head.
+            let mut nodes = Vec::new();
+            for s in chunk {
+                writer
+                    .verifier
+                    .push(&s.bytes)
+                    .map_err(|e| StoreError::Rejected(e.kind))?;
+                nodes.extend(
+                    writer
+                        .tree
+                        .append(merkle::leaf_hash(&s.bytes))
+                        .map_err(|e| StoreError::Corrupted(e.to_string()))?,
+                );
+            }
+            if let Err(e) = self.write_chunk(chunk, &nodes, &writer.tree) {
                 self.poisoned = true;
                 return Err(e);
             }
@@ -309,7 +401,14 @@ impl Ledger {
         Ok(out)
     }
 
-    fn write_chunk(&self, chunk: &[SealedEvent]) -> Result<(), StoreError> {
+    /// Writes whole events, their index entries, the Merkle nodes they complete, the new
+    /// frontier and head, in one transaction.
+    fn write_chunk(
+        &self,
+        chunk: &[SealedEvent],
+        nodes: &[merkle::Node],
+        tree: &Frontier,
+    ) -> Result<(), StoreError> {
         let Some(last) = chunk.last() else {
             return Ok(());
         };
@@ -317,8 +416,15 @@ impl Ledger {
         let mut head = Vec::with_capacity(40);
         head.extend_from_slice(&count.to_be_bytes());
         head.extend_from_slice(&last.hash.0);
-        let result = (&self.events, &self.by_state, &self.by_draft, &self.meta).transaction(
-            |(events, by_state, by_draft, meta)| {
+        let frontier = tree.to_bytes();
+        let result = (
+            &self.events,
+            &self.by_state,
+            &self.by_draft,
+            &self.merkle,
+            &self.meta,
+        )
+            .transaction(|(events, by_state, by_draft, merkle_tree, meta)| {
                 for s in chunk {
                     let seq = s.event.unsigned.seq.0;
                     if events.insert(&seq_key(seq), s.bytes.as_slice())?.is_some() {
@@ -333,15 +439,152 @@ impl Ledger {
                         by_draft.insert(draft_key(d, seq), &[] as &[u8])?;
                     }
                 }
+                for n in nodes {
+                    merkle_tree.insert(&node_key(n.level, n.index), &n.hash.0)?;
+                }
+                meta.insert(FRONTIER_KEY, frontier.as_slice())?;
                 meta.insert(HEAD_KEY, head.as_slice())?;
                 Ok(())
-            },
-        );
+            });
         match result {
             Ok(()) => Ok(()),
             Err(TransactionError::Abort(msg)) => Err(StoreError::Corrupted(msg)),
             Err(TransactionError::Storage(e)) => Err(e.into()),
         }
+    }
+
+    /// The stored hash of the perfect subtree `(level, index)`.
+    pub fn node(&self, level: u8, index: u64) -> Result<merkle::Hash, StoreError> {
+        let v = self.merkle.get(node_key(level, index))?.ok_or_else(|| {
+            StoreError::Corrupted(format!("Merkle node ({level}, {index}) is missing"))
+        })?;
+        merkle::Hash::from_slice(&v).map_err(|_| {
+            StoreError::Corrupted(format!("Merkle node ({level}, {index}) is not 32 bytes"))
+        })
+    }
+
+    fn prove_err(e: merkle::ProveError<StoreError>) -> StoreError {
+        match e {
+            merkle::ProveError::Read { source, .. } => source,
+            other => StoreError::Proof(other.to_string()),
+        }
+    }
+
+    /// Number of events, as the stored head says.
+    pub fn size(&self) -> Result<u64, StoreError> {
+        Ok(self.stored_head()?.0)
+    }
+
+    /// The Merkle root of the first `size` events (reads O(log n) nodes).
+    pub fn root_at(&self, size: u64) -> Result<merkle::Hash, StoreError> {
+        self.check_size(size)?;
+        merkle::root(size, |l, i| self.node(l, i)).map_err(Self::prove_err)
+    }
+
+    fn check_size(&self, size: u64) -> Result<(), StoreError> {
+        let n = self.size()?;
+        if size > n {
+            return Err(StoreError::Proof(format!(
+                "the log has {n} events, not {size}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// RFC 9162 inclusion proof of event `index` in the tree of `size` events.
+    pub fn inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<merkle::Hash>, StoreError> {
+        self.check_size(size)?;
+        merkle::inclusion_proof(index, size, |l, i| self.node(l, i)).map_err(Self::prove_err)
+    }
+
+    /// RFC 9162 consistency proof from the tree of `old` events to the tree of `new` events.
+    pub fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<merkle::Hash>, StoreError> {
+        self.check_size(new)?;
+        merkle::consistency_proof(old, new, |l, i| self.node(l, i)).map_err(Self::prove_err)
+    }
+
+    /// Signs the current tree head with `key` (which must hold the `log` role) as a C2SP
+    /// checkpoint, stores it in the checkpoint history (durably) and returns it. A checkpoint
+    /// already stored for the current size is returned as it is.
+    pub fn sign_checkpoint(&mut self, key: &SigningKey) -> Result<StoredCheckpoint, StoreError> {
+        let origin = self.origin()?;
+        let w = self.writer()?;
+        let public = key.public();
+        if !w.verifier.state().key_has_role(&public, Role::Log) {
+            return Err(StoreError::Rejected(VerifyErrorKind::Rule(
+                actledger_core::RuleError::MissingRole {
+                    key: public.to_hex(),
+                    needed: "log",
+                    kind: "checkpoint",
+                    held: w
+                        .verifier
+                        .state()
+                        .keys()
+                        .get(&public)
+                        .map(|k| {
+                            k.roles
+                                .keys()
+                                .map(|r| r.name())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        })
+                        .filter(|s| !s.is_empty())
+                        .unwrap_or_else(|| "none".into()),
+                },
+            )));
+        }
+        let size = w.tree.size();
+        let root = w.tree.root();
+        if let Some(existing) = self.checkpoint_at(size)? {
+            return Ok(existing);
+        }
+        let cp = Checkpoint::new(origin.as_str(), size, root)
+            .map_err(|e| StoreError::Proof(e.to_string()))?;
+        let note = cp
+            .sign(&KeyName::from(&origin), key)
+            .map_err(|e| StoreError::Proof(e.to_string()))?
+            .to_string();
+        self.checkpoints
+            .insert(size.to_be_bytes(), note.as_bytes())?;
+        self.db.flush()?;
+        Ok(StoredCheckpoint { size, note })
+    }
+
+    fn decode_checkpoint(k: &[u8], v: &[u8]) -> Result<StoredCheckpoint, StoreError> {
+        let size = <[u8; 8]>::try_from(k)
+            .map(u64::from_be_bytes)
+            .map_err(|_| StoreError::Corrupted("checkpoint key is not 8 bytes".into()))?;
+        let note = String::from_utf8(v.to_vec()).map_err(|_| {
+            StoreError::Corrupted(format!("checkpoint at size {size} is not UTF-8"))
+        })?;
+        Ok(StoredCheckpoint { size, note })
+    }
+
+    /// The stored checkpoint for `size`, if any.
+    pub fn checkpoint_at(&self, size: u64) -> Result<Option<StoredCheckpoint>, StoreError> {
+        self.checkpoints
+            .get(size.to_be_bytes())?
+            .map(|v| Self::decode_checkpoint(&size.to_be_bytes(), &v))
+            .transpose()
+    }
+
+    /// The checkpoint with the largest size.
+    pub fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
+        self.checkpoints
+            .last()?
+            .map(|(k, v)| Self::decode_checkpoint(&k, &v))
+            .transpose()
+    }
+
+    /// Every stored checkpoint, by size.
+    pub fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, StoreError> {
+        self.checkpoints
+            .iter()
+            .map(|item| {
+                let (k, v) = item?;
+                Self::decode_checkpoint(&k, &v)
+            })
+            .collect()
     }
 
     /// Decodes the event at `seq` (canonical decode; no signature check).
@@ -385,7 +628,38 @@ impl Ledger {
         &self,
         progress: impl FnMut(u64),
     ) -> Result<Result<VerifySummary, VerifyError>, StoreError> {
-        let (summary, _) = match verify_log(self, progress)? {
+        let checkpoints = self.checkpoints()?;
+        let mut pending = checkpoints.iter().peekable();
+        let (mut want_state, mut want_draft, mut want_nodes) = (
+            SetDigest::default(),
+            SetDigest::default(),
+            SetDigest::default(),
+        );
+        let result = verify_log(self, progress, |ev, _bytes, v, tree, nodes| {
+            let seq = ev.unsigned.seq.0;
+            for s in ev.unsigned.body.states() {
+                want_state.add(&state_key(s, seq));
+            }
+            for d in ev.unsigned.body.drafts() {
+                want_draft.add(&draft_key(d, seq));
+            }
+            for n in nodes {
+                let mut entry = node_key(n.level, n.index).to_vec();
+                entry.extend_from_slice(&n.hash.0);
+                want_nodes.add(&entry);
+            }
+            while let Some(cp) = pending.next_if(|cp| cp.size <= v.len()) {
+                check_checkpoint(cp, v, tree).map_err(|msg| VerifyError {
+                    seq: Seq(cp.size.saturating_sub(1)),
+                    kind: VerifyErrorKind::Metadata(format!(
+                        "checkpoint at size {}: {msg}",
+                        cp.size
+                    )),
+                })?;
+            }
+            Ok(())
+        })?;
+        let (summary, _) = match result {
             Ok(x) => x,
             Err(e) => return Ok(Err(e)),
         };
@@ -393,6 +667,12 @@ impl Ledger {
             seq: Seq(summary.events.saturating_sub(1)),
             kind: VerifyErrorKind::Metadata(msg),
         };
+        if let Some(cp) = pending.next() {
+            return Ok(Err(meta_err(format!(
+                "a checkpoint claims size {}, but the log has {} events",
+                cp.size, summary.events
+            ))));
+        }
         let (count, head) = self.stored_head()?;
         if count != summary.events || head != summary.head {
             return Ok(Err(meta_err(format!(
@@ -400,19 +680,25 @@ impl Ledger {
                 summary.events, summary.head
             ))));
         }
-        // Indexes: compare digests in one pass; on a mismatch, find the offending entry.
-        let (mut want_state, mut want_draft) = (SetDigest::default(), SetDigest::default());
-        for item in self.scan(0) {
-            let (seq, bytes) = item?;
-            let ev =
-                chain::decode_event(&bytes).map_err(|e| StoreError::Corrupted(e.to_string()))?;
-            for s in ev.unsigned.body.states() {
-                want_state.add(&state_key(s, seq));
-            }
-            for d in ev.unsigned.body.drafts() {
-                want_draft.add(&draft_key(d, seq));
+        match self.stored_frontier() {
+            Ok(f) if f.size() == summary.events && f.root() == summary.root => {}
+            Ok(_) | Err(_) => {
+                return Ok(Err(meta_err(
+                    "stored Merkle frontier disagrees with the events".into(),
+                )))
             }
         }
+        let mut have_nodes = SetDigest::default();
+        for item in self.merkle.iter() {
+            let (k, v) = item?;
+            let mut entry = k.to_vec();
+            entry.extend_from_slice(&v);
+            have_nodes.add(&entry);
+        }
+        if have_nodes != want_nodes {
+            return Ok(Err(self.locate_node_lie(summary.events)?));
+        }
+        // Indexes: compare digests in one pass; on a mismatch, find the offending entry.
         for (name, tree, want) in [
             ("by_state", &self.by_state, want_state),
             ("by_draft", &self.by_draft, want_draft),
@@ -430,6 +716,41 @@ impl Ledger {
             }
         }
         Ok(Ok(summary))
+    }
+
+    /// Finds the first stored Merkle node that differs from the recomputed tree.
+    fn locate_node_lie(&self, events: u64) -> Result<VerifyError, StoreError> {
+        let mut tree = Frontier::new();
+        for item in self.scan(0) {
+            let (seq, bytes) = item?;
+            let nodes = tree
+                .append(merkle::leaf_hash(&bytes))
+                .map_err(|e| StoreError::Corrupted(e.to_string()))?;
+            for n in nodes {
+                let stored = self.merkle.get(node_key(n.level, n.index))?;
+                if stored.as_deref() != Some(n.hash.0.as_slice()) {
+                    return Ok(VerifyError {
+                        seq: Seq(seq),
+                        kind: VerifyErrorKind::Metadata(format!(
+                            "stored Merkle node ({}, {}) completed by this event {}",
+                            n.level,
+                            n.index,
+                            if stored.is_some() {
+                                "has the wrong hash"
+                            } else {
+                                "is missing"
+                            }
+                        )),
+                    });
+                }
+            }
+        }
+        Ok(VerifyError {
+            seq: Seq(events.saturating_sub(1)),
+            kind: VerifyErrorKind::Metadata(
+                "the merkle tree holds nodes that no event completes".into(),
+            ),
+        })
     }
 
     /// Finds the first index entry that the events do not justify, or the first event whose
@@ -535,4 +856,44 @@ impl LogReader for Ledger {
             Ok((u64::from_be_bytes(b), v.to_vec()))
         }))
     }
+}
+
+/// Checks a stored checkpoint against the recomputed tree at its size and the keys holding
+/// the `log` role at that point of the log.
+fn check_checkpoint(cp: &StoredCheckpoint, v: &Verifier, tree: &Frontier) -> Result<(), String> {
+    let origin = v.state().origin().ok_or("no genesis event")?;
+    let note = Note::parse(&cp.note).map_err(|e| e.to_string())?;
+    let body = Checkpoint::from_note(&note).map_err(|e| e.to_string())?;
+    if body.origin() != origin.as_str() {
+        return Err(format!(
+            "origin {:?} is not the ledger's {:?}",
+            body.origin(),
+            origin.as_str()
+        ));
+    }
+    if body.size() != cp.size || tree.size() != cp.size {
+        return Err(format!(
+            "stored under size {} but says {}",
+            cp.size,
+            body.size()
+        ));
+    }
+    if *body.root() != tree.root() {
+        return Err(format!(
+            "root {} is not the recomputed root {}",
+            body.root().to_base64(),
+            tree.root().to_base64()
+        ));
+    }
+    let name = KeyName::from(origin);
+    let signed = v.state().keys().iter().any(|(pk, info)| {
+        info.revoked.is_none()
+            && info.roles.contains_key(&Role::Log)
+            && VerifierKey::new(name.clone(), KeyKind::Ed25519, *pk)
+                .is_ok_and(|vk| note.verify(&vk).is_ok())
+    });
+    if !signed {
+        return Err("not signed by a key holding the log role at that point of the log".into());
+    }
+    Ok(())
 }

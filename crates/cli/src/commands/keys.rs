@@ -14,7 +14,23 @@ pub fn run(ctx: &Ctx, cmd: KeyCmd) -> Result<()> {
             output::line(&key.public().to_hex());
             Ok(())
         }
-        KeyCmd::Show { file, json } => {
+        KeyCmd::Show {
+            file,
+            verifier: true,
+            origin,
+            cosignature,
+            json,
+        } => {
+            let vkey =
+                super::transparency::verifier_key(ctx, &file, origin.as_deref(), cosignature)?;
+            if json {
+                output::json(&serde_json::json!({"type": "verifier-key", "vkey": vkey}));
+            } else {
+                output::line(&vkey);
+            }
+            Ok(())
+        }
+        KeyCmd::Show { file, json, .. } => {
             let key = keyfile::read(&file)?;
             if json {
                 output::json(&serde_json::json!({"type": "key", "public": key.public()}));

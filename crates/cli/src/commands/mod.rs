@@ -1,11 +1,13 @@
 //! One module per command group; `run` dispatches.
 
 mod demo;
+mod export;
 mod facts;
 pub mod import;
 mod keys;
-mod log;
+pub mod log;
 mod reports;
+mod transparency;
 mod verify;
 
 use std::path::{Path, PathBuf};
@@ -59,6 +61,15 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Compliance(a) => reports::compliance(&ctx, a),
         Command::VetoInitiative(a) => reports::veto_initiative(&ctx, a),
         Command::Scorecard(a) => reports::scorecard(&ctx, a),
+        Command::Checkpoint(a) => transparency::checkpoint(&ctx, a),
+        Command::Prove(a) => transparency::prove(&ctx, a),
+        Command::Consistency(a) => transparency::consistency(&ctx, a),
+        Command::VerifyProof(a) => transparency::verify_proof(a),
+        Command::VerifyConsistency(a) => transparency::verify_consistency(a),
+        Command::Witness(w) => transparency::witness(w),
+        Command::Export(crate::cli::ExportCmd::Snapshot(a)) => export::export_snapshot(&ctx, a),
+        Command::Export(crate::cli::ExportCmd::Tiles(a)) => export::export_tiles(&ctx, a),
+        Command::VerifySnapshot(a) => export::verify_snapshot(a),
         Command::Import(a) => import::run(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a),
     }

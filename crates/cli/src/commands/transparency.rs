@@ -1,0 +1,352 @@
+//! Transparency commands: checkpoints, inclusion and consistency proofs, offline
+//! verification, witness cosigning (C2SP signed-note, tlog-checkpoint, tlog-proof,
+//! tlog-cosignature; RFC 9162 proofs).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use actledger_core::checkpoint::Checkpoint;
+use actledger_core::merkle::Hash;
+use actledger_core::note::{KeyKind, KeyName, Note, VerifierKey};
+use actledger_core::projection::Cutoff;
+use actledger_core::proof::{self, TlogProof};
+use actledger_core::{chain, StateCode};
+use actledger_store::{Ledger, LogReader, StoredCheckpoint};
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+
+use super::{load_view, Ctx};
+use crate::cli::{
+    CheckpointArgs, ConsistencyArgs, ProveArgs, VerifyConsistencyArgs, VerifyProofArgs, WitnessCmd,
+};
+use crate::{keyfile, output, VerificationFailed};
+
+/// Reads a verifier key given inline (`name+hex+base64`) or as a file holding one.
+pub fn read_vkey(arg: &str) -> Result<VerifierKey> {
+    let text = if Path::new(arg).is_file() {
+        std::fs::read_to_string(arg)
+            .with_context(|| format!("cannot read verifier key file {arg}"))?
+    } else {
+        arg.to_string()
+    };
+    VerifierKey::parse(text.trim()).with_context(|| format!("verifier key {:?}", text.trim()))
+}
+
+fn read_text(path: &Path, what: &str) -> Result<String> {
+    let meta = std::fs::metadata(path)
+        .with_context(|| format!("cannot read {what} {}", path.display()))?;
+    if meta.len() > 1 << 20 {
+        bail!("{what} {} is larger than 1 MiB", path.display());
+    }
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {what} {}", path.display()))
+}
+
+pub fn checkpoint(ctx: &Ctx, a: CheckpointArgs) -> Result<()> {
+    let mut ledger = ctx.open()?;
+    let cp = match (&a.key, a.latest) {
+        (Some(k), false) => {
+            let key = keyfile::read(k)?;
+            ledger.sign_checkpoint(&key)?
+        }
+        (None, true) => ledger
+            .latest_checkpoint()?
+            .context("no checkpoint yet: sign one with `actledger checkpoint --key LOGKEY`")?,
+        _ => bail!("give --key LOGKEY to sign a checkpoint, or --latest to print the last one"),
+    };
+    if a.json {
+        output::json(&serde_json::json!({"type": "checkpoint", "size": cp.size, "note": cp.note}));
+    } else {
+        print!("{}", cp.note);
+    }
+    Ok(())
+}
+
+fn latest(ledger: &Ledger) -> Result<StoredCheckpoint> {
+    ledger
+        .latest_checkpoint()?
+        .context("no checkpoint yet: sign one with `actledger checkpoint --key LOGKEY`")
+}
+
+/// The tlog-proof of event `seq` against `cp`, carrying the event bytes.
+pub fn proof_text(ledger: &Ledger, cp: &StoredCheckpoint, seq: u64) -> Result<String> {
+    if seq >= cp.size {
+        bail!(
+            "seq {seq} is not covered by the latest checkpoint (size {}): sign a newer one with `actledger checkpoint --key LOGKEY`",
+            cp.size
+        );
+    }
+    let bytes = ledger
+        .get(seq)?
+        .with_context(|| format!("no event at seq {seq}"))?;
+    let path = ledger.inclusion_proof(seq, cp.size)?;
+    let note = Note::parse(&cp.note).context("stored checkpoint")?;
+    Ok(TlogProof::new(seq, path, note, Some(bytes))?.to_string())
+}
+
+pub fn prove(ctx: &Ctx, a: ProveArgs) -> Result<()> {
+    let ledger = ctx.open()?;
+    let cp = latest(&ledger)?;
+    let seq = match (a.seq, a.state) {
+        (Some(s), None) => s,
+        (None, Some(state)) => adherence_seq(&ledger, state)?,
+        _ => bail!("give a sequence number or --state ISO3"),
+    };
+    let text = proof_text(&ledger, &cp, seq)?;
+    match &a.out {
+        Some(p) => {
+            std::fs::write(p, &text).with_context(|| format!("cannot write {}", p.display()))?
+        }
+        None => print!("{text}"),
+    }
+    Ok(())
+}
+
+fn adherence_seq(ledger: &Ledger, state: StateCode) -> Result<u64> {
+    let view = load_view(ledger, Cutoff::default())?;
+    let rec = view.adherences().get(&state).with_context(|| {
+        format!(
+            "no adherence letter of {state} ({}) is recorded",
+            state.name()
+        )
+    })?;
+    Ok(rec.seq.0)
+}
+
+pub fn consistency(ctx: &Ctx, a: ConsistencyArgs) -> Result<()> {
+    let ledger = ctx.open()?;
+    let to = match a.to {
+        Some(n) => n,
+        None => ledger
+            .latest_checkpoint()?
+            .map_or(ledger.size()?, |c| c.size),
+    };
+    if a.from > to {
+        bail!("--from {} is larger than --to {to}", a.from);
+    }
+    if a.from == 0 {
+        // RFC 9162 defines no proof from the empty tree: any tree extends it.
+        return Ok(());
+    }
+    let p = ledger.consistency_proof(a.from, to)?;
+    print!("{}", proof::format_consistency_proof(&p));
+    Ok(())
+}
+
+pub fn verify_proof(a: VerifyProofArgs) -> Result<()> {
+    let vkey = read_vkey(&a.vkey)?;
+    let text = read_text(&a.proof, "proof")?;
+    let p = TlogProof::parse(&text)
+        .map_err(|e| VerificationFailed(format!("{}: not a tlog-proof: {e}", a.proof.display())))?;
+    let origin = vkey.name().as_str().to_string();
+    let verified = p
+        .verify(&origin, &vkey)
+        .map_err(|e| VerificationFailed(format!("{}: invalid proof: {e}", a.proof.display())))?;
+    let event = chain::decode_event(&verified.entry).map_err(|e| {
+        VerificationFailed(format!(
+            "{}: the entry is not an actledger event: {e}",
+            a.proof.display()
+        ))
+    })?;
+    if event.unsigned.seq.0 != verified.index {
+        return Err(VerificationFailed(format!(
+            "{}: the entry says seq {}, the proof index is {}",
+            a.proof.display(),
+            event.unsigned.seq,
+            verified.index
+        ))
+        .into());
+    }
+    if !chain::check_event_signature(&event, &verified.entry) {
+        return Err(VerificationFailed(format!(
+            "{}: the entry's signature does not verify",
+            a.proof.display()
+        ))
+        .into());
+    }
+    let cp = verified.checkpoint.checkpoint();
+    if a.json {
+        output::json(&serde_json::json!({
+            "type": "proof", "ok": true, "origin": cp.origin(), "size": cp.size(),
+            "root": cp.root().to_base64(), "seq": verified.index, "event": event.unsigned,
+            "hash": chain::event_hash(&verified.entry),
+        }));
+    } else {
+        output::line(&format!(
+            "ok: seq {} is in {} at size {} (root {}), signed by {}",
+            verified.index,
+            cp.origin(),
+            cp.size(),
+            cp.root().to_base64(),
+            vkey
+        ));
+        output::line(&format!(
+            "    {} {}",
+            event.unsigned.body.kind(),
+            super::log::summary(&event.unsigned.body)
+        ));
+        output::line(&format!(
+            "    signed by author key {}",
+            event.unsigned.author
+        ));
+    }
+    Ok(())
+}
+
+fn open_checkpoint(path: &Path, vkey: &VerifierKey) -> Result<Checkpoint> {
+    let text = read_text(path, "checkpoint")?;
+    let signed = Checkpoint::open(&text, vkey.name().as_str(), vkey)
+        .map_err(|e| VerificationFailed(format!("{}: {e}", path.display())))?;
+    Ok(signed.into_parts().0)
+}
+
+pub fn verify_consistency(a: VerifyConsistencyArgs) -> Result<()> {
+    let vkey = read_vkey(&a.vkey)?;
+    let old = open_checkpoint(&a.old, &vkey)?;
+    let new = open_checkpoint(&a.new, &vkey)?;
+    let text = read_text(&a.proof, "proof")?;
+    let p = proof::parse_consistency_proof(&text)
+        .map_err(|e| VerificationFailed(format!("{}: {e}", a.proof.display())))?;
+    proof::verify_checkpoint_consistency(&old, &new, &p)
+        .map_err(|e| VerificationFailed(format!("{}: {e}", a.proof.display())))?;
+    output::line(&format!(
+        "ok: {} at size {} extends size {} (roots {} -> {})",
+        new.origin(),
+        new.size(),
+        old.size(),
+        old.root().to_base64(),
+        new.root().to_base64()
+    ));
+    Ok(())
+}
+
+/// What a witness remembers per log: the last checkpoint it cosigned.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct WitnessState {
+    logs: BTreeMap<String, WitnessedHead>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct WitnessedHead {
+    size: u64,
+    root: String,
+}
+
+pub fn witness(cmd: WitnessCmd) -> Result<()> {
+    let WitnessCmd::Cosign(a) = cmd;
+    let key = keyfile::read(&a.key)?;
+    let log_vkey = read_vkey(&a.vkey)?;
+    let origin = log_vkey.name().as_str().to_string();
+    let name = KeyName::new(a.name.clone()).with_context(|| format!("--name {:?}", a.name))?;
+    let state_path = a.state.clone().unwrap_or_else(|| {
+        let mut p = a.key.clone().into_os_string();
+        p.push(".witness.json");
+        PathBuf::from(p)
+    });
+    let mut state: WitnessState = match std::fs::read_to_string(&state_path) {
+        Ok(t) => serde_json::from_str(&t)
+            .with_context(|| format!("witness state {}", state_path.display()))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => WitnessState::default(),
+        Err(e) => {
+            return Err(e)
+                .with_context(|| format!("cannot read witness state {}", state_path.display()))
+        }
+    };
+    let text = read_text(&a.checkpoint, "checkpoint")?;
+    let signed = Checkpoint::open(&text, &origin, &log_vkey)
+        .map_err(|e| VerificationFailed(format!("{}: {e}", a.checkpoint.display())))?;
+    let (new, mut note) = signed.into_parts();
+    let previous = match &a.previous {
+        Some(p) => Some(open_checkpoint(p, &log_vkey)?),
+        None => None,
+    };
+    let last = state.logs.get(&origin).cloned();
+    if let (Some(last), Some(prev)) = (&last, &previous) {
+        if last.size != prev.size() || last.root != prev.root().to_base64() {
+            bail!(
+                "--previous is size {} but this witness last cosigned size {} of {origin}",
+                prev.size(),
+                last.size
+            );
+        }
+    }
+    let known: Option<(u64, Hash)> = match (&last, &previous) {
+        (Some(l), _) => Some((
+            l.size,
+            Hash::from_base64(&l.root).context("witness state: bad root")?,
+        )),
+        (None, Some(p)) => Some((p.size(), *p.root())),
+        (None, None) => None,
+    };
+    if let Some((size, root)) = known {
+        if new.size() < size {
+            return Err(VerificationFailed(format!(
+                "refusing to cosign: size {} is smaller than size {size} already cosigned (a rollback)",
+                new.size()
+            ))
+            .into());
+        }
+        if new.size() == size && *new.root() != root {
+            return Err(VerificationFailed(format!(
+                "refusing to cosign a fork: size {size} was cosigned with root {}, this checkpoint has {}",
+                root.to_base64(),
+                new.root().to_base64()
+            ))
+            .into());
+        }
+        if new.size() > size {
+            let proof_path = a.proof.as_ref().context(
+                "this witness has cosigned an older checkpoint of this log: give --proof with the consistency proof from it (`actledger consistency --from OLD_SIZE`)",
+            )?;
+            let ptext = read_text(proof_path, "proof")?;
+            let p = proof::parse_consistency_proof(&ptext)
+                .map_err(|e| VerificationFailed(format!("{}: {e}", proof_path.display())))?;
+            let old = Checkpoint::new(origin.clone(), size, root)?;
+            proof::verify_checkpoint_consistency(&old, &new, &p).map_err(|e| {
+                VerificationFailed(format!(
+                    "refusing to cosign: not consistent with size {size} this witness cosigned (a fork?): {e}"
+                ))
+            })?;
+        }
+    }
+    let now = u64::try_from(actledger_core::Timestamp::now().0).unwrap_or(0);
+    note.cosign(&name, &key, now)?;
+    state.logs.insert(
+        origin,
+        WitnessedHead {
+            size: new.size(),
+            root: new.root().to_base64(),
+        },
+    );
+    let tmp = state_path.with_extension("tmp");
+    std::fs::write(&tmp, serde_json::to_string_pretty(&state)?)
+        .and_then(|()| std::fs::rename(&tmp, &state_path))
+        .with_context(|| format!("cannot write witness state {}", state_path.display()))?;
+    print!("{note}");
+    Ok(())
+}
+
+/// `key show --verifier`: the note verifier key of a key file.
+pub fn verifier_key(
+    ctx: &Ctx,
+    file: &Path,
+    origin: Option<&str>,
+    cosignature: bool,
+) -> Result<String> {
+    let key = keyfile::read(file)?;
+    let name = match origin {
+        Some(o) => o.to_string(),
+        None => {
+            let mut ledger = ctx.open().context(
+                "the key name is the ledger's origin: give --ledger DIR or --origin NAME",
+            )?;
+            ledger.origin()?.to_string()
+        }
+    };
+    let name = KeyName::new(name.clone()).with_context(|| format!("key name {name:?}"))?;
+    let kind = if cosignature {
+        KeyKind::CosignatureV1
+    } else {
+        KeyKind::Ed25519
+    };
+    Ok(VerifierKey::new(name, kind, key.public())?.to_string())
+}
