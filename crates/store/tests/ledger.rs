@@ -1,0 +1,217 @@
+//! The store's promises, in-process: appends are durable and atomic, a batch with one bad
+//! event writes nothing, one process per ledger, and every proof the ledger produces verifies
+//! (and fails when any bit is flipped).
+#![allow(clippy::unwrap_used)]
+
+use actledger_core::event::{EventBody, Fact, Holiday, HolidayCalendar, KeyGranted, LedgerCreated};
+use actledger_core::merkle;
+use actledger_core::{Origin, Role, SigningKey, Text};
+use actledger_store::{Ledger, LogReader, OpenOptions, StoreError};
+use proptest::prelude::*;
+
+fn genesis(admin: &SigningKey) -> LedgerCreated {
+    LedgerCreated {
+        origin: Origin::new("store.test/ledger").unwrap(),
+        admin: admin.public(),
+        admin_holder: Text::new("admin").unwrap(),
+        description: Text::empty(),
+    }
+}
+
+/// A cheap, always-admissible fact: a holiday calendar with a unique name.
+fn filler(i: u64) -> EventBody {
+    EventBody::Fact(Fact::HolidayCalendar(HolidayCalendar {
+        calendar: Text::new(format!("calendar {i}")).unwrap(),
+        year: 2024,
+        complete: false,
+        holidays: vec![Holiday {
+            date: "2024-12-25".parse().unwrap(),
+            name: Text::new("Christmas Day").unwrap(),
+        }],
+        source: Text::new("test").unwrap(),
+    }))
+}
+
+/// A ledger whose recorder key can append fillers; returns (dir, ledger, recorder).
+fn ledger() -> (tempfile::TempDir, Ledger, SigningKey) {
+    let dir = tempfile::tempdir().unwrap();
+    let admin = SigningKey::from_seed(&[1; 32]);
+    let rec = SigningKey::from_seed(&[2; 32]);
+    let (mut l, _) = Ledger::create(&dir.path().join("l"), &admin, genesis(&admin)).unwrap();
+    l.append(
+        &admin,
+        EventBody::KeyGranted(KeyGranted {
+            key: rec.public(),
+            role: Role::Recorder,
+            holder: Text::new("rec").unwrap(),
+            note: Text::empty(),
+        }),
+    )
+    .unwrap();
+    (dir, l, rec)
+}
+
+#[test]
+fn appends_survive_reopen_and_verify() {
+    let (dir, mut l, rec) = ledger();
+    let a = l.append_all(&rec, (0..10).map(filler)).unwrap();
+    assert_eq!(a.len(), 10);
+    assert_eq!(a[9].seq.0, 11);
+    drop(l);
+    let mut l = Ledger::open(&dir.path().join("l"), &OpenOptions::default()).unwrap();
+    assert_eq!(l.size().unwrap(), 12);
+    let s = l.verify(|_| {}).unwrap().unwrap();
+    assert_eq!(s.events, 12);
+    assert_eq!(s.head, a[9].hash);
+    assert_eq!(s.root, l.root_at(12).unwrap());
+    // And appending continues the chain.
+    let next = l.append(&rec, filler(99)).unwrap();
+    assert_eq!(next.seq.0, 12);
+}
+
+#[test]
+fn a_batch_with_one_bad_event_writes_nothing() {
+    let (_dir, mut l, rec) = ledger();
+    let before = l.stored_head().unwrap();
+    // The 5th body repeats the 2nd calendar: refused by the rules.
+    let bodies: Vec<EventBody> = [0, 1, 2, 3, 1, 5].into_iter().map(filler).collect();
+    match l.append_all(&rec, bodies) {
+        Err(StoreError::Rejected(e)) => assert!(e.to_string().contains("already recorded"), "{e}"),
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+    assert_eq!(l.stored_head().unwrap(), before);
+    assert_eq!(l.len().unwrap(), 2);
+    // `prepare` names the index of the refused body.
+    let bodies: Vec<EventBody> = [7, 8, 7].into_iter().map(filler).collect();
+    let (i, _) = l.prepare(&rec, bodies).unwrap_err();
+    assert_eq!(i, 2);
+}
+
+#[test]
+fn one_process_per_ledger() {
+    let (dir, _l, _) = ledger();
+    match Ledger::open(&dir.path().join("l"), &OpenOptions::default()) {
+        Err(StoreError::InUse { pid, .. }) => assert_eq!(pid, std::process::id().to_string()),
+        other => panic!("expected InUse, got {other:?}"),
+    }
+}
+
+#[test]
+fn indexes_find_a_state_and_a_draft() {
+    use actledger_core::event::{AdherenceDate, AdherenceLetter, DraftTabled, Instrument};
+    let (_dir, mut l, rec) = ledger();
+    let admin = SigningKey::from_seed(&[1; 32]);
+    let dep = SigningKey::from_seed(&[3; 32]);
+    l.append(
+        &admin,
+        EventBody::KeyGranted(KeyGranted {
+            key: dep.public(),
+            role: Role::Depositary,
+            holder: Text::new("dep").unwrap(),
+            note: Text::empty(),
+        }),
+    )
+    .unwrap();
+    l.append_all(&rec, (0..5).map(filler)).unwrap();
+    let fra = l
+        .append(
+            &dep,
+            EventBody::Fact(Fact::AdherenceLetter(AdherenceLetter {
+                state: "FRA".parse().unwrap(),
+                date: AdherenceDate::ListedBy("2015-10-23".parse().unwrap()),
+                received: None,
+                instrument: Instrument::Unspecified,
+                reference: Text::empty(),
+                source: Text::new("s").unwrap(),
+                note: Text::empty(),
+            })),
+        )
+        .unwrap();
+    let draft = l
+        .append(
+            &rec,
+            EventBody::Fact(Fact::DraftTabled(DraftTabled {
+                draft: "S/2022/720".parse().unwrap(),
+                subject: Text::new("referenda").unwrap(),
+                agenda_item: Text::empty(),
+                penholders: vec!["ALB".parse().unwrap(), "USA".parse().unwrap()],
+                tabled_on: None,
+                reported_vote: None,
+                source: Text::new("s").unwrap(),
+                note: Text::empty(),
+            })),
+        )
+        .unwrap();
+    assert_eq!(
+        l.seqs_by_state("FRA".parse().unwrap()).unwrap(),
+        vec![fra.seq]
+    );
+    assert_eq!(
+        l.seqs_by_state("USA".parse().unwrap()).unwrap(),
+        vec![draft.seq]
+    );
+    assert!(l.seqs_by_state("DEU".parse().unwrap()).unwrap().is_empty());
+    assert_eq!(
+        l.seqs_by_draft("S/2022/720".parse().unwrap()).unwrap(),
+        vec![draft.seq]
+    );
+    assert!(l
+        .seqs_by_draft("S/2022/72".parse().unwrap())
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn checkpoint_needs_the_log_role() {
+    let (_dir, mut l, rec) = ledger();
+    assert!(matches!(
+        l.sign_checkpoint(&rec),
+        Err(StoreError::Rejected(_))
+    ));
+    assert!(l.latest_checkpoint().unwrap().is_none());
+}
+
+fn flip(h: &merkle::Hash, bit: usize) -> merkle::Hash {
+    let mut b = h.0;
+    b[bit / 8 % 32] ^= 1 << (bit % 8);
+    merkle::Hash(b)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(6))]
+
+    #[test]
+    fn every_proof_the_ledger_produces_verifies(n in 1u64..2500, picks in proptest::collection::vec(any::<u64>(), 6), bit in 0usize..256) {
+        let (_dir, mut l, rec) = ledger();
+        l.append_all(&rec, (0..n).map(filler)).unwrap();
+        let size = l.size().unwrap();
+        let leaves: Vec<merkle::Hash> = l.scan(0).map(|r| merkle::leaf_hash(&r.unwrap().1)).collect();
+        for p in &picks {
+            let new = 1 + p % size;
+            let index = p.rotate_left(17) % new;
+            let root = l.root_at(new).unwrap();
+            let path = l.inclusion_proof(index, new).unwrap();
+            prop_assert!(merkle::verify_inclusion(&leaves[index as usize], index, new, &path, &root).is_ok());
+            // A flipped bit in the leaf, the root or any proof hash fails.
+            prop_assert!(merkle::verify_inclusion(&flip(&leaves[index as usize], bit), index, new, &path, &root).is_err());
+            prop_assert!(merkle::verify_inclusion(&leaves[index as usize], index, new, &path, &flip(&root, bit)).is_err());
+            for k in 0..path.len() {
+                let mut bad = path.clone();
+                bad[k] = flip(&bad[k], bit);
+                prop_assert!(merkle::verify_inclusion(&leaves[index as usize], index, new, &bad, &root).is_err());
+            }
+            let old = 1 + p.rotate_left(29) % new;
+            let c = l.consistency_proof(old, new).unwrap();
+            let old_root = l.root_at(old).unwrap();
+            prop_assert!(merkle::verify_consistency(old, new, &c, &old_root, &root).is_ok());
+            for k in 0..c.len() {
+                let mut bad = c.clone();
+                bad[k] = flip(&bad[k], bit);
+                prop_assert!(merkle::verify_consistency(old, new, &bad, &old_root, &root).is_err());
+            }
+            if old < new {
+                prop_assert!(merkle::verify_consistency(old, new, &c, &flip(&old_root, bit), &root).is_err());
+            }
+        }
+    }
+}
