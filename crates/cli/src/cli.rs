@@ -36,7 +36,7 @@ pub enum Command {
     /// List events.
     Log(LogArgs),
     /// Verify the whole ledger from its stored bytes (exit 1 on the first bad event).
-    Verify(JsonArg),
+    Verify(VerifyArgs),
     /// List the supporters of the Code (or compare with a published list: `supporters diff FILE`).
     Supporters(SupportersArgs),
     /// The Council on a day: permanent or elected, supporter or not.
@@ -715,6 +715,23 @@ pub enum ExportCmd {
     Snapshot(ExportSnapshotArgs),
     /// The log in the C2SP tlog-tiles layout, written incrementally.
     Tiles(ExportTilesArgs),
+    /// One self-contained HTML page of the record (charts, tables, checkpoint), for reading and printing.
+    Html(ExportHtmlArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportHtmlArgs {
+    /// The HTML file to write (replaced if it exists).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Holiday calendar for the veto-initiative working days (default: the only or first one).
+    #[arg(long)]
+    pub calendar: Option<String>,
+    /// Trust only these assessor keys for compliance findings (hex; repeatable). Default: every assessor key.
+    #[arg(long, value_name = "KEY")]
+    pub trust: Vec<String>,
+    #[command(flatten)]
+    pub cutoff: CutoffArgs,
 }
 
 #[derive(Debug, Args)]
@@ -738,4 +755,15 @@ pub struct VerifySnapshotArgs {
     /// The log's verifier key, or a file holding it.
     #[arg(long)]
     pub vkey: String,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Check every signature with `verify_strict` instead of batch verification (slower;
+    /// also rejects signatures a key holder deliberately made malleable).
+    #[arg(long)]
+    pub strict: bool,
 }

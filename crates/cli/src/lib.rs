@@ -1,7 +1,8 @@
-//! Library half of the `actledger` command: the CSV importers and the embedded dataset, kept
-//! out of the binary so tests and fuzz targets can drive them directly.
+//! Library half of the `actledger` command: the CSV importers, the embedded dataset and the
+//! HTML report renderer, kept out of the binary so tests and fuzz targets can drive them directly.
 
 #![forbid(unsafe_code)]
 
 pub mod data;
+pub mod html;
 pub mod import;

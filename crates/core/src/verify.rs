@@ -47,6 +47,19 @@ impl Verifier {
         }
     }
 
+    /// A verifier positioned after `len` events ending in `head`, whose rule state is `state`
+    /// (built by admitting those events' unsigned parts in order, e.g. by a batch validated
+    /// before it was signed).
+    pub fn resume(state: LedgerState, len: u64, head: EventHash, signatures: Signatures) -> Self {
+        Self {
+            state,
+            next: len,
+            head,
+            signatures,
+            key_cache: HashMap::new(),
+        }
+    }
+
     /// Events accepted so far.
     pub fn len(&self) -> u64 {
         self.next

@@ -31,7 +31,7 @@ use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::Transactional;
 
 use crate::lock::{self, LockFile};
-use crate::verify::{verify_log, VerifySummary};
+use crate::verify::VerifySummary;
 use crate::{LogReader, StoreError};
 
 /// How to open a ledger.
@@ -628,6 +628,15 @@ impl Ledger {
         &self,
         progress: impl FnMut(u64),
     ) -> Result<Result<VerifySummary, VerifyError>, StoreError> {
+        self.verify_with(crate::SignatureMode::default(), progress)
+    }
+
+    /// [`Ledger::verify`] with a chosen way of checking signatures.
+    pub fn verify_with(
+        &self,
+        mode: crate::SignatureMode,
+        progress: impl FnMut(u64),
+    ) -> Result<Result<VerifySummary, VerifyError>, StoreError> {
         let checkpoints = self.checkpoints()?;
         let mut pending = checkpoints.iter().peekable();
         let (mut want_state, mut want_draft, mut want_nodes) = (
@@ -635,7 +644,7 @@ impl Ledger {
             SetDigest::default(),
             SetDigest::default(),
         );
-        let result = verify_log(self, progress, |ev, _bytes, v, tree, nodes| {
+        let result = crate::verify_log_with(self, mode, progress, |ev, _bytes, v, tree, nodes| {
             let seq = ev.unsigned.seq.0;
             for s in ev.unsigned.body.states() {
                 want_state.add(&state_key(s, seq));

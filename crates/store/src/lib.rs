@@ -23,7 +23,7 @@ mod verify;
 pub use error::StoreError;
 pub use ledger::{Appended, Ledger, OpenOptions, StoredCheckpoint};
 pub use memory::MemoryLog;
-pub use verify::{verify_log, VerifySummary};
+pub use verify::{verify_log, verify_log_with, SignatureMode, VerifySummary};
 
 /// A scan of stored `(key, bytes)` pairs.
 pub type Scan<'a> = Box<dyn Iterator<Item = Result<(u64, Vec<u8>), StoreError>> + 'a>;

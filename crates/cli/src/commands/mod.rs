@@ -3,6 +3,7 @@
 mod demo;
 mod export;
 mod facts;
+mod html;
 pub mod import;
 mod keys;
 pub mod log;
@@ -54,7 +55,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Init(a) => init(&ctx, a),
         Command::Record(a) => facts::record(&ctx, a),
         Command::Log(a) => log::run(&ctx, a),
-        Command::Verify(a) => verify::run(&ctx, a.json),
+        Command::Verify(a) => verify::run(&ctx, a.json, a.strict),
         Command::Supporters(a) => reports::supporters(&ctx, a),
         Command::Council(a) => reports::council(&ctx, a),
         Command::Votes(a) => reports::votes(&ctx, a),
@@ -69,6 +70,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Witness(w) => transparency::witness(w),
         Command::Export(crate::cli::ExportCmd::Snapshot(a)) => export::export_snapshot(&ctx, a),
         Command::Export(crate::cli::ExportCmd::Tiles(a)) => export::export_tiles(&ctx, a),
+        Command::Export(crate::cli::ExportCmd::Html(a)) => html::run(&ctx, a),
         Command::VerifySnapshot(a) => export::verify_snapshot(a),
         Command::Import(a) => import::run(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a),

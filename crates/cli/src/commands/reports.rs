@@ -44,7 +44,7 @@ fn codes(v: &[StateCode]) -> String {
     v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("+")
 }
 
-fn policy(trust: &[String], view: &View) -> Result<projection::Policy> {
+pub(super) fn policy(trust: &[String], view: &View) -> Result<projection::Policy> {
     let p = if trust.is_empty() {
         TrustPolicy::AllAssessors
     } else {

@@ -5,9 +5,17 @@ use anyhow::Result;
 use super::Ctx;
 use crate::{output, VerificationFailed};
 
-pub fn run(ctx: &Ctx, json: bool) -> Result<()> {
+pub fn run(ctx: &Ctx, json: bool, strict: bool) -> Result<()> {
     let ledger = ctx.open()?;
-    match ledger.verify(|_| {})? {
+    let mode = if strict {
+        actledger_store::SignatureMode::Strict
+    } else {
+        actledger_store::SignatureMode::Batch
+    };
+    let progress = crate::progress::Progress::new(ledger.size()?, "verify");
+    let result = ledger.verify_with(mode, |n| progress.set(n))?;
+    progress.finish();
+    match result {
         Ok(s) => {
             if json {
                 output::json(

@@ -1,0 +1,547 @@
+//! `actledger export html`: nothing from the ledger can inject markup, the page is
+//! self-contained and deterministic, a ledger that fails verification gets no page, and the
+//! demo ledger's page renders in headless Chromium without console errors (screenshot kept at
+//! `target/artifacts/report.png`).
+#![allow(clippy::unwrap_used)]
+
+mod util;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use util::{Env, E10_2022, P5};
+
+/// Text with every character that matters to HTML, plus attempts at script, attribute and
+/// URL injection.
+const EVIL: &str = r#"<script>alert(1)</script> "quoted" & 'single' " onmouseover="alert(3)"#;
+const EVIL_SOURCE: &str = r#"<script>alert(2)</script> https://x.example/a?b=1&c=2 javascript:alert(4) https://y.example/"><script>alert(5)</script>"#;
+
+fn export(env: &Env, extra: &[&str]) -> String {
+    let out = env.path("page.html");
+    let _ = std::fs::remove_file(&out);
+    let mut args = vec!["export", "html", "--out", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let said = env.ok(&args);
+    assert!(said.starts_with("wrote "), "{said}");
+    std::fs::read_to_string(out).unwrap()
+}
+
+/// A ledger whose free text is hostile everywhere the page shows free text.
+fn hostile() -> Env {
+    let env = Env::new();
+    let admin = env.key("admin");
+    env.ok(&[
+        "init",
+        "--origin",
+        "test.example/ledger",
+        "--admin-key",
+        &admin,
+        "--description",
+        EVIL,
+        "--holder",
+        EVIL,
+    ]);
+    for (name, role) in [
+        ("dep", "depositary"),
+        ("rec", "recorder"),
+        ("assessor", "assessor"),
+        ("log", "log"),
+    ] {
+        let k = env.key(name);
+        env.ok(&[
+            "key",
+            "grant",
+            "--key",
+            &admin,
+            "--public-from",
+            &k,
+            "--role",
+            role,
+            "--holder",
+            EVIL,
+        ]);
+    }
+    let rec = env.key("rec");
+    let dep = env.key("dep");
+    for (states, seat) in [(&P5[..], "permanent"), (&E10_2022[..], "elected")] {
+        for s in states {
+            env.ok(&[
+                "record",
+                "--key",
+                &rec,
+                "term",
+                "--state",
+                s,
+                "--seat",
+                seat,
+                "--from",
+                "2022-01-01",
+                "--to",
+                "2022-12-31",
+                "--source",
+                EVIL_SOURCE,
+            ]);
+        }
+    }
+    for s in ["GBR", "IRL", "MEX"] {
+        env.ok(&[
+            "record",
+            "--key",
+            &dep,
+            "adherence",
+            "--state",
+            s,
+            "--date",
+            "2015-10-01",
+            "--reference",
+            EVIL,
+            "--source",
+            EVIL_SOURCE,
+            "--note",
+            EVIL,
+        ]);
+    }
+    env.ok(&[
+        "record",
+        "--key",
+        &rec,
+        "draft",
+        "--draft",
+        "S/2022/720",
+        "--subject",
+        EVIL,
+        "--agenda-item",
+        EVIL,
+        "--source",
+        EVIL_SOURCE,
+    ]);
+    env.ok(&[
+        "record",
+        "--key",
+        &rec,
+        "vote",
+        "--draft",
+        "S/2022/720",
+        "--date",
+        "2022-09-30",
+        "--meeting",
+        "S/PV.9143",
+        "--yes",
+        "FRA,USA,ALB,GHA,IRL,KEN,MEX,NOR,ARE",
+        "--no",
+        "RUS",
+        "--abstain",
+        "CHN,BRA,GAB,IND,GBR",
+        "--source",
+        EVIL_SOURCE,
+        "--note",
+        EVIL,
+    ]);
+    env.ok(&[
+        "record",
+        "--key",
+        &rec,
+        "holidays",
+        "--calendar",
+        EVIL,
+        "--year",
+        "2022",
+        "--holiday",
+        &format!("2022-10-10={EVIL}"),
+        "--complete",
+        "--source",
+        EVIL_SOURCE,
+    ]);
+    env.ok(&[
+        "record",
+        "--key",
+        &rec,
+        "meeting",
+        "--date",
+        "2022-10-12",
+        "--session",
+        "77",
+        "--follows",
+        "2022-09-30:S/2022/720",
+        "--speakers",
+        "RUS",
+        "--source",
+        EVIL_SOURCE,
+        "--note",
+        EVIL,
+    ]);
+    env
+}
+
+/// Every `href="..."` value of the page.
+fn hrefs(html: &str) -> Vec<&str> {
+    html.split("href=\"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .collect()
+}
+
+#[test]
+fn nothing_from_the_ledger_can_inject_markup() {
+    let env = hostile();
+    let html = export(&env, &[]);
+    // The page has no script of its own, so any `<script` would be an injection.
+    assert!(
+        !html.to_lowercase().contains("<script"),
+        "raw <script> in the page"
+    );
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "subject not shown as text"
+    );
+    assert!(
+        html.contains("&lt;script&gt;alert(2)&lt;/script&gt;"),
+        "source not shown as text"
+    );
+    assert!(html.contains("&quot;quoted&quot; &amp; &#39;single&#39;"));
+    assert!(!html.contains("onmouseover=\""), "attribute injection");
+    assert!(html.contains("onmouseover=&quot;alert(3)"));
+    // Where each hostile field lands: the subject in the veto table, the calendar name in the
+    // veto-initiative text, the description in the masthead, the key holder in the policy.
+    for section in [
+        "id=\"vetoes-table\"",
+        "id=\"veto-initiative\"",
+        "class=\"masthead\"",
+        "id=\"compliance\"",
+    ] {
+        assert!(html.contains(section), "{section}");
+    }
+    let calendar = format!("<strong>{}</strong>", actledger::html::escape(EVIL));
+    assert!(html.contains(&calendar), "calendar name escaped");
+    assert!(html.contains(&format!("held by {}", actledger::html::escape(EVIL))));
+    // Links only to http(s) URLs and to the page's own anchors; the hostile URL is cut at its
+    // quote and the rest is text.
+    for h in hrefs(&html) {
+        assert!(
+            h.starts_with('#') || h.starts_with("https://") || h.starts_with("http://"),
+            "unexpected link {h:?}"
+        );
+        assert!(
+            !h.contains('<') && !h.contains('>') && !h.contains('\''),
+            "{h:?}"
+        );
+    }
+    assert!(html.contains("href=\"https://x.example/a?b=1&amp;c=2\""));
+    assert!(!html.contains("href=\"javascript"));
+    assert!(
+        html.contains("javascript:alert(4)"),
+        "non-http URL kept as text"
+    );
+}
+
+#[test]
+fn the_page_is_self_contained_and_deterministic() {
+    let env = hostile();
+    let a = export(&env, &[]);
+    let b = export(&env, &[]);
+    assert_eq!(a, b, "same ledger, same bytes");
+    assert!(a.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+    assert!(a.contains("<title>"));
+    assert!(a.contains("content=\"default-src 'none'; style-src 'unsafe-inline'\""));
+    for forbidden in [
+        "<link",
+        "<img",
+        "<iframe",
+        "<object",
+        " src=",
+        "@import",
+        "url(http",
+        "@font-face",
+    ] {
+        assert!(
+            !a.contains(forbidden),
+            "the page must load nothing: found {forbidden:?}"
+        );
+    }
+    assert!(a.contains("@media print") && a.contains("size: A4"));
+    for id in [
+        "supporters-chart",
+        "vetoes-chart",
+        "working-days-chart",
+        "supporters-table",
+        "council-table",
+        "vetoes-table",
+        "veto-initiative-table",
+        "compliance-table",
+        "head-table",
+    ] {
+        assert!(a.contains(&format!("id=\"{id}\"")), "missing #{id}");
+    }
+    // What the ledger says, computed: the veto by RUS, 9-1-5; the meeting 7 working days
+    // later (10 October was a recorded holiday); GBR's abstention is a permitted finding.
+    assert!(a.contains("<td class=\"mono\">RUS</td><td class=\"r\">9</td><td class=\"r\">1</td><td class=\"r\">5</td>"));
+    assert!(
+        a.contains("<td class=\"r\">7</td><td>&#10003; held</td>"),
+        "working days"
+    );
+    assert!(a.contains("abstained (permitted)"));
+    let (events, head) = env.verify();
+    assert!(a.contains(&head), "the head hash is on the page");
+    assert!(a.contains(&format!("{events} (event 0 to {})", events - 1)));
+
+    // No checkpoint yet: the page says how to sign one.
+    assert!(a.contains("No checkpoint yet:"));
+    assert!(a.contains("actledger checkpoint --key keys/log.key"));
+
+    // With a checkpoint: origin, size, root and signature, checked against the ledger.
+    let log = env.key("log");
+    let note = env.ok(&["checkpoint", "--key", &log]);
+    let root = note.lines().nth(2).unwrap().to_string();
+    let c = export(&env, &[]);
+    assert!(c.contains("id=\"checkpoint-table\""));
+    assert!(c.contains(&root), "root {root} on the page");
+    assert!(c.contains(&format!("<td>{events} events</td>")));
+    assert!(c.contains(&format!("It commits to all {events} events")));
+    assert_eq!(
+        c.matches("&#10003;</span>").count(),
+        3,
+        "origin, root and signature checks pass"
+    );
+    assert!(!c.contains("&#10007;</span>"));
+    let vkey = env.ok(&["key", "show", &log, "--verifier"]);
+    assert!(c.contains(&format!("actledger verify-proof --vkey '{}'", vkey.trim())));
+    assert_eq!(c, export(&env, &[]), "deterministic with a checkpoint too");
+
+    // Cut-offs: --at-seq names the event and its hash; --as-of drops later facts.
+    let cut = export(&env, &["--at-seq", "5"]);
+    assert!(cut.contains("This page stops at event 5"));
+    assert!(cut.contains("The ledger records <strong>0 supporters</strong>"));
+    let early = export(&env, &["--as-of", "2022-09-29"]);
+    assert!(early.contains("facts dated on or before 2022-09-29"));
+    assert!(early.contains("The ledger records 0 votes in the Council"));
+    assert!(early.contains("The ledger records <strong>3 supporters</strong>"));
+}
+
+#[test]
+fn a_ledger_that_fails_verification_gets_no_page() {
+    let env = hostile();
+    // Flip one byte of the last event.
+    {
+        let db = sled::open(env.db_path()).unwrap();
+        let events = db.open_tree("events").unwrap();
+        let (k, v) = events.last().unwrap().unwrap();
+        let mut v = v.to_vec();
+        let i = v.len() / 2;
+        v[i] ^= 1;
+        events.insert(k, v).unwrap();
+        db.flush().unwrap();
+    }
+    // sled releases its lock shortly after the handle is dropped.
+    std::thread::sleep(Duration::from_millis(300));
+    let out = env.path("page.html");
+    let err = env.fails(1, &["export", "html", "--out", out.to_str().unwrap()]);
+    assert!(err.contains("verification failed"), "{err}");
+    assert!(!out.exists(), "no page for a ledger that does not verify");
+}
+
+// ---- Browser test -------------------------------------------------------------------------
+
+/// The Chromium binary: `ACTLEDGER_CHROMIUM`, else the first of the usual names on PATH.
+fn chromium() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("ACTLEDGER_CHROMIUM") {
+        return Some(PathBuf::from(p));
+    }
+    let path = std::env::var_os("PATH")?;
+    for dir in std::env::split_paths(&path) {
+        for name in [
+            "chromium",
+            "chromium-browser",
+            "google-chrome",
+            "google-chrome-stable",
+        ] {
+            let p = dir.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+/// Runs headless Chromium with `args` on `url`, killing it after two minutes; returns
+/// (success, stdout, stderr).
+fn headless(bin: &Path, args: &[&str], url: &str, scratch: &Path) -> (bool, String, String) {
+    let profile = tempfile::tempdir().unwrap();
+    let (out_path, err_path) = (scratch.join("chromium.out"), scratch.join("chromium.err"));
+    let mut child = Command::new(bin)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--no-default-browser-check",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-extensions",
+            "--hide-scrollbars",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(args)
+        .arg(url)
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::fs::File::create(&err_path).unwrap())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", bin.display()));
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{} did not finish within 120 s", bin.display());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    (
+        status.success(),
+        std::fs::read_to_string(out_path).unwrap_or_default(),
+        std::fs::read_to_string(err_path).unwrap_or_default(),
+    )
+}
+
+/// Lines of Chromium's log that report something the page said or did in the console
+/// (errors, CSP violations, uncaught exceptions).
+fn console_lines(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.contains("CONSOLE") || l.contains("Uncaught"))
+        .collect()
+}
+
+/// Where CI keeps artefacts: `<target>/artifacts`.
+fn artifacts_dir() -> PathBuf {
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let target = tmp.parent().map_or(tmp.clone(), Path::to_path_buf);
+    let dir = target.join("artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn demo_page_renders_in_headless_chromium() {
+    let Some(bin) = chromium() else {
+        if std::env::var_os("ACTLEDGER_REQUIRE_CHROMIUM").is_some() {
+            panic!("ACTLEDGER_REQUIRE_CHROMIUM is set but no chromium is installed");
+        }
+        eprintln!(
+            "SKIPPED demo_page_renders_in_headless_chromium: chromium is not installed \
+             (apt-get install chromium, or set ACTLEDGER_CHROMIUM); .ci/run installs it"
+        );
+        return;
+    };
+    let env = Env::new();
+    env.ok(&["demo"]);
+    let log = env.ledger().join("keys").join("log.key");
+    env.ok(&["checkpoint", "--key", log.to_str().unwrap()]);
+    let page = env.path("report.html");
+    env.ok(&["export", "html", "--out", page.to_str().unwrap()]);
+    let scratch = env.dir.path();
+
+    // The console check must be able to fail: a canary page whose CSP blocks an image and a
+    // script must show up in the log, or this Chromium does not log the console to stderr.
+    let canary = env.path("canary.html");
+    std::fs::write(
+        &canary,
+        "<!DOCTYPE html><html lang=\"en\"><head><meta http-equiv=\"Content-Security-Policy\" \
+         content=\"default-src 'none'\"><title>canary</title></head><body>\
+         <img src=\"http://canary.invalid/x.png\" alt=\"\"><script>console.error('canary')</script></body></html>",
+    )
+    .unwrap();
+    let (_, _, err) = headless(
+        &bin,
+        &["--dump-dom"],
+        &format!("file://{}", canary.display()),
+        scratch,
+    );
+    assert!(
+        !console_lines(&err).is_empty(),
+        "{} does not report console messages on stderr; cannot check the page for errors:\n{err}",
+        bin.display()
+    );
+
+    // The page: loads with no console message at all, and the DOM has the charts and tables.
+    let url = format!("file://{}", page.display());
+    let (ok, dom, err) = headless(&bin, &["--dump-dom"], &url, scratch);
+    assert!(ok, "chromium --dump-dom failed:\n{err}");
+    let console = console_lines(&err);
+    assert!(
+        console.is_empty(),
+        "console messages while loading the page:\n{}",
+        console.join("\n")
+    );
+    assert!(
+        dom.contains("<title>ACT Code of Conduct: the public record"),
+        "{}",
+        &dom[..dom.len().min(500)]
+    );
+    for id in ["supporters-chart", "vetoes-chart", "working-days-chart"] {
+        let at = dom
+            .find(&format!("id=\"{id}\""))
+            .unwrap_or_else(|| panic!("no #{id} in the DOM"));
+        let tag_start = dom[..at].rfind('<').unwrap();
+        assert!(
+            dom[tag_start..].starts_with("<svg"),
+            "#{id} is not an <svg>"
+        );
+    }
+    assert!(
+        dom.contains("class=\"series\""),
+        "the supporter line is drawn"
+    );
+    assert_eq!(
+        dom.matches("<g class=\"veto\">").count(),
+        38,
+        "one mark per veto"
+    );
+    for id in [
+        "supporters-table",
+        "council-table",
+        "vetoes-table",
+        "veto-initiative-table",
+        "compliance-table",
+        "checkpoint-table",
+    ] {
+        let at = dom
+            .find(&format!("id=\"{id}\""))
+            .unwrap_or_else(|| panic!("no #{id} in the DOM"));
+        let tag_start = dom[..at].rfind('<').unwrap();
+        assert!(
+            dom[tag_start..].starts_with("<table"),
+            "#{id} is not a <table>"
+        );
+    }
+    assert!(
+        dom.matches("<tr><th scope=\"row\" class=\"mono\">").count() >= 37 + 15,
+        "supporter and Council rows"
+    );
+
+    // The screenshot, kept as a CI artefact with the page.
+    let dir = artifacts_dir();
+    let png = dir.join("report.png");
+    let _ = std::fs::remove_file(&png);
+    let shot = format!("--screenshot={}", png.display());
+    let (ok, _, err) = headless(&bin, &[&shot, "--window-size=1280,11000"], &url, scratch);
+    assert!(ok, "chromium --screenshot failed:\n{err}");
+    let bytes = std::fs::read(&png).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    assert!(
+        bytes.len() > 20_000,
+        "a blank screenshot? {} bytes",
+        bytes.len()
+    );
+    std::fs::copy(&page, dir.join("report.html")).unwrap();
+    eprintln!("screenshot: {}", png.display());
+}
