@@ -6,6 +6,8 @@ use std::io::IsTerminal;
 /// A progress bar that may be invisible.
 pub struct Progress {
     bar: Option<indicatif::ProgressBar>,
+    what: &'static str,
+    lazy: std::cell::OnceCell<Option<indicatif::ProgressBar>>,
 }
 
 /// Below this many items a bar would only flicker.
@@ -14,9 +16,33 @@ const MIN_ITEMS: u64 = 20_000;
 impl Progress {
     /// A bar for `total` items labelled `what`; hidden unless stderr is a terminal and the
     /// work is large.
-    pub fn new(total: u64, what: &str) -> Self {
+    pub fn new(total: u64, what: &'static str) -> Self {
+        Self {
+            bar: Self::make(total, what),
+            what,
+            lazy: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// A bar whose total is known only later ([`Progress::set_of`]).
+    pub fn lazy(what: &'static str) -> Self {
+        Self {
+            bar: None,
+            what,
+            lazy: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Sets the count done out of `total`, creating the bar on first use.
+    pub fn set_of(&self, n: u64, total: u64) {
+        if let Some(b) = self.lazy.get_or_init(|| Self::make(total, self.what)) {
+            b.set_position(n);
+        }
+    }
+
+    fn make(total: u64, what: &str) -> Option<indicatif::ProgressBar> {
         if total < MIN_ITEMS || !std::io::stderr().is_terminal() {
-            return Self { bar: None };
+            return None;
         }
         let bar = indicatif::ProgressBar::new(total);
         let style = indicatif::ProgressStyle::with_template(
@@ -26,7 +52,7 @@ impl Progress {
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
         bar.set_style(style);
         bar.set_message(what.to_string());
-        Self { bar: Some(bar) }
+        Some(bar)
     }
 
     /// Sets the count done.
@@ -38,7 +64,11 @@ impl Progress {
 
     /// Removes the bar.
     pub fn finish(&self) {
-        if let Some(b) = &self.bar {
+        if let Some(b) = self
+            .bar
+            .as_ref()
+            .or(self.lazy.get().and_then(Option::as_ref))
+        {
             b.finish_and_clear();
         }
     }

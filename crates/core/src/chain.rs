@@ -101,3 +101,126 @@ pub fn check_event_signature(event: &Event, stored: &[u8]) -> bool {
 pub fn author(event: &Event) -> PublicKey {
     event.unsigned.author
 }
+
+/// Length of the fixed header of every event: version (1), seq (8), prev (32),
+/// recorded_at (8), author (32). The body's encoding starts at this offset.
+pub const HEADER_LEN: usize = 81;
+
+/// Signs an event whose body is already encoded: the stored bytes are exactly those of
+/// [`seal`] for the same fields (the codec encodes a struct as its fields in order), so a
+/// pipeline can encode bodies on one thread and sign on another. Returns the stored bytes
+/// and their hash.
+pub fn seal_encoded(
+    seq: crate::types::Seq,
+    prev: EventHash,
+    recorded_at: crate::types::Timestamp,
+    key: &SigningKey,
+    body: &[u8],
+) -> Result<(Vec<u8>, EventHash), DecodeError> {
+    let header = encoding::encode(&(FORMAT_VERSION, seq, prev, recorded_at, key.public()))?;
+    let len = header.len() + body.len() + SIGNATURE_LEN;
+    if len > encoding::MAX_EVENT_BYTES {
+        return Err(DecodeError::TooLarge {
+            len,
+            max: encoding::MAX_EVENT_BYTES,
+        });
+    }
+    let mut message = Vec::with_capacity(EVENT_SIGNATURE_CONTEXT.len() + len);
+    message.extend_from_slice(EVENT_SIGNATURE_CONTEXT);
+    message.extend_from_slice(&header);
+    message.extend_from_slice(body);
+    let signature = key.sign(&message);
+    let mut stored = message.split_off(EVENT_SIGNATURE_CONTEXT.len());
+    stored.extend_from_slice(&signature.0);
+    let hash = event_hash(&stored);
+    Ok((stored, hash))
+}
+
+/// The body and fact variant indexes of stored event bytes, read at their fixed offsets
+/// without decoding (docs/FORMAT.md §2): `(body, Some(fact))` for a fact or a correction (the
+/// replacement's kind), `(body, None)` for key events. Lets a scan skip events of other kinds
+/// cheaply; it proves nothing (decode does).
+pub fn peek_kind(stored: &[u8]) -> Option<(u32, Option<u32>)> {
+    let u32_at = |o: usize| -> Option<u32> {
+        stored
+            .get(o..o + 4)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map(u32::from_le_bytes)
+    };
+    let body = u32_at(HEADER_LEN)?;
+    match body {
+        3 => Some((body, Some(u32_at(HEADER_LEN + 4)?))),
+        4 => {
+            // Correction: target (u64), reason (u64 length + bytes), then the Fact.
+            let len_at = HEADER_LEN + 4 + 8;
+            let len = stored
+                .get(len_at..len_at + 8)
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map(u64::from_le_bytes)?;
+            let fact_at = len_at
+                .checked_add(8)?
+                .checked_add(usize::try_from(len).ok()?)?;
+            Some((body, Some(u32_at(fact_at)?)))
+        }
+        _ => Some((body, None)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{AdherenceDate, AdherenceLetter, Correction, EventBody, Fact, Instrument};
+    use crate::types::{Seq, Text, Timestamp};
+
+    fn letter() -> Fact {
+        Fact::AdherenceLetter(AdherenceLetter {
+            state: "FRA".parse().unwrap(),
+            date: AdherenceDate::Exact("2015-10-23".parse().unwrap()),
+            received: None,
+            instrument: Instrument::Letter,
+            reference: Text::empty(),
+            source: Text::new("s").unwrap(),
+            note: Text::empty(),
+        })
+    }
+
+    #[test]
+    fn seal_encoded_equals_seal_and_peek_reads_kinds() {
+        let key = SigningKey::from_seed(&[9; 32]);
+        for body in [
+            EventBody::Fact(letter()),
+            EventBody::Correction(Correction {
+                target: Seq(3),
+                reason: Text::new("a typo in the source").unwrap(),
+                replacement: letter(),
+            }),
+        ] {
+            let u = UnsignedEvent {
+                version: FORMAT_VERSION,
+                seq: Seq(7),
+                prev: EventHash([5; 32]),
+                recorded_at: Timestamp(1_700_000_000),
+                author: key.public(),
+                body: body.clone(),
+            };
+            let a = seal(u, &key).unwrap();
+            let body_bytes = encoding::encode(&body).unwrap();
+            let (bytes, hash) = seal_encoded(
+                Seq(7),
+                EventHash([5; 32]),
+                Timestamp(1_700_000_000),
+                &key,
+                &body_bytes,
+            )
+            .unwrap();
+            assert_eq!(bytes, a.bytes);
+            assert_eq!(hash, a.hash);
+            let want = match body {
+                EventBody::Fact(_) => (3, Some(0)),
+                _ => (4, Some(0)),
+            };
+            assert_eq!(peek_kind(&bytes), Some(want));
+        }
+        assert_eq!(peek_kind(&[1, 2, 3]), None);
+    }
+}

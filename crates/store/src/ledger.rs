@@ -23,7 +23,7 @@ use actledger_core::note::{KeyKind, KeyName, Note, VerifierKey};
 use actledger_core::rules::LedgerState;
 use actledger_core::verify::{Signatures, Verifier};
 use actledger_core::{
-    DraftSymbol, Event, EventHash, Origin, Role, Seq, SigningKey, StateCode, Timestamp,
+    DraftSymbol, Event, EventHash, Origin, PublicKey, Role, Seq, SigningKey, StateCode, Timestamp,
     VerifyError, VerifyErrorKind,
 };
 use sha2::{Digest, Sha256};
@@ -139,7 +139,9 @@ impl SetDigest {
         let h = Sha256::digest(key);
         let mut first = [0u8; 16];
         first.copy_from_slice(&h[..16]);
-        self.count += 1;
+        // Wrapping: verify sets `count` to u64::MAX to mark an index value that should be
+        // empty, and the next key must not overflow (a panic on tampered data in debug builds).
+        self.count = self.count.wrapping_add(1);
         self.sum = self.sum.wrapping_add(u128::from_be_bytes(first));
     }
 }
@@ -450,6 +452,188 @@ impl Ledger {
             Ok(()) => Ok(()),
             Err(TransactionError::Abort(msg)) => Err(StoreError::Corrupted(msg)),
             Err(TransactionError::Storage(e)) => Err(e.into()),
+        }
+    }
+
+    /// Starts pass one of a large batch (an import) by `author`: bodies are checked against the
+    /// rules one by one with [`BatchPlan::admit`] before anything is signed or written; then
+    /// [`Ledger::write_batch`] signs and writes the same bodies. All events of a batch share one
+    /// `recorded_at`, so the rules give the same verdicts in both passes.
+    pub fn plan_batch(&mut self, author: PublicKey) -> Result<BatchPlan, StoreError> {
+        let w = self.writer()?;
+        let now = Timestamp::now();
+        let recorded_at = w.verifier.state().last_time().map_or(now, |t| t.max(now));
+        Ok(BatchPlan {
+            author,
+            recorded_at,
+            first: w.verifier.len(),
+            head: w.verifier.head(),
+            state: w.verifier.state().clone(),
+            digests: Vec::new(),
+        })
+    }
+
+    /// Pass two: signs and writes `bodies`, which must be exactly the bodies admitted to `plan`
+    /// (checked by digest), as a pipeline: one thread encodes bodies, this thread signs them in
+    /// order (each event names its predecessor's hash, so signing is sequential), and one
+    /// thread hashes the Merkle tree and writes transactions of whole events. The database is
+    /// flushed before returning. Returns the first and last events written.
+    pub fn write_batch<I>(
+        &mut self,
+        plan: BatchPlan,
+        key: &SigningKey,
+        bodies: I,
+        mut progress: impl FnMut(u64),
+    ) -> Result<Option<(Appended, Appended)>, StoreError>
+    where
+        I: Iterator<Item = EventBody> + Send,
+    {
+        let w = self.writer()?;
+        if plan.first != w.verifier.len() || plan.head != w.verifier.head() {
+            return Err(StoreError::Rejected(VerifyErrorKind::Metadata(
+                "the ledger changed since the batch was checked".into(),
+            )));
+        }
+        if key.public() != plan.author {
+            return Err(StoreError::Rejected(VerifyErrorKind::Metadata(
+                "the batch was checked for another key".into(),
+            )));
+        }
+        if plan.digests.is_empty() {
+            return Ok(None);
+        }
+        let mut tree = w.tree.clone();
+        let n = plan.digests.len();
+        let this = &*self;
+        let digests = &plan.digests;
+        type Encoded = Result<(EventBody, Vec<u8>), StoreError>;
+        let outcome: Result<(Appended, Appended, Frontier), StoreError> =
+            std::thread::scope(|scope| {
+                let (tx_body, rx_body) = std::sync::mpsc::sync_channel::<Encoded>(1024);
+                let (tx_sealed, rx_sealed) = std::sync::mpsc::sync_channel::<SealedEvent>(1024);
+                scope.spawn(move || {
+                    for (i, body) in bodies.enumerate() {
+                        let item = actledger_core::encoding::encode(&body)
+                            .map_err(StoreError::Encode)
+                            .and_then(|bytes| match digests.get(i) {
+                                Some(d) if *d == body_digest(&bytes) => Ok((body, bytes)),
+                                _ => Err(StoreError::Rejected(VerifyErrorKind::Metadata(format!(
+                                    "batch body {i} differs from the one checked"
+                                )))),
+                            });
+                        let failed = item.is_err();
+                        if tx_body.send(item).is_err() || failed {
+                            return;
+                        }
+                    }
+                });
+                let writer = scope.spawn(move || -> Result<Frontier, StoreError> {
+                    let mut chunk: Vec<SealedEvent> = Vec::with_capacity(CHUNK);
+                    let mut nodes = Vec::new();
+                    for s in rx_sealed {
+                        nodes.extend(
+                            tree.append(merkle::leaf_hash(&s.bytes))
+                                .map_err(|e| StoreError::Corrupted(e.to_string()))?,
+                        );
+                        chunk.push(s);
+                        if chunk.len() == CHUNK {
+                            this.write_chunk(&chunk, &nodes, &tree)?;
+                            chunk.clear();
+                            nodes.clear();
+                        }
+                    }
+                    this.write_chunk(&chunk, &nodes, &tree)?;
+                    Ok(tree)
+                });
+                let mut prev = plan.head;
+                let mut seq = plan.first;
+                let mut first = None;
+                let mut last = None;
+                let mut failure = None;
+                for item in rx_body {
+                    let (body, bytes) = match item {
+                        Ok(x) => x,
+                        Err(e) => {
+                            failure = Some(e);
+                            break;
+                        }
+                    };
+                    let (stored, hash) =
+                        match chain::seal_encoded(Seq(seq), prev, plan.recorded_at, key, &bytes) {
+                            Ok(x) => x,
+                            Err(e) => {
+                                failure = Some(StoreError::Encode(e));
+                                break;
+                            }
+                        };
+                    let mut sig = [0u8; 64];
+                    sig.copy_from_slice(&stored[stored.len() - 64..]);
+                    let event = Event {
+                        unsigned: UnsignedEvent {
+                            version: FORMAT_VERSION,
+                            seq: Seq(seq),
+                            prev,
+                            recorded_at: plan.recorded_at,
+                            author: plan.author,
+                            body,
+                        },
+                        signature: actledger_core::Signature(sig),
+                    };
+                    let a = Appended {
+                        seq: Seq(seq),
+                        hash,
+                    };
+                    first.get_or_insert(a);
+                    last = Some(a);
+                    if tx_sealed
+                        .send(SealedEvent {
+                            event,
+                            bytes: stored,
+                            hash,
+                        })
+                        .is_err()
+                    {
+                        break;
+                    }
+                    prev = hash;
+                    seq += 1;
+                    if (seq - plan.first).is_multiple_of(4096) {
+                        progress(seq - plan.first);
+                    }
+                }
+                drop(tx_sealed);
+                let written = writer
+                    .join()
+                    .map_err(|_| StoreError::Corrupted("writer thread panicked".into()))?;
+                if let Some(e) = failure {
+                    return Err(e);
+                }
+                let tree = written?;
+                match (first, last) {
+                    (Some(f), Some(l)) if l.seq.0 + 1 == plan.first + n as u64 => Ok((f, l, tree)),
+                    _ => Err(StoreError::Rejected(VerifyErrorKind::Metadata(
+                        "fewer bodies were written than were checked".into(),
+                    ))),
+                }
+            });
+        match outcome {
+            Ok((f, l, tree)) => {
+                if let Err(e) = self.db.flush() {
+                    self.poisoned = true;
+                    return Err(e.into());
+                }
+                progress(n as u64);
+                let size = l.seq.0 + 1;
+                self.writer = Some(Writer {
+                    verifier: Verifier::resume(plan.state, size, l.hash, Signatures::Skip),
+                    tree,
+                });
+                Ok(Some((f, l)))
+            }
+            Err(e) => {
+                self.poisoned = true;
+                Err(e)
+            }
         }
     }
 
@@ -905,4 +1089,67 @@ fn check_checkpoint(cp: &StoredCheckpoint, v: &Verifier, tree: &Frontier) -> Res
         return Err("not signed by a key holding the log role at that point of the log".into());
     }
     Ok(())
+}
+
+/// Pass one of a batch: see [`Ledger::plan_batch`].
+#[derive(Debug)]
+pub struct BatchPlan {
+    author: PublicKey,
+    recorded_at: Timestamp,
+    first: u64,
+    head: EventHash,
+    state: LedgerState,
+    digests: Vec<[u8; 16]>,
+}
+
+fn body_digest(bytes: &[u8]) -> [u8; 16] {
+    let h = Sha256::digest(bytes);
+    let mut d = [0u8; 16];
+    d.copy_from_slice(&h[..16]);
+    d
+}
+
+impl BatchPlan {
+    /// Checks the next body of the batch against the rules after the bodies before it (shape,
+    /// size, author's role, domain rules), as it will be recorded. Nothing is written.
+    pub fn admit(&mut self, body: EventBody) -> Result<(), StoreError> {
+        body.check_shape()
+            .map_err(|e| StoreError::Rejected(VerifyErrorKind::Decode(e.into())))?;
+        let bytes = actledger_core::encoding::encode(&body)?;
+        let len = chain::HEADER_LEN + bytes.len() + chain::SIGNATURE_LEN;
+        if len > actledger_core::encoding::MAX_EVENT_BYTES {
+            return Err(StoreError::Encode(actledger_core::DecodeError::TooLarge {
+                len,
+                max: actledger_core::encoding::MAX_EVENT_BYTES,
+            }));
+        }
+        let unsigned = UnsignedEvent {
+            version: FORMAT_VERSION,
+            seq: Seq(self.first + self.digests.len() as u64),
+            prev: EventHash::ZERO,
+            recorded_at: self.recorded_at,
+            author: self.author,
+            body,
+        };
+        self.state
+            .admit(&unsigned)
+            .map_err(|e| StoreError::Rejected(VerifyErrorKind::Rule(e)))?;
+        self.digests.push(body_digest(&bytes));
+        Ok(())
+    }
+
+    /// Bodies admitted.
+    pub fn len(&self) -> usize {
+        self.digests.len()
+    }
+
+    /// Whether none was admitted.
+    pub fn is_empty(&self) -> bool {
+        self.digests.is_empty()
+    }
+
+    /// The seq the first body will get.
+    pub fn first_seq(&self) -> u64 {
+        self.first
+    }
 }

@@ -12,10 +12,10 @@ use actledger_core::{Date, EventBody, Origin, Role, SigningKey, Text};
 use actledger_store::Ledger;
 use anyhow::{bail, Context, Result};
 
-use super::import::{import_into, ImportSummary};
 use super::{kebab, load_view, Ctx};
 use crate::cli::DemoArgs;
 use crate::{keyfile, output};
+use actledger::import::ingest::{import_into, ImportSummary, Input};
 
 const ORIGIN: &str = "actledger.example/act-code-demo";
 
@@ -72,15 +72,18 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
     ];
     let mut imports: Vec<ImportSummary> = Vec::new();
     for (kind, file, key) in plan {
-        let name = format!("{} (embedded)", file.path);
+        let input = Input::Bytes {
+            name: format!("{} (embedded)", file.path),
+            bytes: file.text.as_bytes(),
+        };
         imports.push(import_into(
             &mut ledger,
             key,
             kind,
-            &name,
-            file.text.as_bytes(),
+            &input,
             &data::COMPLETE_HOLIDAY_YEARS,
             false,
+            |_, _| {},
         )?);
     }
     let summary = match ledger.verify(|_| {})? {

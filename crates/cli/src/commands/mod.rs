@@ -113,6 +113,7 @@ pub fn load_view(
 ) -> Result<actledger_core::projection::View> {
     use actledger_store::LogReader;
     let mut replay = actledger_core::projection::Replay::new(cutoff);
+    let progress = crate::progress::Progress::new(ledger.size()?, "replay");
     for item in ledger.scan(0) {
         if replay.is_done() {
             break;
@@ -121,7 +122,11 @@ pub fn load_view(
         let ev = actledger_core::chain::decode_event(&bytes)
             .with_context(|| format!("seq {seq}: run `actledger verify`"))?;
         replay.push(actledger_core::Seq(seq), ev);
+        if seq.is_multiple_of(4096) {
+            progress.set(seq);
+        }
     }
+    progress.finish();
     Ok(replay.finish())
 }
 

@@ -30,21 +30,6 @@ impl<R: Read> LineLimit<R> {
             tripped: false,
         }
     }
-
-    fn push(&mut self, out: &mut [u8], n: &mut usize, b: u8) -> io::Result<()> {
-        if b == b'\n' {
-            self.current = 0;
-        } else {
-            self.current += 1;
-            if self.current > MAX_LINE_BYTES {
-                self.tripped = true;
-                return Err(io::Error::new(io::ErrorKind::InvalidData, "line too long"));
-            }
-        }
-        out[*n] = b;
-        *n += 1;
-        Ok(())
-    }
 }
 
 impl<R: Read> Read for LineLimit<R> {
@@ -64,60 +49,96 @@ impl<R: Read> Read for LineLimit<R> {
 
 impl<R: Read> LineLimit<R> {
     fn read_some(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let avail = self.inner.fill_buf()?.to_vec();
+        let (mut current, mut pending) = (self.current, self.pending_cr);
         let mut n = 0;
-        if avail.is_empty() {
-            if self.pending_cr {
-                self.pending_cr = false;
-                self.push(buf, &mut n, b'\r')?;
-            }
-            return Ok(n);
-        }
-        let mut i = 0;
-        while i < avail.len() && n < buf.len() {
-            let b = avail[i];
-            if self.pending_cr {
-                self.pending_cr = false;
-                if b != b'\n' {
-                    // A lone `\r`: emit it, and look at `b` again.
-                    self.push(buf, &mut n, b'\r')?;
-                    continue;
+        let mut too_long = false;
+        let cap = buf.len();
+        let avail = self.inner.fill_buf()?;
+        let mut emit = |b: u8, n: &mut usize, current: &mut usize| -> bool {
+            if b == b'\n' {
+                *current = 0;
+            } else {
+                *current += 1;
+                if *current > MAX_LINE_BYTES {
+                    return false;
                 }
             }
-            i += 1;
-            if b == b'\r' {
-                self.pending_cr = true;
-            } else {
-                self.push(buf, &mut n, b)?;
+            buf[*n] = b;
+            *n += 1;
+            true
+        };
+        if avail.is_empty() {
+            if pending {
+                pending = false;
+                too_long = !emit(b'\r', &mut n, &mut current);
             }
+        } else {
+            let mut i = 0;
+            while i < avail.len() && n < cap {
+                let b = avail[i];
+                if pending {
+                    pending = false;
+                    if b != b'\n' {
+                        // A lone `\r`: emit it, and look at `b` again.
+                        if !emit(b'\r', &mut n, &mut current) {
+                            too_long = true;
+                            break;
+                        }
+                        continue;
+                    }
+                }
+                i += 1;
+                if b == b'\r' {
+                    pending = true;
+                } else if !emit(b, &mut n, &mut current) {
+                    too_long = true;
+                    break;
+                }
+            }
+            self.inner.consume(i);
         }
-        self.inner.consume(i);
+        self.current = current;
+        self.pending_cr = pending;
+        if too_long {
+            self.tripped = true;
+            return Err(io::Error::new(io::ErrorKind::InvalidData, "line too long"));
+        }
         Ok(n)
     }
 }
 
-/// One data row: its line and fields by column name.
-pub struct Row {
+/// One data row: its line and its fields, looked up by column name.
+pub struct Row<'a> {
     pub line: u64,
-    fields: HashMap<String, String>,
+    record: &'a csv::StringRecord,
+    columns: &'a HashMap<String, usize>,
 }
 
-impl Row {
-    /// A column's trimmed value ("" if the row is short).
+impl Row<'_> {
+    /// A column's trimmed value ("" if the column is absent).
     pub fn get(&self, column: &str) -> &str {
-        self.fields.get(column).map_or("", |s| s.trim())
+        self.columns
+            .get(column)
+            .and_then(|&i| self.record.get(i))
+            .map_or("", str::trim)
     }
 }
 
-/// Reads all rows of a CSV file, checking the header has `kind`'s columns.
-pub fn rows<R: Read>(file: &str, reader: R, kind: Kind) -> Result<Vec<Row>, ImportError> {
+/// Reads the rows of a CSV file one at a time (bounded memory), checking the header has
+/// `kind`'s columns; calls `f` on each.
+pub fn for_each_row<R: Read>(
+    file: &str,
+    reader: R,
+    kind: Kind,
+    mut f: impl FnMut(&Row<'_>) -> Result<(), ImportError>,
+) -> Result<(), ImportError> {
     let mut limited = LineLimit::new(reader);
-    let mut out = Vec::new();
-    let result = read_rows(file, &mut limited, kind, &mut out);
+    let mut rows = 0u64;
+    let result = read_rows(file, &mut limited, kind, &mut rows, &mut f);
     match result {
         Err(_) if limited.tripped => Err(ImportError {
             file: file.to_string(),
-            line: Some(out.len() as u64 + 2),
+            line: Some(rows + 2),
             column: None,
             value: None,
             message: format!(
@@ -126,8 +147,7 @@ pub fn rows<R: Read>(file: &str, reader: R, kind: Kind) -> Result<Vec<Row>, Impo
                 kind.name()
             ),
         }),
-        Err(e) => Err(e),
-        Ok(()) => Ok(out),
+        other => other,
     }
 }
 
@@ -135,7 +155,8 @@ fn read_rows<R: Read>(
     file: &str,
     reader: R,
     kind: Kind,
-    out: &mut Vec<Row>,
+    rows: &mut u64,
+    f: &mut impl FnMut(&Row<'_>) -> Result<(), ImportError>,
 ) -> Result<(), ImportError> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -171,24 +192,31 @@ fn read_rows<R: Read>(
             ));
         }
     }
-    let mut seen_cols = std::collections::HashSet::new();
-    if let Some(dup) = names.iter().find(|n| !seen_cols.insert(n.as_str())) {
-        return Err(ImportError::file(
-            file,
-            format!("column `{dup}` appears twice in the header"),
-        ));
+    let mut columns = HashMap::new();
+    for (i, n) in names.iter().enumerate() {
+        if columns.insert(n.clone(), i).is_some() {
+            return Err(ImportError::file(
+                file,
+                format!("column `{n}` appears twice in the header"),
+            ));
+        }
     }
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| csv_error(file, &e))?;
-        let line = rec.position().map_or(0, |p| p.line());
-        let fields = names
-            .iter()
-            .cloned()
-            .zip(rec.iter().map(str::to_string))
-            .collect();
-        out.push(Row { line, fields });
+    let mut record = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(file, &e)),
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        *rows += 1;
+        f(&Row {
+            line,
+            record: &record,
+            columns: &columns,
+        })?;
     }
-    if out.is_empty() {
+    if *rows == 0 {
         return Err(ImportError::file(file, "no data rows after the header"));
     }
     Ok(())

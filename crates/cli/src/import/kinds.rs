@@ -1,6 +1,6 @@
 //! Row → fact, one function per kind of file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 
 use actledger_core::event::{
@@ -10,7 +10,7 @@ use actledger_core::event::{
 };
 use actledger_core::{Date, DraftSymbol, StateCode, Text, UnSymbol};
 
-use super::csvread::{rows, Row};
+use super::csvread::{for_each_row, Row};
 use super::{FactKey, ImportError, Item, Kind, ParseOptions, Parsed, Skipped};
 
 /// The calendar name under which UN Headquarters holidays are recorded.
@@ -116,73 +116,82 @@ impl Ctx<'_> {
     }
 }
 
-/// Parses a whole file of `kind`. Rows that describe the same fact twice are an error naming
-/// both lines.
+/// Parses a whole file of `kind` into memory (small files, tests, fuzzing). Large imports use
+/// [`parse_each`], which streams.
 pub fn parse<R: Read>(
     kind: Kind,
     file: &str,
     reader: R,
     opts: &ParseOptions,
 ) -> Result<Parsed, ImportError> {
-    let rows = rows(file, reader, kind)?;
-    let cx = Ctx { file };
-    let parsed = match kind {
-        Kind::Supporters => per_row(&rows, |r| {
-            supporter(&cx, r).map(|f| Some(cx.item(kind, r, f)))
-        })?,
-        Kind::Members => per_row(&rows, |r| member(&cx, r).map(|f| Some(cx.item(kind, r, f))))?,
-        Kind::Vetoes => {
-            let mut p = Parsed::default();
-            for r in &rows {
-                match veto(&cx, r)? {
-                    Ok(f) => p.items.push(cx.item(kind, r, f)),
-                    Err(reason) => p.skipped.push(Skipped {
-                        line: r.line,
-                        reason,
-                    }),
-                }
-            }
-            p
-        }
-        Kind::Meetings => per_row(&rows, |r| {
-            meeting(&cx, r).map(|f| Some(cx.item(kind, r, f)))
-        })?,
-        Kind::Votes => votes(&cx, &rows, opts)?,
-        Kind::Holidays => holidays(&cx, &rows, opts)?,
-    };
-    check_duplicates(file, &parsed.items)?;
-    Ok(parsed)
-}
-
-fn per_row(
-    rows: &[Row],
-    mut f: impl FnMut(&Row) -> Result<Option<Item>, ImportError>,
-) -> Result<Parsed, ImportError> {
     let mut p = Parsed::default();
-    for r in rows {
-        if let Some(item) = f(r)? {
+    let mut skipped = Vec::new();
+    parse_each(
+        kind,
+        file,
+        reader,
+        opts,
+        |item| {
             p.items.push(item);
-        }
-    }
+            Ok(())
+        },
+        |s| skipped.push(s),
+    )?;
+    p.skipped = skipped;
     Ok(p)
 }
 
-fn check_duplicates(file: &str, items: &[Item]) -> Result<(), ImportError> {
-    let mut seen: BTreeMap<FactKey, u64> = BTreeMap::new();
-    for it in items {
-        if let Some(k) = FactKey::of(&it.fact) {
-            if let Some(first) = seen.insert(k, it.line) {
+/// Parses a file of `kind` row by row, calling `on_item` with each fact (in file order) and
+/// `on_skip` with each row that is not a fact the ledger holds. Memory stays bounded by the
+/// largest group of rows (one vote's 15 rows, one year of holidays) plus one key per fact
+/// (to find duplicates: two rows for the same fact are an error naming both lines).
+pub fn parse_each<R: Read>(
+    kind: Kind,
+    file: &str,
+    reader: R,
+    opts: &ParseOptions,
+    mut on_item: impl FnMut(Item) -> Result<(), ImportError>,
+    mut on_skip: impl FnMut(Skipped),
+) -> Result<(), ImportError> {
+    let cx = Ctx { file };
+    let mut seen: HashMap<FactKey, u64> = HashMap::new();
+    let mut emit = |item: Item| -> Result<(), ImportError> {
+        if let Some(k) = FactKey::of(&item.fact) {
+            if let Some(first) = seen.insert(k, item.line) {
                 return Err(ImportError {
                     file: file.to_string(),
-                    line: Some(it.line),
+                    line: Some(item.line),
                     column: None,
                     value: None,
                     message: format!("duplicate row: it records the same fact as line {first}"),
                 });
             }
         }
+        on_item(item)
+    };
+    match kind {
+        Kind::Supporters => for_each_row(file, reader, kind, |r| {
+            emit(cx.item(kind, r, supporter(&cx, r)?))
+        }),
+        Kind::Members => for_each_row(file, reader, kind, |r| {
+            emit(cx.item(kind, r, member(&cx, r)?))
+        }),
+        Kind::Meetings => for_each_row(file, reader, kind, |r| {
+            emit(cx.item(kind, r, meeting(&cx, r)?))
+        }),
+        Kind::Vetoes => for_each_row(file, reader, kind, |r| match veto(&cx, r)? {
+            Ok(f) => emit(cx.item(kind, r, f)),
+            Err(reason) => {
+                on_skip(Skipped {
+                    line: r.line,
+                    reason,
+                });
+                Ok(())
+            }
+        }),
+        Kind::Votes => votes(&cx, reader, opts, &mut emit),
+        Kind::Holidays => holidays(&cx, reader, opts, &mut emit),
     }
-    Ok(())
 }
 
 fn supporter(cx: &Ctx, r: &Row) -> Result<Fact, ImportError> {
@@ -379,85 +388,146 @@ fn join_unique(values: impl Iterator<Item = String>) -> String {
     out.join(" ; ")
 }
 
-/// Groups rows by draft: one vote per draft with all 15 members.
-fn votes(cx: &Ctx, rows: &[Row], opts: &ParseOptions) -> Result<Parsed, ImportError> {
-    let mut groups: BTreeMap<DraftSymbol, Vec<&Row>> = BTreeMap::new();
-    let mut order: Vec<DraftSymbol> = Vec::new();
-    for r in rows {
-        let d = cx.draft(r, "draft_symbol")?;
-        let g = groups.entry(d).or_default();
-        if g.is_empty() {
-            order.push(d);
-        }
-        g.push(r);
-    }
-    let mut p = Parsed::default();
-    for draft in order {
-        let group = &groups[&draft];
-        let first = group[0];
-        let date = cx.date(first, "vote_date")?;
-        let mut votes: Vec<MemberVote> = Vec::new();
-        let mut lines: BTreeMap<StateCode, u64> = BTreeMap::new();
-        for r in group {
-            if cx.date(r, "vote_date")? != date {
-                return Err(cx.err(
-                    r,
-                    "vote_date",
-                    format!(
-                        "{draft} was voted on {date} (line {}), not on this date",
-                        first.line
-                    ),
-                ));
-            }
-            let state = cx.state(r, "iso3")?;
-            let vote = Vote::parse(r.get("vote")).map_err(|e| cx.err(r, "vote", e.to_string()))?;
-            if let Some(l) = lines.insert(state, r.line) {
-                return Err(cx.err(
-                    r,
-                    "iso3",
-                    format!("duplicate row: {state}'s vote on {draft} is already on line {l}"),
-                ));
-            }
-            votes.push(MemberVote { state, vote });
-        }
-        if votes.len() != 15 {
-            let last = group[group.len() - 1];
-            return Err(cx.err(
-                last,
+/// The rows of one draft's vote, collected while streaming.
+struct VoteGroup {
+    draft: DraftSymbol,
+    date: Date,
+    first_line: u64,
+    first_vote: String,
+    last_line: u64,
+    last_draft_text: String,
+    votes: Vec<MemberVote>,
+    lines: BTreeMap<StateCode, u64>,
+    sources: Vec<String>,
+    methods: Vec<String>,
+}
+
+impl VoteGroup {
+    fn finish(self, cx: &Ctx, opts: &ParseOptions) -> Result<Item, ImportError> {
+        let at = |col: &str, value: &str, msg: String| {
+            ImportError::at(cx.file, self.last_line, col, value, msg)
+        };
+        if self.votes.len() != 15 {
+            return Err(at(
                 "draft_symbol",
+                &self.last_draft_text,
                 format!(
-                    "{draft} has {} member votes; a Council vote needs all 15",
-                    votes.len()
+                    "{} has {} member votes; a Council vote needs all 15",
+                    self.draft,
+                    self.votes.len()
                 ),
             ));
         }
+        let mut votes = self.votes;
         votes.sort_by_key(|m| m.state);
-        let source = join_unique(group.iter().map(|r| r.get("source").to_string()));
-        let note = join_unique(group.iter().map(|r| r.get("method").to_string()));
+        let source = join_unique(self.sources.into_iter());
+        let note = join_unique(self.methods.into_iter());
         let fact = Fact::CouncilVote(CouncilVote {
-            draft,
-            meeting: opts.meetings.get(&draft).cloned(),
-            date,
+            draft: self.draft,
+            meeting: opts.meetings.get(&self.draft).cloned(),
+            date: self.date,
             procedural: false,
             votes,
-            source: Text::new(source).map_err(|e| cx.err(first, "source", e.to_string()))?,
-            note: Text::new(note).map_err(|e| cx.err(first, "method", e.to_string()))?,
+            source: Text::new(source).map_err(|e| at("source", "", e.to_string()))?,
+            note: Text::new(note).map_err(|e| at("method", "", e.to_string()))?,
         });
         fact.check_shape()
-            .map_err(|e| cx.err(first, "draft_symbol", e.to_string()))?;
-        p.items.push(Item {
-            line: first.line,
-            rule_value: first.get("vote").to_string(),
+            .map_err(|e| at("draft_symbol", &self.last_draft_text, e.to_string()))?;
+        Ok(Item {
+            line: self.first_line,
+            rule_value: self.first_vote,
             fact,
-        });
+        })
     }
-    Ok(p)
 }
 
-/// Groups rows by year: one calendar per year.
-fn holidays(cx: &Ctx, rows: &[Row], opts: &ParseOptions) -> Result<Parsed, ImportError> {
-    let mut years: BTreeMap<u16, Vec<(&Row, Date)>> = BTreeMap::new();
-    for r in rows {
+/// Groups consecutive rows by draft: one vote per draft with all 15 members. The rows of a
+/// draft must be together (they are in every file we know; streaming needs it).
+fn votes<R: Read>(
+    cx: &Ctx,
+    reader: R,
+    opts: &ParseOptions,
+    emit: &mut impl FnMut(Item) -> Result<(), ImportError>,
+) -> Result<(), ImportError> {
+    let mut group: Option<VoteGroup> = None;
+    let mut done: HashMap<DraftSymbol, u64> = HashMap::new();
+    for_each_row(cx.file, reader, Kind::Votes, |r| {
+        let draft = cx.draft(r, "draft_symbol")?;
+        if group.as_ref().is_some_and(|g| g.draft != draft) {
+            if let Some(g) = group.take() {
+                done.insert(g.draft, g.first_line);
+                emit(g.finish(cx, opts)?)?;
+            }
+        }
+        if let Some(first) = done.get(&draft) {
+            return Err(cx.err(
+                r,
+                "draft_symbol",
+                format!("the rows of {draft} must be together: its vote started on line {first}"),
+            ));
+        }
+        let date = cx.date(r, "vote_date")?;
+        let g = group.get_or_insert_with(|| VoteGroup {
+            draft,
+            date,
+            first_line: r.line,
+            first_vote: r.get("vote").to_string(),
+            last_line: r.line,
+            last_draft_text: String::new(),
+            votes: Vec::with_capacity(15),
+            lines: BTreeMap::new(),
+            sources: Vec::new(),
+            methods: Vec::new(),
+        });
+        if date != g.date {
+            return Err(cx.err(
+                r,
+                "vote_date",
+                format!(
+                    "{draft} was voted on {} (line {}), not on this date",
+                    g.date, g.first_line
+                ),
+            ));
+        }
+        let state = cx.state(r, "iso3")?;
+        let vote = Vote::parse(r.get("vote")).map_err(|e| cx.err(r, "vote", e.to_string()))?;
+        if let Some(l) = g.lines.insert(state, r.line) {
+            return Err(cx.err(
+                r,
+                "iso3",
+                format!("duplicate row: {state}'s vote on {draft} is already on line {l}"),
+            ));
+        }
+        g.votes.push(MemberVote { state, vote });
+        g.last_line = r.line;
+        g.last_draft_text = r.get("draft_symbol").to_string();
+        g.sources.push(r.get("source").to_string());
+        g.methods.push(r.get("method").to_string());
+        Ok(())
+    })?;
+    if let Some(g) = group {
+        emit(g.finish(cx, opts)?)?;
+    }
+    Ok(())
+}
+
+/// One holiday row, owned.
+struct HolidayRow {
+    line: u64,
+    date: Date,
+    name: String,
+    source: String,
+}
+
+/// Groups rows by year: one calendar per year (holiday files are small).
+fn holidays<R: Read>(
+    cx: &Ctx,
+    reader: R,
+    opts: &ParseOptions,
+    emit: &mut impl FnMut(Item) -> Result<(), ImportError>,
+) -> Result<(), ImportError> {
+    let mut years: BTreeMap<u16, Vec<HolidayRow>> = BTreeMap::new();
+    for_each_row(cx.file, reader, Kind::Holidays, |r| {
         let date = cx.date(r, "date")?;
         let year: u16 = r
             .get("year")
@@ -466,42 +536,55 @@ fn holidays(cx: &Ctx, rows: &[Row], opts: &ParseOptions) -> Result<Parsed, Impor
         if i32::from(year) != date.year() {
             return Err(cx.err(r, "year", format!("the date {date} is not in year {year}")));
         }
-        years.entry(year).or_default().push((r, date));
-    }
-    let mut p = Parsed::default();
+        if r.get("name").is_empty() {
+            return Err(cx.err(r, "name", "name must not be empty"));
+        }
+        years.entry(year).or_default().push(HolidayRow {
+            line: r.line,
+            date,
+            name: r.get("name").to_string(),
+            source: r.get("source").to_string(),
+        });
+        Ok(())
+    })?;
     for (year, mut days) in years {
-        days.sort_by_key(|(_, d)| *d);
-        if let Some(w) = days.windows(2).find(|w| w[0].1 == w[1].1) {
-            return Err(cx.err(
-                w[1].0,
+        days.sort_by_key(|h| h.date);
+        if let Some(w) = days.windows(2).find(|w| w[0].date == w[1].date) {
+            return Err(ImportError::at(
+                cx.file,
+                w[1].line,
                 "date",
+                &w[1].date.to_string(),
                 format!(
                     "duplicate row: {} is already on line {}",
-                    w[1].1, w[0].0.line
+                    w[1].date, w[0].line
                 ),
             ));
         }
-        let first = days[0].0;
+        let first_line = days.iter().map(|h| h.line).min().unwrap_or(0);
+        let err = |h: &HolidayRow, col: &str, e: actledger_core::ValueError| {
+            ImportError::at(cx.file, h.line, col, "", e.to_string())
+        };
         let mut holidays = Vec::new();
-        for (r, date) in &days {
+        for h in &days {
             holidays.push(Holiday {
-                date: *date,
-                name: cx.required(r, "name")?,
+                date: h.date,
+                name: Text::new(h.name.clone()).map_err(|e| err(h, "name", e))?,
             });
         }
-        let source = join_unique(days.iter().map(|(r, _)| r.get("source").to_string()));
-        p.items.push(Item {
-            line: first.line,
-            rule_value: first.get("date").to_string(),
+        let source = join_unique(days.iter().map(|h| h.source.clone()));
+        let first = &days[0];
+        emit(Item {
+            line: first_line,
+            rule_value: first.date.to_string(),
             fact: Fact::HolidayCalendar(HolidayCalendar {
-                calendar: Text::new(UN_HQ_CALENDAR)
-                    .map_err(|e| cx.err(first, "name", e.to_string()))?,
+                calendar: Text::new(UN_HQ_CALENDAR).map_err(|e| err(first, "name", e))?,
                 year,
                 complete: opts.complete_years.contains(&year),
                 holidays,
-                source: Text::new(source).map_err(|e| cx.err(first, "source", e.to_string()))?,
+                source: Text::new(source).map_err(|e| err(first, "source", e))?,
             }),
-        });
+        })?;
     }
-    Ok(p)
+    Ok(())
 }

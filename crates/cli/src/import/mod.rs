@@ -7,6 +7,7 @@
 //! a line over 64 KiB is refused before it is buffered further.
 
 mod csvread;
+pub mod ingest;
 mod kinds;
 
 use std::collections::BTreeMap;
@@ -16,7 +17,7 @@ use actledger_core::event::{Fact, VetoRef};
 use actledger_core::{Date, DraftSymbol, StateCode};
 
 pub use csvread::{LineLimit, MAX_LINE_BYTES};
-pub use kinds::{parse, UN_HQ_CALENDAR};
+pub use kinds::{parse, parse_each, UN_HQ_CALENDAR};
 
 /// The kinds of file `import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

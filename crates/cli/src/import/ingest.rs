@@ -1,0 +1,320 @@
+//! Importing a file into a ledger, at any size: all or nothing, idempotent, streaming.
+//!
+//! Two passes over the input, so memory stays flat however large the file:
+//! 1. parse every row, reconcile it with the ledger (already recorded → skipped; recorded
+//!    differently → a correction; otherwise new) and check each resulting event against the
+//!    rules ([`actledger_store::BatchPlan::admit`]). The first bad row stops the import and
+//!    nothing is written.
+//! 2. parse again and hand the same events to [`actledger_store::Ledger::write_batch`], which
+//!    signs them in order on one thread while others encode and write (a pipeline).
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::PathBuf;
+
+use actledger_core::chain;
+use actledger_core::event::{Correction, EventBody, Fact};
+use actledger_core::{Seq, SigningKey, Text};
+use actledger_store::{Ledger, LogReader, StoreError};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::{parse_each, FactKey, ImportError, Kind, ParseOptions, Skipped};
+
+/// Where an import reads from. Each pass opens it afresh.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// A file on disk.
+    File(PathBuf),
+    /// Bytes in memory (the embedded dataset), with the name to report.
+    Bytes {
+        /// Name used in messages.
+        name: String,
+        /// The contents.
+        bytes: &'static [u8],
+    },
+}
+
+impl Input {
+    /// The name errors and summaries use.
+    pub fn name(&self) -> String {
+        match self {
+            Input::File(p) => p.display().to_string(),
+            Input::Bytes { name, .. } => name.clone(),
+        }
+    }
+
+    fn open(&self) -> Result<Box<dyn Read + Send>, IngestError> {
+        match self {
+            Input::File(p) => std::fs::File::open(p)
+                .map(|f| Box::new(f) as Box<dyn Read + Send>)
+                .map_err(|e| IngestError::Open(p.display().to_string(), e)),
+            Input::Bytes { bytes, .. } => Ok(Box::new(*bytes)),
+        }
+    }
+}
+
+/// Why an import failed. Nothing was written unless the error says otherwise.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IngestError {
+    /// A row is bad (file, line, column, value).
+    #[error("{0}")]
+    Row(#[from] ImportError),
+    /// The input cannot be opened.
+    #[error("cannot open {0}: {1}")]
+    Open(String, std::io::Error),
+    /// The ledger failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What an import did (or would do, with `--dry-run`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportSummary {
+    /// Always `"import"`.
+    #[serde(rename = "type")]
+    pub kind_tag: &'static str,
+    /// The file.
+    pub file: String,
+    /// The kind of file.
+    pub kind: &'static str,
+    /// Whether nothing was written on purpose.
+    pub dry_run: bool,
+    /// Facts newly recorded.
+    pub new: usize,
+    /// Rows whose fact is already recorded as is (skipped, never duplicated).
+    pub unchanged: usize,
+    /// Rows whose recorded fact differs: recorded as corrections of it.
+    pub corrected: usize,
+    /// Rows that are not facts the ledger holds, with the reason.
+    pub skipped: Vec<SkippedRow>,
+    /// Sequence numbers written (first, last).
+    pub seqs: Option<(Seq, Seq)>,
+}
+
+/// A row not imported.
+#[derive(Debug, Clone, Serialize)]
+pub struct SkippedRow {
+    /// Its line.
+    pub line: u64,
+    /// Why.
+    pub reason: String,
+}
+
+impl ImportSummary {
+    /// One line for people.
+    pub fn describe(&self) -> String {
+        let verb = if self.dry_run {
+            "would record"
+        } else {
+            "recorded"
+        };
+        let mut s = format!(
+            "{}: {verb} {} new, {} corrected, {} already recorded (unchanged)",
+            self.file, self.new, self.corrected, self.unchanged
+        );
+        if let Some((a, b)) = self.seqs {
+            s.push_str(&format!(", seq {a}..{b}"));
+        }
+        if !self.skipped.is_empty() {
+            s.push_str(&format!(", {} rows not imported", self.skipped.len()));
+        }
+        s
+    }
+}
+
+/// The `Fact` variant index of a kind's facts (docs/FORMAT.md §2).
+fn fact_variant(kind: Kind) -> u32 {
+    match kind {
+        Kind::Supporters => 0,
+        Kind::Members => 1,
+        Kind::Vetoes => 2,
+        Kind::Votes => 3,
+        Kind::Meetings => 5,
+        Kind::Holidays => 6,
+    }
+}
+
+fn digest(f: &Fact) -> [u8; 16] {
+    let bytes = actledger_core::encoding::encode(f).unwrap_or_default();
+    let h = Sha256::digest(&bytes);
+    let mut d = [0u8; 16];
+    d.copy_from_slice(&h[..16]);
+    d
+}
+
+/// The ledger's facts of one kind, with corrections applied, by import key: the seq of the
+/// fact and a digest of its effective content. Only events of that kind are decoded.
+fn existing(
+    ledger: &Ledger,
+    kind: Kind,
+    opts: &mut ParseOptions,
+) -> Result<HashMap<FactKey, (Seq, [u8; 16])>, IngestError> {
+    let want = fact_variant(kind);
+    let mut by_seq: HashMap<Seq, (FactKey, [u8; 16])> = HashMap::new();
+    for item in ledger.scan(0) {
+        let (seq, bytes) = item?;
+        let Some((_, Some(variant))) = chain::peek_kind(&bytes) else {
+            continue;
+        };
+        let draft_meetings = kind == Kind::Votes && variant == fact_variant(Kind::Vetoes);
+        if variant != want && !draft_meetings {
+            continue;
+        }
+        let ev = chain::decode_event(&bytes).map_err(|e| {
+            StoreError::Corrupted(format!("seq {seq}: {e}; run `actledger verify`"))
+        })?;
+        let (target, fact) = match ev.unsigned.body {
+            EventBody::Fact(f) => (Seq(seq), f),
+            EventBody::Correction(c) => (c.target, c.replacement),
+            _ => continue,
+        };
+        if let Fact::DraftTabled(d) = &fact {
+            if let Some(m) = d.reported_vote.as_ref().and_then(|r| r.meeting.clone()) {
+                opts.meetings.insert(d.draft, m);
+            }
+            if draft_meetings {
+                continue;
+            }
+        }
+        if let Some(key) = FactKey::of(&fact) {
+            by_seq.insert(target, (key, digest(&fact)));
+        }
+    }
+    Ok(by_seq
+        .into_iter()
+        .map(|(seq, (k, d))| (k, (seq, d)))
+        .collect())
+}
+
+/// What to record for a parsed fact: nothing (already recorded), a correction, or the fact.
+enum Decision {
+    Unchanged,
+    Correct(EventBody),
+    New(EventBody),
+}
+
+fn decide(
+    existing: &HashMap<FactKey, (Seq, [u8; 16])>,
+    name: &str,
+    line: u64,
+    fact: Fact,
+) -> Decision {
+    match FactKey::of(&fact).and_then(|k| existing.get(&k)) {
+        Some((_, d)) if *d == digest(&fact) => Decision::Unchanged,
+        Some((seq, _)) => Decision::Correct(EventBody::Correction(Correction {
+            target: *seq,
+            reason: Text::new(format!(
+                "re-import of {name} line {line}: the row differs from the recorded fact"
+            ))
+            .unwrap_or_else(|_| Text::empty()),
+            replacement: fact,
+        })),
+        None => Decision::New(EventBody::Fact(fact)),
+    }
+}
+
+/// Imports `input` as `kind`, signed by `key`: see the module documentation. `progress` is
+/// called with the number of events written so far and the number to write.
+pub fn import_into(
+    ledger: &mut Ledger,
+    key: &SigningKey,
+    kind: Kind,
+    input: &Input,
+    complete_years: &[u16],
+    dry_run: bool,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<ImportSummary, IngestError> {
+    let name = input.name();
+    let mut opts = ParseOptions {
+        complete_years: complete_years.to_vec(),
+        ..ParseOptions::default()
+    };
+    let existing = existing(ledger, kind, &mut opts)?;
+
+    // Pass 1: parse, reconcile, check against the rules. Nothing is written.
+    let mut plan = ledger.plan_batch(key.public())?;
+    let (mut new, mut corrected, mut unchanged) = (0, 0, 0);
+    let mut skipped = Vec::new();
+    parse_each(
+        kind,
+        &name,
+        input.open()?,
+        &opts,
+        |item| {
+            let body = match decide(&existing, &name, item.line, item.fact) {
+                Decision::Unchanged => {
+                    unchanged += 1;
+                    return Ok(());
+                }
+                Decision::Correct(b) => {
+                    corrected += 1;
+                    b
+                }
+                Decision::New(b) => {
+                    new += 1;
+                    b
+                }
+            };
+            plan.admit(body).map_err(|e| ImportError {
+                file: name.clone(),
+                line: Some(item.line),
+                column: Some(kind.rule_column().to_string()),
+                value: Some(item.rule_value.clone()),
+                message: e.to_string(),
+            })
+        },
+        |Skipped { line, reason }| skipped.push(SkippedRow { line, reason }),
+    )?;
+    let first = plan.first_seq();
+    let count = plan.len() as u64;
+    let mut seqs = (count > 0).then(|| (Seq(first), Seq(first + count - 1)));
+
+    // Pass 2: the same events, signed and written by the store's pipeline.
+    if !dry_run && count > 0 {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<EventBody>(1024);
+        let (existing, opts, name2) = (&existing, &opts, name.clone());
+        let reader = input.open()?;
+        let written = std::thread::scope(|scope| {
+            let parser = scope.spawn(move || {
+                parse_each(
+                    kind,
+                    &name2,
+                    reader,
+                    opts,
+                    |item| match decide(existing, &name2, item.line, item.fact) {
+                        Decision::Unchanged => Ok(()),
+                        Decision::Correct(b) | Decision::New(b) => tx
+                            .send(b)
+                            .map_err(|_| ImportError::file(&name2, "the writer stopped")),
+                    },
+                    |_| {},
+                )
+            });
+            let written = ledger.write_batch(plan, key, rx.into_iter(), |n| progress(n, count));
+            let parsed = parser.join();
+            (written, parsed)
+        });
+        match written {
+            (Ok(w), _) => seqs = w.map(|(a, b)| (a.seq, b.seq)),
+            (Err(e), Ok(Err(parse_error))) => {
+                return Err(IngestError::Store(StoreError::Corrupted(format!(
+                    "{e}; {parse_error} (the input changed during the import?)"
+                ))))
+            }
+            (Err(e), _) => return Err(e.into()),
+        }
+    }
+    Ok(ImportSummary {
+        kind_tag: "import",
+        file: name,
+        kind: kind.name(),
+        dry_run,
+        new,
+        unchanged,
+        corrected,
+        skipped,
+        seqs,
+    })
+}
