@@ -23,9 +23,24 @@ impl std::fmt::Display for VerificationFailed {
 }
 impl std::error::Error for VerificationFailed {}
 
+/// Prints the process's peak resident memory to stderr when `ACTLEDGER_REPORT_RSS` is set
+/// (used by the benchmark; Linux only).
+fn report_rss() {
+    if std::env::var_os("ACTLEDGER_REPORT_RSS").is_none() {
+        return;
+    }
+    if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
+        if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:")) {
+            eprintln!("peak-rss {}", line.trim_start_matches("VmHWM:").trim());
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    match commands::run(cli) {
+    let result = commands::run(cli);
+    report_rss();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if let Some(v) = e.downcast_ref::<VerificationFailed>() {

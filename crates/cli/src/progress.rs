@@ -41,7 +41,21 @@ impl Progress {
     }
 
     fn make(total: u64, what: &str) -> Option<indicatif::ProgressBar> {
-        if total < MIN_ITEMS || !std::io::stderr().is_terminal() {
+        if !std::io::stderr().is_terminal() {
+            return None;
+        }
+        if total == 0 {
+            // Unknown total (an import read as it goes): a counter with its rate.
+            let bar = indicatif::ProgressBar::new_spinner();
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{msg:>8} {spinner} {pos} events  {per_sec}  {elapsed}",
+            ) {
+                bar.set_style(style);
+            }
+            bar.set_message(what.to_string());
+            return Some(bar);
+        }
+        if total < MIN_ITEMS {
             return None;
         }
         let bar = indicatif::ProgressBar::new(total);

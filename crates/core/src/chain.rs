@@ -71,6 +71,18 @@ pub fn decode_event(bytes: &[u8]) -> Result<Event, DecodeError> {
     Ok(event)
 }
 
+/// Decodes stored bytes this program wrote and verified before, skipping the canonical
+/// re-encoding check (about twice as fast): for projections and for rebuilding the rule state
+/// of a store. `verify` and anything reading untrusted bytes use [`decode_event`].
+pub fn decode_event_trusted(bytes: &[u8]) -> Result<Event, DecodeError> {
+    if let Some(&v) = bytes.first() {
+        if v != FORMAT_VERSION {
+            return Err(DecodeError::Version(v));
+        }
+    }
+    encoding::decode_trusted(bytes)
+}
+
 /// The bytes an event's signature covers (without the context prefix): all but the last 64.
 pub fn unsigned_part(bytes: &[u8]) -> &[u8] {
     &bytes[..bytes.len().saturating_sub(SIGNATURE_LEN)]
@@ -143,7 +155,7 @@ pub fn seal_encoded(
 pub fn peek_kind(stored: &[u8]) -> Option<(u32, Option<u32>)> {
     let u32_at = |o: usize| -> Option<u32> {
         stored
-            .get(o..o + 4)
+            .get(o..o.checked_add(4)?)
             .and_then(|b| <[u8; 4]>::try_from(b).ok())
             .map(u32::from_le_bytes)
     };

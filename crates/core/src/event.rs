@@ -812,7 +812,7 @@ impl Fact {
             Fact::AdherenceLetter(a) => vec![a.state],
             Fact::CouncilTerm(t) => vec![t.state],
             Fact::DraftTabled(d) => d.penholders.clone(),
-            Fact::CouncilVote(v) => v.votes.iter().map(|m| m.state).collect(),
+            Fact::CouncilVote(_) => Vec::new(),
             Fact::AssemblyMeeting(m) => m.speakers.clone(),
             Fact::CredibilityAssessment(_) | Fact::HolidayCalendar(_) => Vec::new(),
         }

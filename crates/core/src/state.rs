@@ -68,7 +68,16 @@ impl StateCode {
 
     /// Finds a state by its UN name (exact, case-insensitive).
     pub fn from_name(name: &str) -> Option<StateCode> {
-        Self::all().find(|s| s.name().eq_ignore_ascii_case(name.trim()))
+        static BY_NAME: std::sync::OnceLock<std::collections::HashMap<String, StateCode>> =
+            std::sync::OnceLock::new();
+        BY_NAME
+            .get_or_init(|| {
+                Self::all()
+                    .map(|s| (s.name().to_ascii_lowercase(), s))
+                    .collect()
+            })
+            .get(&name.trim().to_ascii_lowercase())
+            .copied()
     }
 }
 

@@ -23,12 +23,9 @@ use actledger_core::note::{KeyKind, KeyName, Note, VerifierKey};
 use actledger_core::rules::LedgerState;
 use actledger_core::verify::{Signatures, Verifier};
 use actledger_core::{
-    DraftSymbol, Event, EventHash, Origin, PublicKey, Role, Seq, SigningKey, StateCode, Timestamp,
+    DraftSymbol, Event, EventHash, Origin, Role, Seq, SigningKey, StateCode, Timestamp,
     VerifyError, VerifyErrorKind,
 };
-use sha2::{Digest, Sha256};
-use sled::transaction::{ConflictableTransactionError, TransactionError};
-use sled::Transactional;
 
 use crate::lock::{self, LockFile};
 use crate::verify::VerifySummary;
@@ -47,7 +44,7 @@ impl Default for OpenOptions {
     fn default() -> Self {
         Self {
             wait: Duration::ZERO,
-            cache_bytes: 64 * 1024 * 1024,
+            cache_bytes: 16 * 1024 * 1024,
         }
     }
 }
@@ -75,6 +72,7 @@ pub struct Ledger {
     /// Rule state and Merkle frontier after the stored events, rebuilt on first use.
     writer: Option<Writer>,
     poisoned: bool,
+    recovered: u64,
     _lock: LockFile,
 }
 
@@ -96,6 +94,10 @@ pub struct StoredCheckpoint {
 
 const HEAD_KEY: &[u8] = b"head";
 const FRONTIER_KEY: &[u8] = b"frontier";
+/// Present while a write is in progress: events beyond the head are then uncommitted and are
+/// removed by the next open. Without it, events beyond the head are reported by verify, never
+/// silently removed.
+const PENDING_KEY: &[u8] = b"pending";
 
 fn node_key(level: u8, index: u64) -> [u8; 9] {
     let mut k = [0u8; 9];
@@ -125,24 +127,38 @@ fn draft_key(d: DraftSymbol, seq: u64) -> Vec<u8> {
     k
 }
 
-/// Order-independent digest of a set of index keys: (count, wrapping sum of the first 16
-/// bytes of SHA-256 of each key). Lets verify compare an index with the events in one pass
-/// and constant memory.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+/// Order-independent digest of a set of index keys: (count, wrapping sum of a 128-bit keyed
+/// hash of each key). Lets verify compare an index with the events in one pass and constant
+/// memory. The hash is SipHash with keys drawn at random for each verification, so nobody who
+/// edits the database can aim for a collision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct SetDigest {
     count: u64,
     sum: u128,
 }
 
-impl SetDigest {
-    fn add(&mut self, key: &[u8]) {
-        let h = Sha256::digest(key);
-        let mut first = [0u8; 16];
-        first.copy_from_slice(&h[..16]);
+/// The random keys of one verification's digests.
+struct DigestKeys(
+    std::collections::hash_map::RandomState,
+    std::collections::hash_map::RandomState,
+);
+
+impl DigestKeys {
+    fn new() -> Self {
+        Self(Default::default(), Default::default())
+    }
+
+    fn empty(&self) -> SetDigest {
+        SetDigest { count: 0, sum: 0 }
+    }
+
+    fn add(&self, d: &mut SetDigest, key: &[u8]) {
+        use std::hash::BuildHasher;
+        let h = (u128::from(self.0.hash_one(key)) << 64) | u128::from(self.1.hash_one(key));
         // Wrapping: verify sets `count` to u64::MAX to mark an index value that should be
         // empty, and the next key must not overflow (a panic on tampered data in debug builds).
-        self.count = self.count.wrapping_add(1);
-        self.sum = self.sum.wrapping_add(u128::from_be_bytes(first));
+        d.count = d.count.wrapping_add(1);
+        d.sum = d.sum.wrapping_add(h);
     }
 }
 
@@ -206,6 +222,7 @@ impl Ledger {
             db,
             writer: None,
             poisoned: false,
+            recovered: 0,
             _lock: lock,
         })
     }
@@ -226,9 +243,17 @@ impl Ledger {
         Ok((ledger, appended))
     }
 
-    /// Opens an existing ledger. Nothing is replayed until the first append.
+    /// Opens an existing ledger. Nothing is replayed until the first append. What an
+    /// interrupted write left beyond the head (never acknowledged) is removed first.
     pub fn open(dir: &Path, opts: &OpenOptions) -> Result<Self, StoreError> {
-        Self::open_db(dir, opts, false)
+        let mut ledger = Self::open_db(dir, opts, false)?;
+        ledger.recovered = ledger.recover()?;
+        Ok(ledger)
+    }
+
+    /// Events of an interrupted write removed when this ledger was opened.
+    pub fn recovered(&self) -> u64 {
+        self.recovered
     }
 
     /// The ledger directory.
@@ -273,7 +298,7 @@ impl Ledger {
             return Err(StoreError::Poisoned);
         }
         if self.writer.is_none() {
-            let mut v = Verifier::new(Signatures::Skip);
+            let mut v = Verifier::trusting();
             let mut tree = Frontier::new();
             for item in self.scan(0) {
                 let (key, bytes) = item?;
@@ -371,6 +396,7 @@ impl Ledger {
     pub fn commit(&mut self, sealed: &[SealedEvent]) -> Result<Vec<Appended>, StoreError> {
         let mut writer = self.writer()?.clone();
         let mut out = Vec::with_capacity(sealed.len());
+        self.meta.insert(PENDING_KEY, &[] as &[u8])?;
         for chunk in sealed.chunks(CHUNK) {
             // Re-admit on the live state: refuses a batch prepared against an older head.
             let mut nodes = Vec::new();
@@ -386,7 +412,7 @@ impl Ledger {
                         .map_err(|e| StoreError::Corrupted(e.to_string()))?,
                 );
             }
-            if let Err(e) = self.write_chunk(chunk, &nodes, &writer.tree) {
+            if let Err(e) = self.write_chunk(chunk, &nodes, &writer.tree, true) {
                 self.poisoned = true;
                 return Err(e);
             }
@@ -395,7 +421,7 @@ impl Ledger {
                 hash: s.hash,
             }));
         }
-        if let Err(e) = self.db.flush() {
+        if let Err(e) = self.meta.remove(PENDING_KEY).and_then(|_| self.db.flush()) {
             self.poisoned = true;
             return Err(e.into());
         }
@@ -410,6 +436,7 @@ impl Ledger {
         chunk: &[SealedEvent],
         nodes: &[merkle::Node],
         tree: &Frontier,
+        commit: bool,
     ) -> Result<(), StoreError> {
         let Some(last) = chunk.last() else {
             return Ok(());
@@ -418,152 +445,212 @@ impl Ledger {
         let mut head = Vec::with_capacity(40);
         head.extend_from_slice(&count.to_be_bytes());
         head.extend_from_slice(&last.hash.0);
-        let frontier = tree.to_bytes();
-        let result = (
-            &self.events,
-            &self.by_state,
-            &self.by_draft,
-            &self.merkle,
-            &self.meta,
-        )
-            .transaction(|(events, by_state, by_draft, merkle_tree, meta)| {
-                for s in chunk {
-                    let seq = s.event.unsigned.seq.0;
-                    if events.insert(&seq_key(seq), s.bytes.as_slice())?.is_some() {
-                        return Err(ConflictableTransactionError::Abort(format!(
-                            "an event is already stored at seq {seq}"
-                        )));
-                    }
-                    for st in s.event.unsigned.body.states() {
-                        by_state.insert(state_key(st, seq), &[] as &[u8])?;
-                    }
-                    for d in s.event.unsigned.body.drafts() {
-                        by_draft.insert(draft_key(d, seq), &[] as &[u8])?;
-                    }
-                }
-                for n in nodes {
-                    merkle_tree.insert(&node_key(n.level, n.index), &n.hash.0)?;
-                }
-                meta.insert(FRONTIER_KEY, frontier.as_slice())?;
-                meta.insert(HEAD_KEY, head.as_slice())?;
-                Ok(())
-            });
-        match result {
-            Ok(()) => Ok(()),
-            Err(TransactionError::Abort(msg)) => Err(StoreError::Corrupted(msg)),
-            Err(TransactionError::Storage(e)) => Err(e.into()),
+        // The events, their index entries and the Merkle nodes first (one atomic batch per
+        // tree), the head last: the head is the commit point. A crash in between leaves
+        // events beyond the head, which `recover` removes on the next open; no reader ever
+        // sees them, and a crash never leaves part of an event.
+        let (mut events, mut by_state, mut by_draft, mut merkle_b, mut meta) = (
+            sled::Batch::default(),
+            sled::Batch::default(),
+            sled::Batch::default(),
+            sled::Batch::default(),
+            sled::Batch::default(),
+        );
+        for s in chunk {
+            let seq = s.event.unsigned.seq.0;
+            events.insert(&seq_key(seq), s.bytes.as_slice());
+            for st in s.event.unsigned.body.states() {
+                by_state.insert(state_key(st, seq), &[] as &[u8]);
+            }
+            for d in s.event.unsigned.body.drafts() {
+                by_draft.insert(draft_key(d, seq), &[] as &[u8]);
+            }
         }
+        for n in nodes {
+            merkle_b.insert(&node_key(n.level, n.index), &n.hash.0);
+        }
+        meta.insert(FRONTIER_KEY, tree.to_bytes());
+        meta.insert(HEAD_KEY, head);
+        self.events.apply_batch(events)?;
+        self.by_state.apply_batch(by_state)?;
+        self.by_draft.apply_batch(by_draft)?;
+        self.merkle.apply_batch(merkle_b)?;
+        if commit {
+            self.meta.apply_batch(meta)?;
+        }
+        Ok(())
     }
 
-    /// Starts pass one of a large batch (an import) by `author`: bodies are checked against the
-    /// rules one by one with [`BatchPlan::admit`] before anything is signed or written; then
-    /// [`Ledger::write_batch`] signs and writes the same bodies. All events of a batch share one
-    /// `recorded_at`, so the rules give the same verdicts in both passes.
-    pub fn plan_batch(&mut self, author: PublicKey) -> Result<BatchPlan, StoreError> {
-        let w = self.writer()?;
-        let now = Timestamp::now();
-        let recorded_at = w.verifier.state().last_time().map_or(now, |t| t.max(now));
-        Ok(BatchPlan {
-            author,
-            recorded_at,
-            first: w.verifier.len(),
-            head: w.verifier.head(),
-            state: w.verifier.state().clone(),
-            digests: Vec::new(),
-        })
+    /// Removes what an interrupted write left beyond the head (events, their index entries,
+    /// the Merkle nodes they completed). Returns how many events were removed.
+    fn recover(&self) -> Result<u64, StoreError> {
+        if !self.meta.contains_key(PENDING_KEY)? {
+            return Ok(0);
+        }
+        let (count, _) = self.stored_head()?;
+        let last = self.len()?;
+        let stray_nodes = (0..=merkle::MAX_LEVEL).any(|l| {
+            self.merkle
+                .range(node_key(l, count >> l)..=node_key(l, u64::MAX))
+                .next()
+                .is_some()
+        });
+        if last <= count && !stray_nodes {
+            self.meta.remove(PENDING_KEY)?;
+            self.db.flush()?;
+            return Ok(0);
+        }
+        let mut removed = 0;
+        for seq in count..last {
+            if let Some(bytes) = self.events.remove(seq_key(seq))? {
+                removed += 1;
+                if let Ok(ev) = chain::decode_event(&bytes) {
+                    for st in ev.unsigned.body.states() {
+                        self.by_state.remove(state_key(st, seq))?;
+                    }
+                    for d in ev.unsigned.body.drafts() {
+                        self.by_draft.remove(draft_key(d, seq))?;
+                    }
+                }
+            }
+        }
+        for l in 0..=merkle::MAX_LEVEL {
+            let stale: Vec<sled::IVec> = self
+                .merkle
+                .range(node_key(l, count >> l)..=node_key(l, u64::MAX))
+                .keys()
+                .collect::<Result<_, _>>()?;
+            for k in stale {
+                self.merkle.remove(k)?;
+            }
+        }
+        self.meta.remove(PENDING_KEY)?;
+        self.db.flush()?;
+        Ok(removed)
     }
 
-    /// Pass two: signs and writes `bodies`, which must be exactly the bodies admitted to `plan`
-    /// (checked by digest), as a pipeline: one thread encodes bodies, this thread signs them in
-    /// order (each event names its predecessor's hash, so signing is sequential), and one
-    /// thread hashes the Merkle tree and writes transactions of whole events. The database is
-    /// flushed before returning. Returns the first and last events written.
-    pub fn write_batch<I>(
+    /// Appends a large batch (an import) as a pipeline, all or nothing. `produce` runs on its
+    /// own thread and calls `emit` with each body in order; `emit` checks the body against the
+    /// rules (shape, size, author's role, domain rules, after the bodies before it) and fails
+    /// if it is refused. Meanwhile this thread signs the admitted events in order (each names
+    /// its predecessor's hash, so signing is sequential) and another hashes the Merkle tree and
+    /// writes them *beyond the head*. Only when `produce` has finished without error does the
+    /// head move (one atomic write), then the database is flushed. If `produce` fails, or the
+    /// process dies, the events beyond the head are removed (now, or by [`Ledger::open`]): the
+    /// ledger is exactly as it was. All events of a batch share one `recorded_at`.
+    ///
+    /// With `check_only`, bodies are checked and nothing is signed or written.
+    ///
+    /// Returns the first and last events written, or `produce`'s error.
+    pub fn import_pipeline<E, P>(
         &mut self,
-        plan: BatchPlan,
         key: &SigningKey,
-        bodies: I,
+        check_only: bool,
+        produce: P,
         mut progress: impl FnMut(u64),
-    ) -> Result<Option<(Appended, Appended)>, StoreError>
+    ) -> Result<Result<Option<(Appended, Appended)>, E>, StoreError>
     where
-        I: Iterator<Item = EventBody> + Send,
+        E: Send,
+        P: FnOnce(&mut dyn FnMut(EventBody) -> Result<(), StoreError>) -> Result<(), E> + Send,
     {
         let w = self.writer()?;
-        if plan.first != w.verifier.len() || plan.head != w.verifier.head() {
-            return Err(StoreError::Rejected(VerifyErrorKind::Metadata(
-                "the ledger changed since the batch was checked".into(),
-            )));
-        }
-        if key.public() != plan.author {
-            return Err(StoreError::Rejected(VerifyErrorKind::Metadata(
-                "the batch was checked for another key".into(),
-            )));
-        }
-        if plan.digests.is_empty() {
-            return Ok(None);
-        }
+        let author = key.public();
+        let now = Timestamp::now();
+        let recorded_at = w.verifier.state().last_time().map_or(now, |t| t.max(now));
+        let first = w.verifier.len();
+        let head = w.verifier.head();
+        let mut state = w.verifier.state().clone();
         let mut tree = w.tree.clone();
-        let n = plan.digests.len();
+        if !check_only {
+            self.meta.insert(PENDING_KEY, &[] as &[u8])?;
+        }
         let this = &*self;
-        let digests = &plan.digests;
-        type Encoded = Result<(EventBody, Vec<u8>), StoreError>;
-        let outcome: Result<(Appended, Appended, Frontier), StoreError> =
-            std::thread::scope(|scope| {
-                let (tx_body, rx_body) = std::sync::mpsc::sync_channel::<Encoded>(1024);
-                let (tx_sealed, rx_sealed) = std::sync::mpsc::sync_channel::<SealedEvent>(1024);
-                scope.spawn(move || {
-                    for (i, body) in bodies.enumerate() {
-                        let item = actledger_core::encoding::encode(&body)
-                            .map_err(StoreError::Encode)
-                            .and_then(|bytes| match digests.get(i) {
-                                Some(d) if *d == body_digest(&bytes) => Ok((body, bytes)),
-                                _ => Err(StoreError::Rejected(VerifyErrorKind::Metadata(format!(
-                                    "batch body {i} differs from the one checked"
-                                )))),
-                            });
-                        let failed = item.is_err();
-                        if tx_body.send(item).is_err() || failed {
-                            return;
+        type Batch = Vec<(EventBody, Vec<u8>)>;
+        const SEND: usize = 256;
+        let result = std::thread::scope(|scope| {
+            let (tx_body, rx_body) = std::sync::mpsc::sync_channel::<Batch>(16);
+            let (tx_sealed, rx_sealed) = std::sync::mpsc::sync_channel::<Vec<SealedEvent>>(16);
+            let producer = scope.spawn(move || {
+                let mut batch: Batch = Vec::with_capacity(SEND);
+                let mut next = first;
+                let produced = {
+                    let mut emit = |body: EventBody| -> Result<(), StoreError> {
+                        body.check_shape()
+                            .map_err(|e| StoreError::Rejected(VerifyErrorKind::Decode(e.into())))?;
+                        let bytes = actledger_core::encoding::encode(&body)?;
+                        let len = chain::HEADER_LEN + bytes.len() + chain::SIGNATURE_LEN;
+                        if len > actledger_core::encoding::MAX_EVENT_BYTES {
+                            return Err(StoreError::Encode(
+                                actledger_core::DecodeError::TooLarge {
+                                    len,
+                                    max: actledger_core::encoding::MAX_EVENT_BYTES,
+                                },
+                            ));
                         }
-                    }
-                });
-                let writer = scope.spawn(move || -> Result<Frontier, StoreError> {
-                    let mut chunk: Vec<SealedEvent> = Vec::with_capacity(CHUNK);
-                    let mut nodes = Vec::new();
-                    for s in rx_sealed {
+                        let unsigned = UnsignedEvent {
+                            version: FORMAT_VERSION,
+                            seq: Seq(next),
+                            prev: EventHash::ZERO,
+                            recorded_at,
+                            author,
+                            body,
+                        };
+                        state
+                            .admit(&unsigned)
+                            .map_err(|e| StoreError::Rejected(VerifyErrorKind::Rule(e)))?;
+                        next += 1;
+                        if check_only {
+                            return Ok(());
+                        }
+                        batch.push((unsigned.body, bytes));
+                        if batch.len() == SEND {
+                            tx_body
+                                .send(std::mem::replace(&mut batch, Vec::with_capacity(SEND)))
+                                .map_err(|_| StoreError::Corrupted("the signer stopped".into()))?;
+                        }
+                        Ok(())
+                    };
+                    produce(&mut emit)
+                };
+                if produced.is_ok() && !batch.is_empty() {
+                    let _ = tx_body.send(batch);
+                }
+                (produced, state)
+            });
+            let writer = scope.spawn(move || -> Result<Frontier, StoreError> {
+                let mut chunk: Vec<SealedEvent> = Vec::with_capacity(CHUNK);
+                let mut nodes = Vec::new();
+                for sealed in rx_sealed {
+                    for s in sealed {
                         nodes.extend(
                             tree.append(merkle::leaf_hash(&s.bytes))
                                 .map_err(|e| StoreError::Corrupted(e.to_string()))?,
                         );
                         chunk.push(s);
                         if chunk.len() == CHUNK {
-                            this.write_chunk(&chunk, &nodes, &tree)?;
+                            this.write_chunk(&chunk, &nodes, &tree, false)?;
                             chunk.clear();
                             nodes.clear();
                         }
                     }
-                    this.write_chunk(&chunk, &nodes, &tree)?;
-                    Ok(tree)
-                });
-                let mut prev = plan.head;
-                let mut seq = plan.first;
-                let mut first = None;
-                let mut last = None;
-                let mut failure = None;
-                for item in rx_body {
-                    let (body, bytes) = match item {
-                        Ok(x) => x,
-                        Err(e) => {
-                            failure = Some(e);
-                            break;
-                        }
-                    };
+                }
+                this.write_chunk(&chunk, &nodes, &tree, false)?;
+                Ok(tree)
+            });
+            // This thread signs, in order.
+            let mut prev = head;
+            let mut seq = first;
+            let mut ends: Option<(Appended, Appended)> = None;
+            let mut failure = None;
+            'batches: for batch in rx_body {
+                let mut out = Vec::with_capacity(batch.len());
+                for (body, bytes) in batch {
                     let (stored, hash) =
-                        match chain::seal_encoded(Seq(seq), prev, plan.recorded_at, key, &bytes) {
+                        match chain::seal_encoded(Seq(seq), prev, recorded_at, key, &bytes) {
                             Ok(x) => x,
                             Err(e) => {
                                 failure = Some(StoreError::Encode(e));
-                                break;
+                                break 'batches;
                             }
                         };
                     let mut sig = [0u8; 64];
@@ -573,8 +660,8 @@ impl Ledger {
                             version: FORMAT_VERSION,
                             seq: Seq(seq),
                             prev,
-                            recorded_at: plan.recorded_at,
-                            author: plan.author,
+                            recorded_at,
+                            author,
                             body,
                         },
                         signature: actledger_core::Signature(sig),
@@ -583,58 +670,73 @@ impl Ledger {
                         seq: Seq(seq),
                         hash,
                     };
-                    first.get_or_insert(a);
-                    last = Some(a);
-                    if tx_sealed
-                        .send(SealedEvent {
-                            event,
-                            bytes: stored,
-                            hash,
-                        })
-                        .is_err()
-                    {
-                        break;
-                    }
+                    ends = Some((ends.map_or(a, |(f, _)| f), a));
+                    out.push(SealedEvent {
+                        event,
+                        bytes: stored,
+                        hash,
+                    });
                     prev = hash;
                     seq += 1;
-                    if (seq - plan.first).is_multiple_of(4096) {
-                        progress(seq - plan.first);
-                    }
                 }
-                drop(tx_sealed);
-                let written = writer
-                    .join()
-                    .map_err(|_| StoreError::Corrupted("writer thread panicked".into()))?;
-                if let Some(e) = failure {
-                    return Err(e);
+                if tx_sealed.send(out).is_err() {
+                    break;
                 }
-                let tree = written?;
-                match (first, last) {
-                    (Some(f), Some(l)) if l.seq.0 + 1 == plan.first + n as u64 => Ok((f, l, tree)),
-                    _ => Err(StoreError::Rejected(VerifyErrorKind::Metadata(
-                        "fewer bodies were written than were checked".into(),
-                    ))),
-                }
-            });
-        match outcome {
-            Ok((f, l, tree)) => {
-                if let Err(e) = self.db.flush() {
-                    self.poisoned = true;
-                    return Err(e.into());
-                }
-                progress(n as u64);
-                let size = l.seq.0 + 1;
-                self.writer = Some(Writer {
-                    verifier: Verifier::resume(plan.state, size, l.hash, Signatures::Skip),
-                    tree,
-                });
-                Ok(Some((f, l)))
+                progress(seq - first);
             }
-            Err(e) => {
-                self.poisoned = true;
-                Err(e)
+            drop(tx_sealed);
+            let written = writer.join();
+            let produced = producer.join();
+            (ends, failure, written, produced)
+        });
+        let (ends, failure, written, produced) = result;
+        let (produced, state) =
+            produced.map_err(|_| StoreError::Corrupted("the producer panicked".into()))?;
+        let written = written.map_err(|_| StoreError::Corrupted("the writer panicked".into()))?;
+        let fail = |this: &mut Self| -> Result<(), StoreError> {
+            // Nothing beyond the head becomes part of the ledger.
+            this.recover()?;
+            Ok(())
+        };
+        let tree = match (produced, failure, written) {
+            (Err(e), _, _) => {
+                fail(self)?;
+                return Ok(Err(e));
             }
+            (Ok(()), Some(e), _) | (Ok(()), None, Err(e)) => {
+                fail(self)?;
+                return Err(e);
+            }
+            (Ok(()), None, Ok(tree)) => tree,
+        };
+        let Some((f, l)) = ends else {
+            if !check_only {
+                self.meta.remove(PENDING_KEY)?;
+            }
+            return Ok(Ok(None));
+        };
+        // Commit: move the head (with the frontier) in one atomic write, then flush.
+        let size = l.seq.0 + 1;
+        let mut head_rec = Vec::with_capacity(40);
+        head_rec.extend_from_slice(&size.to_be_bytes());
+        head_rec.extend_from_slice(&l.hash.0);
+        let mut meta = sled::Batch::default();
+        meta.insert(FRONTIER_KEY, tree.to_bytes());
+        meta.insert(HEAD_KEY, head_rec);
+        meta.remove(PENDING_KEY);
+        let committed = self
+            .meta
+            .apply_batch(meta)
+            .and_then(|()| self.db.flush().map(|_| ()));
+        if let Err(e) = committed {
+            self.poisoned = true;
+            return Err(e.into());
         }
+        self.writer = Some(Writer {
+            verifier: Verifier::resume(state, size, l.hash, Signatures::Skip),
+            tree,
+        });
+        Ok(Ok(Some((f, l))))
     }
 
     /// The stored hash of the perfect subtree `(level, index)`.
@@ -821,25 +923,23 @@ impl Ledger {
         mode: crate::SignatureMode,
         progress: impl FnMut(u64),
     ) -> Result<Result<VerifySummary, VerifyError>, StoreError> {
+        let keys = DigestKeys::new();
         let checkpoints = self.checkpoints()?;
         let mut pending = checkpoints.iter().peekable();
-        let (mut want_state, mut want_draft, mut want_nodes) = (
-            SetDigest::default(),
-            SetDigest::default(),
-            SetDigest::default(),
-        );
+        let (mut want_state, mut want_draft, mut want_nodes) =
+            (keys.empty(), keys.empty(), keys.empty());
         let result = crate::verify_log_with(self, mode, progress, |ev, _bytes, v, tree, nodes| {
             let seq = ev.unsigned.seq.0;
             for s in ev.unsigned.body.states() {
-                want_state.add(&state_key(s, seq));
+                keys.add(&mut want_state, &state_key(s, seq));
             }
             for d in ev.unsigned.body.drafts() {
-                want_draft.add(&draft_key(d, seq));
+                keys.add(&mut want_draft, &draft_key(d, seq));
             }
             for n in nodes {
                 let mut entry = node_key(n.level, n.index).to_vec();
                 entry.extend_from_slice(&n.hash.0);
-                want_nodes.add(&entry);
+                keys.add(&mut want_nodes, &entry);
             }
             while let Some(cp) = pending.next_if(|cp| cp.size <= v.len()) {
                 check_checkpoint(cp, v, tree).map_err(|msg| VerifyError {
@@ -881,12 +981,12 @@ impl Ledger {
                 )))
             }
         }
-        let mut have_nodes = SetDigest::default();
+        let mut have_nodes = keys.empty();
         for item in self.merkle.iter() {
             let (k, v) = item?;
             let mut entry = k.to_vec();
             entry.extend_from_slice(&v);
-            have_nodes.add(&entry);
+            keys.add(&mut have_nodes, &entry);
         }
         if have_nodes != want_nodes {
             return Ok(Err(self.locate_node_lie(summary.events)?));
@@ -896,13 +996,13 @@ impl Ledger {
             ("by_state", &self.by_state, want_state),
             ("by_draft", &self.by_draft, want_draft),
         ] {
-            let mut have = SetDigest::default();
+            let mut have = keys.empty();
             for item in tree.iter() {
                 let (k, v) = item?;
                 if !v.is_empty() {
                     have.count = u64::MAX;
                 }
-                have.add(&k);
+                keys.add(&mut have, &k);
             }
             if have != want {
                 return Ok(Err(self.locate_index_lie(name, tree)?));
@@ -1089,67 +1189,4 @@ fn check_checkpoint(cp: &StoredCheckpoint, v: &Verifier, tree: &Frontier) -> Res
         return Err("not signed by a key holding the log role at that point of the log".into());
     }
     Ok(())
-}
-
-/// Pass one of a batch: see [`Ledger::plan_batch`].
-#[derive(Debug)]
-pub struct BatchPlan {
-    author: PublicKey,
-    recorded_at: Timestamp,
-    first: u64,
-    head: EventHash,
-    state: LedgerState,
-    digests: Vec<[u8; 16]>,
-}
-
-fn body_digest(bytes: &[u8]) -> [u8; 16] {
-    let h = Sha256::digest(bytes);
-    let mut d = [0u8; 16];
-    d.copy_from_slice(&h[..16]);
-    d
-}
-
-impl BatchPlan {
-    /// Checks the next body of the batch against the rules after the bodies before it (shape,
-    /// size, author's role, domain rules), as it will be recorded. Nothing is written.
-    pub fn admit(&mut self, body: EventBody) -> Result<(), StoreError> {
-        body.check_shape()
-            .map_err(|e| StoreError::Rejected(VerifyErrorKind::Decode(e.into())))?;
-        let bytes = actledger_core::encoding::encode(&body)?;
-        let len = chain::HEADER_LEN + bytes.len() + chain::SIGNATURE_LEN;
-        if len > actledger_core::encoding::MAX_EVENT_BYTES {
-            return Err(StoreError::Encode(actledger_core::DecodeError::TooLarge {
-                len,
-                max: actledger_core::encoding::MAX_EVENT_BYTES,
-            }));
-        }
-        let unsigned = UnsignedEvent {
-            version: FORMAT_VERSION,
-            seq: Seq(self.first + self.digests.len() as u64),
-            prev: EventHash::ZERO,
-            recorded_at: self.recorded_at,
-            author: self.author,
-            body,
-        };
-        self.state
-            .admit(&unsigned)
-            .map_err(|e| StoreError::Rejected(VerifyErrorKind::Rule(e)))?;
-        self.digests.push(body_digest(&bytes));
-        Ok(())
-    }
-
-    /// Bodies admitted.
-    pub fn len(&self) -> usize {
-        self.digests.len()
-    }
-
-    /// Whether none was admitted.
-    pub fn is_empty(&self) -> bool {
-        self.digests.is_empty()
-    }
-
-    /// The seq the first body will get.
-    pub fn first_seq(&self) -> u64 {
-        self.first
-    }
 }

@@ -21,7 +21,7 @@ mod memory;
 mod verify;
 
 pub use error::StoreError;
-pub use ledger::{Appended, BatchPlan, Ledger, OpenOptions, StoredCheckpoint};
+pub use ledger::{Appended, Ledger, OpenOptions, StoredCheckpoint};
 pub use memory::MemoryLog;
 pub use verify::{verify_log, verify_log_with, SignatureMode, VerifySummary};
 

@@ -83,7 +83,7 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
             &input,
             &data::COMPLETE_HOLIDAY_YEARS,
             false,
-            |_, _| {},
+            |_| {},
         )?);
     }
     let summary = match ledger.verify(|_| {})? {

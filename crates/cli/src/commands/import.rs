@@ -35,7 +35,7 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<()> {
         &input,
         &a.complete_years,
         a.dry_run,
-        |n, total| progress.set_of(n, total),
+        |n| progress.set_of(n, 0),
     )?;
     progress.finish();
     if a.file == Path::new("-") {

@@ -119,7 +119,7 @@ pub fn load_view(
             break;
         }
         let (seq, bytes) = item?;
-        let ev = actledger_core::chain::decode_event(&bytes)
+        let ev = actledger_core::chain::decode_event_trusted(&bytes)
             .with_context(|| format!("seq {seq}: run `actledger verify`"))?;
         replay.push(actledger_core::Seq(seq), ev);
         if seq.is_multiple_of(4096) {

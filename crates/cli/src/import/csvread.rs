@@ -183,11 +183,23 @@ fn read_rows<R: Read>(
         .collect();
     for col in kind.columns() {
         if !names.iter().any(|n| n == col) {
+            // One line, and short, whatever the header holds (a quoted name may contain a
+            // newline or be 64 KiB long).
+            let shown: Vec<String> = names
+                .iter()
+                .take(20)
+                .map(|n| {
+                    n.chars()
+                        .take(40)
+                        .map(|c| if c.is_control() { ' ' } else { c })
+                        .collect()
+                })
+                .collect();
             return Err(ImportError::file(
                 file,
                 format!(
                     "missing column `{col}` (the header has: {})",
-                    names.join(", ")
+                    shown.join(", ")
                 ),
             ));
         }

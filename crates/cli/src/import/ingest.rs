@@ -216,7 +216,7 @@ fn decide(
 }
 
 /// Imports `input` as `kind`, signed by `key`: see the module documentation. `progress` is
-/// called with the number of events written so far and the number to write.
+/// called with the number of events signed so far.
 pub fn import_into(
     ledger: &mut Ledger,
     key: &SigningKey,
@@ -224,7 +224,7 @@ pub fn import_into(
     input: &Input,
     complete_years: &[u16],
     dry_run: bool,
-    mut progress: impl FnMut(u64, u64),
+    progress: impl FnMut(u64),
 ) -> Result<ImportSummary, IngestError> {
     let name = input.name();
     let mut opts = ParseOptions {
@@ -232,80 +232,58 @@ pub fn import_into(
         ..ParseOptions::default()
     };
     let existing = existing(ledger, kind, &mut opts)?;
-
-    // Pass 1: parse, reconcile, check against the rules. Nothing is written.
-    let mut plan = ledger.plan_batch(key.public())?;
-    let (mut new, mut corrected, mut unchanged) = (0, 0, 0);
+    let reader = input.open()?;
+    let (mut new, mut corrected, mut unchanged) = (0usize, 0usize, 0usize);
     let mut skipped = Vec::new();
-    parse_each(
-        kind,
-        &name,
-        input.open()?,
-        &opts,
-        |item| {
-            let body = match decide(&existing, &name, item.line, item.fact) {
-                Decision::Unchanged => {
-                    unchanged += 1;
-                    return Ok(());
-                }
-                Decision::Correct(b) => {
-                    corrected += 1;
-                    b
-                }
-                Decision::New(b) => {
-                    new += 1;
-                    b
-                }
-            };
-            plan.admit(body).map_err(|e| ImportError {
-                file: name.clone(),
-                line: Some(item.line),
-                column: Some(kind.rule_column().to_string()),
-                value: Some(item.rule_value.clone()),
-                message: e.to_string(),
-            })
+    let counts = (&mut new, &mut corrected, &mut unchanged, &mut skipped);
+    let (existing, opts, name2) = (&existing, &opts, name.clone());
+    let outcome = ledger.import_pipeline(
+        key,
+        dry_run,
+        move |emit| -> Result<(), ImportError> {
+            let (new, corrected, unchanged, skipped) = counts;
+            parse_each(
+                kind,
+                &name2,
+                reader,
+                opts,
+                |item| {
+                    let body = match decide(existing, &name2, item.line, item.fact) {
+                        Decision::Unchanged => {
+                            *unchanged += 1;
+                            return Ok(());
+                        }
+                        Decision::Correct(b) => {
+                            *corrected += 1;
+                            b
+                        }
+                        Decision::New(b) => {
+                            *new += 1;
+                            b
+                        }
+                    };
+                    emit(body).map_err(|e| ImportError {
+                        file: name2.clone(),
+                        line: Some(item.line),
+                        column: Some(kind.rule_column().to_string()),
+                        value: Some(item.rule_value.clone()),
+                        message: e.to_string(),
+                    })
+                },
+                |Skipped { line, reason }| skipped.push(SkippedRow { line, reason }),
+            )
         },
-        |Skipped { line, reason }| skipped.push(SkippedRow { line, reason }),
+        progress,
     )?;
-    let first = plan.first_seq();
-    let count = plan.len() as u64;
-    let mut seqs = (count > 0).then(|| (Seq(first), Seq(first + count - 1)));
-
-    // Pass 2: the same events, signed and written by the store's pipeline.
-    if !dry_run && count > 0 {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<EventBody>(1024);
-        let (existing, opts, name2) = (&existing, &opts, name.clone());
-        let reader = input.open()?;
-        let written = std::thread::scope(|scope| {
-            let parser = scope.spawn(move || {
-                parse_each(
-                    kind,
-                    &name2,
-                    reader,
-                    opts,
-                    |item| match decide(existing, &name2, item.line, item.fact) {
-                        Decision::Unchanged => Ok(()),
-                        Decision::Correct(b) | Decision::New(b) => tx
-                            .send(b)
-                            .map_err(|_| ImportError::file(&name2, "the writer stopped")),
-                    },
-                    |_| {},
-                )
-            });
-            let written = ledger.write_batch(plan, key, rx.into_iter(), |n| progress(n, count));
-            let parsed = parser.join();
-            (written, parsed)
-        });
-        match written {
-            (Ok(w), _) => seqs = w.map(|(a, b)| (a.seq, b.seq)),
-            (Err(e), Ok(Err(parse_error))) => {
-                return Err(IngestError::Store(StoreError::Corrupted(format!(
-                    "{e}; {parse_error} (the input changed during the import?)"
-                ))))
-            }
-            (Err(e), _) => return Err(e.into()),
+    let written = outcome?;
+    let first = ledger.size()?;
+    let seqs = match written {
+        Some((a, b)) => Some((a.seq, b.seq)),
+        None if dry_run && new + corrected > 0 => {
+            Some((Seq(first), Seq(first + (new + corrected) as u64 - 1)))
         }
-    }
+        None => None,
+    };
     Ok(ImportSummary {
         kind_tag: "import",
         file: name,

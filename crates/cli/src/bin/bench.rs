@@ -1,0 +1,540 @@
+//! `actledger-bench`: builds synthetic ledgers of 10k, 100k and 1M events through the real
+//! `actledger` commands and measures each cost beside the raw cryptographic floor measured in
+//! the same run (docs/PERFORMANCE.md). Run it in release mode:
+//!
+//! ```sh
+//! cargo run --release -p actledger --bin actledger-bench -- --sizes 10000,100000,1000000
+//! ```
+
+#![forbid(unsafe_code)]
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use actledger_core::merkle;
+use actledger_core::projection::{self, Cutoff, Replay, TrustPolicy};
+use actledger_core::{chain, Seq, StateCode};
+use actledger_store::{Ledger, LogReader, OpenOptions};
+use anyhow::{bail, Context, Result};
+use ed25519_dalek::Signer as _;
+use rayon::prelude::*;
+
+const P5: [&str; 5] = ["CHN", "FRA", "GBR", "RUS", "USA"];
+const FIRST_YEAR: i32 = 1946;
+const LAST_YEAR: i32 = 2025;
+
+/// A small deterministic generator (xorshift), so every run builds the same ledgers.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+struct Files {
+    members: PathBuf,
+    supporters: PathBuf,
+    vetoes: PathBuf,
+    votes: PathBuf,
+    meetings: PathBuf,
+    holidays: PathBuf,
+}
+
+/// The Council of `year`: the P5 and ten elected members (rotating through the UN list).
+fn council(year: i32, elected_pool: &[StateCode]) -> Vec<StateCode> {
+    let mut v: Vec<StateCode> = P5.iter().filter_map(|s| s.parse().ok()).collect();
+    let start = usize::try_from(year - FIRST_YEAR).unwrap_or(0) * 5;
+    for i in 0..10 {
+        v.push(elected_pool[(start + i) % elected_pool.len()]);
+    }
+    v
+}
+
+/// Writes CSV files whose import gives about `n` events: Council terms for 80 years, 100
+/// supporters, a holiday calendar per year, and drafts with their per-member votes (half of
+/// them vetoed and listed with their reported tally), and an Assembly meeting after one veto
+/// in ten.
+fn generate(dir: &Path, n: u64) -> Result<(Files, u64)> {
+    let pool: Vec<StateCode> = StateCode::all()
+        .filter(|s| !s.is_permanent_member() && s.as_str() != "PSE" && s.as_str() != "VAT")
+        .collect();
+    let years = (LAST_YEAR - FIRST_YEAR + 1) as u64;
+    let fixed = years * 15 + 100 + years;
+    // Per draft: 1 vote, 1/2 draft record, 1/20 meeting.
+    let drafts = (n.saturating_sub(fixed) * 20 / 31).max(years);
+    let f = Files {
+        members: dir.join("members.csv"),
+        supporters: dir.join("supporters.csv"),
+        vetoes: dir.join("vetoes.csv"),
+        votes: dir.join("votes.csv"),
+        meetings: dir.join("meetings.csv"),
+        holidays: dir.join("holidays.csv"),
+    };
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut members = String::from("year,member_state,iso3,seat,note,source\n");
+    let mut holidays = String::from("date,name,year,circular,source\n");
+    for y in FIRST_YEAR..=LAST_YEAR {
+        for (i, s) in council(y, &pool).iter().enumerate() {
+            let seat = if i < 5 { "permanent" } else { "elected" };
+            writeln!(
+                members,
+                "{y},{},{s},{seat},,synthetic membership",
+                s.name().replace(',', " ")
+            )?;
+        }
+        writeln!(
+            holidays,
+            "{y}-12-25,Christmas Day,{y},synthetic,synthetic calendar"
+        )?;
+    }
+    std::fs::write(&f.members, members)?;
+    std::fs::write(&f.holidays, holidays)?;
+    let mut supporters =
+        String::from("state,iso3,date_of_adherence,listed_as_supporter_by,note,source\n");
+    for s in pool.iter().take(100) {
+        writeln!(
+            supporters,
+            "{},{s},2015-10-23,,,synthetic adherence letter",
+            s.name().replace(',', " ")
+        )?;
+    }
+    std::fs::write(&f.supporters, supporters)?;
+    let mut vetoes = std::io::BufWriter::new(std::fs::File::create(&f.vetoes)?);
+    let mut votes = std::io::BufWriter::new(std::fs::File::create(&f.votes)?);
+    let mut meetings = std::io::BufWriter::new(std::fs::File::create(&f.meetings)?);
+    writeln!(vetoes, "date,draft_symbol,draft_symbol_confidence,meeting_record,vetoing_members,veto_on,agenda_item,subject,tally_yes_no_abstain,tally_source,source,notes")?;
+    writeln!(
+        votes,
+        "draft_symbol,vote_date,member_state,iso3,vote,seat,method,source"
+    )?;
+    writeln!(meetings, "meeting_date,veto_date,veto_draft_symbol,vetoing_members,ga_session,meeting_symbols,meeting_format,press_release,notes,source")?;
+    let per_year = drafts.div_ceil(years);
+    let mut events = fixed;
+    let mut meeting_no = 0u64;
+    for d in 0..drafts {
+        let year = FIRST_YEAR + i32::try_from(d / per_year).unwrap_or(0);
+        let number = d % per_year + 1;
+        let month = 1 + rng.below(10);
+        let day = 1 + rng.below(28);
+        let date = format!("{year}-{month:02}-{day:02}");
+        let sym = format!("S/{year}/{number}");
+        let members = council(year, &pool);
+        let vetoed = d % 2 == 0;
+        let vetoer = P5[usize::try_from(rng.below(5)).unwrap_or(0)];
+        let mut tally = (0, 0, 0);
+        for (i, s) in members.iter().enumerate() {
+            let v = if vetoed && s.as_str() == vetoer {
+                "N"
+            } else if i >= 12 {
+                "A"
+            } else {
+                "Y"
+            };
+            match v {
+                "Y" => tally.0 += 1,
+                "N" => tally.1 += 1,
+                _ => tally.2 += 1,
+            }
+            writeln!(
+                votes,
+                "{sym},{date},{},{s},{v},{},synthetic,https://press.un.org/synthetic/{sym}",
+                s.name().replace(',', " "),
+                if i < 5 { "permanent" } else { "elected" }
+            )?;
+        }
+        events += 1;
+        if vetoed {
+            let name =
+                StateCode::from_name(vetoer).map_or(vetoer.to_string(), |s| s.name().to_string());
+            let name = vetoer
+                .parse::<StateCode>()
+                .map(|s| s.name().to_string())
+                .unwrap_or(name);
+            writeln!(
+                vetoes,
+                "{date},{sym},high,S/PV.{},{name},draft resolution,The situation in a synthetic region,Protection of civilians in a synthetic conflict (draft {d}),{}-{}-{},synthetic,https://press.un.org/synthetic/{sym},",
+                10_000 + d,
+                tally.0, tally.1, tally.2
+            )?;
+            events += 1;
+            if d % 20 == 0 && month <= 9 {
+                meeting_no += 1;
+                writeln!(
+                    meetings,
+                    "{year}-{:02}-{day:02},{date},{sym},{name},{},A/{}/PV.{},plenary under A/RES/76/262,,,synthetic meeting",
+                    month + 1,
+                    year - 1945,
+                    year - 1945,
+                    meeting_no
+                )?;
+                events += 1;
+            }
+        }
+    }
+    vetoes.flush()?;
+    votes.flush()?;
+    meetings.flush()?;
+    Ok((f, events))
+}
+
+struct Run {
+    seconds: f64,
+    peak_rss_kib: u64,
+    stdout: String,
+}
+
+fn actledger() -> Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let p = exe.with_file_name("actledger");
+    if !p.exists() {
+        bail!(
+            "{} not found: build it with `cargo build --release -p actledger`",
+            p.display()
+        );
+    }
+    Ok(p)
+}
+
+fn run(ledger: &Path, args: &[&str]) -> Result<Run> {
+    let t = Instant::now();
+    let out = Command::new(actledger()?)
+        .args(args)
+        .env("ACTLEDGER_DIR", ledger)
+        .env("ACTLEDGER_REPORT_RSS", "1")
+        .output()?;
+    let seconds = t.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        bail!("actledger {args:?} failed: {stderr}");
+    }
+    let peak_rss_kib = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("peak-rss "))
+        .and_then(|v| v.trim_end_matches(" kB").trim().parse().ok())
+        .unwrap_or(0);
+    Ok(Run {
+        seconds,
+        peak_rss_kib,
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+    })
+}
+
+fn dir_bytes(p: &Path) -> u64 {
+    let mut total = 0;
+    if let Ok(rd) = std::fs::read_dir(p) {
+        for e in rd.flatten() {
+            match e.metadata() {
+                Ok(m) if m.is_dir() => total += dir_bytes(&e.path()),
+                Ok(m) => total += m.len(),
+                Err(_) => {}
+            }
+        }
+    }
+    total
+}
+
+/// Raw floors on these machine, on real event bytes: single-thread signing, and batch
+/// verification on all cores.
+fn floors(samples: &[Vec<u8>]) -> (f64, f64) {
+    let key = ed25519_dalek::SigningKey::from_bytes(&[42; 32]);
+    let messages: Vec<Vec<u8>> = samples
+        .iter()
+        .map(|b| chain::signing_message(chain::unsigned_part(b)))
+        .collect();
+    let t = Instant::now();
+    let sigs: Vec<ed25519_dalek::Signature> = messages.iter().map(|m| key.sign(m)).collect();
+    let sign_rate = messages.len() as f64 / t.elapsed().as_secs_f64();
+    let vk = key.verifying_key();
+    let t = Instant::now();
+    let ok = messages
+        .par_chunks(1024)
+        .zip(sigs.par_chunks(1024))
+        .all(|(m, s)| {
+            let refs: Vec<&[u8]> = m.iter().map(Vec::as_slice).collect();
+            let keys = vec![vk; m.len()];
+            ed25519_dalek::verify_batch(&refs, s, &keys).is_ok()
+        });
+    let verify_rate = messages.len() as f64 / t.elapsed().as_secs_f64();
+    assert!(ok);
+    (sign_rate, verify_rate)
+}
+
+#[derive(Default)]
+struct Row {
+    size: u64,
+    sign_floor: f64,
+    verify_floor: f64,
+    import_rate: f64,
+    import_rss: u64,
+    verify_rate: f64,
+    verify_rss: u64,
+    replay_rate: f64,
+    projections_ms: f64,
+    inclusion_us: f64,
+    consistency_us: f64,
+    reads_per_proof: f64,
+    append_ms: f64,
+    disk_ratio: f64,
+    event_bytes: f64,
+}
+
+fn bench(size: u64, work: &Path) -> Result<Row> {
+    let dir = work.join(format!("n{size}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    eprintln!("[{size}] generating data");
+    let (files, expected) = generate(&dir, size)?;
+    let ledger = dir.join("ledger");
+    let key = |name: &str| -> Result<String> {
+        let p = dir.join(format!("{name}.key"));
+        run(
+            &ledger,
+            &["key", "new", "--out", p.to_str().context("path")?],
+        )?;
+        Ok(p.to_string_lossy().into_owned())
+    };
+    let (admin, dep, rec) = (key("admin")?, key("dep")?, key("rec")?);
+    run(
+        &ledger,
+        &[
+            "init",
+            "--origin",
+            "bench.example/ledger",
+            "--admin-key",
+            &admin,
+        ],
+    )?;
+    run(
+        &ledger,
+        &[
+            "key",
+            "grant",
+            "--key",
+            &admin,
+            "--public-from",
+            &dep,
+            "--role",
+            "depositary",
+            "--holder",
+            "dep",
+        ],
+    )?;
+    run(
+        &ledger,
+        &[
+            "key",
+            "grant",
+            "--key",
+            &admin,
+            "--public-from",
+            &rec,
+            "--role",
+            "recorder",
+            "--holder",
+            "rec",
+        ],
+    )?;
+    let mut row = Row {
+        size,
+        ..Row::default()
+    };
+    // 1. Bulk import through the real command, durable at the end of each.
+    eprintln!("[{size}] importing about {expected} events");
+    let mut seconds = 0.0;
+    for (kind, file, k) in [
+        ("members", &files.members, &rec),
+        ("supporters", &files.supporters, &dep),
+        ("holidays", &files.holidays, &rec),
+        ("vetoes", &files.vetoes, &rec),
+        ("votes", &files.votes, &rec),
+        ("meetings", &files.meetings, &rec),
+    ] {
+        let r = run(
+            &ledger,
+            &[
+                "import",
+                kind,
+                file.to_str().context("path")?,
+                "--key",
+                k,
+                "--json",
+            ],
+        )?;
+        seconds += r.seconds;
+        row.import_rss = row.import_rss.max(r.peak_rss_kib);
+    }
+    // 2. Verify, through the real command.
+    eprintln!("[{size}] verifying");
+    let v = run(&ledger, &["verify", "--json"])?;
+    let summary: serde_json::Value = serde_json::from_str(v.stdout.trim())?;
+    let events = summary["events"].as_u64().context("verify output")?;
+    row.import_rate = events as f64 / seconds;
+    row.verify_rate = events as f64 / v.seconds;
+    row.verify_rss = v.peak_rss_kib;
+    // 5. A single durable append via the CLI on the full ledger (median of 3).
+    let mut times = Vec::new();
+    for i in 0..3 {
+        let cal = format!("bench calendar {i}");
+        let r = run(
+            &ledger,
+            &[
+                "record",
+                "--key",
+                &rec,
+                "holidays",
+                "--calendar",
+                &cal,
+                "--year",
+                "2024",
+                "--holiday",
+                "2024-12-25=Christmas Day",
+                "--source",
+                "bench",
+            ],
+        )?;
+        times.push(r.seconds);
+    }
+    times.sort_by(f64::total_cmp);
+    row.append_ms = times[1] * 1000.0;
+    // In-process measurements on the same ledger.
+    let l = Ledger::open(&ledger, &OpenOptions::default())?;
+    let size_now = l.size()?;
+    // 3. Replay without signature checks: decode + projections' fold.
+    eprintln!("[{size}] replaying");
+    let t = Instant::now();
+    let mut replay = Replay::new(Cutoff::default());
+    let mut raw_bytes = 0u64;
+    let mut samples = Vec::new();
+    for item in l.scan(0) {
+        let (seq, bytes) = item?;
+        raw_bytes += bytes.len() as u64;
+        if seq % (size_now / 20_000).max(1) == 0 && samples.len() < 20_000 {
+            samples.push(bytes.clone());
+        }
+        replay.push(Seq(seq), chain::decode_event_trusted(&bytes)?);
+    }
+    let view = replay.finish();
+    row.replay_rate = size_now as f64 / t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let list = projection::supporters(&view);
+    let policy = TrustPolicy::AllAssessors.resolve(&view);
+    let report = projection::compliance(&view, &policy, None);
+    row.projections_ms = t.elapsed().as_secs_f64() * 1000.0;
+    std::hint::black_box((list.count, report.counts));
+    // 4. Proofs on the full tree: latency and node reads per proof.
+    eprintln!("[{size}] proving");
+    let mut rng = Rng(7);
+    let reads = std::cell::Cell::new(0u64);
+    let node = |lv: u8, i: u64| {
+        reads.set(reads.get() + 1);
+        l.node(lv, i)
+    };
+    let root = merkle::root(size_now, node).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let n_proofs = 2000u64;
+    reads.set(0);
+    let t = Instant::now();
+    for _ in 0..n_proofs {
+        let i = rng.below(size_now);
+        let p = merkle::inclusion_proof(i, size_now, node).map_err(|e| anyhow::anyhow!("{e}"))?;
+        std::hint::black_box(p);
+    }
+    row.inclusion_us = t.elapsed().as_secs_f64() * 1e6 / n_proofs as f64;
+    row.reads_per_proof = reads.get() as f64 / n_proofs as f64;
+    let t = Instant::now();
+    for _ in 0..n_proofs {
+        let old = 1 + rng.below(size_now - 1);
+        let p =
+            merkle::consistency_proof(old, size_now, node).map_err(|e| anyhow::anyhow!("{e}"))?;
+        std::hint::black_box(p);
+    }
+    row.consistency_us = t.elapsed().as_secs_f64() * 1e6 / n_proofs as f64;
+    std::hint::black_box(root);
+    drop(l);
+    // 6. Disk.
+    row.event_bytes = raw_bytes as f64 / size_now as f64;
+    row.disk_ratio = dir_bytes(&ledger.join("db")) as f64 / raw_bytes as f64;
+    // Floors, measured now, on this ledger's own event bytes.
+    eprintln!("[{size}] measuring the crypto floor");
+    let (s, v) = floors(&samples);
+    row.sign_floor = s;
+    row.verify_floor = v;
+    if std::env::var_os("ACTLEDGER_BENCH_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    Ok(row)
+}
+
+fn main() -> Result<()> {
+    let mut sizes = vec![10_000u64, 100_000, 1_000_000];
+    let mut work = std::env::temp_dir().join("actledger-bench");
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--sizes" => {
+                sizes = args
+                    .next()
+                    .context("--sizes N,N,...")?
+                    .split(',')
+                    .map(|s| s.trim().replace('_', "").parse::<u64>())
+                    .collect::<Result<_, _>>()?
+            }
+            "--work" => work = PathBuf::from(args.next().context("--work DIR")?),
+            "-h" | "--help" => {
+                println!("actledger-bench [--sizes 10000,100000,1000000] [--work DIR]");
+                return Ok(());
+            }
+            other => bail!("unknown argument {other}"),
+        }
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut rows = Vec::new();
+    for s in &sizes {
+        rows.push(bench(*s, &work)?);
+    }
+    let mut out = String::new();
+    writeln!(
+        out,
+        "machine: {cores} cores; rayon threads {}",
+        rayon::current_num_threads()
+    )?;
+    writeln!(out)?;
+    writeln!(out, "| events | sign floor (1 thread) | import | import / floor | batch-verify floor (all cores) | verify | verify / floor | replay | projections | inclusion proof | consistency proof | node reads / proof | CLI append | bytes / event | disk / raw | peak RSS import | peak RSS verify |")?;
+    writeln!(
+        out,
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    )?;
+    for r in &rows {
+        writeln!(
+            out,
+            "| {} | {:.0}/s | {:.0}/s | {:.0}% | {:.0}/s | {:.0}/s | {:.0}% | {:.0}/s | {:.0} ms | {:.1} µs | {:.1} µs | {:.1} | {:.0} ms | {:.0} | {:.2}× | {} MiB | {} MiB |",
+            r.size,
+            r.sign_floor,
+            r.import_rate,
+            100.0 * r.import_rate / r.sign_floor,
+            r.verify_floor,
+            r.verify_rate,
+            100.0 * r.verify_rate / r.verify_floor,
+            r.replay_rate,
+            r.projections_ms,
+            r.inclusion_us,
+            r.consistency_us,
+            r.reads_per_proof,
+            r.append_ms,
+            r.event_bytes,
+            r.disk_ratio,
+            r.import_rss / 1024,
+            r.verify_rss / 1024,
+        )?;
+    }
+    print!("{out}");
+    Ok(())
+}
