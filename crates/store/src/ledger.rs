@@ -187,6 +187,7 @@ impl Ledger {
                 .path(&db_path)
                 .cache_capacity(opts.cache_bytes)
                 .mode(sled::Mode::HighThroughput)
+                .flush_every_ms(None)
                 .open();
             match opened {
                 Ok(db) => break db,
@@ -570,73 +571,80 @@ impl Ledger {
         let result = std::thread::scope(|scope| {
             let (tx_body, rx_body) = std::sync::mpsc::sync_channel::<Batch>(16);
             let (tx_sealed, rx_sealed) = std::sync::mpsc::sync_channel::<Vec<SealedEvent>>(16);
-            let producer = scope.spawn(move || {
-                let mut batch: Batch = Vec::with_capacity(SEND);
-                let mut next = first;
-                let produced = {
-                    let mut emit = |body: EventBody| -> Result<(), StoreError> {
-                        body.check_shape()
-                            .map_err(|e| StoreError::Rejected(VerifyErrorKind::Decode(e.into())))?;
-                        let bytes = actledger_core::encoding::encode(&body)?;
-                        let len = chain::HEADER_LEN + bytes.len() + chain::SIGNATURE_LEN;
-                        if len > actledger_core::encoding::MAX_EVENT_BYTES {
-                            return Err(StoreError::Encode(
-                                actledger_core::DecodeError::TooLarge {
-                                    len,
-                                    max: actledger_core::encoding::MAX_EVENT_BYTES,
-                                },
-                            ));
-                        }
-                        let unsigned = UnsignedEvent {
-                            version: FORMAT_VERSION,
-                            seq: Seq(next),
-                            prev: EventHash::ZERO,
-                            recorded_at,
-                            author,
-                            body,
+            let producer = std::thread::Builder::new()
+                .name("import-check".into())
+                .spawn_scoped(scope, move || {
+                    let mut batch: Batch = Vec::with_capacity(SEND);
+                    let mut next = first;
+                    let produced = {
+                        let mut emit = |body: EventBody| -> Result<(), StoreError> {
+                            body.check_shape().map_err(|e| {
+                                StoreError::Rejected(VerifyErrorKind::Decode(e.into()))
+                            })?;
+                            let bytes = actledger_core::encoding::encode(&body)?;
+                            let len = chain::HEADER_LEN + bytes.len() + chain::SIGNATURE_LEN;
+                            if len > actledger_core::encoding::MAX_EVENT_BYTES {
+                                return Err(StoreError::Encode(
+                                    actledger_core::DecodeError::TooLarge {
+                                        len,
+                                        max: actledger_core::encoding::MAX_EVENT_BYTES,
+                                    },
+                                ));
+                            }
+                            let unsigned = UnsignedEvent {
+                                version: FORMAT_VERSION,
+                                seq: Seq(next),
+                                prev: EventHash::ZERO,
+                                recorded_at,
+                                author,
+                                body,
+                            };
+                            state
+                                .admit(&unsigned)
+                                .map_err(|e| StoreError::Rejected(VerifyErrorKind::Rule(e)))?;
+                            next += 1;
+                            if check_only {
+                                return Ok(());
+                            }
+                            batch.push((unsigned.body, bytes));
+                            if batch.len() == SEND {
+                                tx_body
+                                    .send(std::mem::replace(&mut batch, Vec::with_capacity(SEND)))
+                                    .map_err(|_| {
+                                        StoreError::Corrupted("the signer stopped".into())
+                                    })?;
+                            }
+                            Ok(())
                         };
-                        state
-                            .admit(&unsigned)
-                            .map_err(|e| StoreError::Rejected(VerifyErrorKind::Rule(e)))?;
-                        next += 1;
-                        if check_only {
-                            return Ok(());
-                        }
-                        batch.push((unsigned.body, bytes));
-                        if batch.len() == SEND {
-                            tx_body
-                                .send(std::mem::replace(&mut batch, Vec::with_capacity(SEND)))
-                                .map_err(|_| StoreError::Corrupted("the signer stopped".into()))?;
-                        }
-                        Ok(())
+                        produce(&mut emit)
                     };
-                    produce(&mut emit)
-                };
-                if produced.is_ok() && !batch.is_empty() {
-                    let _ = tx_body.send(batch);
-                }
-                (produced, state)
-            });
-            let writer = scope.spawn(move || -> Result<Frontier, StoreError> {
-                let mut chunk: Vec<SealedEvent> = Vec::with_capacity(CHUNK);
-                let mut nodes = Vec::new();
-                for sealed in rx_sealed {
-                    for s in sealed {
-                        nodes.extend(
-                            tree.append(merkle::leaf_hash(&s.bytes))
-                                .map_err(|e| StoreError::Corrupted(e.to_string()))?,
-                        );
-                        chunk.push(s);
-                        if chunk.len() == CHUNK {
-                            this.write_chunk(&chunk, &nodes, &tree, false)?;
-                            chunk.clear();
-                            nodes.clear();
+                    if produced.is_ok() && !batch.is_empty() {
+                        let _ = tx_body.send(batch);
+                    }
+                    (produced, state)
+                });
+            let writer = std::thread::Builder::new()
+                .name("import-write".into())
+                .spawn_scoped(scope, move || -> Result<Frontier, StoreError> {
+                    let mut chunk: Vec<SealedEvent> = Vec::with_capacity(CHUNK);
+                    let mut nodes = Vec::new();
+                    for sealed in rx_sealed {
+                        for s in sealed {
+                            nodes.extend(
+                                tree.append(merkle::leaf_hash(&s.bytes))
+                                    .map_err(|e| StoreError::Corrupted(e.to_string()))?,
+                            );
+                            chunk.push(s);
+                            if chunk.len() == CHUNK {
+                                this.write_chunk(&chunk, &nodes, &tree, false)?;
+                                chunk.clear();
+                                nodes.clear();
+                            }
                         }
                     }
-                }
-                this.write_chunk(&chunk, &nodes, &tree, false)?;
-                Ok(tree)
-            });
+                    this.write_chunk(&chunk, &nodes, &tree, false)?;
+                    Ok(tree)
+                });
             // This thread signs, in order.
             let mut prev = head;
             let mut seq = first;
@@ -685,14 +693,19 @@ impl Ledger {
                 progress(seq - first);
             }
             drop(tx_sealed);
-            let written = writer.join();
-            let produced = producer.join();
+            let written = writer
+                .map_err(|_| ())
+                .and_then(|h| h.join().map_err(|_| ()));
+            let produced = producer
+                .map_err(|_| ())
+                .and_then(|h| h.join().map_err(|_| ()));
             (ends, failure, written, produced)
         });
         let (ends, failure, written, produced) = result;
         let (produced, state) =
-            produced.map_err(|_| StoreError::Corrupted("the producer panicked".into()))?;
-        let written = written.map_err(|_| StoreError::Corrupted("the writer panicked".into()))?;
+            produced.map_err(|_| StoreError::Corrupted("the import-check thread failed".into()))?;
+        let written =
+            written.map_err(|_| StoreError::Corrupted("the import-write thread failed".into()))?;
         let fail = |this: &mut Self| -> Result<(), StoreError> {
             // Nothing beyond the head becomes part of the ledger.
             this.recover()?;
