@@ -149,3 +149,47 @@ fn projections_are_deterministic() {
         assert_eq!(env.ok(&a), env.ok(&a), "{args:?}");
     }
 }
+
+#[test]
+fn veto_initiative_with_a_holiday_file() {
+    let env = demo();
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/un_holidays.csv");
+    let vi = json(
+        &env,
+        &[
+            "veto-initiative",
+            "--holidays",
+            file,
+            "--complete-years",
+            "2024",
+        ],
+    );
+    assert!(
+        vi["calendar"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("file "),
+        "{}",
+        vi["calendar"]
+    );
+    let years = vi["calendar"]["years"].as_array().unwrap();
+    let y2024 = years.iter().find(|y| y["year"] == 2024).unwrap();
+    assert_eq!(y2024["complete"], true);
+    assert_eq!(y2024["seq"], u64::MAX, "a file's calendar cites no event");
+    let y2017 = years.iter().find(|y| y["year"] == 2017).unwrap();
+    assert_eq!(y2017["complete"], false);
+    // S/2024/239: vetoed 22 March 2024, meeting 8 April 2024; Good Friday (29 March) is a UN
+    // holiday in the file, so the meeting came on working day 10: held.
+    let rec = vi["vetoes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["draft"] == "S/2024/239")
+        .unwrap();
+    assert_eq!(rec["meetings"][0]["count"]["working_days"], 10);
+    assert_eq!(
+        rec["meetings"][0]["count"]["holidays"],
+        serde_json::json!(["2024-03-29"])
+    );
+    assert_eq!(rec["status"], "held");
+}

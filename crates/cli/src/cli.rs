@@ -517,8 +517,15 @@ pub struct ComplianceArgs {
 #[derive(Debug, Args)]
 pub struct VetoInitiativeArgs {
     /// Holiday calendar recorded in the ledger (default: the only or first one).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "holidays")]
     pub calendar: Option<String>,
+    /// Use the UN holidays in this CSV file (the `import holidays` shape) instead of a
+    /// calendar recorded in the ledger; the report names the file.
+    #[arg(long, value_name = "FILE.csv")]
+    pub holidays: Option<PathBuf>,
+    /// With --holidays: years whose list is complete (comma-separated).
+    #[arg(long, value_delimiter = ',', requires = "holidays")]
+    pub complete_years: Vec<u16>,
     #[command(flatten)]
     pub cutoff: CutoffArgs,
     /// Print one JSON object.

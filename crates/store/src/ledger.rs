@@ -187,7 +187,6 @@ impl Ledger {
                 .path(&db_path)
                 .cache_capacity(opts.cache_bytes)
                 .mode(sled::Mode::HighThroughput)
-                .flush_every_ms(None)
                 .open();
             match opened {
                 Ok(db) => break db,
@@ -628,6 +627,7 @@ impl Ledger {
                 .spawn_scoped(scope, move || -> Result<Frontier, StoreError> {
                     let mut chunk: Vec<SealedEvent> = Vec::with_capacity(CHUNK);
                     let mut nodes = Vec::new();
+                    let mut chunks = 0u64;
                     for sealed in rx_sealed {
                         for s in sealed {
                             nodes.extend(
@@ -639,6 +639,11 @@ impl Ledger {
                                 this.write_chunk(&chunk, &nodes, &tree, false)?;
                                 chunk.clear();
                                 nodes.clear();
+                                chunks += 1;
+                                // Bound what sled buffers in memory before it reaches disk.
+                                if chunks.is_multiple_of(8) {
+                                    this.db.flush()?;
+                                }
                             }
                         }
                     }

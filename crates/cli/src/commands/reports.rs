@@ -326,8 +326,34 @@ pub fn compliance(ctx: &Ctx, a: ComplianceArgs) -> Result<()> {
 }
 
 pub fn veto_initiative(ctx: &Ctx, a: VetoInitiativeArgs) -> Result<()> {
-    let v = view(ctx, &a.cutoff)?;
-    let report = projection::veto_initiative(&v, a.calendar.as_deref());
+    let mut v = view(ctx, &a.cutoff)?;
+    let mut calendar = a.calendar.clone();
+    if let Some(file) = &a.holidays {
+        let f =
+            std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+        let opts = actledger::import::ParseOptions {
+            complete_years: a.complete_years.clone(),
+            ..Default::default()
+        };
+        let parsed = actledger::import::parse(
+            actledger::import::Kind::Holidays,
+            &file.display().to_string(),
+            f,
+            &opts,
+        )?;
+        let years = parsed
+            .items
+            .into_iter()
+            .filter_map(|i| match i.fact {
+                actledger_core::Fact::HolidayCalendar(c) => Some(c),
+                _ => None,
+            })
+            .collect();
+        let name = format!("file {}", file.display());
+        v.add_external_calendar(&name, years);
+        calendar = Some(name);
+    }
+    let report = projection::veto_initiative(&v, calendar.as_deref());
     if a.json {
         return print_json("veto-initiative", &report);
     }

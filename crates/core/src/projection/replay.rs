@@ -53,6 +53,10 @@ use crate::state::StateCode;
 use crate::symbol::DraftSymbol;
 use crate::types::{PublicKey, Seq, Timestamp};
 
+/// The sequence number given to facts that do not come from the log (a holiday calendar read
+/// from a file): `u64::MAX`, which no event can have.
+pub const EXTERNAL_SEQ: Seq = Seq(u64::MAX);
+
 /// Where to cut the log before projecting. `Cutoff::default()` takes everything.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cutoff {
@@ -464,6 +468,24 @@ impl View {
     /// Holiday calendars, by calendar name, then year.
     pub fn calendars(&self) -> &BTreeMap<String, BTreeMap<u16, Record<HolidayCalendar>>> {
         &self.calendars
+    }
+
+    /// Adds a holiday calendar that is not in the log (given as a file by the user), under
+    /// `name`. Its records carry [`EXTERNAL_SEQ`] instead of a sequence number, so a report
+    /// that cites them shows they do not come from the ledger. A year already recorded under
+    /// that name is replaced.
+    pub fn add_external_calendar(&mut self, name: &str, years: Vec<HolidayCalendar>) {
+        let entry = self.calendars.entry(name.to_string()).or_default();
+        for c in years {
+            entry.insert(
+                c.year,
+                Record {
+                    seq: EXTERNAL_SEQ,
+                    corrections: Vec::new(),
+                    fact: c,
+                },
+            );
+        }
     }
 
     /// Corrections that named no fact of the same kind in the replayed part of the log. Always
