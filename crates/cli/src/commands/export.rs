@@ -191,16 +191,21 @@ pub fn export_snapshot(ctx: &Ctx, a: ExportSnapshotArgs) -> Result<()> {
         .with_context(|| format!("cannot create {}", a.out.display()))?;
     let mut entries = Vec::new();
     let mut bundle = Vec::new();
+    let progress = crate::progress::Progress::new(cp.size(), "export");
     for item in ledger
         .scan(0)
         .take(usize::try_from(cp.size()).unwrap_or(usize::MAX))
     {
-        let (_, bytes) = item?;
+        let (seq, bytes) = item?;
+        if seq.is_multiple_of(4096) {
+            progress.set(seq);
+        }
         let len = u16::try_from(bytes.len()).context("an event is over 65,535 bytes")?;
         bundle.extend_from_slice(&len.to_be_bytes());
         bundle.extend_from_slice(&bytes);
         entries.push(bytes);
     }
+    progress.finish();
     let derived = derive(&entries, &cp_stored.note, &cp).map_err(|e| anyhow::anyhow!(e))?;
     write_file(&a.out, "entries", &bundle)?;
     write_file(&a.out, "supporters.json", derived.supporters.as_bytes())?;
