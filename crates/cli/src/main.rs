@@ -36,6 +36,24 @@ fn report_rss() {
     }
 }
 
+/// The error and its causes on one line, like `{:#}`, but without repeating a cause that an
+/// error's own message already ends with (`StoreError::Io` prints its source, which is also
+/// the next link of the chain).
+fn one_line(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if line.ends_with(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
+}
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = commands::run(cli);
@@ -47,7 +65,7 @@ fn main() -> ExitCode {
                 eprintln!("{v}");
                 ExitCode::from(1)
             } else {
-                eprintln!("error: {e:#}");
+                eprintln!("error: {}", one_line(&e));
                 ExitCode::from(2)
             }
         }

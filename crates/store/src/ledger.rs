@@ -162,6 +162,41 @@ impl DigestKeys {
     }
 }
 
+/// The keys event `seq` should have in index `name` (`by_state` or `by_draft`).
+fn index_keys(name: &str, ev: &Event, seq: u64) -> Vec<Vec<u8>> {
+    if name == "by_state" {
+        ev.unsigned
+            .body
+            .states()
+            .into_iter()
+            .map(|s| state_key(s, seq))
+            .collect()
+    } else {
+        ev.unsigned
+            .body
+            .drafts()
+            .into_iter()
+            .map(|d| draft_key(d, seq))
+            .collect()
+    }
+}
+
+/// Removes the `snap.*.generating` files sled left in `db_path` (see `Ledger::open_db`);
+/// returns whether there were any.
+fn remove_partial_snapshots(db_path: &Path) -> std::io::Result<bool> {
+    let mut removed = false;
+    for entry in std::fs::read_dir(db_path)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("snap.") && name.ends_with(".generating") {
+            std::fs::remove_file(entry.path())?;
+            removed = true;
+        }
+    }
+    Ok(removed)
+}
+
 impl Ledger {
     fn open_db(dir: &Path, opts: &OpenOptions, create: bool) -> Result<Self, StoreError> {
         let io = |source| StoreError::Io {
@@ -182,6 +217,7 @@ impl Ledger {
         // process that is just exiting (its background threads release it a moment after our
         // lock file), is waited for briefly, then reported as "in use".
         let deadline = std::time::Instant::now() + opts.wait.max(Duration::from_secs(2));
+        let mut cleaned = false;
         let db = loop {
             let opened = sled::Config::new()
                 .path(&db_path)
@@ -207,6 +243,16 @@ impl Ledger {
                         dir: dir.display().to_string(),
                         source,
                     })
+                }
+                // sled 0.34 writes a snapshot to `snap.<lsn>.generating`, then renames it. A
+                // write that failed (disk full) or a process killed meanwhile leaves that file,
+                // which every later open takes for the newest snapshot and reports as
+                // corruption. It is never the only copy of anything (the log is): remove it
+                // (we hold both locks, so no one is writing it) and open again.
+                Err(sled::Error::Corruption { .. })
+                    if !cleaned && remove_partial_snapshots(&db_path).map_err(io)? =>
+                {
+                    cleaned = true;
                 }
                 Err(other) => return Err(StoreError::Db(other)),
             }
@@ -1086,21 +1132,7 @@ impl Ledger {
             };
             let ev =
                 chain::decode_event(&bytes).map_err(|e| StoreError::Corrupted(e.to_string()))?;
-            let expected: Vec<Vec<u8>> = if name == "by_state" {
-                ev.unsigned
-                    .body
-                    .states()
-                    .into_iter()
-                    .map(|s| state_key(s, seq))
-                    .collect()
-            } else {
-                ev.unsigned
-                    .body
-                    .drafts()
-                    .into_iter()
-                    .map(|d| draft_key(d, seq))
-                    .collect()
-            };
+            let expected = index_keys(name, &ev, seq);
             if !v.is_empty() || !expected.iter().any(|e| e.as_slice() == k.as_ref()) {
                 return Ok(err(
                     seq,
@@ -1112,21 +1144,7 @@ impl Ledger {
             let (seq, bytes) = item?;
             let ev =
                 chain::decode_event(&bytes).map_err(|e| StoreError::Corrupted(e.to_string()))?;
-            let expected: Vec<Vec<u8>> = if name == "by_state" {
-                ev.unsigned
-                    .body
-                    .states()
-                    .into_iter()
-                    .map(|s| state_key(s, seq))
-                    .collect()
-            } else {
-                ev.unsigned
-                    .body
-                    .drafts()
-                    .into_iter()
-                    .map(|d| draft_key(d, seq))
-                    .collect()
-            };
+            let expected = index_keys(name, &ev, seq);
             for e in expected {
                 if !tree.contains_key(&e)? {
                     return Ok(err(

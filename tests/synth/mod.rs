@@ -1,0 +1,229 @@
+//! Seeded synthetic CSV files in the shapes of `data/*.csv` (docs/IMPORT.md), for the
+//! reliability tests that need thousands of events, and a small seeded PRNG so every such test
+//! is reproducible from one printed seed.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use actledger_core::state::{StateCode, UnStatus};
+
+/// SplitMix64: tiny, seedable, good enough to pick test cases.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    /// An independent stream for case `i` of a run seeded with `seed`.
+    pub fn for_case(seed: u64, i: u64) -> Self {
+        let mut r = Self(seed ^ i.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        r.next_u64();
+        r
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (`n > 0`).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
+    }
+
+    /// Uniform index into a slice of length `n`.
+    pub fn index(&mut self, n: usize) -> usize {
+        self.below(n as u64) as usize
+    }
+
+    pub fn byte(&mut self) -> u8 {
+        self.next_u64() as u8
+    }
+
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.index(items.len())]
+    }
+
+    /// Fisher-Yates.
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = self.index(i + 1);
+            items.swap(i, j);
+        }
+    }
+}
+
+/// The seed of a test run: `ACTLEDGER_TEST_SEED` (decimal or 0x-hex) or `default`. Printed,
+/// so a failure can be replayed.
+pub fn seed(test: &str, default: u64) -> u64 {
+    let seed = std::env::var("ACTLEDGER_TEST_SEED")
+        .ok()
+        .and_then(|s| match s.strip_prefix("0x") {
+            Some(h) => u64::from_str_radix(h, 16).ok(),
+            None => s.parse().ok(),
+        })
+        .unwrap_or(default);
+    eprintln!("{test}: seed {seed:#x} (replay with ACTLEDGER_TEST_SEED={seed:#x})");
+    seed
+}
+
+pub const P5: [&str; 5] = ["CHN", "FRA", "GBR", "RUS", "USA"];
+
+/// UN member states (observers excluded), sorted by code.
+pub fn members() -> Vec<StateCode> {
+    StateCode::all()
+        .filter(|s| s.status() == UnStatus::Member)
+        .collect()
+}
+
+/// The Council of each year: the five permanent members and ten distinct elected members.
+pub type Councils = BTreeMap<u16, Vec<StateCode>>;
+
+/// `members` CSV (sc_members.csv shape): 15 members a year for `years`.
+pub fn members_csv(rng: &mut Rng, years: std::ops::RangeInclusive<u16>) -> (String, Councils) {
+    let electable: Vec<StateCode> = members()
+        .into_iter()
+        .filter(|s| !s.is_permanent_member())
+        .collect();
+    let mut csv = String::from("year,member_state,iso3,seat,note,source\n");
+    let mut councils = Councils::new();
+    for year in years {
+        let mut pool = electable.clone();
+        rng.shuffle(&mut pool);
+        let elected = &pool[..10];
+        let mut council = Vec::new();
+        for s in P5 {
+            let st: StateCode = s.parse().unwrap();
+            writeln!(
+                csv,
+                "{year},{},{s},permanent,,synthetic",
+                st.name().replace(',', " ")
+            )
+            .unwrap();
+            council.push(st);
+        }
+        for st in elected {
+            writeln!(
+                csv,
+                "{year},{},{},elected,synthetic row,synthetic",
+                st.name().replace(',', " "),
+                st.as_str()
+            )
+            .unwrap();
+            council.push(*st);
+        }
+        council.sort();
+        councils.insert(year, council);
+    }
+    (csv, councils)
+}
+
+/// `supporters` CSV (supporters.csv shape): the first `n` member states, exact or "listed by"
+/// dates in 2015-2024.
+pub fn supporters_csv(rng: &mut Rng, n: usize) -> String {
+    let mut csv = String::from("state,iso3,date_of_adherence,listed_as_supporter_by,note,source\n");
+    for st in members().into_iter().take(n) {
+        let date = format!(
+            "{}-{:02}-{:02}",
+            2015 + rng.below(10),
+            1 + rng.below(12),
+            1 + rng.below(28)
+        );
+        let (exact, listed) = if rng.chance(50) {
+            (date, String::new())
+        } else {
+            (String::new(), date)
+        };
+        writeln!(
+            csv,
+            "{},{},{exact},{listed},synthetic note,https://example.org/{}",
+            st.name().replace(',', " "),
+            st.as_str(),
+            st.as_str()
+        )
+        .unwrap();
+    }
+    csv
+}
+
+/// `votes` CSV (sc_votes.csv shape): `per_year` drafts a year for every year of `councils`
+/// up to 2025 (a vote may not be dated in the future), each voted on by exactly that year's 15
+/// members.
+pub fn votes_csv(rng: &mut Rng, councils: &Councils, per_year: u32) -> String {
+    let mut csv =
+        String::from("draft_symbol,vote_date,member_state,iso3,vote,seat,method,source\n");
+    for (year, council) in councils.range(..=2025) {
+        for n in 1..=per_year {
+            let date = format!("{year}-{:02}-{:02}", 1 + rng.below(12), 1 + rng.below(28));
+            for st in council {
+                let vote = *rng.pick(&["Y", "Y", "Y", "N", "A", "X"]);
+                let seat = if st.is_permanent_member() {
+                    "permanent"
+                } else {
+                    "elected"
+                };
+                writeln!(
+                    csv,
+                    "S/{year}/{n},{date},{},{},{vote},{seat},synthetic,https://example.org/S/{year}/{n}",
+                    st.name().replace(',', " "),
+                    st.as_str()
+                )
+                .unwrap();
+            }
+        }
+    }
+    csv
+}
+
+/// Copies a directory tree (files and directories only).
+pub fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for entry in std::fs::read_dir(src).unwrap() {
+        let entry = entry.unwrap();
+        let to = dst.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to);
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+}
+
+/// Path of the `actledger` binary under test.
+pub fn bin() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("actledger")
+}
+
+/// Waits until no handle in this process still holds sled's own lock on `LEDGER/db/db`.
+///
+/// Dropping a `Ledger` (or a `sled::Db`) releases `ledger.lock` at once, but sled's background
+/// I/O threads may keep the database file, and its exclusive lock, open for a few more
+/// milliseconds; an immediate reopen in this process, or a child process, would fail with
+/// sled's "could not acquire lock". Tests that reopen a ledger they just closed call this first.
+pub fn wait_sled_released(ledger: &Path) {
+    let db = ledger.join("db").join("db");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        match std::fs::OpenOptions::new().read(true).open(&db) {
+            Err(_) => return, // no database yet
+            Ok(f) => match f.try_lock() {
+                Ok(()) => return, // released when `f` closes
+                Err(_) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                }
+                Err(e) => panic!("sled still holds {} after 30 s: {e}", db.display()),
+            },
+        }
+    }
+}
