@@ -87,6 +87,11 @@ impl Verifier {
         self.head
     }
 
+    /// The rule state after the accepted events, by value (no copy).
+    pub fn into_state(self) -> LedgerState {
+        self.state
+    }
+
     /// The rule state after the accepted events.
     pub fn state(&self) -> &LedgerState {
         &self.state

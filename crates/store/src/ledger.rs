@@ -609,8 +609,12 @@ impl Ledger {
         let recorded_at = w.verifier.state().last_time().map_or(now, |t| t.max(now));
         let first = w.verifier.len();
         let head = w.verifier.head();
-        let mut state = w.verifier.state().clone();
-        let mut tree = w.tree.clone();
+        // The pipeline takes the rule state and tree (a 1M-event ledger's state is hundreds of
+        // MB: not copied). On success they come back advanced; on failure the writer is
+        // rebuilt from the store on next use.
+        let taken = self.writer.take().ok_or(StoreError::Poisoned)?;
+        let mut tree = taken.tree;
+        let mut state = taken.verifier.into_state();
         if !check_only {
             self.meta.insert(PENDING_KEY, &[] as &[u8])?;
         }
