@@ -42,3 +42,18 @@ fn readme_quick_start_runs_as_written() {
     );
     assert!(stdout.contains("2 supporters"), "{stdout}");
 }
+
+/// The README's first command must name a runnable binary: with a second binary in the
+/// package (the bench), `cargo run -p actledger` needs `default-run`.
+#[test]
+fn readme_first_command_runs_the_tool() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    assert!(readme.contains("cargo run --release -p actledger -- demo"));
+    let manifest =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains("default-run = \"actledger\""),
+        "crates/cli/Cargo.toml needs default-run"
+    );
+}
