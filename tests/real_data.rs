@@ -193,3 +193,45 @@ fn veto_initiative_with_a_holiday_file() {
     );
     assert_eq!(rec["status"], "held");
 }
+
+#[test]
+fn supporters_diff_against_a_published_list() {
+    let env = demo();
+    let list = json(&env, &["supporters"]);
+    let codes: Vec<String> = list["supporters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["state"].as_str().unwrap().to_string())
+        .collect();
+    // The same list: exit 0.
+    let same = env.path("same.csv");
+    std::fs::write(&same, format!("iso3\n{}\n", codes.join("\n"))).unwrap();
+    env.ok(&["supporters", "diff", same.to_str().unwrap()]);
+    // One missing on each side: exit 1, both named.
+    let other = env.path("other.csv");
+    let mut published: Vec<String> = codes
+        .iter()
+        .filter(|c| c.as_str() != "FRA")
+        .cloned()
+        .collect();
+    published.push("BRA".into());
+    std::fs::write(&other, format!("state_code\n{}\n", published.join("\n"))).unwrap();
+    let out = env.run(&[
+        "supporters",
+        "diff",
+        other.to_str().unwrap(),
+        "--column",
+        "state_code",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["missing_from_published"], serde_json::json!(["FRA"]));
+    assert_eq!(v["missing_from_ledger"], serde_json::json!(["BRA"]));
+    // Garbage: exit 2, one line.
+    let garbage = env.path("garbage.csv");
+    std::fs::write(&garbage, vec![b'x'; 100_000]).unwrap();
+    let err = env.fails(2, &["supporters", "diff", garbage.to_str().unwrap()]);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+}

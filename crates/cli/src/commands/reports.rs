@@ -115,9 +115,9 @@ fn diff(
     column: &str,
     json: bool,
 ) -> Result<()> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .from_path(file)
-        .with_context(|| format!("cannot read {}", file.display()))?;
+    // The same guard as the importers: no line over 64 KiB is buffered, CRLF is accepted.
+    let f = std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let mut rdr = csv::ReaderBuilder::new().from_reader(actledger::import::LineLimit::new(f));
     let headers = rdr
         .headers()
         .with_context(|| format!("{}: cannot read the header", file.display()))?
@@ -129,7 +129,16 @@ fn diff(
             format!(
                 "{}: no column `{column}` (the header has: {})",
                 file.display(),
-                headers.iter().collect::<Vec<_>>().join(", ")
+                headers
+                    .iter()
+                    .take(20)
+                    .map(|h| h
+                        .chars()
+                        .take(40)
+                        .map(|c| if c.is_control() { ' ' } else { c })
+                        .collect::<String>())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         })?;
     let mut published = BTreeSet::new();
