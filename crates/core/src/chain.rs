@@ -60,27 +60,40 @@ pub fn seal(unsigned: UnsignedEvent, key: &SigningKey) -> Result<SealedEvent, De
 
 /// Decodes stored bytes into an event: canonical decode, format version, field shapes.
 pub fn decode_event(bytes: &[u8]) -> Result<Event, DecodeError> {
-    // Read the version byte first so a future format gets a clear message, not a parse error.
-    if let Some(&v) = bytes.first() {
-        if v != FORMAT_VERSION {
-            return Err(DecodeError::Version(v));
-        }
-    }
+    check_version(bytes)?;
     let event: Event = encoding::decode(bytes)?;
     event.unsigned.body.check_shape()?;
     Ok(event)
+}
+
+/// Reads the version byte first so a future format gets a clear message, not a parse error.
+fn check_version(bytes: &[u8]) -> Result<(), DecodeError> {
+    match bytes.first() {
+        Some(&v) if v != FORMAT_VERSION => Err(DecodeError::Version(v)),
+        _ => Ok(()),
+    }
 }
 
 /// Decodes stored bytes this program wrote and verified before, skipping the canonical
 /// re-encoding check (about twice as fast): for projections and for rebuilding the rule state
 /// of a store. `verify` and anything reading untrusted bytes use [`decode_event`].
 pub fn decode_event_trusted(bytes: &[u8]) -> Result<Event, DecodeError> {
-    if let Some(&v) = bytes.first() {
-        if v != FORMAT_VERSION {
-            return Err(DecodeError::Version(v));
-        }
-    }
+    check_version(bytes)?;
     encoding::decode_trusted(bytes)
+}
+
+/// The signature at the end of stored bytes (all zero if they are shorter than 64 bytes,
+/// which no signature verifies).
+pub fn stored_signature(bytes: &[u8]) -> Signature {
+    let mut sig = [0u8; SIGNATURE_LEN];
+    if let Some(tail) = bytes
+        .len()
+        .checked_sub(SIGNATURE_LEN)
+        .and_then(|at| bytes.get(at..))
+    {
+        sig.copy_from_slice(tail);
+    }
+    Signature(sig)
 }
 
 /// The bytes an event's signature covers (without the context prefix): all but the last 64.

@@ -39,17 +39,7 @@ pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, DecodeError> {
 /// Decodes exactly one canonical value: rejects input over the size limit, trailing bytes,
 /// and any input that does not re-encode to the same bytes.
 pub fn decode<T: Serialize + DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
-    if bytes.len() > MAX_EVENT_BYTES {
-        return Err(DecodeError::TooLarge {
-            len: bytes.len(),
-            max: MAX_EVENT_BYTES,
-        });
-    }
-    let (value, used): (T, usize) = bincode::serde::decode_from_slice(bytes, CONFIG)
-        .map_err(|e| DecodeError::Malformed(e.to_string()))?;
-    if used != bytes.len() {
-        return Err(DecodeError::TrailingBytes(bytes.len() - used));
-    }
+    let value: T = decode_trusted(bytes)?;
     if encode(&value)? != bytes {
         return Err(DecodeError::NonCanonical);
     }

@@ -112,6 +112,14 @@ fn node_key(level: u8, index: u64) -> [u8; 9] {
 /// Events per sled transaction when appending a batch.
 const CHUNK: usize = 2048;
 
+/// The `meta/head` record: event count (u64 BE) || hash of the last event.
+fn head_record(count: u64, last: &EventHash) -> Vec<u8> {
+    let mut head = Vec::with_capacity(40);
+    head.extend_from_slice(&count.to_be_bytes());
+    head.extend_from_slice(&last.0);
+    head
+}
+
 fn seq_key(seq: u64) -> [u8; 8] {
     seq.to_be_bytes()
 }
@@ -491,10 +499,7 @@ impl Ledger {
         let Some(last) = chunk.last() else {
             return Ok(());
         };
-        let count = last.event.unsigned.seq.0 + 1;
-        let mut head = Vec::with_capacity(40);
-        head.extend_from_slice(&count.to_be_bytes());
-        head.extend_from_slice(&last.hash.0);
+        let head = head_record(last.event.unsigned.seq.0 + 1, &last.hash);
         // The events, their index entries and the Merkle nodes first (one atomic batch per
         // tree), the head last: the head is the commit point. A crash in between leaves
         // events beyond the head, which `recover` removes on the next open; no reader ever
@@ -720,8 +725,7 @@ impl Ledger {
                                 break 'batches;
                             }
                         };
-                    let mut sig = [0u8; 64];
-                    sig.copy_from_slice(&stored[stored.len() - 64..]);
+                    let sig = chain::stored_signature(&stored);
                     let event = Event {
                         unsigned: UnsignedEvent {
                             version: FORMAT_VERSION,
@@ -731,7 +735,7 @@ impl Ledger {
                             author,
                             body,
                         },
-                        signature: actledger_core::Signature(sig),
+                        signature: sig,
                     };
                     let a = Appended {
                         seq: Seq(seq),
@@ -789,12 +793,9 @@ impl Ledger {
         };
         // Commit: move the head (with the frontier) in one atomic write, then flush.
         let size = l.seq.0 + 1;
-        let mut head_rec = Vec::with_capacity(40);
-        head_rec.extend_from_slice(&size.to_be_bytes());
-        head_rec.extend_from_slice(&l.hash.0);
         let mut meta = sled::Batch::default();
         meta.insert(FRONTIER_KEY, tree.to_bytes());
-        meta.insert(HEAD_KEY, head_rec);
+        meta.insert(HEAD_KEY, head_record(size, &l.hash));
         meta.remove(PENDING_KEY);
         let committed = self
             .meta

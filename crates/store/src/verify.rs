@@ -45,17 +45,6 @@ struct SigJob {
 
 /// The first event in `jobs` whose signature fails, if any.
 fn check_jobs(jobs: &[SigJob], mode: SignatureMode) -> Option<u64> {
-    let strict = |j: &SigJob| {
-        let sig = ed25519_dalek::Signature::from_bytes(
-            &<[u8; 64]>::try_from(&j.bytes[j.bytes.len().saturating_sub(64)..]).unwrap_or([0; 64]),
-        );
-        j.key
-            .verify_strict(
-                &chain::signing_message(chain::unsigned_part(&j.bytes)),
-                &sig,
-            )
-            .is_ok()
-    };
     if mode == SignatureMode::Batch {
         let messages: Vec<Vec<u8>> = jobs
             .iter()
@@ -64,19 +53,16 @@ fn check_jobs(jobs: &[SigJob], mode: SignatureMode) -> Option<u64> {
         let refs: Vec<&[u8]> = messages.iter().map(Vec::as_slice).collect();
         let sigs: Vec<ed25519_dalek::Signature> = jobs
             .iter()
-            .map(|j| {
-                ed25519_dalek::Signature::from_bytes(
-                    &<[u8; 64]>::try_from(&j.bytes[j.bytes.len().saturating_sub(64)..])
-                        .unwrap_or([0; 64]),
-                )
-            })
+            .map(|j| ed25519_dalek::Signature::from_bytes(&chain::stored_signature(&j.bytes).0))
             .collect();
         let keys: Vec<ed25519_dalek::VerifyingKey> = jobs.iter().map(|j| j.key).collect();
         if ed25519_dalek::verify_batch(&refs, &sigs, &keys).is_ok() {
             return None;
         }
     }
-    jobs.iter().find(|j| !strict(j)).map(|j| j.seq)
+    jobs.iter()
+        .find(|j| !chain::check_signature(&j.key, &chain::stored_signature(&j.bytes), &j.bytes))
+        .map(|j| j.seq)
 }
 
 /// Verifies every stored event from its bytes, in key order: keys must be 0, 1, 2, ... with no

@@ -163,18 +163,12 @@ fn readme(cp: &Checkpoint, supporters: usize) -> String {
 }
 
 fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
-    let p = dir.join(name);
-    let tmp = dir.join(format!(".{name}.tmp"));
-    std::fs::write(&tmp, bytes)
-        .and_then(|()| std::fs::rename(&tmp, &p))
-        .with_context(|| format!("cannot write {}", p.display()))
+    super::write_atomic(&dir.join(name), bytes)
 }
 
 pub fn export_snapshot(ctx: &Ctx, a: ExportSnapshotArgs) -> Result<()> {
     let ledger = ctx.open()?;
-    let cp_stored = ledger
-        .latest_checkpoint()?
-        .context("no checkpoint yet: sign one with `actledger checkpoint --key LOGKEY` first")?;
+    let cp_stored = super::transparency::latest(&ledger)?;
     let note = Note::parse(&cp_stored.note).context("stored checkpoint")?;
     let cp = Checkpoint::from_note(&note).context("stored checkpoint")?;
     if a.out.exists()
@@ -343,9 +337,7 @@ pub fn verify_snapshot(a: VerifySnapshotArgs) -> Result<()> {
 
 pub fn export_tiles(ctx: &Ctx, a: ExportTilesArgs) -> Result<()> {
     let ledger = ctx.open()?;
-    let cp_stored = ledger
-        .latest_checkpoint()?
-        .context("no checkpoint yet: sign one with `actledger checkpoint --key LOGKEY` first")?;
+    let cp_stored = super::transparency::latest(&ledger)?;
     let new_size = cp_stored.size;
     std::fs::create_dir_all(&a.out)
         .with_context(|| format!("cannot create {}", a.out.display()))?;
@@ -383,10 +375,7 @@ pub fn export_tiles(ctx: &Ctx, a: ExportTilesArgs) -> Result<()> {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, &bytes)
-            .and_then(|()| std::fs::rename(&tmp, &path))
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        super::write_atomic(&path, &bytes)?;
     }
     // The checkpoint last: readers never see a checkpoint whose tiles are missing.
     write_file(&a.out, "checkpoint", cp_stored.note.as_bytes())?;

@@ -2,8 +2,6 @@
 //! cut-offs), check the latest checkpoint against the stored events, and write one
 //! self-contained page (rendered by [`actledger::html`]).
 
-use std::path::Path;
-
 use actledger::html::{self, Check, CheckpointInfo, CutEvent, Head, Page, SignatureLine};
 use actledger_core::checkpoint::Checkpoint;
 use actledger_core::merkle::{leaf_hash, Frontier, Hash};
@@ -254,7 +252,7 @@ pub fn run(ctx: &Ctx, a: ExportHtmlArgs) -> Result<()> {
         veto_initiative: projection::veto_initiative(view, a.calendar.as_deref()),
     };
     let text = html::render(&page);
-    write_file(&a.out, text.as_bytes())?;
+    super::write_atomic(&a.out, text.as_bytes())?;
     output::line(&format!(
         "wrote {} ({} bytes): {} supporters, {} votes, {} findings, {}; ledger head {}",
         a.out.display(),
@@ -270,21 +268,4 @@ pub fn run(ctx: &Ctx, a: ExportHtmlArgs) -> Result<()> {
         summary.head
     ));
     Ok(())
-}
-
-/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: a reader
-/// never sees half a page.
-fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    let name = path
-        .file_name()
-        .with_context(|| format!("--out {}: not a file name", path.display()))?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".tmp-{}", std::process::id()));
-    let tmp = path.with_file_name(tmp_name);
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        anyhow::anyhow!("cannot write {}: {e}", path.display())
-    })
 }

@@ -48,9 +48,7 @@ pub fn checkpoint(ctx: &Ctx, a: CheckpointArgs) -> Result<()> {
             let key = keyfile::read(k)?;
             ledger.sign_checkpoint(&key)?
         }
-        (None, true) => ledger
-            .latest_checkpoint()?
-            .context("no checkpoint yet: sign one with `actledger checkpoint --key LOGKEY`")?,
+        (None, true) => latest(&ledger)?,
         _ => bail!("give --key LOGKEY to sign a checkpoint, or --latest to print the last one"),
     };
     if a.json {
@@ -61,7 +59,8 @@ pub fn checkpoint(ctx: &Ctx, a: CheckpointArgs) -> Result<()> {
     Ok(())
 }
 
-fn latest(ledger: &Ledger) -> Result<StoredCheckpoint> {
+/// The latest stored checkpoint, or advice on how to sign one.
+pub(super) fn latest(ledger: &Ledger) -> Result<StoredCheckpoint> {
     ledger
         .latest_checkpoint()?
         .context("no checkpoint yet: sign one with `actledger checkpoint --key LOGKEY`")
@@ -317,10 +316,11 @@ pub fn witness(cmd: WitnessCmd) -> Result<()> {
             root: new.root().to_base64(),
         },
     );
-    let tmp = state_path.with_extension("tmp");
-    std::fs::write(&tmp, serde_json::to_string_pretty(&state)?)
-        .and_then(|()| std::fs::rename(&tmp, &state_path))
-        .with_context(|| format!("cannot write witness state {}", state_path.display()))?;
+    super::write_atomic(
+        &state_path,
+        serde_json::to_string_pretty(&state)?.as_bytes(),
+    )
+    .context("witness state")?;
     print!("{note}");
     Ok(())
 }
