@@ -22,10 +22,32 @@ pub struct StateCode([u8; 3]);
 pub const PERMANENT_MEMBERS: [&str; 5] = ["CHN", "FRA", "GBR", "RUS", "USA"];
 
 impl StateCode {
+    /// Position of `code` in the table: one load from a 26³-entry map of upper-case codes
+    /// (state codes are checked for every member of every decoded vote).
     fn index(code: &[u8]) -> Option<usize> {
-        UN_STATES
-            .binary_search_by(|(c, _, _)| c.as_bytes().cmp(code))
-            .ok()
+        static SLOTS: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        fn slot(code: &[u8]) -> Option<usize> {
+            match code {
+                [a @ b'A'..=b'Z', b @ b'A'..=b'Z', c @ b'A'..=b'Z'] => Some(
+                    usize::from(a - b'A') * 676
+                        + usize::from(b - b'A') * 26
+                        + usize::from(c - b'A'),
+                ),
+                _ => None,
+            }
+        }
+        let slots = SLOTS.get_or_init(|| {
+            // Entry = table position + 1 (0 = not a state); the table has fewer than 255 rows.
+            let mut t = vec![0u8; 26 * 26 * 26];
+            for (i, (c, _, _)) in UN_STATES.iter().enumerate() {
+                if let (Some(s), Ok(v)) = (slot(c.as_bytes()), u8::try_from(i + 1)) {
+                    t[s] = v;
+                }
+            }
+            t
+        });
+        let v = *slots.get(slot(code)?)?;
+        (v != 0).then(|| usize::from(v) - 1)
     }
 
     fn from_bytes(b: [u8; 3]) -> Result<Self, ValueError> {
@@ -128,6 +150,23 @@ impl<'de> Deserialize<'de> for StateCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn direct_lookup_agrees_with_the_table() {
+        for a in 0u8..=255 {
+            for code in [[a, b'U', b'S'], [b'F', a, b'A'], [b'G', b'B', a]] {
+                let want = UN_STATES
+                    .binary_search_by(|(c, _, _)| c.as_bytes().cmp(&code[..]))
+                    .ok();
+                assert_eq!(StateCode::index(&code), want, "{code:?}");
+            }
+        }
+        for (i, (c, _, _)) in UN_STATES.iter().enumerate() {
+            assert_eq!(StateCode::index(c.as_bytes()), Some(i));
+        }
+        assert_eq!(StateCode::index(b"ZZZ"), None);
+        assert_eq!(StateCode::index(b"US"), None);
+    }
 
     #[test]
     fn table_is_sorted_and_complete() {

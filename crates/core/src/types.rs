@@ -109,23 +109,66 @@ impl fmt::Debug for EventHash {
     }
 }
 
+/// How many valid public keys each thread remembers (see [`PublicKey::try_from_bytes`]).
+pub const KEY_CACHE: usize = 64;
+
+/// Keys a thread has already found to be valid points, oldest replaced first.
+struct KeyCache {
+    keys: Vec<[u8; 32]>,
+    next: usize,
+}
+
+impl KeyCache {
+    fn contains(&self, b: &[u8; 32]) -> bool {
+        self.keys.iter().any(|k| k == b)
+    }
+
+    fn remember(&mut self, b: [u8; 32]) {
+        if self.keys.len() < KEY_CACHE {
+            self.keys.push(b);
+        } else if let Some(slot) = self.keys.get_mut(self.next) {
+            *slot = b;
+            self.next = (self.next + 1) % KEY_CACHE;
+        }
+    }
+}
+
+thread_local! {
+    static KNOWN_VALID: std::cell::RefCell<KeyCache> = const {
+        std::cell::RefCell::new(KeyCache { keys: Vec::new(), next: 0 })
+    };
+}
+
 /// An Ed25519 public key (32 bytes, RFC 8032), checked to be a valid, non-weak curve point.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PublicKey(pub(crate) [u8; 32]);
 
 impl PublicKey {
     /// Checks that the bytes decompress to a point that is not of small order.
+    ///
+    /// Decompressing a point costs about as much as verifying a third of a signature, and a
+    /// ledger has a handful of keys that sign millions of events, so each thread remembers
+    /// the last [`KEY_CACHE`] keys it found valid and skips the check for them (only valid
+    /// keys are remembered, so the answer is the same).
     pub fn try_from_bytes(b: [u8; 32]) -> Result<Self, ValueError> {
-        let vk =
-            ed25519_dalek::VerifyingKey::from_bytes(&b).map_err(|_| ValueError::PublicKey {
-                reason: "not a point on the curve",
-            })?;
+        if KNOWN_VALID.with(|c| c.borrow().contains(&b)) {
+            return Ok(Self(b));
+        }
+        Self::check_point(&b)?;
+        KNOWN_VALID.with(|c| c.borrow_mut().remember(b));
+        Ok(Self(b))
+    }
+
+    fn check_point(b: &[u8; 32]) -> Result<(), ValueError> {
+        let vk = ed25519_dalek::VerifyingKey::from_bytes(b).map_err(|_| ValueError::PublicKey {
+            reason: "not a point on the curve",
+        })?;
         if vk.is_weak() {
             return Err(ValueError::PublicKey {
                 reason: "weak key (small-order point)",
             });
         }
-        Ok(Self(b))
+        Ok(())
     }
 
     /// Parses 64 hex digits.
@@ -401,5 +444,21 @@ mod tests {
         identity[0] = 1;
         assert!(PublicKey::try_from_bytes(identity).is_err());
         assert!(PublicKey::from_hex("zz").is_err());
+    }
+
+    #[test]
+    fn key_cache_never_admits_an_invalid_key() {
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        // Fill the cache past its size with valid keys, then ask again for the weak one and
+        // for a key seen before and evicted.
+        let first = crate::keys::SigningKey::from_seed(&[1; 32]).public();
+        for i in 0..(KEY_CACHE as u8 + 5) {
+            let k = crate::keys::SigningKey::from_seed(&[i; 32]).public();
+            assert_eq!(PublicKey::try_from_bytes(k.0).ok(), Some(k));
+            assert!(PublicKey::try_from_bytes(identity).is_err());
+        }
+        assert_eq!(PublicKey::try_from_bytes(first.0).ok(), Some(first));
+        assert!(PublicKey::try_from_bytes(identity).is_err());
     }
 }
