@@ -60,6 +60,27 @@ struct TermEntry {
     to: Date,
 }
 
+/// The Council on the last day a vote was checked for, valid while the terms are unchanged
+/// (`terms_version`). Votes arrive in date order and each checks its 15 members, so this
+/// saves rebuilding the Council from every term for each vote. Not part of the state: a
+/// clone starts empty.
+#[derive(Default)]
+struct CouncilCache(std::sync::Mutex<Option<CachedCouncil>>);
+
+type CachedCouncil = (Date, u64, std::sync::Arc<BTreeMap<StateCode, Seat>>);
+
+impl Clone for CouncilCache {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl std::fmt::Debug for CouncilCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CouncilCache")
+    }
+}
+
 /// The state the rules need, replayed from the log.
 #[derive(Debug, Clone, Default)]
 pub struct LedgerState {
@@ -74,6 +95,9 @@ pub struct LedgerState {
     votes: BTreeMap<DraftSymbol, VoteEntry>,
     assessments: BTreeMap<(DraftSymbol, PublicKey), Seq>,
     calendars: BTreeMap<(String, u16), Seq>,
+    /// Bumped whenever `terms` changes.
+    terms_version: u64,
+    council_cache: CouncilCache,
 }
 
 fn domain(msg: String) -> RuleError {
@@ -452,8 +476,25 @@ impl LedgerState {
         }
     }
 
+    /// [`LedgerState::council_on`], from the cache when the day and the terms are the same.
+    fn council_cached(&self, date: Date) -> std::sync::Arc<BTreeMap<StateCode, Seat>> {
+        let mut cache = self
+            .council_cache
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((d, version, c)) = cache.as_ref() {
+            if *d == date && *version == self.terms_version {
+                return c.clone();
+            }
+        }
+        let c = std::sync::Arc::new(self.council_on(date));
+        *cache = Some((date, self.terms_version, c.clone()));
+        c
+    }
+
     fn check_members(&self, v: &CouncilVote) -> Result<(), RuleError> {
-        let council = self.council_on(v.date);
+        let council = self.council_cached(v.date);
         if council.is_empty() {
             return Err(domain(format!(
                 "no Council membership is recorded for {}: record the members' terms first",
@@ -532,6 +573,7 @@ impl LedgerState {
                 self.supporters.remove(&s);
             }
             Some(FactIndex::Term { state, .. }) => {
+                self.terms_version += 1;
                 if let Some(ts) = self.terms.get_mut(&state) {
                     ts.retain(|t| t.seq != seq);
                 }
@@ -561,6 +603,7 @@ impl LedgerState {
                 FactIndex::Adherence(a.state)
             }
             Fact::CouncilTerm(t) => {
+                self.terms_version += 1;
                 self.terms.entry(t.state).or_default().push(TermEntry {
                     seq,
                     seat: t.seat,

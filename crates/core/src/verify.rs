@@ -101,13 +101,30 @@ impl Verifier {
     /// is unchanged, so a caller may report it and stop, or try another candidate (append).
     pub fn push(&mut self, bytes: &[u8]) -> Result<Event, VerifyError> {
         let seq = Seq(self.next);
-        let err = |kind: VerifyErrorKind| VerifyError { seq, kind };
         let event = if self.trusted {
             chain::decode_event_trusted(bytes)
         } else {
             chain::decode_event(bytes)
         }
-        .map_err(|e| err(e.into()))?;
+        .map_err(|e| VerifyError {
+            seq,
+            kind: e.into(),
+        })?;
+        self.push_decoded(event, bytes, chain::event_hash(bytes))
+    }
+
+    /// [`Verifier::push`] for an event already decoded from `bytes` with
+    /// [`chain::decode_event`] and hashed with [`chain::event_hash`], e.g. on another thread
+    /// (verification decodes and hashes in parallel, and only the position, chain link and
+    /// rules, which depend on the events before, run in order here).
+    pub fn push_decoded(
+        &mut self,
+        event: Event,
+        bytes: &[u8],
+        hash: EventHash,
+    ) -> Result<Event, VerifyError> {
+        let seq = Seq(self.next);
+        let err = |kind: VerifyErrorKind| VerifyError { seq, kind };
         let u = &event.unsigned;
         if u.seq != seq {
             return Err(err(VerifyErrorKind::SeqMismatch {
@@ -141,7 +158,7 @@ impl Verifier {
         }
         self.state.admit(u).map_err(|e| err(e.into()))?;
         self.next += 1;
-        self.head = chain::event_hash(bytes);
+        self.head = hash;
         Ok(event)
     }
 }

@@ -356,23 +356,43 @@ impl Ledger {
             return Err(StoreError::Poisoned);
         }
         if self.writer.is_none() {
+            // Decoding and hashing run on all cores; the rules and the tree, in order, here.
             let mut v = Verifier::trusting();
             let mut tree = Frontier::new();
-            for item in self.scan(0) {
-                let (key, bytes) = item?;
-                if key != v.len() {
-                    return Err(StoreError::Corrupted(format!(
-                        "event key {key} where seq {} was expected; run `actledger verify`",
-                        v.len()
-                    )));
+            let mut failure = None;
+            let work = crate::pipeline::Work {
+                canonical: false,
+                hashes: true,
+                signatures: None,
+            };
+            crate::pipeline::for_each_chunk(self, 0, work, |chunk| {
+                for p in chunk.items {
+                    let step = if p.key != v.len() {
+                        Err(format!(
+                            "event key {} where seq {} was expected",
+                            p.key,
+                            v.len()
+                        ))
+                    } else {
+                        p.event
+                            .map_err(|e| format!("seq {}: {e}", p.key))
+                            .and_then(|ev| {
+                                v.push_decoded(ev, &p.bytes, p.hash)
+                                    .map_err(|e| format!("stored log fails at {e}"))
+                            })
+                            .and_then(|_| tree.append(p.leaf).map_err(|e| e.to_string()))
+                    };
+                    if let Err(msg) = step {
+                        failure = Some(StoreError::Corrupted(format!(
+                            "{msg}; run `actledger verify`"
+                        )));
+                        return std::ops::ControlFlow::Break(());
+                    }
                 }
-                v.push(&bytes).map_err(|e| {
-                    StoreError::Corrupted(format!(
-                        "stored log fails at {e}; run `actledger verify`"
-                    ))
-                })?;
-                tree.append(merkle::leaf_hash(&bytes))
-                    .map_err(|e| StoreError::Corrupted(e.to_string()))?;
+                std::ops::ControlFlow::Continue(())
+            })?;
+            if let Some(e) = failure {
+                return Err(e);
             }
             let (count, head) = self.stored_head()?;
             if count != v.len() || head != v.head() {
@@ -1001,34 +1021,46 @@ impl Ledger {
         let mut pending = checkpoints.iter().peekable();
         let (mut want_state, mut want_draft, mut want_nodes) =
             (keys.empty(), keys.empty(), keys.empty());
-        let result = crate::verify_log_with(self, mode, progress, |ev, _bytes, v, tree, nodes| {
-            let seq = ev.unsigned.seq.0;
-            for s in ev.unsigned.body.states() {
-                keys.add(&mut want_state, &state_key(s, seq));
-            }
-            for d in ev.unsigned.body.drafts() {
-                keys.add(&mut want_draft, &draft_key(d, seq));
-            }
-            for n in nodes {
-                let mut entry = node_key(n.level, n.index).to_vec();
-                entry.extend_from_slice(&n.hash.0);
-                keys.add(&mut want_nodes, &entry);
-            }
-            while let Some(cp) = pending.next_if(|cp| cp.size <= v.len()) {
-                check_checkpoint(cp, v, tree).map_err(|msg| VerifyError {
-                    seq: Seq(cp.size.saturating_sub(1)),
-                    kind: VerifyErrorKind::Metadata(format!(
-                        "checkpoint at size {}: {msg}",
-                        cp.size
-                    )),
-                })?;
-            }
-            Ok(())
-        })?;
-        let (summary, _) = match result {
+        // What the Merkle and index trees hold is digested on its own thread while the events
+        // are verified (it reads other trees and only meets the events' digests at the end).
+        let (stored, result) = std::thread::scope(|scope| {
+            let stored = scope.spawn(|| self.stored_digests(&keys));
+            let result =
+                crate::verify_log_with(self, mode, progress, |ev, _bytes, v, tree, nodes| {
+                    let seq = ev.unsigned.seq.0;
+                    for s in ev.unsigned.body.states() {
+                        keys.add(&mut want_state, &state_key(s, seq));
+                    }
+                    for d in ev.unsigned.body.drafts() {
+                        keys.add(&mut want_draft, &draft_key(d, seq));
+                    }
+                    for n in nodes {
+                        let mut entry = [0u8; 9 + merkle::HASH_LEN];
+                        entry[..9].copy_from_slice(&node_key(n.level, n.index));
+                        entry[9..].copy_from_slice(&n.hash.0);
+                        keys.add(&mut want_nodes, &entry);
+                    }
+                    while let Some(cp) = pending.next_if(|cp| cp.size <= v.len()) {
+                        check_checkpoint(cp, v, tree).map_err(|msg| VerifyError {
+                            seq: Seq(cp.size.saturating_sub(1)),
+                            kind: VerifyErrorKind::Metadata(format!(
+                                "checkpoint at size {}: {msg}",
+                                cp.size
+                            )),
+                        })?;
+                    }
+                    Ok(())
+                });
+            let stored = stored
+                .join()
+                .unwrap_or_else(|_| Err(StoreError::Corrupted("the digest thread failed".into())));
+            (stored, result)
+        });
+        let (summary, _) = match result? {
             Ok(x) => x,
             Err(e) => return Ok(Err(e)),
         };
+        let [have_nodes, have_state, have_draft] = stored?;
         let meta_err = |msg: String| VerifyError {
             seq: Seq(summary.events.saturating_sub(1)),
             kind: VerifyErrorKind::Metadata(msg),
@@ -1054,21 +1086,32 @@ impl Ledger {
                 )))
             }
         }
-        let mut have_nodes = keys.empty();
+        if have_nodes != want_nodes {
+            return Ok(Err(self.locate_node_lie(summary.events)?));
+        }
+        // Indexes: compare digests; on a mismatch, find the offending entry.
+        for (name, tree, have, want) in [
+            ("by_state", &self.by_state, have_state, want_state),
+            ("by_draft", &self.by_draft, have_draft, want_draft),
+        ] {
+            if have != want {
+                return Ok(Err(self.locate_index_lie(name, tree)?));
+            }
+        }
+        Ok(Ok(summary))
+    }
+
+    /// Digests of what the Merkle, by-state and by-draft trees hold (an index entry with a
+    /// value, which none should have, makes its digest unmatchable).
+    fn stored_digests(&self, keys: &DigestKeys) -> Result<[SetDigest; 3], StoreError> {
+        let mut nodes = keys.empty();
         for item in self.merkle.iter() {
             let (k, v) = item?;
             let mut entry = k.to_vec();
             entry.extend_from_slice(&v);
-            keys.add(&mut have_nodes, &entry);
+            keys.add(&mut nodes, &entry);
         }
-        if have_nodes != want_nodes {
-            return Ok(Err(self.locate_node_lie(summary.events)?));
-        }
-        // Indexes: compare digests in one pass; on a mismatch, find the offending entry.
-        for (name, tree, want) in [
-            ("by_state", &self.by_state, want_state),
-            ("by_draft", &self.by_draft, want_draft),
-        ] {
+        let index = |tree: &sled::Tree| -> Result<SetDigest, StoreError> {
             let mut have = keys.empty();
             for item in tree.iter() {
                 let (k, v) = item?;
@@ -1077,11 +1120,9 @@ impl Ledger {
                 }
                 keys.add(&mut have, &k);
             }
-            if have != want {
-                return Ok(Err(self.locate_index_lie(name, tree)?));
-            }
-        }
-        Ok(Ok(summary))
+            Ok(have)
+        };
+        Ok([nodes, index(&self.by_state)?, index(&self.by_draft)?])
     }
 
     /// Finds the first stored Merkle node that differs from the recomputed tree.

@@ -18,11 +18,13 @@ mod error;
 mod ledger;
 mod lock;
 mod memory;
+mod pipeline;
 mod verify;
 
 pub use error::StoreError;
 pub use ledger::{Appended, Ledger, OpenOptions, StoredCheckpoint};
 pub use memory::MemoryLog;
+pub use pipeline::for_each_event;
 pub use verify::{verify_log, verify_log_with, SignatureMode, VerifySummary};
 
 /// A scan of stored `(key, bytes)` pairs.

@@ -111,21 +111,18 @@ pub fn load_view(
     ledger: &Ledger,
     cutoff: actledger_core::projection::Cutoff,
 ) -> Result<actledger_core::projection::View> {
-    use actledger_store::LogReader;
     let mut replay = actledger_core::projection::Replay::new(cutoff);
     let progress = crate::progress::Progress::new(ledger.size()?, "replay");
-    for item in ledger.scan(0) {
+    actledger_store::for_each_event(ledger, 0, |seq, ev| -> Result<bool> {
         if replay.is_done() {
-            break;
+            return Ok(false);
         }
-        let (seq, bytes) = item?;
-        let ev = actledger_core::chain::decode_event_trusted(&bytes)
-            .with_context(|| format!("seq {seq}: run `actledger verify`"))?;
         replay.push(actledger_core::Seq(seq), ev);
         if seq.is_multiple_of(4096) {
             progress.set(seq);
         }
-    }
+        Ok(true)
+    })?;
     progress.finish();
     Ok(replay.finish())
 }

@@ -1,0 +1,240 @@
+//! Reading a log in order while the work that does not depend on the events before
+//! (decoding, hashing, signature checks) runs on all cores.
+//!
+//! The reading thread takes the stored events in chunks of [`CHUNK`] and hands each chunk to
+//! the rayon pool; a bounded number of chunks is in flight (so memory stays flat whatever the
+//! log's size) and the prepared chunks come back to the caller in log order. Verification,
+//! rebuilding a store's rule state and replaying projections all read the log this way.
+
+use std::collections::{HashMap, VecDeque};
+use std::ops::ControlFlow;
+
+use actledger_core::chain;
+use actledger_core::event::Event;
+use actledger_core::merkle;
+use actledger_core::{DecodeError, EventHash, PublicKey};
+
+use crate::verify::SignatureMode;
+use crate::{LogReader, StoreError};
+
+/// Events per chunk (also the size of a signature batch).
+pub(crate) const CHUNK: usize = 1024;
+
+/// What to do with each event off the reading thread.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Work {
+    /// Canonical decode (with the re-encoding check) rather than the trusted one.
+    pub canonical: bool,
+    /// Compute the chain hash and the Merkle leaf hash.
+    pub hashes: bool,
+    /// Check signatures, and how.
+    pub signatures: Option<SignatureMode>,
+}
+
+/// One stored event after the work that does not depend on the events before it.
+pub(crate) struct Prepared {
+    /// Its key in the store.
+    pub key: u64,
+    /// Its stored bytes.
+    pub bytes: Vec<u8>,
+    /// The decoded event, or why it does not decode.
+    pub event: Result<Event, DecodeError>,
+    /// `SHA-256(bytes)` (zero unless [`Work::hashes`]).
+    pub hash: EventHash,
+    /// The Merkle leaf hash (zero unless [`Work::hashes`]).
+    pub leaf: merkle::Hash,
+}
+
+/// A run of consecutive stored events, prepared.
+pub(crate) struct Chunk {
+    /// The events, in key order.
+    pub items: Vec<Prepared>,
+    /// The key of the first event whose signature fails under the author key it names
+    /// (events that do not decode are not checked). Always `None` without
+    /// [`Work::signatures`].
+    pub bad_sig: Option<u64>,
+}
+
+fn prepare(raw: Vec<(u64, Vec<u8>)>, work: Work) -> Chunk {
+    let mut keys: HashMap<PublicKey, ed25519_dalek::VerifyingKey> = HashMap::new();
+    let mut jobs = Vec::new();
+    let items: Vec<Prepared> = raw
+        .into_iter()
+        .enumerate()
+        .map(|(i, (key, bytes))| {
+            let event = if work.canonical {
+                chain::decode_event(&bytes)
+            } else {
+                chain::decode_event_trusted(&bytes)
+            };
+            if let (Some(_), Ok(ev)) = (work.signatures, &event) {
+                let author = ev.unsigned.author;
+                let vk = match keys.get(&author) {
+                    Some(k) => Some(*k),
+                    // A decoded author key is a valid point, so this cannot fail; if it did,
+                    // the rules would still refuse the event (its key is unknown).
+                    None => author.verifying_key().ok().inspect(|k| {
+                        keys.insert(author, *k);
+                    }),
+                };
+                if let Some(vk) = vk {
+                    jobs.push((i, vk));
+                }
+            }
+            let (hash, leaf) = if work.hashes {
+                (chain::event_hash(&bytes), merkle::leaf_hash(&bytes))
+            } else {
+                (EventHash::ZERO, merkle::Hash([0; merkle::HASH_LEN]))
+            };
+            Prepared {
+                key,
+                bytes,
+                event,
+                hash,
+                leaf,
+            }
+        })
+        .collect();
+    let bad_sig = work
+        .signatures
+        .and_then(|mode| first_bad_signature(&items, &jobs, mode));
+    Chunk { items, bad_sig }
+}
+
+/// The key of the first event in `jobs` whose signature fails, if any: one batch
+/// verification, and only when it fails, each signature on its own with `verify_strict`.
+fn first_bad_signature(
+    items: &[Prepared],
+    jobs: &[(usize, ed25519_dalek::VerifyingKey)],
+    mode: SignatureMode,
+) -> Option<u64> {
+    let bytes = |i: usize| items.get(i).map_or(&[][..], |p| p.bytes.as_slice());
+    if mode == SignatureMode::Batch {
+        // All the signed messages in one buffer (one allocation per chunk, not per event).
+        let mut buf = Vec::new();
+        let mut ends = Vec::with_capacity(jobs.len());
+        for (i, _) in jobs {
+            buf.extend_from_slice(chain::EVENT_SIGNATURE_CONTEXT);
+            buf.extend_from_slice(chain::unsigned_part(bytes(*i)));
+            ends.push(buf.len());
+        }
+        let mut start = 0;
+        let refs: Vec<&[u8]> = ends
+            .iter()
+            .map(|&end| {
+                let m = buf.get(start..end).unwrap_or_default();
+                start = end;
+                m
+            })
+            .collect();
+        let sigs: Vec<ed25519_dalek::Signature> = jobs
+            .iter()
+            .map(|(i, _)| {
+                ed25519_dalek::Signature::from_bytes(&chain::stored_signature(bytes(*i)).0)
+            })
+            .collect();
+        let keys: Vec<ed25519_dalek::VerifyingKey> = jobs.iter().map(|(_, k)| *k).collect();
+        if ed25519_dalek::verify_batch(&refs, &sigs, &keys).is_ok() {
+            return None;
+        }
+    }
+    jobs.iter()
+        .find(|(i, k)| !chain::check_signature(k, &chain::stored_signature(bytes(*i)), bytes(*i)))
+        .and_then(|(i, _)| items.get(*i).map(|p| p.key))
+}
+
+/// Reads `log` from key `from` and calls `each` with its prepared chunks, in order, until the
+/// log ends or `each` breaks. A read error is returned after `each` has seen every chunk read
+/// before it (so a bad event before it is still reported first).
+pub(crate) fn for_each_chunk(
+    log: &dyn LogReader,
+    from: u64,
+    work: Work,
+    mut each: impl FnMut(Chunk) -> ControlFlow<()>,
+) -> Result<(), StoreError> {
+    let max_in_flight = 2 * rayon::current_num_threads().max(1);
+    let mut queue: VecDeque<std::sync::mpsc::Receiver<Chunk>> = VecDeque::new();
+    let mut read_error: Option<StoreError> = None;
+    let mut scan = log.scan(from);
+    rayon::in_place_scope(|scope| {
+        loop {
+            while read_error.is_none() && queue.len() < max_in_flight {
+                let mut raw = Vec::with_capacity(CHUNK);
+                for item in scan.by_ref().take(CHUNK) {
+                    match item {
+                        Ok(x) => raw.push(x),
+                        Err(e) => {
+                            read_error = Some(e);
+                            break;
+                        }
+                    }
+                }
+                if raw.is_empty() {
+                    break;
+                }
+                let (tx, rx) = std::sync::mpsc::sync_channel(1);
+                scope.spawn(move |_| {
+                    let _ = tx.send(prepare(raw, work));
+                });
+                queue.push_back(rx);
+            }
+            let Some(rx) = queue.pop_front() else { break };
+            let Ok(chunk) = rx.recv() else {
+                read_error.get_or_insert(StoreError::Corrupted(
+                    "a worker thread stopped while reading the log".into(),
+                ));
+                break;
+            };
+            if each(chunk).is_break() {
+                // What is still in flight finishes on the pool; its results are dropped.
+                return;
+            }
+        }
+    });
+    match read_error {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Decodes the events of `log` from key `from` in order (decoding on all cores, without the
+/// canonical re-encoding check: for bytes this program wrote, not for verification) and
+/// calls `each` with each key and event until it returns `Ok(false)` or an error. An event
+/// that does not decode stops the scan with [`StoreError::Corrupted`] naming its key.
+pub fn for_each_event<E: From<StoreError>>(
+    log: &dyn LogReader,
+    from: u64,
+    mut each: impl FnMut(u64, Event) -> Result<bool, E>,
+) -> Result<(), E> {
+    let work = Work {
+        canonical: false,
+        hashes: false,
+        signatures: None,
+    };
+    let mut failure: Option<E> = None;
+    let read = for_each_chunk(log, from, work, |chunk| {
+        for p in chunk.items {
+            let step = match p.event {
+                Ok(ev) => each(p.key, ev),
+                Err(e) => Err(StoreError::Corrupted(format!(
+                    "seq {}: {e}; run `actledger verify`",
+                    p.key
+                ))
+                .into()),
+            };
+            match step {
+                Ok(true) => {}
+                Ok(false) => return ControlFlow::Break(()),
+                Err(e) => {
+                    failure = Some(e);
+                    return ControlFlow::Break(());
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    });
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    read.map_err(E::from)
+}
