@@ -6,8 +6,8 @@
 //!   - `events`: `seq` (u64 big-endian) → the event's stored bytes;
 //!   - `by_state`: `state (3 ASCII bytes) || seq (u64 BE)` → empty;
 //!   - `by_draft`: `year (u16 BE) || number (u32 BE) || seq (u64 BE)` → empty;
-//!   - `merkle`: `level (u8) || index (u64 BE)` → the 32-byte RFC 6962 hash of the perfect
-//!     subtree over leaves `[index * 2^level, (index + 1) * 2^level)` (level 0: leaf hashes);
+//!   - `tiles`: `tile level (u8) || index (u64 BE)` → the Merkle hash tile: the concatenated
+//!     32-byte hashes of nodes `(level 8·L, index 256·N + i)` (see [`crate::tiles`]);
 //!   - `checkpoints`: `size (u64 BE)` → the signed checkpoint note (C2SP signed-note text);
 //!   - `meta`: `head` → `count (u64 BE) || SHA-256 of the last event (32 bytes)`;
 //!     `frontier` → the Merkle frontier after the last event (`merkle::Frontier::to_bytes`).
@@ -28,6 +28,7 @@ use actledger_core::{
 };
 
 use crate::lock::{self, LockFile};
+use crate::tiles::{self as tile, Edge, TileWrite};
 use crate::verify::VerifySummary;
 use crate::{LogReader, StoreError};
 
@@ -71,7 +72,7 @@ pub struct Ledger {
     by_state: sled::Tree,
     by_draft: sled::Tree,
     meta: sled::Tree,
-    merkle: sled::Tree,
+    tiles: sled::Tree,
     checkpoints: sled::Tree,
     /// Rule state and Merkle frontier after the stored events, rebuilt on first use.
     writer: Option<Writer>,
@@ -80,11 +81,13 @@ pub struct Ledger {
     _lock: LockFile,
 }
 
-/// What appending needs: the rules' state and the Merkle tree's right edge.
+/// What appending needs: the rules' state and the Merkle tree's right edge (as a frontier
+/// and as the rightmost hash tile of each tile level).
 #[derive(Debug, Clone)]
 struct Writer {
     verifier: Verifier,
     tree: Frontier,
+    edge: Edge,
 }
 
 /// A signed checkpoint as stored.
@@ -97,18 +100,14 @@ pub struct StoredCheckpoint {
 }
 
 const HEAD_KEY: &[u8] = b"head";
+/// The tree of one key per Merkle node that ledgers used before the tiles.
+const OLD_NODES_TREE: &[u8] = b"merkle";
 const FRONTIER_KEY: &[u8] = b"frontier";
 /// Present while a write is in progress: events beyond the head are then uncommitted and are
 /// removed by the next open. Without it, events beyond the head are reported by verify, never
 /// silently removed.
 const PENDING_KEY: &[u8] = b"pending";
 
-fn node_key(level: u8, index: u64) -> [u8; 9] {
-    let mut k = [0u8; 9];
-    k[0] = level;
-    k[1..].copy_from_slice(&index.to_be_bytes());
-    k
-}
 /// Events per sled transaction when appending a batch.
 const CHUNK: usize = 2048;
 
@@ -275,7 +274,7 @@ impl Ledger {
             by_state: db.open_tree("by_state")?,
             by_draft: db.open_tree("by_draft")?,
             meta: db.open_tree("meta")?,
-            merkle: db.open_tree("merkle")?,
+            tiles: db.open_tree("tiles")?,
             checkpoints: db.open_tree("checkpoints")?,
             db,
             writer: None,
@@ -296,6 +295,7 @@ impl Ledger {
         ledger.writer = Some(Writer {
             verifier: Verifier::new(Signatures::Skip),
             tree: Frontier::new(),
+            edge: Edge::default(),
         });
         let appended = ledger.append(admin, EventBody::LedgerCreated(genesis))?;
         Ok((ledger, appended))
@@ -306,7 +306,45 @@ impl Ledger {
     pub fn open(dir: &Path, opts: &OpenOptions) -> Result<Self, StoreError> {
         let mut ledger = Self::open_db(dir, opts, false)?;
         ledger.recovered = ledger.recover()?;
+        if ledger
+            .db
+            .tree_names()
+            .iter()
+            .any(|n| n.as_ref() == OLD_NODES_TREE)
+        {
+            ledger.migrate_nodes_to_tiles()?;
+        }
         Ok(ledger)
+    }
+
+    /// Ledgers written before the Merkle tiles kept one sled key per tree node in a `merkle`
+    /// tree. That tree is derived data: the tiles are computed from the events (up to the
+    /// head), written, and the old tree is dropped, once, on the first open.
+    fn migrate_nodes_to_tiles(&self) -> Result<(), StoreError> {
+        let (count, _) = self.stored_head()?;
+        let mut tree = Frontier::new();
+        let mut edge = Edge::default();
+        let mut tiles = Vec::new();
+        for item in self.scan(0) {
+            let (seq, bytes) = item?;
+            if seq >= count {
+                break;
+            }
+            let nodes = tree
+                .append(merkle::leaf_hash(&bytes))
+                .map_err(|e| StoreError::Corrupted(e.to_string()))?;
+            edge.add(&nodes, &mut tiles);
+        }
+        edge.partial(&mut tiles);
+        let mut batch = sled::Batch::default();
+        for t in &tiles {
+            batch.insert(&t.key(), t.bytes.as_slice());
+        }
+        self.tiles.apply_batch(batch)?;
+        self.db.flush()?;
+        self.db.drop_tree(OLD_NODES_TREE)?;
+        self.db.flush()?;
+        Ok(())
     }
 
     /// Events of an interrupted write removed when this ledger was opened.
@@ -359,6 +397,8 @@ impl Ledger {
             // Decoding and hashing run on all cores; the rules and the tree, in order, here.
             let mut v = Verifier::trusting();
             let mut tree = Frontier::new();
+            let mut edge = Edge::default();
+            let mut full_tiles = Vec::new();
             let mut failure = None;
             let work = crate::pipeline::Work {
                 canonical: false,
@@ -381,6 +421,10 @@ impl Ledger {
                                     .map_err(|e| format!("stored log fails at {e}"))
                             })
                             .and_then(|_| tree.append(p.leaf).map_err(|e| e.to_string()))
+                            .map(|nodes| {
+                                edge.add(&nodes, &mut full_tiles);
+                                full_tiles.clear();
+                            })
                     };
                     if let Err(msg) = step {
                         failure = Some(StoreError::Corrupted(format!(
@@ -408,7 +452,11 @@ impl Ledger {
                         .into(),
                 ));
             }
-            self.writer = Some(Writer { verifier: v, tree });
+            self.writer = Some(Writer {
+                verifier: v,
+                tree,
+                edge,
+            });
         }
         self.writer.as_mut().ok_or(StoreError::Poisoned)
     }
@@ -477,20 +525,20 @@ impl Ledger {
         self.meta.insert(PENDING_KEY, &[] as &[u8])?;
         for chunk in sealed.chunks(CHUNK) {
             // Re-admit on the live state: refuses a batch prepared against an older head.
-            let mut nodes = Vec::new();
+            let mut tiles = Vec::new();
             for s in chunk {
                 writer
                     .verifier
                     .push(&s.bytes)
                     .map_err(|e| StoreError::Rejected(e.kind))?;
-                nodes.extend(
-                    writer
-                        .tree
-                        .append(merkle::leaf_hash(&s.bytes))
-                        .map_err(|e| StoreError::Corrupted(e.to_string()))?,
-                );
+                let nodes = writer
+                    .tree
+                    .append(merkle::leaf_hash(&s.bytes))
+                    .map_err(|e| StoreError::Corrupted(e.to_string()))?;
+                writer.edge.add(&nodes, &mut tiles);
             }
-            if let Err(e) = self.write_chunk(chunk, &nodes, &writer.tree, true) {
+            writer.edge.partial(&mut tiles);
+            if let Err(e) = self.write_chunk(chunk, &tiles, &writer.tree, true) {
                 self.poisoned = true;
                 return Err(e);
             }
@@ -507,12 +555,12 @@ impl Ledger {
         Ok(out)
     }
 
-    /// Writes whole events, their index entries, the Merkle nodes they complete, the new
-    /// frontier and head, in one transaction.
+    /// Writes whole events, their index entries, the Merkle tiles they fill or extend, and
+    /// (with `commit`) the new frontier and head.
     fn write_chunk(
         &self,
         chunk: &[SealedEvent],
-        nodes: &[merkle::Node],
+        tiles: &[TileWrite],
         tree: &Frontier,
         commit: bool,
     ) -> Result<(), StoreError> {
@@ -520,7 +568,7 @@ impl Ledger {
             return Ok(());
         };
         let head = head_record(last.event.unsigned.seq.0 + 1, &last.hash);
-        // The events, their index entries and the Merkle nodes first (one atomic batch per
+        // The events, their index entries and the Merkle tiles first (one atomic batch per
         // tree), the head last: the head is the commit point. A crash in between leaves
         // events beyond the head, which `recover` removes on the next open; no reader ever
         // sees them, and a crash never leaves part of an event.
@@ -541,36 +589,64 @@ impl Ledger {
                 by_draft.insert(draft_key(d, seq), &[] as &[u8]);
             }
         }
-        for n in nodes {
-            merkle_b.insert(&node_key(n.level, n.index), &n.hash.0);
+        for t in tiles {
+            merkle_b.insert(&t.key(), t.bytes.as_slice());
         }
         meta.insert(FRONTIER_KEY, tree.to_bytes());
         meta.insert(HEAD_KEY, head);
         self.events.apply_batch(events)?;
         self.by_state.apply_batch(by_state)?;
         self.by_draft.apply_batch(by_draft)?;
-        self.merkle.apply_batch(merkle_b)?;
+        self.tiles.apply_batch(merkle_b)?;
         if commit {
             self.meta.apply_batch(meta)?;
         }
         Ok(())
     }
 
+    /// Cuts the stored Merkle tiles back to what a tree of `size` leaves holds: tiles beyond
+    /// it removed, the rightmost tile of each level cut to its width then. Returns whether
+    /// anything changed.
+    fn trim_tiles(&self, size: u64) -> Result<bool, StoreError> {
+        let mut changed = false;
+        for level in 0..tile::TILE_LEVELS {
+            let (full, width) = tile::extent(size, level);
+            let first_gone = if width == 0 { full } else { full + 1 };
+            let stale: Vec<sled::IVec> = self
+                .tiles
+                .range(tile::tile_key(level, first_gone)..=tile::tile_key(level, u64::MAX))
+                .keys()
+                .collect::<Result<_, _>>()?;
+            for k in stale {
+                self.tiles.remove(k)?;
+                changed = true;
+            }
+            if width > 0 {
+                let key = tile::tile_key(level, full);
+                if let Some(v) = self.tiles.get(key)? {
+                    if let Some(kept) = v
+                        .get(..width * merkle::HASH_LEN)
+                        .filter(|k| k.len() < v.len())
+                    {
+                        self.tiles.insert(key, kept)?;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        Ok(changed)
+    }
+
     /// Removes what an interrupted write left beyond the head (events, their index entries,
-    /// the Merkle nodes they completed). Returns how many events were removed.
+    /// the Merkle tiles they filled or extended). Returns how many events were removed.
     fn recover(&self) -> Result<u64, StoreError> {
         if !self.meta.contains_key(PENDING_KEY)? {
             return Ok(0);
         }
         let (count, _) = self.stored_head()?;
         let last = self.len()?;
-        let stray_nodes = (0..=merkle::MAX_LEVEL).any(|l| {
-            self.merkle
-                .range(node_key(l, count >> l)..=node_key(l, u64::MAX))
-                .next()
-                .is_some()
-        });
-        if last <= count && !stray_nodes {
+        let stray_tiles = self.trim_tiles(count)?;
+        if last <= count && !stray_tiles {
             self.meta.remove(PENDING_KEY)?;
             self.db.flush()?;
             return Ok(0);
@@ -587,16 +663,6 @@ impl Ledger {
                         self.by_draft.remove(draft_key(d, seq))?;
                     }
                 }
-            }
-        }
-        for l in 0..=merkle::MAX_LEVEL {
-            let stale: Vec<sled::IVec> = self
-                .merkle
-                .range(node_key(l, count >> l)..=node_key(l, u64::MAX))
-                .keys()
-                .collect::<Result<_, _>>()?;
-            for k in stale {
-                self.merkle.remove(k)?;
             }
         }
         self.meta.remove(PENDING_KEY)?;
@@ -639,6 +705,7 @@ impl Ledger {
         // rebuilt from the store on next use.
         let taken = self.writer.take().ok_or(StoreError::Poisoned)?;
         let mut tree = taken.tree;
+        let mut edge = taken.edge;
         let mut state = taken.verifier.into_state();
         if !check_only {
             self.meta.insert(PENDING_KEY, &[] as &[u8])?;
@@ -703,21 +770,22 @@ impl Ledger {
                 });
             let writer = std::thread::Builder::new()
                 .name("import-write".into())
-                .spawn_scoped(scope, move || -> Result<Frontier, StoreError> {
+                .spawn_scoped(scope, move || -> Result<(Frontier, Edge), StoreError> {
                     let mut chunk: Vec<SealedEvent> = Vec::with_capacity(CHUNK);
-                    let mut nodes = Vec::new();
+                    let mut tiles = Vec::new();
                     let mut chunks = 0u64;
                     for sealed in rx_sealed {
                         for s in sealed {
-                            nodes.extend(
-                                tree.append(merkle::leaf_hash(&s.bytes))
-                                    .map_err(|e| StoreError::Corrupted(e.to_string()))?,
-                            );
+                            let nodes = tree
+                                .append(merkle::leaf_hash(&s.bytes))
+                                .map_err(|e| StoreError::Corrupted(e.to_string()))?;
+                            edge.add(&nodes, &mut tiles);
                             chunk.push(s);
                             if chunk.len() == CHUNK {
-                                this.write_chunk(&chunk, &nodes, &tree, false)?;
+                                // Full tiles only: the partial ones are written once, at the end.
+                                this.write_chunk(&chunk, &tiles, &tree, false)?;
                                 chunk.clear();
-                                nodes.clear();
+                                tiles.clear();
                                 chunks += 1;
                                 // Bound what sled buffers in memory before it reaches disk.
                                 if chunks.is_multiple_of(8) {
@@ -726,8 +794,9 @@ impl Ledger {
                             }
                         }
                     }
-                    this.write_chunk(&chunk, &nodes, &tree, false)?;
-                    Ok(tree)
+                    edge.partial(&mut tiles);
+                    this.write_chunk(&chunk, &tiles, &tree, false)?;
+                    Ok((tree, edge))
                 });
             // This thread signs, in order.
             let mut prev = head;
@@ -794,7 +863,7 @@ impl Ledger {
             this.recover()?;
             Ok(())
         };
-        let tree = match (produced, failure, written) {
+        let (tree, edge) = match (produced, failure, written) {
             (Err(e), _, _) => {
                 fail(self)?;
                 return Ok(Err(e));
@@ -803,7 +872,7 @@ impl Ledger {
                 fail(self)?;
                 return Err(e);
             }
-            (Ok(()), None, Ok(tree)) => tree,
+            (Ok(()), None, Ok(written)) => written,
         };
         let Some((f, l)) = ends else {
             if !check_only {
@@ -828,17 +897,16 @@ impl Ledger {
         self.writer = Some(Writer {
             verifier: Verifier::resume(state, size, l.hash, Signatures::Skip),
             tree,
+            edge,
         });
         Ok(Ok(Some((f, l))))
     }
 
     /// The stored hash of the perfect subtree `(level, index)`.
+    /// One tile read; a node above a tile's level is hashed up from it (at most 127 hashes).
     pub fn node(&self, level: u8, index: u64) -> Result<merkle::Hash, StoreError> {
-        let v = self.merkle.get(node_key(level, index))?.ok_or_else(|| {
-            StoreError::Corrupted(format!("Merkle node ({level}, {index}) is missing"))
-        })?;
-        merkle::Hash::from_slice(&v).map_err(|_| {
-            StoreError::Corrupted(format!("Merkle node ({level}, {index}) is not 32 bytes"))
+        tile::node(level, index, |l, i| {
+            Ok(self.tiles.get(tile::tile_key(l, i))?)
         })
     }
 
@@ -1019,8 +1087,15 @@ impl Ledger {
         let keys = DigestKeys::new();
         let checkpoints = self.checkpoints()?;
         let mut pending = checkpoints.iter().peekable();
-        let (mut want_state, mut want_draft, mut want_nodes) =
+        let (mut want_state, mut want_draft, mut want_tiles) =
             (keys.empty(), keys.empty(), keys.empty());
+        let mut edge = Edge::default();
+        let mut tiles = Vec::new();
+        let digest_tile = |d: &mut SetDigest, t: &TileWrite| {
+            let mut entry = t.key().to_vec();
+            entry.extend_from_slice(&t.bytes);
+            keys.add(d, &entry);
+        };
         // What the Merkle and index trees hold is digested on its own thread while the events
         // are verified (it reads other trees and only meets the events' digests at the end).
         let (stored, result) = std::thread::scope(|scope| {
@@ -1034,11 +1109,9 @@ impl Ledger {
                     for d in ev.unsigned.body.drafts() {
                         keys.add(&mut want_draft, &draft_key(d, seq));
                     }
-                    for n in nodes {
-                        let mut entry = [0u8; 9 + merkle::HASH_LEN];
-                        entry[..9].copy_from_slice(&node_key(n.level, n.index));
-                        entry[9..].copy_from_slice(&n.hash.0);
-                        keys.add(&mut want_nodes, &entry);
+                    edge.add(nodes, &mut tiles);
+                    for t in tiles.drain(..) {
+                        digest_tile(&mut want_tiles, &t);
                     }
                     while let Some(cp) = pending.next_if(|cp| cp.size <= v.len()) {
                         check_checkpoint(cp, v, tree).map_err(|msg| VerifyError {
@@ -1060,7 +1133,11 @@ impl Ledger {
             Ok(x) => x,
             Err(e) => return Ok(Err(e)),
         };
-        let [have_nodes, have_state, have_draft] = stored?;
+        let [have_tiles, have_state, have_draft] = stored?;
+        edge.partial(&mut tiles);
+        for t in &tiles {
+            digest_tile(&mut want_tiles, t);
+        }
         let meta_err = |msg: String| VerifyError {
             seq: Seq(summary.events.saturating_sub(1)),
             kind: VerifyErrorKind::Metadata(msg),
@@ -1086,8 +1163,8 @@ impl Ledger {
                 )))
             }
         }
-        if have_nodes != want_nodes {
-            return Ok(Err(self.locate_node_lie(summary.events)?));
+        if have_tiles != want_tiles {
+            return Ok(Err(self.locate_tile_lie(summary.events)?));
         }
         // Indexes: compare digests; on a mismatch, find the offending entry.
         for (name, tree, have, want) in [
@@ -1101,11 +1178,11 @@ impl Ledger {
         Ok(Ok(summary))
     }
 
-    /// Digests of what the Merkle, by-state and by-draft trees hold (an index entry with a
+    /// Digests of what the tile, by-state and by-draft trees hold (an index entry with a
     /// value, which none should have, makes its digest unmatchable).
     fn stored_digests(&self, keys: &DigestKeys) -> Result<[SetDigest; 3], StoreError> {
         let mut nodes = keys.empty();
-        for item in self.merkle.iter() {
+        for item in self.tiles.iter() {
             let (k, v) = item?;
             let mut entry = k.to_vec();
             entry.extend_from_slice(&v);
@@ -1125,39 +1202,70 @@ impl Ledger {
         Ok([nodes, index(&self.by_state)?, index(&self.by_draft)?])
     }
 
-    /// Finds the first stored Merkle node that differs from the recomputed tree.
-    fn locate_node_lie(&self, events: u64) -> Result<VerifyError, StoreError> {
+    /// Finds the first stored Merkle tile that differs from the recomputed tree: the event
+    /// that filled a wrong or missing full tile, the last event for a wrong rightmost tile, or
+    /// a tile that no event fills.
+    fn locate_tile_lie(&self, events: u64) -> Result<VerifyError, StoreError> {
+        let err = |seq: u64, msg: String| VerifyError {
+            seq: Seq(seq),
+            kind: VerifyErrorKind::Metadata(msg),
+        };
+        let check = |t: &TileWrite| -> Result<Option<String>, StoreError> {
+            let stored = self.tiles.get(t.key())?;
+            Ok(match stored {
+                Some(v) if v.as_ref() == t.bytes.as_slice() => None,
+                Some(_) => Some(format!(
+                    "stored Merkle tile ({}, {}) has the wrong hashes",
+                    t.level, t.index
+                )),
+                None => Some(format!(
+                    "stored Merkle tile ({}, {}) is missing",
+                    t.level, t.index
+                )),
+            })
+        };
         let mut tree = Frontier::new();
+        let mut edge = Edge::default();
+        let mut want = std::collections::BTreeSet::new();
+        let mut tiles = Vec::new();
         for item in self.scan(0) {
             let (seq, bytes) = item?;
             let nodes = tree
                 .append(merkle::leaf_hash(&bytes))
                 .map_err(|e| StoreError::Corrupted(e.to_string()))?;
-            for n in nodes {
-                let stored = self.merkle.get(node_key(n.level, n.index))?;
-                if stored.as_deref() != Some(n.hash.0.as_slice()) {
-                    return Ok(VerifyError {
-                        seq: Seq(seq),
-                        kind: VerifyErrorKind::Metadata(format!(
-                            "stored Merkle node ({}, {}) completed by this event {}",
-                            n.level,
-                            n.index,
-                            if stored.is_some() {
-                                "has the wrong hash"
-                            } else {
-                                "is missing"
-                            }
-                        )),
-                    });
+            edge.add(&nodes, &mut tiles);
+            for t in tiles.drain(..) {
+                if let Some(msg) = check(&t)? {
+                    return Ok(err(seq, format!("{msg} (filled by this event)")));
                 }
+                want.insert(t.key());
             }
         }
-        Ok(VerifyError {
-            seq: Seq(events.saturating_sub(1)),
-            kind: VerifyErrorKind::Metadata(
-                "the merkle tree holds nodes that no event completes".into(),
-            ),
-        })
+        let last = events.saturating_sub(1);
+        edge.partial(&mut tiles);
+        for t in &tiles {
+            if let Some(msg) = check(t)? {
+                return Ok(err(
+                    last,
+                    format!("{msg} (the rightmost tile of its level)"),
+                ));
+            }
+            want.insert(t.key());
+        }
+        for item in self.tiles.iter() {
+            let (k, _) = item?;
+            if !want.contains(k.as_ref()) {
+                let (level, index) = tile::parse_key(&k).unwrap_or((u8::MAX, u64::MAX));
+                return Ok(err(
+                    last,
+                    format!("stored Merkle tile ({level}, {index}) is not part of the tree"),
+                ));
+            }
+        }
+        Ok(err(
+            last,
+            "the stored Merkle tiles disagree with the events".into(),
+        ))
     }
 
     /// Finds the first index entry that the events do not justify, or the first event whose

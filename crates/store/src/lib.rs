@@ -19,6 +19,7 @@ mod ledger;
 mod lock;
 mod memory;
 mod pipeline;
+mod tiles;
 mod verify;
 
 pub use error::StoreError;

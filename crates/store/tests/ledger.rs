@@ -215,3 +215,182 @@ proptest! {
         }
     }
 }
+
+/// Opens the ledger's sled database directly (as someone editing it would), waiting for the
+/// previous handle's background threads to let go of it.
+fn raw_db(dir: &std::path::Path) -> sled::Db {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match sled::open(dir.join("db")) {
+            Ok(db) => return db,
+            Err(e) if std::time::Instant::now() < deadline => {
+                let _ = e;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
+fn tiles_of(dir: &std::path::Path) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let db = raw_db(dir);
+    let t = db.open_tree("tiles").unwrap();
+    t.iter()
+        .map(|r| {
+            let (k, v) = r.unwrap();
+            (k.to_vec(), v.to_vec())
+        })
+        .collect()
+}
+
+fn reopen(dir: &std::path::Path) -> Ledger {
+    let opts = OpenOptions {
+        wait: std::time::Duration::from_secs(10),
+        ..OpenOptions::default()
+    };
+    Ledger::open(dir, &opts).unwrap()
+}
+
+#[test]
+fn a_failed_import_leaves_the_tiles_as_they_were() {
+    let (dir, mut l, rec) = ledger();
+    l.append_all(&rec, (0..300).map(filler)).unwrap();
+    let path = dir.path().join("l");
+    drop(l);
+    let before = tiles_of(&path);
+    // 302 leaves: tile (0, 0) full, tile (0, 1) with 46 hashes, tile (1, 0) with 1.
+    assert_eq!(before.len(), 3);
+    assert_eq!(before[1].1.len(), 46 * 32);
+    let mut l = reopen(&path);
+    let out = l
+        .import_pipeline(
+            &rec,
+            false,
+            |emit: &mut dyn FnMut(EventBody) -> Result<(), StoreError>| -> Result<(), String> {
+                for i in 300..5000 {
+                    emit(filler(i)).map_err(|e| e.to_string())?;
+                }
+                Err("the source failed at its end".into())
+            },
+            |_| {},
+        )
+        .unwrap();
+    assert!(out.is_err());
+    drop(l);
+    assert_eq!(
+        tiles_of(&path),
+        before,
+        "the failed import left tiles behind"
+    );
+    let mut l = reopen(&path);
+    assert_eq!(l.size().unwrap(), 302);
+    l.verify(|_| {}).unwrap().unwrap();
+    // And the next append extends the partial tile.
+    l.append_all(&rec, (5000..5300).map(filler)).unwrap();
+    l.verify(|_| {}).unwrap().unwrap();
+    let root = l.root_at(602).unwrap();
+    let leaves: Vec<merkle::Hash> = l
+        .scan(0)
+        .map(|r| merkle::leaf_hash(&r.unwrap().1))
+        .collect();
+    let path_602 = l.inclusion_proof(601, 602).unwrap();
+    assert!(merkle::verify_inclusion(&leaves[601], 601, 602, &path_602, &root).is_ok());
+}
+
+#[test]
+fn lying_tiles_are_caught() {
+    let (dir, mut l, rec) = ledger();
+    l.append_all(&rec, (0..598).map(filler)).unwrap();
+    let path = dir.path().join("l");
+    drop(l);
+    // 600 leaves: tiles (0, 0) and (0, 1) full, (0, 2) with 88 hashes, (1, 0) with 2.
+    type Tamper = Box<dyn Fn(&sled::Tree)>;
+    let cases: Vec<(&str, Tamper, u64, &str)> = vec![
+        (
+            "flipped hash in a full tile",
+            Box::new(|t: &sled::Tree| {
+                let k = [0u8, 0, 0, 0, 0, 0, 0, 0, 1];
+                let mut v = t.get(k).unwrap().unwrap().to_vec();
+                v[100] ^= 1;
+                t.insert(k, v).unwrap();
+            }),
+            511,
+            "stored Merkle tile (0, 1) has the wrong hashes (filled by this event)",
+        ),
+        (
+            "missing rightmost tile",
+            Box::new(|t: &sled::Tree| {
+                t.remove([0u8, 0, 0, 0, 0, 0, 0, 0, 2]).unwrap();
+            }),
+            599,
+            "stored Merkle tile (0, 2) is missing (the rightmost tile of its level)",
+        ),
+        (
+            "short rightmost tile",
+            Box::new(|t: &sled::Tree| {
+                let k = [1u8, 0, 0, 0, 0, 0, 0, 0, 0];
+                let v = t.get(k).unwrap().unwrap().to_vec();
+                t.insert(k, &v[..32]).unwrap();
+            }),
+            599,
+            "stored Merkle tile (1, 0) has the wrong hashes (the rightmost tile of its level)",
+        ),
+        (
+            "a tile no event fills",
+            Box::new(|t: &sled::Tree| {
+                t.insert([0u8, 0, 0, 0, 0, 0, 0, 0, 9], vec![7u8; 64])
+                    .unwrap();
+            }),
+            599,
+            "stored Merkle tile (0, 9) is not part of the tree",
+        ),
+    ];
+    for (what, tamper, seq, msg) in cases {
+        let before = tiles_of(&path);
+        {
+            let db = raw_db(&path);
+            tamper(&db.open_tree("tiles").unwrap());
+            db.flush().unwrap();
+        }
+        let l = reopen(&path);
+        let err = l.verify(|_| {}).unwrap().unwrap_err();
+        assert_eq!(err.seq.0, seq, "{what}: {err}");
+        assert!(err.to_string().contains(msg), "{what}: {err}");
+        drop(l);
+        // Undo, and the ledger verifies again.
+        {
+            let db = raw_db(&path);
+            let t = db.open_tree("tiles").unwrap();
+            t.clear().unwrap();
+            for (k, v) in before {
+                t.insert(k, v).unwrap();
+            }
+            db.flush().unwrap();
+        }
+        reopen(&path).verify(|_| {}).unwrap().unwrap();
+    }
+}
+
+#[test]
+fn a_ledger_with_one_key_per_merkle_node_is_moved_to_tiles_on_open() {
+    let (dir, mut l, rec) = ledger();
+    l.append_all(&rec, (0..700).map(filler)).unwrap();
+    let path = dir.path().join("l");
+    drop(l);
+    let tiles = tiles_of(&path);
+    {
+        // The layout before tiles: a `merkle` tree of nodes and no `tiles` tree.
+        let db = raw_db(&path);
+        db.drop_tree("tiles").unwrap();
+        let old = db.open_tree("merkle").unwrap();
+        old.insert([0u8, 0, 0, 0, 0, 0, 0, 0, 0], vec![0u8; 32])
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let l = reopen(&path);
+    l.verify(|_| {}).unwrap().unwrap();
+    drop(l);
+    assert_eq!(tiles_of(&path), tiles);
+    let db = raw_db(&path);
+    assert!(!db.tree_names().iter().any(|n| n.as_ref() == b"merkle"));
+}
