@@ -5,15 +5,15 @@
 //! reported by `verify`, and nothing verify accepts could have been refused at append. It keeps
 //! only the small indexes the rules need (not the events), so replaying a large log stays cheap.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::date::Date;
 use crate::error::RuleError;
 use crate::event::{
-    AdherenceDate, CouncilVote, EventBody, Fact, ReportedVote, Role, Seat, UnsignedEvent,
+    AdherenceDate, CouncilVote, EventBody, Fact, ReportedVote, Role, Seat, Tally, UnsignedEvent,
 };
 use crate::outcome::{self, Outcome, VoteResult};
-use crate::state::StateCode;
+use crate::state::{StateCode, PERMANENT_MEMBERS};
 use crate::symbol::DraftSymbol;
 use crate::types::{Origin, PublicKey, Seq, Timestamp};
 
@@ -28,28 +28,122 @@ pub struct KeyInfo {
     pub revoked: Option<Seq>,
 }
 
-/// Index entry kept for a fact so a later correction can find and replace it.
+/// Index entry kept for a fact so a later correction can find and replace it. 16 bytes: the
+/// rare variants with large keys are boxed, because a ledger holds one entry per fact.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum FactIndex {
     Adherence(StateCode),
-    Term {
-        state: StateCode,
-        seat: Seat,
-        from: Date,
-        to: Date,
-    },
+    Term(StateCode),
     Draft(DraftSymbol),
     Vote(DraftSymbol),
-    Assessment(DraftSymbol, PublicKey),
+    Assessment(Box<(DraftSymbol, PublicKey)>),
     Meeting,
-    Calendar(String, u16),
+    Calendar(Box<(String, u16)>),
 }
 
+/// A set of permanent members (bit `i` = [`PERMANENT_MEMBERS`]`[i]`, in sorted order): who
+/// vetoed a draft, as computed or as reported. Vetoers are permanent members by construction
+/// (computed) and by the shape check (reported); any other state would set bit 7, which no
+/// computed set has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct P5Set(u8);
+
+impl P5Set {
+    fn of(states: &[StateCode]) -> Self {
+        Self(states.iter().fold(0, |bits, s| {
+            bits | PERMANENT_MEMBERS
+                .iter()
+                .position(|p| *p == s.as_str())
+                .map_or(0x80, |i| 1 << i)
+        }))
+    }
+
+    /// The members, sorted ("none" when empty), for messages.
+    fn show(self) -> String {
+        let names: Vec<&str> = PERMANENT_MEMBERS
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.0 & (1 << i) != 0)
+            .map(|(_, p)| *p)
+            .collect();
+        if names.is_empty() {
+            "none".into()
+        } else {
+            names.join(", ")
+        }
+    }
+}
+
+/// What a recorded vote decided, as the rules need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Decided {
+    Adopted,
+    Vetoed(P5Set),
+    Failed,
+}
+
+impl Decided {
+    fn of(outcome: &Outcome) -> Self {
+        match outcome {
+            Outcome::Adopted => Self::Adopted,
+            Outcome::Vetoed { by } => Self::Vetoed(P5Set::of(by)),
+            Outcome::Failed => Self::Failed,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Adopted => "adopted",
+            Self::Vetoed(_) => "vetoed",
+            Self::Failed => "failed",
+        }
+    }
+
+    fn vetoers(self) -> P5Set {
+        match self {
+            Self::Vetoed(by) => by,
+            _ => P5Set::default(),
+        }
+    }
+}
+
+/// A recorded vote, as the rules need it (24 bytes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct VoteEntry {
     seq: Seq,
     date: Date,
-    result: VoteResult,
+    tally: Tally,
+    decided: Decided,
+}
+
+impl VoteEntry {
+    fn of(seq: Seq, v: &CouncilVote) -> Self {
+        let r: VoteResult = outcome::compute(&v.votes, v.procedural);
+        Self {
+            seq,
+            date: v.date,
+            tally: r.tally,
+            decided: Decided::of(&r.outcome),
+        }
+    }
+}
+
+/// The vote a draft's source reports, as the rules need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Reported {
+    date: Date,
+    tally: Option<Tally>,
+    vetoed_by: P5Set,
+}
+
+impl Reported {
+    fn of(r: &ReportedVote) -> Self {
+        Self {
+            date: r.date,
+            tally: r.tally,
+            vetoed_by: P5Set::of(&r.vetoed_by),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,10 +182,11 @@ pub struct LedgerState {
     events: u64,
     last_time: Option<Timestamp>,
     keys: BTreeMap<PublicKey, KeyInfo>,
-    facts: HashMap<Seq, FactIndex>,
+    /// By seq: the index entry of the fact recorded there (`None` for other events).
+    facts: Vec<Option<FactIndex>>,
     supporters: BTreeMap<StateCode, Seq>,
     terms: BTreeMap<StateCode, Vec<TermEntry>>,
-    drafts: BTreeMap<DraftSymbol, (Seq, Option<ReportedVote>)>,
+    drafts: BTreeMap<DraftSymbol, (Seq, Option<Reported>)>,
     votes: BTreeMap<DraftSymbol, VoteEntry>,
     assessments: BTreeMap<(DraftSymbol, PublicKey), Seq>,
     calendars: BTreeMap<(String, u16), Seq>,
@@ -157,6 +252,13 @@ impl LedgerState {
                     .map(|t| (*s, t.seat))
             })
             .collect()
+    }
+
+    fn fact(&self, seq: Seq) -> Option<&FactIndex> {
+        usize::try_from(seq.0)
+            .ok()
+            .and_then(|i| self.facts.get(i))
+            .and_then(Option::as_ref)
     }
 
     /// Checks `event` against the rules at this point of the log and, if admissible, applies it.
@@ -276,7 +378,7 @@ impl LedgerState {
                 self.check_fact(f, &event.author, None)
             }
             EventBody::Correction(c) => {
-                let target = self.facts.get(&c.target).ok_or_else(|| {
+                let target = self.fact(c.target).ok_or_else(|| {
                     domain(format!(
                         "correction target seq {} is not a fact recorded before (corrections name an earlier fact, not a key event or another correction)",
                         c.target
@@ -288,7 +390,7 @@ impl LedgerState {
                         | (FactIndex::Term { .. }, Fact::CouncilTerm(_))
                         | (FactIndex::Draft(_), Fact::DraftTabled(_))
                         | (FactIndex::Vote(_), Fact::CouncilVote(_))
-                        | (FactIndex::Assessment(..), Fact::CredibilityAssessment(_))
+                        | (FactIndex::Assessment(_), Fact::CredibilityAssessment(_))
                         | (FactIndex::Meeting, Fact::AssemblyMeeting(_))
                         | (FactIndex::Calendar(..), Fact::HolidayCalendar(_))
                 );
@@ -300,7 +402,8 @@ impl LedgerState {
                     )));
                 }
                 self.check_author(&event.author, c.replacement.role(), "Correction")?;
-                if let FactIndex::Assessment(_, assessor) = target {
+                if let FactIndex::Assessment(key) = target {
+                    let assessor = &key.1;
                     if *assessor != event.author {
                         return Err(domain(format!(
                             "an assessment is its assessor's own judgement: only key {assessor} may correct seq {}",
@@ -399,7 +502,7 @@ impl LedgerState {
                     )));
                 }
                 if let (Some(r), Some(v)) = (&d.reported_vote, self.votes.get(&d.draft)) {
-                    check_reported(d.draft, r, v)?;
+                    check_reported(d.draft, &Reported::of(r), v)?;
                 }
                 Ok(())
             }
@@ -411,11 +514,7 @@ impl LedgerState {
                     )));
                 }
                 self.check_members(v)?;
-                let entry = VoteEntry {
-                    seq: Seq(0),
-                    date: v.date,
-                    result: outcome::compute(&v.votes, v.procedural),
-                };
+                let entry = VoteEntry::of(Seq(0), v);
                 if let Some((_, Some(r))) = self.drafts.get(&v.draft) {
                     check_reported(v.draft, r, &entry)?;
                 }
@@ -454,10 +553,10 @@ impl LedgerState {
                             f.date, v.date
                         )));
                     }
-                    if !matches!(v.result.outcome, Outcome::Vetoed { .. }) {
+                    if !matches!(v.decided, Decided::Vetoed(_)) {
                         return Err(domain(format!(
                             "meeting follows {draft}, but its recorded vote was not vetoed ({})",
-                            v.result.outcome.name()
+                            v.decided.name()
                         )));
                     }
                 }
@@ -568,11 +667,15 @@ impl LedgerState {
     }
 
     fn remove_fact(&mut self, seq: Seq) {
-        match self.facts.remove(&seq) {
+        let taken = usize::try_from(seq.0)
+            .ok()
+            .and_then(|i| self.facts.get_mut(i))
+            .and_then(Option::take);
+        match taken {
             Some(FactIndex::Adherence(s)) => {
                 self.supporters.remove(&s);
             }
-            Some(FactIndex::Term { state, .. }) => {
+            Some(FactIndex::Term(state)) => {
                 self.terms_version += 1;
                 if let Some(ts) = self.terms.get_mut(&state) {
                     ts.retain(|t| t.seq != seq);
@@ -584,11 +687,11 @@ impl LedgerState {
             Some(FactIndex::Vote(d)) => {
                 self.votes.remove(&d);
             }
-            Some(FactIndex::Assessment(d, k)) => {
-                self.assessments.remove(&(d, k));
+            Some(FactIndex::Assessment(key)) => {
+                self.assessments.remove(&*key);
             }
-            Some(FactIndex::Calendar(c, y)) => {
-                self.calendars.remove(&(c, y));
+            Some(FactIndex::Calendar(key)) => {
+                self.calendars.remove(&*key);
             }
             Some(FactIndex::Meeting) | None => {}
         }
@@ -610,44 +713,41 @@ impl LedgerState {
                     from: t.from,
                     to: t.to,
                 });
-                FactIndex::Term {
-                    state: t.state,
-                    seat: t.seat,
-                    from: t.from,
-                    to: t.to,
-                }
+                FactIndex::Term(t.state)
             }
             Fact::DraftTabled(d) => {
-                self.drafts.insert(d.draft, (seq, d.reported_vote.clone()));
+                self.drafts
+                    .insert(d.draft, (seq, d.reported_vote.as_ref().map(Reported::of)));
                 FactIndex::Draft(d.draft)
             }
             Fact::CouncilVote(v) => {
-                self.votes.insert(
-                    v.draft,
-                    VoteEntry {
-                        seq,
-                        date: v.date,
-                        result: outcome::compute(&v.votes, v.procedural),
-                    },
-                );
+                self.votes.insert(v.draft, VoteEntry::of(seq, v));
                 FactIndex::Vote(v.draft)
             }
             Fact::CredibilityAssessment(a) => {
                 self.assessments.insert((a.draft, *author), seq);
-                FactIndex::Assessment(a.draft, *author)
+                FactIndex::Assessment(Box::new((a.draft, *author)))
             }
             Fact::AssemblyMeeting(_) => FactIndex::Meeting,
             Fact::HolidayCalendar(c) => {
                 let key = (c.calendar.as_str().to_string(), c.year);
                 self.calendars.insert(key.clone(), seq);
-                FactIndex::Calendar(key.0, key.1)
+                FactIndex::Calendar(Box::new(key))
             }
         };
-        self.facts.insert(seq, index);
+        let Ok(at) = usize::try_from(seq.0) else {
+            return;
+        };
+        if self.facts.len() <= at {
+            self.facts.resize(at + 1, None);
+        }
+        if let Some(slot) = self.facts.get_mut(at) {
+            *slot = Some(index);
+        }
     }
 }
 
-fn check_reported(draft: DraftSymbol, r: &ReportedVote, v: &VoteEntry) -> Result<(), RuleError> {
+fn check_reported(draft: DraftSymbol, r: &Reported, v: &VoteEntry) -> Result<(), RuleError> {
     if r.date != v.date {
         return Err(domain(format!(
             "draft {draft}: the source reports its vote on {}, but the recorded vote is on {}",
@@ -655,31 +755,56 @@ fn check_reported(draft: DraftSymbol, r: &ReportedVote, v: &VoteEntry) -> Result
         )));
     }
     if let Some(t) = r.tally {
-        if t != v.result.tally {
+        if t != v.tally {
             return Err(domain(format!(
                 "draft {draft}: reported tally {t} (yes-no-abstain) does not match the recorded votes, which count {}",
-                v.result.tally
+                v.tally
             )));
         }
     }
-    let computed: Vec<StateCode> = match &v.result.outcome {
-        Outcome::Vetoed { by } => by.clone(),
-        _ => Vec::new(),
-    };
+    let computed = v.decided.vetoers();
     if r.vetoed_by != computed {
-        let show = |v: &[StateCode]| {
-            if v.is_empty() {
-                "none".to_string()
-            } else {
-                v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-            }
-        };
         return Err(domain(format!(
             "draft {draft}: reported veto by {} does not match the outcome computed from the recorded votes ({}, vetoed by {})",
-            show(&r.vetoed_by),
-            v.result.outcome.name(),
-            show(&computed)
+            r.vetoed_by.show(),
+            v.decided.name(),
+            computed.show()
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(s: &[&str]) -> Vec<StateCode> {
+        s.iter()
+            .map(|c| c.parse().unwrap_or_else(|_| panic!("{c}")))
+            .collect()
+    }
+
+    #[test]
+    fn p5_sets_keep_who_vetoed() {
+        assert_eq!(P5Set::of(&[]).show(), "none");
+        assert_eq!(P5Set::of(&codes(&["RUS", "CHN"])).show(), "CHN, RUS");
+        assert_eq!(P5Set::of(&codes(&["USA"])), P5Set::of(&codes(&["USA"])));
+        assert_ne!(P5Set::of(&codes(&["USA"])), P5Set::of(&codes(&["GBR"])));
+        // A state that is not a permanent member never matches a computed set.
+        assert_ne!(P5Set::of(&codes(&["DEU"])), P5Set::of(&[]));
+    }
+
+    #[test]
+    fn per_fact_entries_stay_small() {
+        // One of each per fact in a ledger of millions of events.
+        let sizes = [
+            std::mem::size_of::<Option<FactIndex>>(),
+            std::mem::size_of::<VoteEntry>(),
+            std::mem::size_of::<(Seq, Option<Reported>)>(),
+        ];
+        assert!(
+            sizes[0] <= 16 && sizes[1] <= 24 && sizes[2] <= 24,
+            "{sizes:?}"
+        );
+    }
 }
