@@ -24,13 +24,14 @@ pub struct Date(time::Date);
 impl Date {
     /// From year, month (1-12) and day (1-31), checked.
     pub fn from_ymd(year: i32, month: u8, day: u8) -> Result<Self, ValueError> {
-        let value = format!("{year:04}-{month:02}-{day:02}");
+        // The message's text is only built on failure (every decoded date passes here).
+        let value = || format!("{year:04}-{month:02}-{day:02}");
         let m = time::Month::try_from(month).map_err(|_| ValueError::Date {
-            value: value.clone(),
+            value: value(),
             reason: "month must be 01 to 12",
         })?;
         let d = time::Date::from_calendar_date(year, m, day).map_err(|_| ValueError::Date {
-            value: value.clone(),
+            value: value(),
             reason: "no such day in that month",
         })?;
         Self::from_time(d)

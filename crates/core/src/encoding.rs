@@ -63,6 +63,55 @@ pub fn decode_trusted<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeErro
     Ok(value)
 }
 
+/// The largest rule-state snapshot, in bytes.
+pub const MAX_SNAPSHOT_BYTES: usize = u32::MAX as usize;
+
+type SnapshotConfig =
+    Configuration<LittleEndian, bincode::config::Varint, Limit<MAX_SNAPSHOT_BYTES>>;
+
+/// Snapshots of derived state (never signed, never exchanged) use variable-width integers,
+/// which halve their size, and a 4 GiB limit.
+const SNAPSHOT: SnapshotConfig = bincode::config::standard()
+    .with_little_endian()
+    .with_variable_int_encoding()
+    .with_limit::<MAX_SNAPSHOT_BYTES>();
+
+/// Encodes derived state for a store (see `rules::LedgerState::to_snapshot`).
+pub fn encode_snapshot<T: Serialize>(value: &T) -> Result<Vec<u8>, DecodeError> {
+    bincode::serde::encode_to_vec(value, SNAPSHOT)
+        .map_err(|e| DecodeError::Malformed(e.to_string()))
+}
+
+/// Decodes what [`encode_snapshot`] wrote (exactly one value, no trailing bytes).
+pub fn decode_snapshot<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
+    let (value, used): (T, usize) = bincode::serde::decode_from_slice(bytes, SNAPSHOT)
+        .map_err(|e| DecodeError::Malformed(e.to_string()))?;
+    if used != bytes.len() {
+        return Err(DecodeError::TrailingBytes(bytes.len() - used));
+    }
+    Ok(value)
+}
+
+/// SHA-256 of what [`encode_snapshot`] would write, computed as it is written (no copy of
+/// the encoding is held: a million-event rule state encodes to tens of MB).
+pub fn snapshot_digest<T: Serialize>(value: &T) -> Result<[u8; 32], DecodeError> {
+    use sha2::Digest;
+    struct HashWriter(sha2::Sha256);
+    impl std::io::Write for HashWriter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut w = HashWriter(sha2::Sha256::new());
+    bincode::serde::encode_into_std_write(value, &mut w, SNAPSHOT)
+        .map_err(|e| DecodeError::Malformed(e.to_string()))?;
+    Ok(w.0.finalize().into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,8 +7,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::{Deserialize, Serialize};
+
 use crate::date::Date;
-use crate::error::RuleError;
+use crate::encoding;
+use crate::error::{DecodeError, RuleError};
 use crate::event::{
     AdherenceDate, CouncilVote, EventBody, Fact, ReportedVote, Role, Seat, Tally, UnsignedEvent,
 };
@@ -18,7 +21,7 @@ use crate::symbol::DraftSymbol;
 use crate::types::{Origin, PublicKey, Seq, Timestamp};
 
 /// What the ledger knows of a key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyInfo {
     /// Roles granted, with the sequence number of each grant.
     pub roles: BTreeMap<Role, Seq>,
@@ -30,7 +33,7 @@ pub struct KeyInfo {
 
 /// Index entry kept for a fact so a later correction can find and replace it. 16 bytes: the
 /// rare variants with large keys are boxed, because a ledger holds one entry per fact.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 enum FactIndex {
     Adherence(StateCode),
     Term(StateCode),
@@ -45,7 +48,7 @@ enum FactIndex {
 /// vetoed a draft, as computed or as reported. Vetoers are permanent members by construction
 /// (computed) and by the shape check (reported); any other state would set bit 7, which no
 /// computed set has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 struct P5Set(u8);
 
 impl P5Set {
@@ -75,7 +78,7 @@ impl P5Set {
 }
 
 /// What a recorded vote decided, as the rules need it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 enum Decided {
     Adopted,
     Vetoed(P5Set),
@@ -108,7 +111,7 @@ impl Decided {
 }
 
 /// A recorded vote, as the rules need it (24 bytes).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct VoteEntry {
     seq: Seq,
     date: Date,
@@ -129,7 +132,7 @@ impl VoteEntry {
 }
 
 /// The vote a draft's source reports, as the rules need it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Reported {
     date: Date,
     tally: Option<Tally>,
@@ -146,7 +149,7 @@ impl Reported {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct TermEntry {
     seq: Seq,
     seat: Seat,
@@ -175,8 +178,9 @@ impl std::fmt::Debug for CouncilCache {
     }
 }
 
-/// The state the rules need, replayed from the log.
-#[derive(Debug, Clone, Default)]
+/// The state the rules need, replayed from the log. Its snapshot
+/// ([`LedgerState::to_snapshot`]) lets a store resume appending without replaying the log.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct LedgerState {
     origin: Option<Origin>,
     events: u64,
@@ -191,7 +195,9 @@ pub struct LedgerState {
     assessments: BTreeMap<(DraftSymbol, PublicKey), Seq>,
     calendars: BTreeMap<(String, u16), Seq>,
     /// Bumped whenever `terms` changes.
+    #[serde(skip)]
     terms_version: u64,
+    #[serde(skip)]
     council_cache: CouncilCache,
 }
 
@@ -252,6 +258,23 @@ impl LedgerState {
                     .map(|t| (*s, t.seat))
             })
             .collect()
+    }
+
+    /// The state as bytes (a deterministic function of the state: equal states give equal
+    /// bytes), for a store to keep beside the log it was replayed from.
+    pub fn to_snapshot(&self) -> Result<Vec<u8>, DecodeError> {
+        encoding::encode_snapshot(self)
+    }
+
+    /// SHA-256 of [`LedgerState::to_snapshot`]'s bytes, without holding them.
+    pub fn snapshot_digest(&self) -> Result<[u8; 32], DecodeError> {
+        encoding::snapshot_digest(self)
+    }
+
+    /// A state from [`LedgerState::to_snapshot`] bytes. The bytes are only as good as the
+    /// store they come from: a store checks them against the log (`verify` does).
+    pub fn from_snapshot(bytes: &[u8]) -> Result<Self, DecodeError> {
+        encoding::decode_snapshot(bytes)
     }
 
     fn fact(&self, seq: Seq) -> Option<&FactIndex> {

@@ -88,6 +88,8 @@ struct Writer {
     verifier: Verifier,
     tree: Frontier,
     edge: Edge,
+    /// Events covered by the stored rule-state snapshot (0: none).
+    snapshot_at: u64,
 }
 
 /// A signed checkpoint as stored.
@@ -100,6 +102,19 @@ pub struct StoredCheckpoint {
 }
 
 const HEAD_KEY: &[u8] = b"head";
+/// The rule-state snapshot: count (u64 BE) || hash of event count-1 (32) || the state
+/// (`LedgerState::to_snapshot`). Derived data: lets an append skip replaying the log.
+const RULES_KEY: &[u8] = b"rules";
+/// A new snapshot is written once this many events were appended after the last one.
+const SNAPSHOT_EVERY: u64 = 1024;
+
+/// The parts of a snapshot record, if it is long enough to have them.
+fn parse_snapshot(record: &[u8]) -> Option<(u64, EventHash, &[u8])> {
+    let count = u64::from_be_bytes(record.get(..8)?.try_into().ok()?);
+    let head = EventHash(record.get(8..40)?.try_into().ok()?);
+    Some((count, head, record.get(40..)?))
+}
+
 /// The tree of one key per Merkle node that ledgers used before the tiles.
 const OLD_NODES_TREE: &[u8] = b"merkle";
 const FRONTIER_KEY: &[u8] = b"frontier";
@@ -296,6 +311,7 @@ impl Ledger {
             verifier: Verifier::new(Signatures::Skip),
             tree: Frontier::new(),
             edge: Edge::default(),
+            snapshot_at: 0,
         });
         let appended = ledger.append(admin, EventBody::LedgerCreated(genesis))?;
         Ok((ledger, appended))
@@ -394,71 +410,159 @@ impl Ledger {
             return Err(StoreError::Poisoned);
         }
         if self.writer.is_none() {
-            // Decoding and hashing run on all cores; the rules and the tree, in order, here.
-            let mut v = Verifier::trusting();
-            let mut tree = Frontier::new();
-            let mut edge = Edge::default();
-            let mut full_tiles = Vec::new();
-            let mut failure = None;
-            let work = crate::pipeline::Work {
-                canonical: false,
-                hashes: true,
-                signatures: None,
+            let w = match self.load_snapshot()? {
+                Some(snapshot) => self.resume_from(snapshot)?,
+                None => self.rebuild()?,
             };
-            crate::pipeline::for_each_chunk(self, 0, work, |chunk| {
-                for p in chunk.items {
-                    let step = if p.key != v.len() {
-                        Err(format!(
-                            "event key {} where seq {} was expected",
-                            p.key,
-                            v.len()
-                        ))
-                    } else {
-                        p.event
-                            .map_err(|e| format!("seq {}: {e}", p.key))
-                            .and_then(|ev| {
-                                v.push_decoded(ev, &p.bytes, p.hash)
-                                    .map_err(|e| format!("stored log fails at {e}"))
-                            })
-                            .and_then(|_| tree.append(p.leaf).map_err(|e| e.to_string()))
-                            .map(|nodes| {
-                                edge.add(&nodes, &mut full_tiles);
-                                full_tiles.clear();
-                            })
-                    };
-                    if let Err(msg) = step {
-                        failure = Some(StoreError::Corrupted(format!(
-                            "{msg}; run `actledger verify`"
-                        )));
-                        return std::ops::ControlFlow::Break(());
-                    }
-                }
-                std::ops::ControlFlow::Continue(())
-            })?;
-            if let Some(e) = failure {
-                return Err(e);
-            }
-            let (count, head) = self.stored_head()?;
-            if count != v.len() || head != v.head() {
-                return Err(StoreError::Corrupted(format!(
-                    "stored head ({count} events, {head}) disagrees with the events ({} events, {}); run `actledger verify`",
-                    v.len(),
-                    v.head()
-                )));
-            }
-            if self.stored_frontier()? != tree {
-                return Err(StoreError::Corrupted(
-                    "stored Merkle frontier disagrees with the events; run `actledger verify`"
-                        .into(),
-                ));
-            }
-            self.writer = Some(Writer {
-                verifier: v,
-                tree,
-                edge,
-            });
+            self.writer = Some(w);
         }
         self.writer.as_mut().ok_or(StoreError::Poisoned)
+    }
+
+    /// Replays the whole log (trusted decode, no signatures) into a writer. Decoding and
+    /// hashing run on all cores; the rules and the tree, in order, here.
+    fn rebuild(&self) -> Result<Writer, StoreError> {
+        let mut v = Verifier::trusting();
+        let mut tree = Frontier::new();
+        let mut edge = Edge::default();
+        let mut full_tiles = Vec::new();
+        self.replay_into(&mut v, |p| {
+            let nodes = tree.append(p.leaf).map_err(|e| e.to_string())?;
+            edge.add(&nodes, &mut full_tiles);
+            full_tiles.clear();
+            Ok(())
+        })?;
+        self.check_head(&v)?;
+        if self.stored_frontier()? != tree {
+            return Err(StoreError::Corrupted(
+                "stored Merkle frontier disagrees with the events; run `actledger verify`".into(),
+            ));
+        }
+        Ok(Writer {
+            verifier: v,
+            tree,
+            edge,
+            snapshot_at: 0,
+        })
+    }
+
+    /// A writer from a rule-state snapshot: the events after it are replayed; the Merkle
+    /// frontier and edge are read from the store at the head.
+    fn resume_from(
+        &self,
+        (count, head, state): (u64, EventHash, LedgerState),
+    ) -> Result<Writer, StoreError> {
+        let mut v = Verifier::resume(state, count, head, Signatures::Skip);
+        self.replay_into(&mut v, |_| Ok(()))?;
+        self.check_head(&v)?;
+        let tree = self.stored_frontier()?;
+        if tree.size() != v.len() {
+            return Err(StoreError::Corrupted(format!(
+                "stored Merkle frontier has {} leaves, the log {} events; run `actledger verify`",
+                tree.size(),
+                v.len()
+            )));
+        }
+        let edge = Edge::from_stored(tree.size(), |l, i| {
+            Ok(self.tiles.get(tile::tile_key(l, i))?)
+        })?;
+        Ok(Writer {
+            verifier: v,
+            tree,
+            edge,
+            snapshot_at: count,
+        })
+    }
+
+    /// Admits the stored events from `v.len()` on into `v` (trusted decode, in parallel),
+    /// calling `also` with each.
+    fn replay_into(
+        &self,
+        v: &mut Verifier,
+        mut also: impl FnMut(&crate::pipeline::Prepared) -> Result<(), String>,
+    ) -> Result<(), StoreError> {
+        let mut failure = None;
+        let work = crate::pipeline::Work {
+            canonical: false,
+            hashes: true,
+            signatures: None,
+        };
+        crate::pipeline::for_each_chunk(self, v.len(), work, |chunk| {
+            for p in chunk.items {
+                let step = if p.key != v.len() {
+                    Err(format!(
+                        "event key {} where seq {} was expected",
+                        p.key,
+                        v.len()
+                    ))
+                } else {
+                    match &p.event {
+                        Err(e) => Err(format!("seq {}: {e}", p.key)),
+                        Ok(ev) => v
+                            .push_decoded(ev.clone(), &p.bytes, p.hash)
+                            .map_err(|e| format!("stored log fails at {e}"))
+                            .and_then(|_| also(&p)),
+                    }
+                };
+                if let Err(msg) = step {
+                    failure = Some(StoreError::Corrupted(format!(
+                        "{msg}; run `actledger verify`"
+                    )));
+                    return std::ops::ControlFlow::Break(());
+                }
+            }
+            std::ops::ControlFlow::Continue(())
+        })?;
+        failure.map_or(Ok(()), Err)
+    }
+
+    fn check_head(&self, v: &Verifier) -> Result<(), StoreError> {
+        let (count, head) = self.stored_head()?;
+        if count != v.len() || head != v.head() {
+            return Err(StoreError::Corrupted(format!(
+                "stored head ({count} events, {head}) disagrees with the events ({} events, {}); run `actledger verify`",
+                v.len(),
+                v.head()
+            )));
+        }
+        Ok(())
+    }
+
+    /// The stored rule-state snapshot, if there is one that names an event of this log by
+    /// position and hash and decodes; anything else is ignored (the log is replayed instead).
+    fn load_snapshot(&self) -> Result<Option<(u64, EventHash, LedgerState)>, StoreError> {
+        let Some(record) = self.meta.get(RULES_KEY)? else {
+            return Ok(None);
+        };
+        let Some((count, head, bytes)) = parse_snapshot(&record) else {
+            return Ok(None);
+        };
+        let (stored, _) = self.stored_head()?;
+        if count == 0 || count > stored {
+            return Ok(None);
+        }
+        match self.get(count - 1)? {
+            Some(last) if chain::event_hash(&last) == head => {}
+            _ => return Ok(None),
+        }
+        Ok(LedgerState::from_snapshot(bytes)
+            .ok()
+            .map(|state| (count, head, state)))
+    }
+
+    /// The snapshot record of a writer's rule state: count (u64 BE) || head (32) || state.
+    fn snapshot_record(w: &Writer) -> Result<Vec<u8>, StoreError> {
+        let state = w.verifier.state().to_snapshot()?;
+        let mut record = Vec::with_capacity(40 + state.len());
+        record.extend_from_slice(&w.verifier.len().to_be_bytes());
+        record.extend_from_slice(&w.verifier.head().0);
+        record.extend_from_slice(&state);
+        Ok(record)
+    }
+
+    /// Whether enough events were appended since the writer's snapshot to write a new one.
+    fn snapshot_due(w: &Writer) -> bool {
+        w.verifier.len() >= w.snapshot_at + SNAPSHOT_EVERY
     }
 
     fn stored_frontier(&self) -> Result<Frontier, StoreError> {
@@ -477,8 +581,17 @@ impl Ledger {
         key: &SigningKey,
         bodies: impl IntoIterator<Item = EventBody>,
     ) -> Result<Vec<SealedEvent>, (usize, StoreError)> {
-        let author = key.public();
         let mut v = self.writer().map_err(|e| (0, e))?.verifier.clone();
+        Self::seal_all(&mut v, key, bodies)
+    }
+
+    /// Signs each body as the next event after `v` and admits it to `v`.
+    fn seal_all(
+        v: &mut Verifier,
+        key: &SigningKey,
+        bodies: impl IntoIterator<Item = EventBody>,
+    ) -> Result<Vec<SealedEvent>, (usize, StoreError)> {
+        let author = key.public();
         let mut out = Vec::new();
         for (i, body) in bodies.into_iter().enumerate() {
             let now = Timestamp::now();
@@ -513,24 +626,44 @@ impl Ledger {
         key: &SigningKey,
         bodies: impl IntoIterator<Item = EventBody>,
     ) -> Result<Vec<Appended>, StoreError> {
-        let sealed = self.prepare(key, bodies).map_err(|(_, e)| e)?;
-        self.commit(&sealed)
+        self.writer()?;
+        // The bodies are admitted to the live rule state (no copy of it: at a million events
+        // it is tens of MB). If one is refused, the writer is dropped and rebuilt from the
+        // store (its snapshot) on next use: nothing was written.
+        let mut writer = self.writer.take().ok_or(StoreError::Poisoned)?;
+        let sealed = Self::seal_all(&mut writer.verifier, key, bodies).map_err(|(_, e)| e)?;
+        self.write_sealed(writer, &sealed, false)
     }
 
     /// Writes events produced by [`Ledger::prepare`] on this ledger (and nothing appended
     /// since), then flushes.
     pub fn commit(&mut self, sealed: &[SealedEvent]) -> Result<Vec<Appended>, StoreError> {
-        let mut writer = self.writer()?.clone();
+        let writer = self.writer()?.clone();
+        self.write_sealed(writer, sealed, true)
+    }
+
+    /// Writes `sealed` after `writer`'s events (admitting each to its rules first with
+    /// `admit`, or already admitted), flushes, and keeps the advanced writer. Writes a new
+    /// rule-state snapshot when one is due.
+    fn write_sealed(
+        &mut self,
+        mut writer: Writer,
+        sealed: &[SealedEvent],
+        admit: bool,
+    ) -> Result<Vec<Appended>, StoreError> {
         let mut out = Vec::with_capacity(sealed.len());
         self.meta.insert(PENDING_KEY, &[] as &[u8])?;
         for chunk in sealed.chunks(CHUNK) {
-            // Re-admit on the live state: refuses a batch prepared against an older head.
             let mut tiles = Vec::new();
             for s in chunk {
-                writer
-                    .verifier
-                    .push(&s.bytes)
-                    .map_err(|e| StoreError::Rejected(e.kind))?;
+                if admit {
+                    // Re-admit on the live state: refuses a batch prepared against an older
+                    // head.
+                    writer
+                        .verifier
+                        .push(&s.bytes)
+                        .map_err(|e| StoreError::Rejected(e.kind))?;
+                }
                 let nodes = writer
                     .tree
                     .append(merkle::leaf_hash(&s.bytes))
@@ -550,6 +683,19 @@ impl Ledger {
         if let Err(e) = self.meta.remove(PENDING_KEY).and_then(|_| self.db.flush()) {
             self.poisoned = true;
             return Err(e.into());
+        }
+        // The events are durable. A snapshot is derived data: if writing it fails, the next
+        // open replays from the previous one.
+        if Self::snapshot_due(&writer) {
+            if let Ok(record) = Self::snapshot_record(&writer) {
+                let written = self
+                    .meta
+                    .insert(RULES_KEY, record)
+                    .and_then(|_| self.db.flush());
+                if written.is_ok() {
+                    writer.snapshot_at = writer.verifier.len();
+                }
+            }
         }
         self.writer = Some(writer);
         Ok(out)
@@ -706,6 +852,7 @@ impl Ledger {
         let taken = self.writer.take().ok_or(StoreError::Poisoned)?;
         let mut tree = taken.tree;
         let mut edge = taken.edge;
+        let snapshot_at = taken.snapshot_at;
         let mut state = taken.verifier.into_state();
         if !check_only {
             self.meta.insert(PENDING_KEY, &[] as &[u8])?;
@@ -882,10 +1029,21 @@ impl Ledger {
         };
         // Commit: move the head (with the frontier) in one atomic write, then flush.
         let size = l.seq.0 + 1;
+        let mut writer = Writer {
+            verifier: Verifier::resume(state, size, l.hash, Signatures::Skip),
+            tree,
+            edge,
+            snapshot_at,
+        };
         let mut meta = sled::Batch::default();
-        meta.insert(FRONTIER_KEY, tree.to_bytes());
+        meta.insert(FRONTIER_KEY, writer.tree.to_bytes());
         meta.insert(HEAD_KEY, head_record(size, &l.hash));
         meta.remove(PENDING_KEY);
+        // The rule-state snapshot moves with the head, in the same atomic batch.
+        if Self::snapshot_due(&writer) {
+            meta.insert(RULES_KEY, Self::snapshot_record(&writer)?);
+            writer.snapshot_at = size;
+        }
         let committed = self
             .meta
             .apply_batch(meta)
@@ -894,11 +1052,7 @@ impl Ledger {
             self.poisoned = true;
             return Err(e.into());
         }
-        self.writer = Some(Writer {
-            verifier: Verifier::resume(state, size, l.hash, Signatures::Skip),
-            tree,
-            edge,
-        });
+        self.writer = Some(writer);
         Ok(Ok(Some((f, l))))
     }
 
@@ -1086,6 +1240,17 @@ impl Ledger {
     ) -> Result<Result<VerifySummary, VerifyError>, StoreError> {
         let keys = DigestKeys::new();
         let checkpoints = self.checkpoints()?;
+        // The rule-state snapshot must be the state the events give at its size.
+        let parsed = self.meta.get(RULES_KEY)?.map(|record| {
+            parse_snapshot(&record).map(|(count, head, bytes)| {
+                use sha2::Digest;
+                (count, head, <[u8; 32]>::from(sha2::Sha256::digest(bytes)))
+            })
+        });
+        let snapshot_err = |seq: u64, msg: String| VerifyError {
+            seq: Seq(seq),
+            kind: VerifyErrorKind::Metadata(format!("stored rule-state snapshot {msg}")),
+        };
         let mut pending = checkpoints.iter().peekable();
         let (mut want_state, mut want_draft, mut want_tiles) =
             (keys.empty(), keys.empty(), keys.empty());
@@ -1112,6 +1277,18 @@ impl Ledger {
                     edge.add(nodes, &mut tiles);
                     for t in tiles.drain(..) {
                         digest_tile(&mut want_tiles, &t);
+                    }
+                    if let Some(Some((count, head, digest))) = parsed {
+                        if count == v.len() {
+                            let same = head == v.head()
+                                && v.state().snapshot_digest().is_ok_and(|mine| mine == digest);
+                            if !same {
+                                return Err(snapshot_err(
+                                    seq,
+                                    format!("at size {count} is not the rule state of the events"),
+                                ));
+                            }
+                        }
                     }
                     while let Some(cp) = pending.next_if(|cp| cp.size <= v.len()) {
                         check_checkpoint(cp, v, tree).map_err(|msg| VerifyError {
@@ -1147,6 +1324,24 @@ impl Ledger {
                 "a checkpoint claims size {}, but the log has {} events",
                 cp.size, summary.events
             ))));
+        }
+        match parsed {
+            Some(None) => {
+                return Ok(Err(snapshot_err(
+                    summary.events.saturating_sub(1),
+                    "is too short to name a size and a hash".into(),
+                )))
+            }
+            Some(Some((count, _, _))) if count == 0 || count > summary.events => {
+                return Ok(Err(snapshot_err(
+                    summary.events.saturating_sub(1),
+                    format!(
+                        "claims size {count}, but the log has {} events",
+                        summary.events
+                    ),
+                )))
+            }
+            _ => {}
         }
         let (count, head) = self.stored_head()?;
         if count != summary.events || head != summary.head {

@@ -394,3 +394,76 @@ fn a_ledger_with_one_key_per_merkle_node_is_moved_to_tiles_on_open() {
     let db = raw_db(&path);
     assert!(!db.tree_names().iter().any(|n| n.as_ref() == b"merkle"));
 }
+
+#[test]
+fn the_rule_state_snapshot_resumes_appends_and_is_checked_by_verify() {
+    let (dir, mut l, rec) = ledger();
+    l.append_all(&rec, (0..1100).map(filler)).unwrap();
+    let path = dir.path().join("l");
+    drop(l);
+    let record = {
+        let db = raw_db(&path);
+        let meta = db.open_tree("meta").unwrap();
+        meta.get("rules")
+            .unwrap()
+            .expect("a snapshot after 1,100 events")
+            .to_vec()
+    };
+    assert_eq!(&record[..8], &1102u64.to_be_bytes());
+    // Resumed from the snapshot: a duplicate is still refused, a new fact admitted.
+    let mut l = reopen(&path);
+    let dup = l.append(&rec, filler(7)).unwrap_err();
+    assert!(dup.to_string().contains("already recorded"), "{dup}");
+    l.append(&rec, filler(5000)).unwrap();
+    // The same state as replaying the whole log.
+    let resumed = l.state().unwrap().to_snapshot().unwrap();
+    drop(l);
+    {
+        let db = raw_db(&path);
+        db.open_tree("meta").unwrap().remove("rules").unwrap();
+        db.flush().unwrap();
+    }
+    let mut l = reopen(&path);
+    assert_eq!(l.state().unwrap().to_snapshot().unwrap(), resumed);
+    l.verify(|_| {}).unwrap().unwrap();
+    drop(l);
+
+    // A snapshot that is not the events' rule state is reported by verify; an append falls
+    // back to replaying the log when the snapshot does not name an event of it.
+    let set = |value: Vec<u8>| {
+        let db = raw_db(&path);
+        db.open_tree("meta")
+            .unwrap()
+            .insert("rules", value)
+            .unwrap();
+        db.flush().unwrap();
+    };
+    let mut lying = record.clone();
+    let last = lying.len() - 1;
+    lying[last] ^= 1;
+    let cases = [
+        (
+            lying,
+            1101,
+            "at size 1102 is not the rule state of the events",
+        ),
+        (record[..20].to_vec(), 1102, "is too short"),
+        (
+            [&5000u64.to_be_bytes()[..], &record[8..]].concat(),
+            1102,
+            "claims size 5000",
+        ),
+    ];
+    for (value, seq, msg) in cases {
+        set(value);
+        let l = reopen(&path);
+        let err = l.verify(|_| {}).unwrap().unwrap_err();
+        assert_eq!(err.seq.0, seq, "{msg}: {err}");
+        assert!(err.to_string().contains(msg), "{msg}: {err}");
+        drop(l);
+    }
+    // With the wrong size, the snapshot is not used: the append replays and succeeds.
+    let mut l = reopen(&path);
+    l.append(&rec, filler(5001)).unwrap();
+    assert!(l.append(&rec, filler(5001)).is_err());
+}
