@@ -244,7 +244,17 @@ fn dir_bytes(p: &Path) -> u64 {
 
 /// Raw floors on these machine, on real event bytes: single-thread signing, and batch
 /// verification on all cores.
+/// The crypto floors, best of three: a floor is the fastest the cryptography ran in this run,
+/// so a moment of contention on a shared machine cannot make the ratios look better.
 fn floors(samples: &[Vec<u8>]) -> (f64, f64) {
+    (0..3)
+        .map(|_| floors_once(samples))
+        .fold((0.0, 0.0), |(s, v), (s1, v1)| {
+            (f64::max(s, s1), f64::max(v, v1))
+        })
+}
+
+fn floors_once(samples: &[Vec<u8>]) -> (f64, f64) {
     let key = ed25519_dalek::SigningKey::from_bytes(&[42; 32]);
     let messages: Vec<Vec<u8>> = samples
         .iter()

@@ -8,14 +8,13 @@ use std::path::{Path, PathBuf};
 use actledger_core::checkpoint::Checkpoint;
 use actledger_core::merkle::Hash;
 use actledger_core::note::{KeyKind, KeyName, Note, VerifierKey};
-use actledger_core::projection::Cutoff;
 use actledger_core::proof::{self, TlogProof};
 use actledger_core::{chain, StateCode};
 use actledger_store::{Ledger, LogReader, StoredCheckpoint};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
-use super::{load_view, Ctx};
+use super::Ctx;
 use crate::cli::{
     CheckpointArgs, ConsistencyArgs, ProveArgs, VerifyConsistencyArgs, VerifyProofArgs, WitnessCmd,
 };
@@ -83,11 +82,11 @@ pub fn proof_text(ledger: &Ledger, cp: &StoredCheckpoint, seq: u64) -> Result<St
 }
 
 pub fn prove(ctx: &Ctx, a: ProveArgs) -> Result<()> {
-    let ledger = ctx.open()?;
+    let mut ledger = ctx.open()?;
     let cp = latest(&ledger)?;
     let seq = match (a.seq, a.state) {
         (Some(s), None) => s,
-        (None, Some(state)) => adherence_seq(&ledger, state)?,
+        (None, Some(state)) => adherence_seq(&mut ledger, state)?,
         _ => bail!("give a sequence number or --state ISO3"),
     };
     let text = proof_text(&ledger, &cp, seq)?;
@@ -100,15 +99,17 @@ pub fn prove(ctx: &Ctx, a: ProveArgs) -> Result<()> {
     Ok(())
 }
 
-fn adherence_seq(ledger: &Ledger, state: StateCode) -> Result<u64> {
-    let view = load_view(ledger, Cutoff::default())?;
-    let rec = view.adherences().get(&state).with_context(|| {
+/// The seq of `state`'s adherence letter (the fact a correction replaced keeps its seq), from
+/// the rules' state: no replay of the log.
+fn adherence_seq(ledger: &mut Ledger, state: StateCode) -> Result<u64> {
+    let seq = ledger.state()?.supporters().get(&state).copied();
+    let seq = seq.with_context(|| {
         format!(
             "no adherence letter of {state} ({}) is recorded",
             state.name()
         )
     })?;
-    Ok(rec.seq.0)
+    Ok(seq.0)
 }
 
 pub fn consistency(ctx: &Ctx, a: ConsistencyArgs) -> Result<()> {

@@ -107,11 +107,31 @@ impl<R: Read> LineLimit<R> {
     }
 }
 
+/// Column positions by name. The first [`Columns::NEAR`] names are searched in order (a
+/// few string compares: the importers look up several columns in every row, a million rows
+/// per large import); names after them, in a header that long, through a hash map.
+struct Columns {
+    near: Vec<(String, usize)>,
+    far: HashMap<String, usize>,
+}
+
+impl Columns {
+    const NEAR: usize = 32;
+
+    fn get(&self, column: &str) -> Option<usize> {
+        self.near
+            .iter()
+            .find(|(n, _)| n == column)
+            .map(|(_, i)| *i)
+            .or_else(|| self.far.get(column).copied())
+    }
+}
+
 /// One data row: its line and its fields, looked up by column name.
 pub struct Row<'a> {
     pub line: u64,
     record: &'a csv::StringRecord,
-    columns: &'a HashMap<String, usize>,
+    columns: &'a Columns,
 }
 
 impl Row<'_> {
@@ -119,7 +139,7 @@ impl Row<'_> {
     pub fn get(&self, column: &str) -> &str {
         self.columns
             .get(column)
-            .and_then(|&i| self.record.get(i))
+            .and_then(|i| self.record.get(i))
             .map_or("", str::trim)
     }
 }
@@ -204,15 +224,27 @@ fn read_rows<R: Read>(
             ));
         }
     }
-    let mut columns = HashMap::new();
+    let mut all = HashMap::new();
     for (i, n) in names.iter().enumerate() {
-        if columns.insert(n.clone(), i).is_some() {
+        if all.insert(n.clone(), i).is_some() {
             return Err(ImportError::file(
                 file,
                 format!("column `{n}` appears twice in the header"),
             ));
         }
     }
+    let near: Vec<(String, usize)> = names
+        .iter()
+        .take(Columns::NEAR)
+        .cloned()
+        .enumerate()
+        .map(|(i, n)| (n, i))
+        .collect();
+    let far = all
+        .into_iter()
+        .filter(|(_, i)| *i >= Columns::NEAR)
+        .collect();
+    let columns = Columns { near, far };
     let mut record = csv::StringRecord::new();
     loop {
         match rdr.read_record(&mut record) {
