@@ -1529,6 +1529,19 @@ impl LogReader for Ledger {
         Ok(self.events.get(seq_key(seq))?.map(|v| v.to_vec()))
     }
 
+    fn scan_range(&self, from: u64, to: u64) -> crate::Scan<'_> {
+        if from >= to {
+            return Box::new(std::iter::empty());
+        }
+        Box::new(self.events.range(seq_key(from)..seq_key(to)).map(|item| {
+            let (k, v) = item?;
+            let b: [u8; 8] = k.as_ref().try_into().map_err(|_| {
+                StoreError::Corrupted(format!("event key of {} bytes, expected 8", k.len()))
+            })?;
+            Ok((u64::from_be_bytes(b), v.to_vec()))
+        }))
+    }
+
     fn scan(&self, from: u64) -> crate::Scan<'_> {
         Box::new(self.events.range(seq_key(from)..).map(|item| {
             let (k, v) = item?;

@@ -43,4 +43,12 @@ pub trait LogReader {
     fn get(&self, seq: u64) -> Result<Option<Vec<u8>>, StoreError>;
     /// Stored `(key, bytes)` pairs from `from` on, in key order, as they are on disk.
     fn scan(&self, from: u64) -> Scan<'_>;
+    /// Stored pairs with keys in `from..to`, in key order (several threads read a log this
+    /// way at once, each its own range).
+    fn scan_range(&self, from: u64, to: u64) -> Scan<'_> {
+        Box::new(
+            self.scan(from)
+                .take_while(move |item| item.as_ref().map_or(true, |(k, _)| *k < to)),
+        )
+    }
 }

@@ -1,9 +1,10 @@
 //! Reading a log in order while the work that does not depend on the events before
 //! (decoding, hashing, signature checks) runs on all cores.
 //!
-//! The reading thread takes the stored events in chunks of [`CHUNK`] and hands each chunk to
-//! the rayon pool; a bounded number of chunks is in flight (so memory stays flat whatever the
-//! log's size) and the prepared chunks come back to the caller in log order. Verification,
+//! The log is cut into key ranges of [`CHUNK`]; each range is read and prepared by a task on
+//! the rayon pool (sled serves concurrent readers), a bounded number in flight (so memory
+//! stays flat whatever the log's size), and the prepared chunks come back to the calling
+//! thread in log order. Verification,
 //! rebuilding a store's rule state and replaying projections all read the log this way.
 
 use std::collections::{HashMap, VecDeque};
@@ -45,14 +46,37 @@ pub(crate) struct Prepared {
     pub leaf: merkle::Hash,
 }
 
-/// A run of consecutive stored events, prepared.
+/// The stored events of one key range, prepared.
 pub(crate) struct Chunk {
+    /// The end of the key range (exclusive).
+    stop: u64,
+    /// A read error met after `items`.
+    error: Option<StoreError>,
     /// The events, in key order.
     pub items: Vec<Prepared>,
     /// The key of the first event whose signature fails under the author key it names
     /// (events that do not decode are not checked). Always `None` without
     /// [`Work::signatures`].
     pub bad_sig: Option<u64>,
+}
+
+/// Reads the events with keys in `start..stop` and prepares them.
+fn read_and_prepare(log: &(dyn LogReader + Sync), start: u64, stop: u64, work: Work) -> Chunk {
+    let mut raw = Vec::with_capacity(usize::try_from(stop - start).unwrap_or(0).min(CHUNK));
+    let mut error = None;
+    for item in log.scan_range(start, stop) {
+        match item {
+            Ok(x) => raw.push(x),
+            Err(e) => {
+                error = Some(e);
+                break;
+            }
+        }
+    }
+    let mut chunk = prepare(raw, work);
+    chunk.stop = stop;
+    chunk.error = error;
+    chunk
 }
 
 fn prepare(raw: Vec<(u64, Vec<u8>)>, work: Work) -> Chunk {
@@ -98,7 +122,12 @@ fn prepare(raw: Vec<(u64, Vec<u8>)>, work: Work) -> Chunk {
     let bad_sig = work
         .signatures
         .and_then(|mode| first_bad_signature(&items, &jobs, mode));
-    Chunk { items, bad_sig }
+    Chunk {
+        stop: 0,
+        error: None,
+        items,
+        bad_sig,
+    }
 }
 
 /// The key of the first event in `jobs` whose signature fails, if any: one batch
@@ -144,57 +173,62 @@ fn first_bad_signature(
 }
 
 /// Reads `log` from key `from` and calls `each` with its prepared chunks, in order, until the
-/// log ends or `each` breaks. A read error is returned after `each` has seen every chunk read
-/// before it (so a bad event before it is still reported first).
+/// log ends or `each` breaks. A read error is returned after `each` has seen every event read
+/// before it (so a bad event before it is still reported first). A key range with no events
+/// (a gap) is skipped to the next stored key, which `each` then sees out of sequence.
 pub(crate) fn for_each_chunk(
-    log: &dyn LogReader,
+    log: &(dyn LogReader + Sync),
     from: u64,
     work: Work,
     mut each: impl FnMut(Chunk) -> ControlFlow<()>,
 ) -> Result<(), StoreError> {
+    let end = log.len()?;
     let max_in_flight = 2 * rayon::current_num_threads().max(1);
     let mut queue: VecDeque<std::sync::mpsc::Receiver<Chunk>> = VecDeque::new();
-    let mut read_error: Option<StoreError> = None;
-    let mut scan = log.scan(from);
-    rayon::in_place_scope(|scope| {
-        loop {
-            while read_error.is_none() && queue.len() < max_in_flight {
-                let mut raw = Vec::with_capacity(CHUNK);
-                for item in scan.by_ref().take(CHUNK) {
-                    match item {
-                        Ok(x) => raw.push(x),
-                        Err(e) => {
-                            read_error = Some(e);
-                            break;
-                        }
-                    }
-                }
-                if raw.is_empty() {
+    let mut next = from;
+    let mut failure: Option<StoreError> = None;
+    rayon::in_place_scope(|scope| loop {
+        while queue.len() < max_in_flight && next < end {
+            let (start, stop) = (next, next.saturating_add(CHUNK as u64).min(end));
+            next = stop;
+            let (tx, rx) = std::sync::mpsc::sync_channel(1);
+            scope.spawn(move |_| {
+                let _ = tx.send(read_and_prepare(log, start, stop, work));
+            });
+            queue.push_back(rx);
+        }
+        let Some(rx) = queue.pop_front() else { break };
+        let Ok(mut chunk) = rx.recv() else {
+            failure = Some(StoreError::Corrupted(
+                "a worker thread stopped while reading the log".into(),
+            ));
+            break;
+        };
+        let error = chunk.error.take();
+        let (empty, stop) = (chunk.items.is_empty(), chunk.stop);
+        if !empty && each(chunk).is_break() {
+            // What is still in flight finishes on the pool; its results are dropped.
+            break;
+        }
+        if let Some(e) = error {
+            failure = Some(e);
+            break;
+        }
+        if empty {
+            // No events in this range: start again at the next stored key, if any (the
+            // ranges in flight lie beyond this one and are read again from there).
+            queue.clear();
+            match log.scan(stop).next() {
+                None => break,
+                Some(Ok((k, _))) => next = k,
+                Some(Err(e)) => {
+                    failure = Some(e);
                     break;
                 }
-                let (tx, rx) = std::sync::mpsc::sync_channel(1);
-                scope.spawn(move |_| {
-                    let _ = tx.send(prepare(raw, work));
-                });
-                queue.push_back(rx);
-            }
-            let Some(rx) = queue.pop_front() else { break };
-            let Ok(chunk) = rx.recv() else {
-                read_error.get_or_insert(StoreError::Corrupted(
-                    "a worker thread stopped while reading the log".into(),
-                ));
-                break;
-            };
-            if each(chunk).is_break() {
-                // What is still in flight finishes on the pool; its results are dropped.
-                return;
             }
         }
     });
-    match read_error {
-        Some(e) => Err(e),
-        None => Ok(()),
-    }
+    failure.map_or(Ok(()), Err)
 }
 
 /// Decodes the events of `log` from key `from` in order (decoding on all cores, without the
@@ -202,7 +236,7 @@ pub(crate) fn for_each_chunk(
 /// calls `each` with each key and event until it returns `Ok(false)` or an error. An event
 /// that does not decode stops the scan with [`StoreError::Corrupted`] naming its key.
 pub fn for_each_event<E: From<StoreError>>(
-    log: &dyn LogReader,
+    log: &(dyn LogReader + Sync),
     from: u64,
     mut each: impl FnMut(u64, Event) -> Result<bool, E>,
 ) -> Result<(), E> {

@@ -47,7 +47,7 @@ pub enum SignatureMode {
 /// The error reported is the first bad event in log order, whichever check found it.
 /// Returns `Ok(Err(_))` for a log that fails verification, `Err(_)` when it cannot be read.
 pub fn verify_log(
-    log: &dyn LogReader,
+    log: &(dyn LogReader + Sync),
     progress: impl FnMut(u64),
     on_event: impl FnMut(
         &Event,
@@ -62,7 +62,7 @@ pub fn verify_log(
 
 /// [`verify_log`] with a chosen [`SignatureMode`].
 pub fn verify_log_with(
-    log: &dyn LogReader,
+    log: &(dyn LogReader + Sync),
     mode: SignatureMode,
     mut progress: impl FnMut(u64),
     mut on_event: impl FnMut(

@@ -467,3 +467,41 @@ fn the_rule_state_snapshot_resumes_appends_and_is_checked_by_verify() {
     l.append(&rec, filler(5001)).unwrap();
     assert!(l.append(&rec, filler(5001)).is_err());
 }
+
+#[test]
+fn a_gap_wider_than_a_read_chunk_is_reported_where_it_starts() {
+    use actledger_core::VerifyErrorKind;
+    use actledger_store::MemoryLog;
+    let (_dir, mut l, rec) = ledger();
+    l.append_all(&rec, (0..10).map(filler)).unwrap();
+    let events: Vec<(u64, Vec<u8>)> = l.scan(0).map(|r| r.unwrap()).collect();
+    // Keys 0..=5, then the rest stored from 5,000 on (the reader cuts the log into ranges of
+    // 1,024 keys: several ranges are empty).
+    let moved = MemoryLog {
+        entries: events
+            .iter()
+            .map(|(k, b)| (if *k <= 5 { *k } else { 4994 + k }, b.clone()))
+            .collect(),
+    };
+    let err = actledger_store::verify_log(&moved, |_| {}, |_, _, _, _, _| Ok(()))
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(err.seq.0, 6, "{err}");
+    assert!(
+        matches!(err.kind, VerifyErrorKind::Gap { next, .. } if next.0 == 5000),
+        "{err}"
+    );
+    // A log whose first key is far from 0.
+    let late = MemoryLog {
+        entries: events.iter().map(|(k, b)| (3000 + k, b.clone())).collect(),
+    };
+    let err = actledger_store::verify_log(&late, |_| {}, |_, _, _, _, _| Ok(()))
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(err.seq.0, 0, "{err}");
+    // And the intact log verifies.
+    let intact = MemoryLog { entries: events };
+    actledger_store::verify_log(&intact, |_| {}, |_, _, _, _, _| Ok(()))
+        .unwrap()
+        .unwrap();
+}
