@@ -483,6 +483,7 @@ impl Ledger {
     ) -> Result<(), StoreError> {
         let mut failure = None;
         let work = crate::pipeline::Work {
+            keep: None,
             canonical: false,
             hashes: true,
             signatures: None,

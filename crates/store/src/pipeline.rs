@@ -21,9 +21,15 @@ use crate::{LogReader, StoreError};
 /// Events per chunk (also the size of a signature batch).
 pub(crate) const CHUNK: usize = 1024;
 
+/// A test on an event's stored bytes, run on the pool before anything is decoded.
+pub type Keep = dyn Fn(&[u8]) -> bool + Sync;
+
 /// What to do with each event off the reading thread.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Work {
+#[derive(Clone, Copy)]
+pub(crate) struct Work<'a> {
+    /// Which stored events to prepare (the others are read and dropped): a cheap test on the
+    /// bytes, e.g. [`chain::peek_kind`]. `None`: all of them.
+    pub keep: Option<&'a Keep>,
     /// Canonical decode (with the re-encoding check) rather than the trusted one.
     pub canonical: bool,
     /// Compute the chain hash and the Merkle leaf hash.
@@ -50,6 +56,8 @@ pub(crate) struct Prepared {
 pub(crate) struct Chunk {
     /// The end of the key range (exclusive).
     stop: u64,
+    /// How many stored events the range held (kept or not).
+    read: usize,
     /// A read error met after `items`.
     error: Option<StoreError>,
     /// The events, in key order.
@@ -61,7 +69,7 @@ pub(crate) struct Chunk {
 }
 
 /// Reads the events with keys in `start..stop` and prepares them.
-fn read_and_prepare(log: &(dyn LogReader + Sync), start: u64, stop: u64, work: Work) -> Chunk {
+fn read_and_prepare(log: &(dyn LogReader + Sync), start: u64, stop: u64, work: Work<'_>) -> Chunk {
     let mut raw = Vec::with_capacity(usize::try_from(stop - start).unwrap_or(0).min(CHUNK));
     let mut error = None;
     for item in log.scan_range(start, stop) {
@@ -73,13 +81,18 @@ fn read_and_prepare(log: &(dyn LogReader + Sync), start: u64, stop: u64, work: W
             }
         }
     }
+    let read = raw.len();
+    if let Some(keep) = work.keep {
+        raw.retain(|(_, bytes)| keep(bytes));
+    }
     let mut chunk = prepare(raw, work);
     chunk.stop = stop;
+    chunk.read = read;
     chunk.error = error;
     chunk
 }
 
-fn prepare(raw: Vec<(u64, Vec<u8>)>, work: Work) -> Chunk {
+fn prepare(raw: Vec<(u64, Vec<u8>)>, work: Work<'_>) -> Chunk {
     let mut keys: HashMap<PublicKey, ed25519_dalek::VerifyingKey> = HashMap::new();
     let mut jobs = Vec::new();
     let items: Vec<Prepared> = raw
@@ -124,6 +137,7 @@ fn prepare(raw: Vec<(u64, Vec<u8>)>, work: Work) -> Chunk {
         .and_then(|mode| first_bad_signature(&items, &jobs, mode));
     Chunk {
         stop: 0,
+        read: 0,
         error: None,
         items,
         bad_sig,
@@ -179,7 +193,7 @@ fn first_bad_signature(
 pub(crate) fn for_each_chunk(
     log: &(dyn LogReader + Sync),
     from: u64,
-    work: Work,
+    work: Work<'_>,
     mut each: impl FnMut(Chunk) -> ControlFlow<()>,
 ) -> Result<(), StoreError> {
     let end = log.len()?;
@@ -205,8 +219,8 @@ pub(crate) fn for_each_chunk(
             break;
         };
         let error = chunk.error.take();
-        let (empty, stop) = (chunk.items.is_empty(), chunk.stop);
-        if !empty && each(chunk).is_break() {
+        let (empty, stop) = (chunk.read == 0, chunk.stop);
+        if !chunk.items.is_empty() && each(chunk).is_break() {
             // What is still in flight finishes on the pool; its results are dropped.
             break;
         }
@@ -238,9 +252,21 @@ pub(crate) fn for_each_chunk(
 pub fn for_each_event<E: From<StoreError>>(
     log: &(dyn LogReader + Sync),
     from: u64,
+    each: impl FnMut(u64, Event) -> Result<bool, E>,
+) -> Result<(), E> {
+    for_each_event_where(log, from, None, each)
+}
+
+/// [`for_each_event`] for the stored events `keep` accepts (a cheap test on the bytes, e.g.
+/// on the kind [`chain::peek_kind`] reads); the others are not decoded.
+pub fn for_each_event_where<E: From<StoreError>>(
+    log: &(dyn LogReader + Sync),
+    from: u64,
+    keep: Option<&Keep>,
     mut each: impl FnMut(u64, Event) -> Result<bool, E>,
 ) -> Result<(), E> {
     let work = Work {
+        keep,
         canonical: false,
         hashes: false,
         signatures: None,

@@ -77,6 +77,7 @@ pub fn verify_log_with(
     let mut tree = Frontier::new();
     let mut failure: Option<VerifyError> = None;
     let work = Work {
+        keep: None,
         canonical: true,
         hashes: true,
         signatures: Some(mode),

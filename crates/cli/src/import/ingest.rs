@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use actledger_core::chain;
 use actledger_core::event::{Correction, EventBody, Fact};
 use actledger_core::{Seq, SigningKey, Text};
-use actledger_store::{Ledger, LogReader, StoreError};
+use actledger_store::{Ledger, StoreError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -152,36 +152,39 @@ fn existing(
     opts: &mut ParseOptions,
 ) -> Result<HashMap<FactKey, (Seq, [u8; 16])>, IngestError> {
     let want = fact_variant(kind);
+    let vetoes = fact_variant(Kind::Vetoes);
+    // Events of other kinds are skipped by their variant bytes, without decoding; the
+    // matching ones are decoded on all cores.
+    let keep = move |bytes: &[u8]| match chain::peek_kind(bytes) {
+        Some((_, Some(variant))) => variant == want || (kind == Kind::Votes && variant == vetoes),
+        _ => false,
+    };
     let mut by_seq: HashMap<Seq, (FactKey, [u8; 16])> = HashMap::new();
-    for item in ledger.scan(0) {
-        let (seq, bytes) = item?;
-        let Some((_, Some(variant))) = chain::peek_kind(&bytes) else {
-            continue;
-        };
-        let draft_meetings = kind == Kind::Votes && variant == fact_variant(Kind::Vetoes);
-        if variant != want && !draft_meetings {
-            continue;
-        }
-        let ev = chain::decode_event(&bytes).map_err(|e| {
-            StoreError::Corrupted(format!("seq {seq}: {e}; run `actledger verify`"))
-        })?;
-        let (target, fact) = match ev.unsigned.body {
-            EventBody::Fact(f) => (Seq(seq), f),
-            EventBody::Correction(c) => (c.target, c.replacement),
-            _ => continue,
-        };
-        if let Fact::DraftTabled(d) = &fact {
-            if let Some(m) = d.reported_vote.as_ref().and_then(|r| r.meeting.clone()) {
-                opts.meetings.insert(d.draft, m);
+    actledger_store::for_each_event_where(
+        ledger,
+        0,
+        Some(&keep),
+        |seq, ev| -> Result<bool, IngestError> {
+            let (target, fact) = match ev.unsigned.body {
+                EventBody::Fact(f) => (Seq(seq), f),
+                EventBody::Correction(c) => (c.target, c.replacement),
+                _ => return Ok(true),
+            };
+            if let Fact::DraftTabled(d) = &fact {
+                if let Some(m) = d.reported_vote.as_ref().and_then(|r| r.meeting.clone()) {
+                    opts.meetings.insert(d.draft, m);
+                }
+                if kind == Kind::Votes {
+                    // Read for their meeting records only.
+                    return Ok(true);
+                }
             }
-            if draft_meetings {
-                continue;
+            if let Some(key) = FactKey::of(&fact) {
+                by_seq.insert(target, (key, digest(&fact)));
             }
-        }
-        if let Some(key) = FactKey::of(&fact) {
-            by_seq.insert(target, (key, digest(&fact)));
-        }
-    }
+            Ok(true)
+        },
+    )?;
     Ok(by_seq
         .into_iter()
         .map(|(seq, (k, d))| (k, (seq, d)))
