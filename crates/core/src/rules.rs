@@ -248,6 +248,15 @@ impl LedgerState {
         &self.supporters
     }
 
+    /// The seqs of `draft`'s tabling and of its vote, if recorded (a corrected fact keeps the
+    /// seq it was first recorded at).
+    pub fn draft_seqs(&self, draft: DraftSymbol) -> (Option<Seq>, Option<Seq>) {
+        (
+            self.drafts.get(&draft).map(|(s, _)| *s),
+            self.votes.get(&draft).map(|v| v.seq),
+        )
+    }
+
     /// Members of the Council on `date`, with their seat.
     pub fn council_on(&self, date: Date) -> BTreeMap<StateCode, Seat> {
         self.terms

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use actledger_core::chain::{self, SealedEvent};
 use actledger_core::checkpoint::Checkpoint;
-use actledger_core::event::{EventBody, UnsignedEvent, FORMAT_VERSION};
+use actledger_core::event::{EventBody, Fact, UnsignedEvent, FORMAT_VERSION};
 use actledger_core::merkle::{self, Frontier};
 use actledger_core::note::{KeyKind, KeyName, Note, VerifierKey};
 use actledger_core::rules::LedgerState;
@@ -188,6 +188,16 @@ impl DigestKeys {
     }
 }
 
+/// The drafts event `body` is indexed under in `by_draft`: those it concerns, except for a
+/// tabled draft or a vote recorded as a fact, which the rules' state already maps by draft
+/// (so the index does not write a key for most events; [`Ledger::seqs_by_draft`] asks both).
+fn indexed_drafts(body: &EventBody) -> Vec<DraftSymbol> {
+    match body {
+        EventBody::Fact(Fact::DraftTabled(_) | Fact::CouncilVote(_)) => Vec::new(),
+        other => other.drafts(),
+    }
+}
+
 /// The keys event `seq` should have in index `name` (`by_state` or `by_draft`).
 fn index_keys(name: &str, ev: &Event, seq: u64) -> Vec<Vec<u8>> {
     if name == "by_state" {
@@ -198,9 +208,7 @@ fn index_keys(name: &str, ev: &Event, seq: u64) -> Vec<Vec<u8>> {
             .map(|s| state_key(s, seq))
             .collect()
     } else {
-        ev.unsigned
-            .body
-            .drafts()
+        indexed_drafts(&ev.unsigned.body)
             .into_iter()
             .map(|d| draft_key(d, seq))
             .collect()
@@ -732,7 +740,7 @@ impl Ledger {
             for st in s.event.unsigned.body.states() {
                 by_state.insert(state_key(st, seq), &[] as &[u8]);
             }
-            for d in s.event.unsigned.body.drafts() {
+            for d in indexed_drafts(&s.event.unsigned.body) {
                 by_draft.insert(draft_key(d, seq), &[] as &[u8]);
             }
         }
@@ -806,7 +814,7 @@ impl Ledger {
                     for st in ev.unsigned.body.states() {
                         self.by_state.remove(state_key(st, seq))?;
                     }
-                    for d in ev.unsigned.body.drafts() {
+                    for d in indexed_drafts(&ev.unsigned.body) {
                         self.by_draft.remove(draft_key(d, seq))?;
                     }
                 }
@@ -1216,12 +1224,20 @@ impl Ledger {
         Self::index_seqs(&self.by_state, state.as_str().as_bytes())
     }
 
-    /// Sequence numbers of the events concerning `draft` (index lookup, no scan).
-    pub fn seqs_by_draft(&self, draft: DraftSymbol) -> Result<Vec<Seq>, StoreError> {
+    /// Sequence numbers of the events concerning `draft`, in order: its tabling and its vote
+    /// as the rules' state holds them (a corrected fact keeps its seq), and from the
+    /// `by_draft` index the assessments, meetings and corrections concerning it. Lookups, no
+    /// scan.
+    pub fn seqs_by_draft(&mut self, draft: DraftSymbol) -> Result<Vec<Seq>, StoreError> {
         let mut p = Vec::with_capacity(6);
         p.extend_from_slice(&draft.year().to_be_bytes());
         p.extend_from_slice(&draft.number().to_be_bytes());
-        Self::index_seqs(&self.by_draft, &p)
+        let mut seqs = Self::index_seqs(&self.by_draft, &p)?;
+        let (tabled, voted) = self.state()?.draft_seqs(draft);
+        seqs.extend(tabled.into_iter().chain(voted));
+        seqs.sort();
+        seqs.dedup();
+        Ok(seqs)
     }
 
     /// Verifies the whole ledger from its event bytes, then checks that the stored head and
@@ -1272,7 +1288,7 @@ impl Ledger {
                     for s in ev.unsigned.body.states() {
                         keys.add(&mut want_state, &state_key(s, seq));
                     }
-                    for d in ev.unsigned.body.drafts() {
+                    for d in indexed_drafts(&ev.unsigned.body) {
                         keys.add(&mut want_draft, &draft_key(d, seq));
                     }
                     edge.add(nodes, &mut tiles);

@@ -155,6 +155,39 @@ fn indexes_find_a_state_and_a_draft() {
         l.seqs_by_draft("S/2022/720".parse().unwrap()).unwrap(),
         vec![draft.seq]
     );
+    // A correction of the tabling is found too (through the index), and the tabling still
+    // (through the rules' state, which keeps a corrected fact at its seq), also after reopening.
+    let fixed = l
+        .append(
+            &rec,
+            EventBody::Correction(actledger_core::event::Correction {
+                target: draft.seq,
+                reason: Text::new("subject").unwrap(),
+                replacement: Fact::DraftTabled(DraftTabled {
+                    draft: "S/2022/720".parse().unwrap(),
+                    subject: Text::new("referenda in occupied regions").unwrap(),
+                    agenda_item: Text::empty(),
+                    penholders: vec!["ALB".parse().unwrap(), "USA".parse().unwrap()],
+                    tabled_on: None,
+                    reported_vote: None,
+                    source: Text::new("s").unwrap(),
+                    note: Text::empty(),
+                }),
+            }),
+        )
+        .unwrap();
+    assert_eq!(
+        l.seqs_by_draft("S/2022/720".parse().unwrap()).unwrap(),
+        vec![draft.seq, fixed.seq]
+    );
+    let path = l.dir().to_path_buf();
+    drop(l);
+    let mut l = reopen(&path);
+    assert_eq!(
+        l.seqs_by_draft("S/2022/720".parse().unwrap()).unwrap(),
+        vec![draft.seq, fixed.seq]
+    );
+    l.verify(|_| {}).unwrap().unwrap();
     assert!(l
         .seqs_by_draft("S/2022/72".parse().unwrap())
         .unwrap()
