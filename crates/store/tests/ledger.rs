@@ -127,19 +127,20 @@ fn indexes_find_a_state_and_a_draft() {
             })),
         )
         .unwrap();
+    let tabled = |subject: &str| DraftTabled {
+        draft: "S/2022/720".parse().unwrap(),
+        subject: Text::new(subject).unwrap(),
+        agenda_item: Text::empty(),
+        penholders: vec!["ALB".parse().unwrap(), "USA".parse().unwrap()],
+        tabled_on: None,
+        reported_vote: None,
+        source: Text::new("s").unwrap(),
+        note: Text::empty(),
+    };
     let draft = l
         .append(
             &rec,
-            EventBody::Fact(Fact::DraftTabled(DraftTabled {
-                draft: "S/2022/720".parse().unwrap(),
-                subject: Text::new("referenda").unwrap(),
-                agenda_item: Text::empty(),
-                penholders: vec!["ALB".parse().unwrap(), "USA".parse().unwrap()],
-                tabled_on: None,
-                reported_vote: None,
-                source: Text::new("s").unwrap(),
-                note: Text::empty(),
-            })),
+            EventBody::Fact(Fact::DraftTabled(tabled("referenda"))),
         )
         .unwrap();
     assert_eq!(
@@ -163,16 +164,7 @@ fn indexes_find_a_state_and_a_draft() {
             EventBody::Correction(actledger_core::event::Correction {
                 target: draft.seq,
                 reason: Text::new("subject").unwrap(),
-                replacement: Fact::DraftTabled(DraftTabled {
-                    draft: "S/2022/720".parse().unwrap(),
-                    subject: Text::new("referenda in occupied regions").unwrap(),
-                    agenda_item: Text::empty(),
-                    penholders: vec!["ALB".parse().unwrap(), "USA".parse().unwrap()],
-                    tabled_on: None,
-                    reported_vote: None,
-                    source: Text::new("s").unwrap(),
-                    note: Text::empty(),
-                }),
+                replacement: Fact::DraftTabled(tabled("referenda in occupied regions")),
             }),
         )
         .unwrap();
