@@ -13,7 +13,8 @@ use std::ops::ControlFlow;
 use actledger_core::chain;
 use actledger_core::event::Event;
 use actledger_core::merkle;
-use actledger_core::{DecodeError, EventHash, PublicKey};
+use actledger_core::projection::{Cutoff, Replay, View};
+use actledger_core::{DecodeError, EventHash, PublicKey, Seq};
 
 use crate::verify::SignatureMode;
 use crate::{LogReader, StoreError};
@@ -297,4 +298,53 @@ pub fn for_each_event_where<E: From<StoreError>>(
         return Err(e);
     }
     read.map_err(E::from)
+}
+
+/// Replays `log` into a projection view (trusted decode on all cores, folded in order). With
+/// `kinds` (`Fact` variant indexes, docs/FORMAT.md §2), only facts of those kinds and their
+/// corrections are decoded and replayed; the other events are skipped by their variant bytes
+/// and only counted, for a command whose projection reads nothing else (the view's other
+/// parts are then empty). `progress` gets the seq reached.
+pub fn replay_view(
+    log: &(dyn LogReader + Sync),
+    cutoff: Cutoff,
+    kinds: Option<&[u32]>,
+    mut progress: impl FnMut(u64),
+) -> Result<View, StoreError> {
+    let mut replay = Replay::new(cutoff);
+    let keep = kinds.map(|kinds| {
+        let kinds = kinds.to_vec();
+        move |bytes: &[u8]| {
+            matches!(chain::peek_kind(bytes), Some((_, Some(v))) if kinds.contains(&v))
+        }
+    });
+    for_each_event_where(
+        log,
+        0,
+        keep.as_ref().map(|k| k as &Keep),
+        |seq, ev| -> Result<bool, StoreError> {
+            if replay.is_done() {
+                return Ok(false);
+            }
+            replay.push(Seq(seq), ev);
+            if seq.is_multiple_of(4096) {
+                progress(seq);
+            }
+            Ok(true)
+        },
+    )?;
+    if kinds.is_some() {
+        let len = log.len()?;
+        if let Some(end) = len.checked_sub(1) {
+            let last = cutoff.at_seq.map_or(end, |n| n.0.min(end));
+            let bytes = log.get(last)?.ok_or_else(|| {
+                StoreError::Corrupted(format!("no event at seq {last}; run `actledger verify`"))
+            })?;
+            let ev = chain::decode_event_trusted(&bytes).map_err(|e| {
+                StoreError::Corrupted(format!("seq {last}: {e}; run `actledger verify`"))
+            })?;
+            replay.cover(Seq(last), ev.unsigned.recorded_at);
+        }
+    }
+    Ok(replay.finish())
 }

@@ -530,3 +530,103 @@ fn a_gap_wider_than_a_read_chunk_is_reported_where_it_starts() {
         .unwrap()
         .unwrap();
 }
+
+#[test]
+fn a_view_of_some_kinds_answers_as_the_full_view() {
+    use actledger_core::event::{
+        AdherenceDate, AdherenceLetter, Correction, CouncilTerm, Instrument, Seat,
+    };
+    use actledger_core::projection::{self, Cutoff};
+    use actledger_core::Seq;
+    let (_dir, mut l, rec) = ledger();
+    let admin = SigningKey::from_seed(&[1; 32]);
+    let dep = SigningKey::from_seed(&[3; 32]);
+    l.append(
+        &admin,
+        EventBody::KeyGranted(KeyGranted {
+            key: dep.public(),
+            role: Role::Depositary,
+            holder: Text::new("dep").unwrap(),
+            note: Text::empty(),
+        }),
+    )
+    .unwrap();
+    let letter = |state: &str, date: &str| {
+        Fact::AdherenceLetter(AdherenceLetter {
+            state: state.parse().unwrap(),
+            date: AdherenceDate::Exact(date.parse().unwrap()),
+            received: None,
+            instrument: Instrument::Unspecified,
+            reference: Text::empty(),
+            source: Text::new("s").unwrap(),
+            note: Text::empty(),
+        })
+    };
+    // Adherences among other facts, one corrected later.
+    l.append_all(&rec, (0..3000).map(filler)).unwrap();
+    let fra = l
+        .append(&dep, EventBody::Fact(letter("FRA", "2015-10-23")))
+        .unwrap();
+    l.append_all(&rec, (3000..3100).map(filler)).unwrap();
+    let deu = l
+        .append(&dep, EventBody::Fact(letter("DEU", "2016-05-01")))
+        .unwrap();
+    l.append_all(&rec, (3100..3200).map(filler)).unwrap();
+    l.append(
+        &dep,
+        EventBody::Correction(Correction {
+            target: deu.seq,
+            reason: Text::new("date").unwrap(),
+            replacement: letter("DEU", "2016-04-01"),
+        }),
+    )
+    .unwrap();
+    l.append_all(&rec, (3200..3300).map(filler)).unwrap();
+    for (state, seat) in [("FRA", Seat::Permanent), ("DEU", Seat::Elected)] {
+        l.append(
+            &rec,
+            EventBody::Fact(Fact::CouncilTerm(CouncilTerm {
+                state: state.parse().unwrap(),
+                seat,
+                from: "2015-01-01".parse().unwrap(),
+                to: "2016-12-31".parse().unwrap(),
+                source: Text::new("s").unwrap(),
+                note: Text::empty(),
+            })),
+        )
+        .unwrap();
+    }
+    l.append_all(&rec, (3300..3310).map(filler)).unwrap();
+    let as_of = |d: &str| Cutoff {
+        as_of: Some(d.parse().unwrap()),
+        at_seq: None,
+    };
+    let at_seq = |n: u64| Cutoff {
+        as_of: None,
+        at_seq: Some(Seq(n)),
+    };
+    for cutoff in [
+        Cutoff::default(),
+        at_seq(fra.seq.0 - 1),
+        at_seq(fra.seq.0),
+        at_seq(deu.seq.0 + 50),
+        at_seq(1_000_000),
+        as_of("2016-04-15"),
+    ] {
+        let full = actledger_store::replay_view(&l, cutoff, None, |_| {}).unwrap();
+        let some = actledger_store::replay_view(&l, cutoff, Some(&[0]), |_| {}).unwrap();
+        assert_eq!(
+            format!("{:?}", projection::supporters(&some)),
+            format!("{:?}", projection::supporters(&full)),
+            "{cutoff:?}"
+        );
+        let terms = actledger_store::replay_view(&l, cutoff, Some(&[0, 1]), |_| {}).unwrap();
+        for day in ["2015-06-01", "2016-04-20", "2016-06-01"] {
+            assert_eq!(
+                format!("{:?}", projection::council_on(&terms, day.parse().unwrap())),
+                format!("{:?}", projection::council_on(&full, day.parse().unwrap())),
+                "{cutoff:?} {day}"
+            );
+        }
+    }
+}

@@ -15,8 +15,8 @@ use std::process::Command;
 use std::time::Instant;
 
 use actledger_core::merkle;
-use actledger_core::projection::{self, Cutoff, Replay, TrustPolicy};
-use actledger_core::{chain, Seq, StateCode};
+use actledger_core::projection::{self, Cutoff, TrustPolicy};
+use actledger_core::{chain, StateCode};
 use actledger_store::{Ledger, LogReader, OpenOptions};
 use anyhow::{bail, Context, Result};
 use ed25519_dalek::Signer as _;
@@ -421,14 +421,9 @@ fn bench(size: u64, work: &Path) -> Result<Row> {
     // 3. Replay without signature checks: decode + projections' fold.
     eprintln!("[{size}] replaying");
     let t = Instant::now();
-    let mut replay = Replay::new(Cutoff::default());
     let mut raw_bytes = 0u64;
     let mut samples = Vec::new();
-    actledger_store::for_each_event(&l, 0, |seq, ev| -> Result<bool> {
-        replay.push(Seq(seq), ev);
-        Ok(true)
-    })?;
-    let view = replay.finish();
+    let view = actledger_store::replay_view(&l, Cutoff::default(), None, |_| {})?;
     row.replay_rate = size_now as f64 / t.elapsed().as_secs_f64();
     for item in l.scan(0) {
         let (seq, bytes) = item?;

@@ -111,20 +111,34 @@ pub fn load_view(
     ledger: &Ledger,
     cutoff: actledger_core::projection::Cutoff,
 ) -> Result<actledger_core::projection::View> {
-    let mut replay = actledger_core::projection::Replay::new(cutoff);
+    view_of(ledger, cutoff, None)
+}
+
+/// `Fact` variant index of adherence letters (docs/FORMAT.md §2).
+pub const ADHERENCES: u32 = 0;
+/// `Fact` variant index of Council terms.
+pub const TERMS: u32 = 1;
+
+/// A view with only the facts of `kinds` (and their corrections): the other events are
+/// skipped without being decoded, so a command that needs, say, only adherence letters does
+/// not pay for a million votes.
+pub fn load_view_of(
+    ledger: &Ledger,
+    cutoff: actledger_core::projection::Cutoff,
+    kinds: &[u32],
+) -> Result<actledger_core::projection::View> {
+    view_of(ledger, cutoff, Some(kinds))
+}
+
+fn view_of(
+    ledger: &Ledger,
+    cutoff: actledger_core::projection::Cutoff,
+    kinds: Option<&[u32]>,
+) -> Result<actledger_core::projection::View> {
     let progress = crate::progress::Progress::new(ledger.size()?, "replay");
-    actledger_store::for_each_event(ledger, 0, |seq, ev| -> Result<bool> {
-        if replay.is_done() {
-            return Ok(false);
-        }
-        replay.push(actledger_core::Seq(seq), ev);
-        if seq.is_multiple_of(4096) {
-            progress.set(seq);
-        }
-        Ok(true)
-    })?;
+    let view = actledger_store::replay_view(ledger, cutoff, kinds, |seq| progress.set(seq))?;
     progress.finish();
-    Ok(replay.finish())
+    Ok(view)
 }
 
 /// The kebab-case name serde gives a unit enum value.

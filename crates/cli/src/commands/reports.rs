@@ -10,22 +10,27 @@ use actledger_core::{PublicKey, Seq, StateCode};
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use super::{kebab, load_view, Ctx};
+use super::{kebab, load_view, load_view_of, Ctx, ADHERENCES, TERMS};
 use crate::cli::{
     ComplianceArgs, CouncilArgs, CutoffArgs, ReportFormat, ScorecardArgs, SupportersArgs,
     SupportersSub, VetoInitiativeArgs, VotesArgs,
 };
 use crate::{output, VerificationFailed};
 
+fn cutoff(c: &CutoffArgs) -> Cutoff {
+    Cutoff {
+        at_seq: c.at_seq.map(Seq),
+        as_of: c.as_of,
+    }
+}
+
 fn view(ctx: &Ctx, c: &CutoffArgs) -> Result<View> {
-    let ledger = ctx.open()?;
-    load_view(
-        &ledger,
-        Cutoff {
-            at_seq: c.at_seq.map(Seq),
-            as_of: c.as_of,
-        },
-    )
+    load_view(&ctx.open()?, cutoff(c))
+}
+
+/// A view of only the facts of `kinds` (see [`load_view_of`]).
+fn view_of(ctx: &Ctx, c: &CutoffArgs, kinds: &[u32]) -> Result<View> {
+    load_view_of(&ctx.open()?, cutoff(c), kinds)
 }
 
 /// Prints `value` as one JSON line with a `type` field first.
@@ -58,7 +63,7 @@ pub(super) fn policy(trust: &[String], view: &View) -> Result<projection::Policy
 }
 
 pub fn supporters(ctx: &Ctx, a: SupportersArgs) -> Result<()> {
-    let v = view(ctx, &a.cutoff)?;
+    let v = view_of(ctx, &a.cutoff, &[ADHERENCES])?;
     let list = projection::supporters(&v);
     if let Some(SupportersSub::Diff { file, column }) = &a.sub {
         return diff(&list, file, column, a.json);
@@ -205,7 +210,7 @@ fn diff(
 }
 
 pub fn council(ctx: &Ctx, a: CouncilArgs) -> Result<()> {
-    let v = view(ctx, &a.cutoff)?;
+    let v = view_of(ctx, &a.cutoff, &[ADHERENCES, TERMS])?;
     let c = projection::council_on(&v, a.on);
     if a.json {
         return print_json("council", &c);

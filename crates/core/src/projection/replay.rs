@@ -167,6 +167,19 @@ impl Replay {
         matches!((self.cutoff.at_seq, self.last_seq), (Some(n), Some(l)) if l >= n)
     }
 
+    /// Accounts for the events up to `last` (recorded at `recorded_at`) that the caller did
+    /// not push because the view it needs has no facts of their kinds (it skipped them by
+    /// their variant bytes, without decoding): the view's basis then covers the log up to
+    /// `last` as a full replay would. `last` must be the log's last event within the
+    /// `at_seq` cut-off.
+    pub fn cover(&mut self, last: Seq, recorded_at: Timestamp) {
+        if self.last_seq.is_none_or(|l| l <= last) {
+            self.events = last.0.saturating_add(1);
+            self.last_seq = Some(last);
+            self.last_recorded = Some(recorded_at);
+        }
+    }
+
     /// Whether a day (of an assessment's recording) lies after the `as_of` cut-off.
     fn after_as_of(&self, t: Timestamp) -> bool {
         self.cutoff
