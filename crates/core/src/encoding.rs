@@ -40,10 +40,33 @@ pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, DecodeError> {
 /// and any input that does not re-encode to the same bytes.
 pub fn decode<T: Serialize + DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
     let value: T = decode_trusted(bytes)?;
-    if encode(&value)? != bytes {
+    if !encodes_to(&value, bytes) {
         return Err(DecodeError::NonCanonical);
     }
     Ok(value)
+}
+
+/// Whether `value` encodes to exactly `expected`, compared as it is encoded (no copy: this
+/// runs for every event verify decodes).
+fn encodes_to<T: Serialize>(value: &T, expected: &[u8]) -> bool {
+    /// Compares what the encoder writes with the expected bytes; stops at the first
+    /// difference or overrun.
+    struct Compare<'a> {
+        rest: &'a [u8],
+    }
+    impl bincode::enc::write::Writer for Compare<'_> {
+        fn write(&mut self, bytes: &[u8]) -> Result<(), bincode::error::EncodeError> {
+            match self.rest.split_at_checked(bytes.len()) {
+                Some((head, tail)) if head == bytes => {
+                    self.rest = tail;
+                    Ok(())
+                }
+                _ => Err(bincode::error::EncodeError::Other("not the expected bytes")),
+            }
+        }
+    }
+    let mut w = Compare { rest: expected };
+    bincode::serde::encode_into_writer(value, &mut w, CONFIG).is_ok() && w.rest.is_empty()
 }
 
 /// Decodes one value without the re-encoding check: for replaying bytes this program wrote
@@ -115,6 +138,45 @@ pub fn snapshot_digest<T: Serialize>(value: &T) -> Result<[u8; 32], DecodeError>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A type whose decoding normalizes (upper-cases), so some inputs decode to a value that
+    /// encodes differently: exactly what the canonical check must refuse.
+    #[derive(Debug, PartialEq, Serialize)]
+    struct Upper(String);
+
+    impl<'de> serde::Deserialize<'de> for Upper {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            Ok(Upper(String::deserialize(d)?.to_uppercase()))
+        }
+    }
+
+    #[test]
+    fn a_value_that_encodes_differently_is_not_canonical() {
+        let canonical = encode(&"ABC").unwrap();
+        assert_eq!(decode::<Upper>(&canonical).unwrap(), Upper("ABC".into()));
+        let other = encode(&"abc").unwrap();
+        assert_eq!(
+            decode_trusted::<Upper>(&other).unwrap(),
+            Upper("ABC".into())
+        );
+        assert!(matches!(
+            decode::<Upper>(&other),
+            Err(DecodeError::NonCanonical)
+        ));
+    }
+
+    #[test]
+    fn the_comparison_needs_every_byte() {
+        let bytes = encode(&(7u32, "xyz")).unwrap();
+        assert!(encodes_to(&(7u32, "xyz"), &bytes));
+        assert!(!encodes_to(&(7u32, "xyz"), &bytes[..bytes.len() - 1]));
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(!encodes_to(&(7u32, "xyz"), &longer));
+        let mut flipped = bytes;
+        flipped[0] ^= 1;
+        assert!(!encodes_to(&(7u32, "xyz"), &flipped));
+    }
 
     #[test]
     fn fixed_layout() {

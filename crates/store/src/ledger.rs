@@ -115,6 +115,17 @@ fn parse_snapshot(record: &[u8]) -> Option<(u64, EventHash, &[u8])> {
     Some((count, head, record.get(40..)?))
 }
 
+/// `meta/layout`: the version of the store's layout, one byte. 2: Merkle tiles, the rule-state
+/// snapshot, no by_draft keys for tabled drafts and votes. Ledgers without it are upgraded on
+/// open; a newer one is refused.
+const LAYOUT_KEY: &[u8] = b"layout";
+const LAYOUT: u8 = 2;
+/// Variant indexes read by `chain::peek_kind` (docs/FORMAT.md §2): `EventBody::Fact`, and the
+/// `Fact` kinds the rules' state maps by draft.
+const FACT_BODY: u32 = 3;
+const DRAFT_TABLED: u32 = 2;
+const COUNCIL_VOTE: u32 = 3;
+
 /// The tree of one key per Merkle node that ledgers used before the tiles.
 const OLD_NODES_TREE: &[u8] = b"merkle";
 const FRONTIER_KEY: &[u8] = b"frontier";
@@ -315,6 +326,8 @@ impl Ledger {
         genesis: actledger_core::event::LedgerCreated,
     ) -> Result<(Self, Appended), StoreError> {
         let mut ledger = Self::open_db(dir, &OpenOptions::default(), true)?;
+        // Flushed with the genesis event.
+        ledger.meta.insert(LAYOUT_KEY, &[LAYOUT])?;
         ledger.writer = Some(Writer {
             verifier: Verifier::new(Signatures::Skip),
             tree: Frontier::new(),
@@ -330,15 +343,63 @@ impl Ledger {
     pub fn open(dir: &Path, opts: &OpenOptions) -> Result<Self, StoreError> {
         let mut ledger = Self::open_db(dir, opts, false)?;
         ledger.recovered = ledger.recover()?;
-        if ledger
+        ledger.upgrade()?;
+        Ok(ledger)
+    }
+
+    /// Brings a ledger written by an earlier version to the current layout ([`LAYOUT`]).
+    /// Only derived data changes (the events are never touched), so this is safe to redo.
+    fn upgrade(&self) -> Result<(), StoreError> {
+        if self
             .db
             .tree_names()
             .iter()
             .any(|n| n.as_ref() == OLD_NODES_TREE)
         {
-            ledger.migrate_nodes_to_tiles()?;
+            self.migrate_nodes_to_tiles()?;
         }
-        Ok(ledger)
+        match self.meta.get(LAYOUT_KEY)? {
+            Some(v) if v.as_ref() == [LAYOUT] => return Ok(()),
+            Some(v) if v.first().is_some_and(|l| *l > LAYOUT) => {
+                return Err(StoreError::Corrupted(format!(
+                    "the ledger's storage layout ({}) is newer than this actledger's ({LAYOUT}): use a newer actledger",
+                    v.first().copied().unwrap_or_default()
+                )))
+            }
+            _ => {}
+        }
+        // Before layout 2, tabled drafts and votes had by_draft keys (the rules' state now
+        // finds them by draft).
+        let mut batch = sled::Batch::default();
+        let mut pending = 0usize;
+        for item in self.by_draft.iter() {
+            let (k, _) = item?;
+            let Some(seq) = k
+                .get(k.len().saturating_sub(8)..)
+                .and_then(|t| <[u8; 8]>::try_from(t).ok())
+                .map(u64::from_be_bytes)
+            else {
+                continue;
+            };
+            let stale = self.get(seq)?.is_some_and(|bytes| {
+                matches!(
+                    chain::peek_kind(&bytes),
+                    Some((FACT_BODY, Some(DRAFT_TABLED | COUNCIL_VOTE)))
+                )
+            });
+            if stale {
+                batch.remove(k);
+                pending += 1;
+                if pending == 4096 {
+                    self.by_draft.apply_batch(std::mem::take(&mut batch))?;
+                    pending = 0;
+                }
+            }
+        }
+        self.by_draft.apply_batch(batch)?;
+        self.meta.insert(LAYOUT_KEY, &[LAYOUT])?;
+        self.db.flush()?;
+        Ok(())
     }
 
     /// Ledgers written before the Merkle tiles kept one sled key per tree node in a `merkle`

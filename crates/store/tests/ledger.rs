@@ -630,3 +630,72 @@ fn a_view_of_some_kinds_answers_as_the_full_view() {
         }
     }
 }
+
+#[test]
+fn a_ledger_of_an_earlier_layout_is_upgraded_and_a_newer_one_refused() {
+    use actledger_core::event::DraftTabled;
+    let (dir, mut l, rec) = ledger();
+    let draft = l
+        .append(
+            &rec,
+            EventBody::Fact(Fact::DraftTabled(DraftTabled {
+                draft: "S/2022/720".parse().unwrap(),
+                subject: Text::new("referenda").unwrap(),
+                agenda_item: Text::empty(),
+                penholders: vec!["ALB".parse().unwrap()],
+                tabled_on: None,
+                reported_vote: None,
+                source: Text::new("s").unwrap(),
+                note: Text::empty(),
+            })),
+        )
+        .unwrap();
+    let path = dir.path().join("l");
+    drop(l);
+    // Layout 1 indexed a tabled draft under by_draft and had no layout record.
+    let mut key = Vec::new();
+    key.extend_from_slice(&2022u16.to_be_bytes());
+    key.extend_from_slice(&720u32.to_be_bytes());
+    key.extend_from_slice(&draft.seq.0.to_be_bytes());
+    {
+        let db = raw_db(&path);
+        db.open_tree("by_draft").unwrap().insert(&key, &[]).unwrap();
+        db.open_tree("meta").unwrap().remove("layout").unwrap();
+        db.flush().unwrap();
+    }
+    let mut l = reopen(&path);
+    l.verify(|_| {}).unwrap().unwrap();
+    assert_eq!(
+        l.seqs_by_draft("S/2022/720".parse().unwrap()).unwrap(),
+        vec![draft.seq]
+    );
+    drop(l);
+    {
+        let db = raw_db(&path);
+        assert!(!db
+            .open_tree("by_draft")
+            .unwrap()
+            .contains_key(&key)
+            .unwrap());
+        assert_eq!(
+            db.open_tree("meta")
+                .unwrap()
+                .get("layout")
+                .unwrap()
+                .unwrap()
+                .as_ref(),
+            [2]
+        );
+        db.open_tree("meta")
+            .unwrap()
+            .insert("layout", &[9])
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let opts = OpenOptions {
+        wait: std::time::Duration::from_secs(10),
+        ..OpenOptions::default()
+    };
+    let err = Ledger::open(&path, &opts).unwrap_err().to_string();
+    assert!(err.contains("layout (9) is newer"), "{err}");
+}
