@@ -495,8 +495,8 @@ impl Ledger {
         let mut tree = Frontier::new();
         let mut edge = Edge::default();
         let mut full_tiles = Vec::new();
-        self.replay_into(&mut v, |p| {
-            let nodes = tree.append(p.leaf).map_err(|e| e.to_string())?;
+        self.replay_into(&mut v, |leaf| {
+            let nodes = tree.append(leaf).map_err(|e| e.to_string())?;
             edge.add(&nodes, &mut full_tiles);
             full_tiles.clear();
             Ok(())
@@ -544,11 +544,11 @@ impl Ledger {
     }
 
     /// Admits the stored events from `v.len()` on into `v` (trusted decode, in parallel),
-    /// calling `also` with each.
+    /// calling `also` with each one's Merkle leaf hash.
     fn replay_into(
         &self,
         v: &mut Verifier,
-        mut also: impl FnMut(&crate::pipeline::Prepared) -> Result<(), String>,
+        mut also: impl FnMut(merkle::Hash) -> Result<(), String>,
     ) -> Result<(), StoreError> {
         let mut failure = None;
         let work = crate::pipeline::Work {
@@ -566,12 +566,12 @@ impl Ledger {
                         v.len()
                     ))
                 } else {
-                    match &p.event {
+                    match p.event {
                         Err(e) => Err(format!("seq {}: {e}", p.key)),
                         Ok(ev) => v
-                            .push_decoded(ev.clone(), &p.bytes, p.hash)
+                            .push_decoded(ev, &p.bytes, p.hash)
                             .map_err(|e| format!("stored log fails at {e}"))
-                            .and_then(|_| also(&p)),
+                            .and_then(|_| also(p.leaf)),
                     }
                 };
                 if let Err(msg) = step {

@@ -4,8 +4,8 @@
 //! The log is cut into key ranges of [`CHUNK`]; each range is read and prepared by a task on
 //! the rayon pool (sled serves concurrent readers), a bounded number in flight (so memory
 //! stays flat whatever the log's size), and the prepared chunks come back to the calling
-//! thread in log order. Verification,
-//! rebuilding a store's rule state and replaying projections all read the log this way.
+//! thread in log order. Verification, rebuilding a store's rule state, replaying projections
+//! and the importers' scan for facts already recorded all read the log this way.
 
 use std::collections::{HashMap, VecDeque};
 use std::ops::ControlFlow;
