@@ -3,7 +3,10 @@
 //! (and fails when any bit is flipped).
 #![allow(clippy::unwrap_used)]
 
-use actledger_core::event::{EventBody, Fact, Holiday, HolidayCalendar, KeyGranted, LedgerCreated};
+use actledger_core::event::{
+    AdherenceDate, AdherenceLetter, DraftTabled, EventBody, Fact, Holiday, HolidayCalendar,
+    Instrument, KeyGranted, LedgerCreated,
+};
 use actledger_core::merkle;
 use actledger_core::{Origin, Role, SigningKey, Text};
 use actledger_store::{Ledger, LogReader, OpenOptions, StoreError};
@@ -49,6 +52,49 @@ fn ledger() -> (tempfile::TempDir, Ledger, SigningKey) {
     )
     .unwrap();
     (dir, l, rec)
+}
+
+/// Grants the depositary role to a fixed key and returns it.
+fn depositary(l: &mut Ledger) -> SigningKey {
+    let admin = SigningKey::from_seed(&[1; 32]);
+    let dep = SigningKey::from_seed(&[3; 32]);
+    l.append(
+        &admin,
+        EventBody::KeyGranted(KeyGranted {
+            key: dep.public(),
+            role: Role::Depositary,
+            holder: Text::new("dep").unwrap(),
+            note: Text::empty(),
+        }),
+    )
+    .unwrap();
+    dep
+}
+
+fn letter(state: &str, date: AdherenceDate) -> Fact {
+    Fact::AdherenceLetter(AdherenceLetter {
+        state: state.parse().unwrap(),
+        date,
+        received: None,
+        instrument: Instrument::Unspecified,
+        reference: Text::empty(),
+        source: Text::new("s").unwrap(),
+        note: Text::empty(),
+    })
+}
+
+/// S/2022/720 tabled with `subject`.
+fn tabled(subject: &str) -> DraftTabled {
+    DraftTabled {
+        draft: "S/2022/720".parse().unwrap(),
+        subject: Text::new(subject).unwrap(),
+        agenda_item: Text::empty(),
+        penholders: vec!["ALB".parse().unwrap(), "USA".parse().unwrap()],
+        tabled_on: None,
+        reported_vote: None,
+        source: Text::new("s").unwrap(),
+        note: Text::empty(),
+    }
 }
 
 #[test]
@@ -98,45 +144,13 @@ fn one_process_per_ledger() {
 
 #[test]
 fn indexes_find_a_state_and_a_draft() {
-    use actledger_core::event::{AdherenceDate, AdherenceLetter, DraftTabled, Instrument};
     let (_dir, mut l, rec) = ledger();
-    let admin = SigningKey::from_seed(&[1; 32]);
-    let dep = SigningKey::from_seed(&[3; 32]);
-    l.append(
-        &admin,
-        EventBody::KeyGranted(KeyGranted {
-            key: dep.public(),
-            role: Role::Depositary,
-            holder: Text::new("dep").unwrap(),
-            note: Text::empty(),
-        }),
-    )
-    .unwrap();
+    let dep = depositary(&mut l);
     l.append_all(&rec, (0..5).map(filler)).unwrap();
+    let listed = AdherenceDate::ListedBy("2015-10-23".parse().unwrap());
     let fra = l
-        .append(
-            &dep,
-            EventBody::Fact(Fact::AdherenceLetter(AdherenceLetter {
-                state: "FRA".parse().unwrap(),
-                date: AdherenceDate::ListedBy("2015-10-23".parse().unwrap()),
-                received: None,
-                instrument: Instrument::Unspecified,
-                reference: Text::empty(),
-                source: Text::new("s").unwrap(),
-                note: Text::empty(),
-            })),
-        )
+        .append(&dep, EventBody::Fact(letter("FRA", listed)))
         .unwrap();
-    let tabled = |subject: &str| DraftTabled {
-        draft: "S/2022/720".parse().unwrap(),
-        subject: Text::new(subject).unwrap(),
-        agenda_item: Text::empty(),
-        penholders: vec!["ALB".parse().unwrap(), "USA".parse().unwrap()],
-        tabled_on: None,
-        reported_vote: None,
-        source: Text::new("s").unwrap(),
-        note: Text::empty(),
-    };
     let draft = l
         .append(
             &rec,
@@ -533,35 +547,13 @@ fn a_gap_wider_than_a_read_chunk_is_reported_where_it_starts() {
 
 #[test]
 fn a_view_of_some_kinds_answers_as_the_full_view() {
-    use actledger_core::event::{
-        AdherenceDate, AdherenceLetter, Correction, CouncilTerm, Instrument, Seat,
-    };
+    use actledger_core::event::{Correction, CouncilTerm, Seat};
     use actledger_core::projection::{self, Cutoff};
     use actledger_core::Seq;
     let (_dir, mut l, rec) = ledger();
-    let admin = SigningKey::from_seed(&[1; 32]);
-    let dep = SigningKey::from_seed(&[3; 32]);
-    l.append(
-        &admin,
-        EventBody::KeyGranted(KeyGranted {
-            key: dep.public(),
-            role: Role::Depositary,
-            holder: Text::new("dep").unwrap(),
-            note: Text::empty(),
-        }),
-    )
-    .unwrap();
-    let letter = |state: &str, date: &str| {
-        Fact::AdherenceLetter(AdherenceLetter {
-            state: state.parse().unwrap(),
-            date: AdherenceDate::Exact(date.parse().unwrap()),
-            received: None,
-            instrument: Instrument::Unspecified,
-            reference: Text::empty(),
-            source: Text::new("s").unwrap(),
-            note: Text::empty(),
-        })
-    };
+    let dep = depositary(&mut l);
+    let letter =
+        |state: &str, date: &str| letter(state, AdherenceDate::Exact(date.parse().unwrap()));
     // Adherences among other facts, one corrected later.
     l.append_all(&rec, (0..3000).map(filler)).unwrap();
     let fra = l
@@ -633,21 +625,11 @@ fn a_view_of_some_kinds_answers_as_the_full_view() {
 
 #[test]
 fn a_ledger_of_an_earlier_layout_is_upgraded_and_a_newer_one_refused() {
-    use actledger_core::event::DraftTabled;
     let (dir, mut l, rec) = ledger();
     let draft = l
         .append(
             &rec,
-            EventBody::Fact(Fact::DraftTabled(DraftTabled {
-                draft: "S/2022/720".parse().unwrap(),
-                subject: Text::new("referenda").unwrap(),
-                agenda_item: Text::empty(),
-                penholders: vec!["ALB".parse().unwrap()],
-                tabled_on: None,
-                reported_vote: None,
-                source: Text::new("s").unwrap(),
-                note: Text::empty(),
-            })),
+            EventBody::Fact(Fact::DraftTabled(tabled("referenda"))),
         )
         .unwrap();
     let path = dir.path().join("l");
