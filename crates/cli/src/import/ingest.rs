@@ -171,7 +171,7 @@ fn existing(
                 _ => return Ok(true),
             };
             if let Fact::DraftTabled(d) = &fact {
-                if let Some(m) = d.reported_vote.as_ref().and_then(|r| r.meeting.clone()) {
+                if let Some(m) = d.reported_vote.as_ref().and_then(|r| r.meeting.as_ref()) {
                     opts.meetings.insert(d.draft, m);
                 }
                 if kind == Kind::Votes {

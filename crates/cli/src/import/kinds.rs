@@ -424,7 +424,7 @@ impl VoteGroup {
         let note = join_unique(self.methods.into_iter());
         let fact = Fact::CouncilVote(CouncilVote {
             draft: self.draft,
-            meeting: opts.meetings.get(&self.draft).cloned(),
+            meeting: opts.meetings.get(&self.draft),
             date: self.date,
             procedural: false,
             votes,

@@ -10,7 +10,6 @@ mod csvread;
 pub mod ingest;
 mod kinds;
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use actledger_core::event::{Fact, VetoRef};
@@ -170,7 +169,35 @@ pub struct ParseOptions {
     /// Holidays: the years whose list is complete.
     pub complete_years: Vec<u16>,
     /// Votes: meeting records known for drafts (from the ledger's DraftTabled facts).
-    pub meetings: BTreeMap<DraftSymbol, actledger_core::UnSymbol>,
+    pub meetings: MeetingRecords,
+}
+
+/// Meeting records by draft, kept compactly: a votes import needs the record of every tabled
+/// draft at hand (321k at a million events), and a map of owned strings took ~60 MB of it.
+/// The symbols are stored back to back in one string.
+#[derive(Debug, Clone, Default)]
+pub struct MeetingRecords {
+    text: String,
+    at: std::collections::HashMap<DraftSymbol, (usize, u8)>,
+}
+
+impl MeetingRecords {
+    /// Records `meeting` for `draft` (replacing an earlier one).
+    pub fn insert(&mut self, draft: DraftSymbol, meeting: &actledger_core::UnSymbol) {
+        let s = meeting.as_str();
+        // An UnSymbol is at most 64 bytes, so its length fits a byte.
+        if let Ok(len) = u8::try_from(s.len()) {
+            self.at.insert(draft, (self.text.len(), len));
+            self.text.push_str(s);
+        }
+    }
+
+    /// The meeting record of `draft`, if known.
+    pub fn get(&self, draft: &DraftSymbol) -> Option<actledger_core::UnSymbol> {
+        let &(at, len) = self.at.get(draft)?;
+        let s = self.text.get(at..at + usize::from(len))?;
+        actledger_core::UnSymbol::new(s).ok()
+    }
 }
 
 /// An import error: file, line, column and value where known.
@@ -234,3 +261,22 @@ impl fmt::Display for ImportError {
 }
 
 impl std::error::Error for ImportError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meeting_records_keep_the_latest_per_draft() {
+        let sym = |s: &str| actledger_core::UnSymbol::new(s).unwrap();
+        let d1: DraftSymbol = "S/2022/720".parse().unwrap();
+        let d2: DraftSymbol = "S/2024/1".parse().unwrap();
+        let mut m = MeetingRecords::default();
+        assert_eq!(m.get(&d1), None);
+        m.insert(d1, &sym("S/PV.9143"));
+        m.insert(d2, &sym("S/PV.9999"));
+        m.insert(d1, &sym("S/PV.9144"));
+        assert_eq!(m.get(&d1), Some(sym("S/PV.9144")));
+        assert_eq!(m.get(&d2), Some(sym("S/PV.9999")));
+    }
+}
