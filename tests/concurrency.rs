@@ -169,8 +169,7 @@ fn in_use_by(out: &Output, pid: u32, what: &str) {
 }
 
 fn events(ledger: &Path) -> Vec<(u64, String, Vec<String>)> {
-    synth::wait_sled_released(ledger);
-    let l = Ledger::open(ledger, &OpenOptions::default()).unwrap();
+    let l = synth::open_ledger(ledger).unwrap();
     assert!(l.verify(|_| {}).unwrap().is_ok());
     l.scan(0)
         .map(|r| {

@@ -26,7 +26,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use actledger_core::{chain, EventBody, Fact, PublicKey};
-use actledger_store::{Ledger, LogReader, OpenOptions};
+use actledger_store::LogReader;
 use synth::{bin, copy_dir, Rng};
 
 /// Kills of `import` that must land (the process was running when SIGKILL arrived).
@@ -58,8 +58,7 @@ fn run_ok(ledger: &Path, args: &[&str]) -> String {
 /// Reopens the ledger in-process, verifies it (signatures, chain, rules, head, indexes) and
 /// returns its events as (author, body).
 fn reopen_and_verify(dir: &Path) -> Vec<Intended> {
-    synth::wait_sled_released(dir);
-    let ledger = Ledger::open(dir, &OpenOptions::default())
+    let ledger = synth::open_ledger(dir)
         .unwrap_or_else(|e| panic!("reopening {} after a kill failed: {e}", dir.display()));
     match ledger.verify(|_| {}) {
         Ok(Ok(_)) => {}

@@ -18,7 +18,6 @@ use std::process::Command;
 
 use actledger_core::chain;
 use actledger_core::event::{EventBody, Fact};
-use actledger_store::{Ledger, OpenOptions};
 use synth::{bin, Rng};
 
 /// Byte corruptions per event (at least 1,000 in all).
@@ -53,7 +52,7 @@ fn fixture() -> Fixture {
         String::from_utf8_lossy(&out.stderr)
     );
     let (events, head) = {
-        let l = Ledger::open(&ledger, &OpenOptions::default()).unwrap();
+        let l = synth::open_ledger(&ledger).unwrap();
         let s = l.verify(|_| {}).unwrap().unwrap();
         let events: Vec<Vec<u8>> = actledger_store::LogReader::scan(&l, 0)
             .map(|r| r.unwrap().1)
@@ -86,8 +85,7 @@ impl Fixture {
 
     /// Applies `edits` to the raw database and returns the edits that undo them.
     fn apply(&self, edits: &[Edit]) -> Vec<Edit> {
-        synth::wait_sled_released(&self.ledger);
-        let db = sled::open(self.ledger.join("db")).unwrap();
+        let db = synth::open_db(&self.ledger);
         let mut undo = Vec::new();
         for (tree, k, v) in edits {
             let t = db.open_tree(tree).unwrap();
@@ -108,7 +106,7 @@ impl Fixture {
         let undo = self.apply(edits);
         synth::wait_sled_released(&self.ledger);
         let msg = {
-            let l = Ledger::open(&self.ledger, &OpenOptions::default())
+            let l = synth::open_ledger(&self.ledger)
                 .unwrap_or_else(|e| panic!("{what}: the tampered ledger does not open: {e}"));
             match l.verify(|_| {}) {
                 Ok(Ok(s)) => panic!("{what}: verify passed ({} events)", s.events),
@@ -131,7 +129,7 @@ impl Fixture {
     /// The untouched ledger still verifies with the same head.
     fn intact(&self) {
         synth::wait_sled_released(&self.ledger);
-        let l = Ledger::open(&self.ledger, &OpenOptions::default()).unwrap();
+        let l = synth::open_ledger(&self.ledger).unwrap();
         let s = l.verify(|_| {}).unwrap().unwrap();
         assert_eq!(
             s.head.to_string(),
@@ -143,7 +141,14 @@ impl Fixture {
 
 fn binary_expect(ledger: &Path, what: &str, seq: u64) {
     let out = Command::new(bin())
-        .args(["verify", "--json", "--ledger", ledger.to_str().unwrap()])
+        .args([
+            "verify",
+            "--json",
+            "--wait",
+            "30",
+            "--ledger",
+            ledger.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert_eq!(
@@ -378,7 +383,7 @@ fn lying_indexes_and_head_are_caught() {
     // The stored head: wrong count, wrong hash, missing.
     synth::wait_sled_released(&f.ledger);
     let head = {
-        let db = sled::open(f.ledger.join("db")).unwrap();
+        let db = synth::open_db(&f.ledger);
         let h = db.open_tree("meta").unwrap().get("head").unwrap().unwrap();
         h.to_vec()
     };

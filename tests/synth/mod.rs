@@ -227,3 +227,32 @@ pub fn wait_sled_released(ledger: &Path) {
         }
     }
 }
+
+/// Opens the ledger's sled database directly (as a tamperer would). sled lets go of its file
+/// lock from a background thread a moment after a handle is dropped, and a check that the lock
+/// is free can still lose that race: retry for up to 30 s.
+pub fn open_db(ledger: &Path) -> sled::Db {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        wait_sled_released(ledger);
+        match sled::open(ledger.join("db")) {
+            Ok(db) => return db,
+            Err(e) if std::time::Instant::now() < deadline => {
+                let _ = e;
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(e) => panic!("cannot open {}: {e}", ledger.display()),
+        }
+    }
+}
+
+/// Opens a ledger in-process, waiting up to 30 s for a previous handle (of this process or a
+/// binary that just exited) to let go of it: under a loaded test run, sled's release can take
+/// longer than the 2 s an open waits by default.
+pub fn open_ledger(ledger: &Path) -> Result<actledger_store::Ledger, actledger_store::StoreError> {
+    let opts = actledger_store::OpenOptions {
+        wait: std::time::Duration::from_secs(30),
+        ..actledger_store::OpenOptions::default()
+    };
+    actledger_store::Ledger::open(ledger, &opts)
+}
