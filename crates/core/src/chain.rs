@@ -161,6 +161,30 @@ pub fn seal_encoded(
     Ok((stored, hash))
 }
 
+/// The variant indexes [`peek_kind`] reports (docs/FORMAT.md §2, declaration order): the
+/// `EventBody` variants that carry a fact, and the `Fact` kinds. One definition for every
+/// caller that skips events by kind without decoding them.
+pub mod variant {
+    /// `EventBody::Fact`.
+    pub const FACT: u32 = 3;
+    /// `EventBody::Correction`.
+    pub const CORRECTION: u32 = 4;
+    /// `Fact::AdherenceLetter`.
+    pub const ADHERENCE_LETTER: u32 = 0;
+    /// `Fact::CouncilTerm`.
+    pub const COUNCIL_TERM: u32 = 1;
+    /// `Fact::DraftTabled`.
+    pub const DRAFT_TABLED: u32 = 2;
+    /// `Fact::CouncilVote`.
+    pub const COUNCIL_VOTE: u32 = 3;
+    /// `Fact::CredibilityAssessment`.
+    pub const CREDIBILITY_ASSESSMENT: u32 = 4;
+    /// `Fact::AssemblyMeeting`.
+    pub const ASSEMBLY_MEETING: u32 = 5;
+    /// `Fact::HolidayCalendar`.
+    pub const HOLIDAY_CALENDAR: u32 = 6;
+}
+
 /// The body and fact variant indexes of stored event bytes, read at their fixed offsets
 /// without decoding (docs/FORMAT.md §2): `(body, Some(fact))` for a fact or a correction (the
 /// replacement's kind), `(body, None)` for key events. Lets a scan skip events of other kinds
@@ -174,8 +198,8 @@ pub fn peek_kind(stored: &[u8]) -> Option<(u32, Option<u32>)> {
     };
     let body = u32_at(HEADER_LEN)?;
     match body {
-        3 => Some((body, Some(u32_at(HEADER_LEN + 4)?))),
-        4 => {
+        variant::FACT => Some((body, Some(u32_at(HEADER_LEN + 4)?))),
+        variant::CORRECTION => {
             // Correction: target (u64), reason (u64 length + bytes), then the Fact.
             let len_at = HEADER_LEN + 4 + 8;
             let len = stored
@@ -244,6 +268,14 @@ mod tests {
                 EventBody::Fact(_) => (3, Some(0)),
                 _ => (4, Some(0)),
             };
+            assert_eq!(
+                (
+                    variant::FACT,
+                    variant::CORRECTION,
+                    variant::ADHERENCE_LETTER
+                ),
+                (3, 4, 0)
+            );
             assert_eq!(peek_kind(&bytes), Some(want));
         }
         assert_eq!(peek_kind(&[1, 2, 3]), None);

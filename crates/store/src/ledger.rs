@@ -120,11 +120,6 @@ fn parse_snapshot(record: &[u8]) -> Option<(u64, EventHash, &[u8])> {
 /// open; a newer one is refused.
 const LAYOUT_KEY: &[u8] = b"layout";
 const LAYOUT: u8 = 2;
-/// Variant indexes read by `chain::peek_kind` (docs/FORMAT.md §2): `EventBody::Fact`, and the
-/// `Fact` kinds the rules' state maps by draft.
-const FACT_BODY: u32 = 3;
-const DRAFT_TABLED: u32 = 2;
-const COUNCIL_VOTE: u32 = 3;
 
 /// The tree of one key per Merkle node that ledgers used before the tiles.
 const OLD_NODES_TREE: &[u8] = b"merkle";
@@ -384,7 +379,10 @@ impl Ledger {
             let stale = self.get(seq)?.is_some_and(|bytes| {
                 matches!(
                     chain::peek_kind(&bytes),
-                    Some((FACT_BODY, Some(DRAFT_TABLED | COUNCIL_VOTE)))
+                    Some((
+                        chain::variant::FACT,
+                        Some(chain::variant::DRAFT_TABLED | chain::variant::COUNCIL_VOTE)
+                    ))
                 )
             });
             if stale {
@@ -407,24 +405,11 @@ impl Ledger {
     /// head), written, and the old tree is dropped, once, on the first open.
     fn migrate_nodes_to_tiles(&self) -> Result<(), StoreError> {
         let (count, _) = self.stored_head()?;
-        let mut tree = Frontier::new();
-        let mut edge = Edge::default();
-        let mut tiles = Vec::new();
-        for item in self.scan(0) {
-            let (seq, bytes) = item?;
-            if seq >= count {
-                break;
-            }
-            let nodes = tree
-                .append(merkle::leaf_hash(&bytes))
-                .map_err(|e| StoreError::Corrupted(e.to_string()))?;
-            edge.add(&nodes, &mut tiles);
-        }
-        edge.partial(&mut tiles);
         let mut batch = sled::Batch::default();
-        for t in &tiles {
-            batch.insert(&t.key(), t.bytes.as_slice());
-        }
+        self.recompute_tiles(count, |_, t| {
+            batch.insert(&t.key(), t.bytes);
+            Ok(std::ops::ControlFlow::<()>::Continue(()))
+        })?;
         self.tiles.apply_batch(batch)?;
         self.db.flush()?;
         self.db.drop_tree(OLD_NODES_TREE)?;
@@ -1469,6 +1454,41 @@ impl Ledger {
         Ok([nodes, index(&self.by_state)?, index(&self.by_draft)?])
     }
 
+    /// Recomputes the Merkle tiles of the stored events before `upto` (sequentially, from the
+    /// event bytes) and calls `f` with each: a full tile with the seq of the event that filled
+    /// it, then the partial rightmost tiles with `None`. Stops at the first `Break`.
+    fn recompute_tiles<T>(
+        &self,
+        upto: u64,
+        mut f: impl FnMut(Option<u64>, TileWrite) -> Result<std::ops::ControlFlow<T>, StoreError>,
+    ) -> Result<Option<T>, StoreError> {
+        let mut tree = Frontier::new();
+        let mut edge = Edge::default();
+        let mut tiles = Vec::new();
+        for item in self.scan(0) {
+            let (seq, bytes) = item?;
+            if seq >= upto {
+                break;
+            }
+            let nodes = tree
+                .append(merkle::leaf_hash(&bytes))
+                .map_err(|e| StoreError::Corrupted(e.to_string()))?;
+            edge.add(&nodes, &mut tiles);
+            for t in tiles.drain(..) {
+                if let std::ops::ControlFlow::Break(b) = f(Some(seq), t)? {
+                    return Ok(Some(b));
+                }
+            }
+        }
+        edge.partial(&mut tiles);
+        for t in tiles {
+            if let std::ops::ControlFlow::Break(b) = f(None, t)? {
+                return Ok(Some(b));
+            }
+        }
+        Ok(None)
+    }
+
     /// Finds the first stored Merkle tile that differs from the recomputed tree: the event
     /// that filled a wrong or missing full tile, the last event for a wrong rightmost tile, or
     /// a tile that no event fills.
@@ -1491,33 +1511,22 @@ impl Ledger {
                 )),
             })
         };
-        let mut tree = Frontier::new();
-        let mut edge = Edge::default();
-        let mut want = std::collections::BTreeSet::new();
-        let mut tiles = Vec::new();
-        for item in self.scan(0) {
-            let (seq, bytes) = item?;
-            let nodes = tree
-                .append(merkle::leaf_hash(&bytes))
-                .map_err(|e| StoreError::Corrupted(e.to_string()))?;
-            edge.add(&nodes, &mut tiles);
-            for t in tiles.drain(..) {
-                if let Some(msg) = check(&t)? {
-                    return Ok(err(seq, format!("{msg} (filled by this event)")));
-                }
-                want.insert(t.key());
-            }
-        }
         let last = events.saturating_sub(1);
-        edge.partial(&mut tiles);
-        for t in &tiles {
-            if let Some(msg) = check(t)? {
-                return Ok(err(
-                    last,
-                    format!("{msg} (the rightmost tile of its level)"),
-                ));
-            }
-            want.insert(t.key());
+        let mut want = std::collections::BTreeSet::new();
+        let lie = self.recompute_tiles(u64::MAX, |filled_by, t| {
+            Ok(match check(&t)? {
+                Some(msg) => std::ops::ControlFlow::Break(match filled_by {
+                    Some(seq) => err(seq, format!("{msg} (filled by this event)")),
+                    None => err(last, format!("{msg} (the rightmost tile of its level)")),
+                }),
+                None => {
+                    want.insert(t.key());
+                    std::ops::ControlFlow::Continue(())
+                }
+            })
+        })?;
+        if let Some(e) = lie {
+            return Ok(e);
         }
         for item in self.tiles.iter() {
             let (k, _) = item?;
@@ -1583,17 +1592,24 @@ impl Ledger {
     }
 }
 
+/// A stored `events` entry as `(seq, bytes)`: the key must be 8 bytes (big-endian seq).
+fn event_entry(item: sled::Result<(sled::IVec, sled::IVec)>) -> Result<(u64, Vec<u8>), StoreError> {
+    let (k, v) = item?;
+    Ok((event_seq(&k)?, v.to_vec()))
+}
+
+fn event_seq(k: &[u8]) -> Result<u64, StoreError> {
+    let b: [u8; 8] = k.try_into().map_err(|_| {
+        StoreError::Corrupted(format!("event key of {} bytes, expected 8", k.len()))
+    })?;
+    Ok(u64::from_be_bytes(b))
+}
+
 impl LogReader for Ledger {
     fn len(&self) -> Result<u64, StoreError> {
         Ok(match self.events.last()? {
             None => 0,
-            Some((k, _)) => {
-                let b: [u8; 8] = k
-                    .as_ref()
-                    .try_into()
-                    .map_err(|_| StoreError::Corrupted("event key is not 8 bytes".into()))?;
-                u64::from_be_bytes(b) + 1
-            }
+            Some((k, _)) => event_seq(&k)? + 1,
         })
     }
 
@@ -1605,23 +1621,15 @@ impl LogReader for Ledger {
         if from >= to {
             return Box::new(std::iter::empty());
         }
-        Box::new(self.events.range(seq_key(from)..seq_key(to)).map(|item| {
-            let (k, v) = item?;
-            let b: [u8; 8] = k.as_ref().try_into().map_err(|_| {
-                StoreError::Corrupted(format!("event key of {} bytes, expected 8", k.len()))
-            })?;
-            Ok((u64::from_be_bytes(b), v.to_vec()))
-        }))
+        Box::new(
+            self.events
+                .range(seq_key(from)..seq_key(to))
+                .map(event_entry),
+        )
     }
 
     fn scan(&self, from: u64) -> crate::Scan<'_> {
-        Box::new(self.events.range(seq_key(from)..).map(|item| {
-            let (k, v) = item?;
-            let b: [u8; 8] = k.as_ref().try_into().map_err(|_| {
-                StoreError::Corrupted(format!("event key of {} bytes, expected 8", k.len()))
-            })?;
-            Ok((u64::from_be_bytes(b), v.to_vec()))
-        }))
+        Box::new(self.events.range(seq_key(from)..).map(event_entry))
     }
 }
 

@@ -114,11 +114,6 @@ pub fn load_view(
     view_of(ledger, cutoff, None)
 }
 
-/// `Fact` variant index of adherence letters (docs/FORMAT.md §2).
-pub const ADHERENCES: u32 = 0;
-/// `Fact` variant index of Council terms.
-pub const TERMS: u32 = 1;
-
 /// A view with only the facts of `kinds` (and their corrections): the other events are
 /// skipped without being decoded, so a command that needs, say, only adherence letters does
 /// not pay for a million votes.

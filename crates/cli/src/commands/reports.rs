@@ -10,7 +10,9 @@ use actledger_core::{PublicKey, Seq, StateCode};
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use super::{kebab, load_view, load_view_of, Ctx, ADHERENCES, TERMS};
+use actledger_core::chain::variant;
+
+use super::{kebab, load_view, load_view_of, Ctx};
 use crate::cli::{
     ComplianceArgs, CouncilArgs, CutoffArgs, ReportFormat, ScorecardArgs, SupportersArgs,
     SupportersSub, VetoInitiativeArgs, VotesArgs,
@@ -63,7 +65,7 @@ pub(super) fn policy(trust: &[String], view: &View) -> Result<projection::Policy
 }
 
 pub fn supporters(ctx: &Ctx, a: SupportersArgs) -> Result<()> {
-    let v = view_of(ctx, &a.cutoff, &[ADHERENCES])?;
+    let v = view_of(ctx, &a.cutoff, &[variant::ADHERENCE_LETTER])?;
     let list = projection::supporters(&v);
     if let Some(SupportersSub::Diff { file, column }) = &a.sub {
         return diff(&list, file, column, a.json);
@@ -210,7 +212,11 @@ fn diff(
 }
 
 pub fn council(ctx: &Ctx, a: CouncilArgs) -> Result<()> {
-    let v = view_of(ctx, &a.cutoff, &[ADHERENCES, TERMS])?;
+    let v = view_of(
+        ctx,
+        &a.cutoff,
+        &[variant::ADHERENCE_LETTER, variant::COUNCIL_TERM],
+    )?;
     let c = projection::council_on(&v, a.on);
     if a.json {
         return print_json("council", &c);

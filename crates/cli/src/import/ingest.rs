@@ -126,13 +126,14 @@ impl ImportSummary {
 
 /// The `Fact` variant index of a kind's facts (docs/FORMAT.md §2).
 fn fact_variant(kind: Kind) -> u32 {
+    use chain::variant;
     match kind {
-        Kind::Supporters => 0,
-        Kind::Members => 1,
-        Kind::Vetoes => 2,
-        Kind::Votes => 3,
-        Kind::Meetings => 5,
-        Kind::Holidays => 6,
+        Kind::Supporters => variant::ADHERENCE_LETTER,
+        Kind::Members => variant::COUNCIL_TERM,
+        Kind::Vetoes => variant::DRAFT_TABLED,
+        Kind::Votes => variant::COUNCIL_VOTE,
+        Kind::Meetings => variant::ASSEMBLY_MEETING,
+        Kind::Holidays => variant::HOLIDAY_CALENDAR,
     }
 }
 
