@@ -57,21 +57,7 @@ fn setup() -> Setup {
         &ledger,
         &["init", "--origin", "lock.example/l", "--admin-key", &admin],
     );
-    ok(
-        &ledger,
-        &[
-            "key",
-            "grant",
-            "--key",
-            &admin,
-            "--public-from",
-            &dep,
-            "--role",
-            "depositary",
-            "--holder",
-            "dep",
-        ],
-    );
+    ok(&ledger, &synth::grant(&admin, &dep, "depositary", "dep"));
     Setup { dir, ledger, dep }
 }
 
@@ -99,18 +85,12 @@ fn fill(s: &Setup) -> usize {
     ok(&s.ledger, &["key", "new", "--out", rec.to_str().unwrap()]);
     ok(
         &s.ledger,
-        &[
-            "key",
-            "grant",
-            "--key",
+        &synth::grant(
             admin.to_str().unwrap(),
-            "--public-from",
             rec.to_str().unwrap(),
-            "--role",
             "recorder",
-            "--holder",
             "rec",
-        ],
+        ),
     );
     let (members, _) = synth::members_csv(&mut synth::Rng::new(7), 1946..=2026);
     std::fs::write(&csv, members).unwrap();

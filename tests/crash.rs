@@ -203,21 +203,7 @@ fn plan(seed: u64) -> Plan {
         ],
     );
     for (k, role) in [("dep", "depositary"), ("rec", "recorder")] {
-        run_ok(
-            &ledger,
-            &[
-                "key",
-                "grant",
-                "--key",
-                &key("admin"),
-                "--public-from",
-                &key(k),
-                "--role",
-                role,
-                "--holder",
-                k,
-            ],
-        );
+        run_ok(&ledger, &synth::grant(&key("admin"), &key(k), role, k));
     }
     let mut rng = Rng::new(seed);
     let (members, councils) = synth::members_csv(&mut rng, 1946..=2026);
@@ -409,18 +395,12 @@ fn record_killed_at_random_points_leaves_a_verifiable_prefix() {
     );
     run_ok(
         &ledger,
-        &[
-            "key",
-            "grant",
-            "--key",
+        &synth::grant(
             admin.to_str().unwrap(),
-            "--public-from",
             dep.to_str().unwrap(),
-            "--role",
             "depositary",
-            "--holder",
             "dep",
-        ],
+        ),
     );
     let record = |state: &str| {
         let mut c = actledger(&ledger);

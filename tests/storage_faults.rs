@@ -179,21 +179,7 @@ fn ledger_with_events(keys_dir: &Path, ledger: &Path) -> Keys {
         ],
     );
     for (k, role) in [(&keys.dep, "depositary"), (&keys.rec, "recorder")] {
-        ok(
-            ledger,
-            &[
-                "key",
-                "grant",
-                "--key",
-                &keys.admin,
-                "--public-from",
-                k,
-                "--role",
-                role,
-                "--holder",
-                role,
-            ],
-        );
+        ok(ledger, &synth::grant(&keys.admin, k, role, role));
     }
     for s in ["FRA", "GBR", "DEU"] {
         ok(ledger, &adherence(&keys.dep, s));
@@ -411,21 +397,7 @@ fn read_only_directory_fails_cleanly_and_keeps_the_ledger() {
             &admin,
         ],
     );
-    ok_as(
-        &ledger,
-        &[
-            "key",
-            "grant",
-            "--key",
-            &admin,
-            "--public-from",
-            &dep,
-            "--role",
-            "depositary",
-            "--holder",
-            "d",
-        ],
-    );
+    ok_as(&ledger, &synth::grant(&admin, &dep, "depositary", "d"));
     ok_as(&ledger, &adherence(&dep, "FRA"));
     let verify = |ledger: &Path| -> (u64, String) {
         let out = ok_as(ledger, &["verify", "--json"]);
