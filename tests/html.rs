@@ -324,12 +324,12 @@ fn a_ledger_that_fails_verification_gets_no_page() {
     // Flip one byte of the last event.
     {
         let db = sled::open(env.db_path()).unwrap();
-        let events = db.open_tree("events").unwrap();
-        let (k, v) = events.last().unwrap().unwrap();
+        let bundles = db.open_tree("bundles").unwrap();
+        let (k, v) = bundles.last().unwrap().unwrap();
         let mut v = v.to_vec();
-        let i = v.len() / 2;
+        let i = v.len() - 10;
         v[i] ^= 1;
-        events.insert(k, v).unwrap();
+        bundles.insert(k, v).unwrap();
         db.flush().unwrap();
     }
     // sled releases its lock shortly after the handle is dropped.

@@ -3,12 +3,14 @@
 //! caught too.
 #![allow(clippy::unwrap_used)]
 
+mod synth;
 mod util;
 
 use actledger_core::event::{
     AdherenceDate, AdherenceLetter, EventBody, Fact, Instrument, UnsignedEvent, FORMAT_VERSION,
 };
 use actledger_core::{chain, SigningKey, Text, Timestamp};
+use synth::{edit_events, stored_event, EventEdit};
 use util::Env;
 
 /// A ledger with a few adherence letters; returns the env and the event count.
@@ -59,10 +61,6 @@ fn with_db<R>(env: &Env, f: impl FnOnce(&sled::Db) -> R) -> R {
     r
 }
 
-fn events(db: &sled::Db) -> sled::Tree {
-    db.open_tree("events").unwrap()
-}
-
 fn expect_failure_at(env: &Env, seq: u64, needle: &str) {
     let err = env.fails(1, &["verify"]);
     assert!(
@@ -82,22 +80,18 @@ fn flipped_byte_in_any_event_is_caught() {
     let (env, n) = ledger();
     // Flip one byte at several positions of several events: each is reported at that seq.
     for seq in [0, 5, n / 2, n - 1] {
-        let len = with_db(&env, |db| {
-            events(db).get(seq.to_be_bytes()).unwrap().unwrap().len()
-        });
+        let len = with_db(&env, |db| stored_event(db, seq).unwrap().len());
         for pos in [0, 9, 17, 50, len / 2, len - 1] {
             with_db(&env, |db| {
-                let t = events(db);
-                let mut b = t.get(seq.to_be_bytes()).unwrap().unwrap().to_vec();
+                let mut b = stored_event(db, seq).unwrap();
                 b[pos] ^= 0x01;
-                t.insert(seq.to_be_bytes(), b).unwrap();
+                edit_events(db, &[EventEdit::Set(seq, b)]);
             });
             expect_failure_at(&env, seq, "");
             with_db(&env, |db| {
-                let t = events(db);
-                let mut b = t.get(seq.to_be_bytes()).unwrap().unwrap().to_vec();
+                let mut b = stored_event(db, seq).unwrap();
                 b[pos] ^= 0x01;
-                t.insert(seq.to_be_bytes(), b).unwrap();
+                edit_events(db, &[EventEdit::Set(seq, b)]);
             });
             env.verify();
         }
@@ -108,14 +102,14 @@ fn flipped_byte_in_any_event_is_caught() {
 fn deleted_event_is_caught() {
     let (env, n) = ledger();
     let victim = n - 3;
-    with_db(&env, |db| events(db).remove(victim.to_be_bytes()).unwrap());
-    expect_failure_at(&env, victim, "missing event");
+    with_db(&env, |db| edit_events(db, &[EventEdit::Remove(victim)]));
+    expect_failure_at(&env, victim, "the event before it is missing");
 }
 
 #[test]
 fn deleted_last_event_is_caught_by_head() {
     let (env, n) = ledger();
-    with_db(&env, |db| events(db).remove((n - 1).to_be_bytes()).unwrap());
+    with_db(&env, |db| edit_events(db, &[EventEdit::Remove(n - 1)]));
     expect_failure_at(&env, n - 2, "stored head");
 }
 
@@ -124,11 +118,9 @@ fn swapped_events_are_caught() {
     let (env, n) = ledger();
     let (a, b) = (n - 4, n - 2);
     with_db(&env, |db| {
-        let t = events(db);
-        let ea = t.get(a.to_be_bytes()).unwrap().unwrap();
-        let eb = t.get(b.to_be_bytes()).unwrap().unwrap();
-        t.insert(a.to_be_bytes(), eb).unwrap();
-        t.insert(b.to_be_bytes(), ea).unwrap();
+        let ea = stored_event(db, a).unwrap();
+        let eb = stored_event(db, b).unwrap();
+        edit_events(db, &[EventEdit::Set(a, eb), EventEdit::Set(b, ea)]);
     });
     expect_failure_at(&env, a, "sequence number");
 }
@@ -138,21 +130,19 @@ fn signature_by_another_key_is_caught() {
     let (env, n) = ledger();
     let victim = n - 2;
     with_db(&env, |db| {
-        let t = events(db);
-        let bytes = t.get(victim.to_be_bytes()).unwrap().unwrap().to_vec();
+        let bytes = stored_event(db, victim).unwrap();
         let ev = chain::decode_event(&bytes).unwrap();
         // A perfectly valid signature over the same event, by a different key.
         let other = SigningKey::generate();
         let resealed = chain::seal(ev.unsigned, &other).unwrap();
-        t.insert(victim.to_be_bytes(), resealed.bytes).unwrap();
+        edit_events(db, &[EventEdit::Set(victim, resealed.bytes)]);
     });
     expect_failure_at(&env, victim, "bad signature");
 }
 
 fn append_forged(env: &Env, signer: &SigningKey, n: u64) {
     with_db(env, |db| {
-        let t = events(db);
-        let prev_bytes = t.get((n - 1).to_be_bytes()).unwrap().unwrap();
+        let prev_bytes = stored_event(db, n - 1).unwrap();
         let unsigned = UnsignedEvent {
             version: FORMAT_VERSION,
             seq: actledger_core::Seq(n),
@@ -170,7 +160,7 @@ fn append_forged(env: &Env, signer: &SigningKey, n: u64) {
             })),
         };
         let sealed = chain::seal(unsigned, signer).unwrap();
-        t.insert(n.to_be_bytes(), sealed.bytes).unwrap();
+        edit_events(db, &[EventEdit::Set(n, sealed.bytes)]);
         // Make the head agree, so only the rules can catch it.
         let mut head = (n + 1).to_be_bytes().to_vec();
         head.extend_from_slice(&sealed.hash.0);

@@ -18,7 +18,7 @@ use std::process::Command;
 
 use actledger_core::chain;
 use actledger_core::event::{EventBody, Fact};
-use synth::{bin, Rng};
+use synth::{bin, EventEdit, Rng};
 
 /// Byte corruptions per event (at least 1,000 in all).
 const BYTE_CASES_PER_EVENT: usize = 4;
@@ -74,13 +74,46 @@ fn fixture() -> Fixture {
     }
 }
 
-fn key(seq: u64) -> Key {
-    seq.to_be_bytes().to_vec()
-}
-
 impl Fixture {
     fn n(&self) -> u64 {
         self.events.len() as u64
+    }
+
+    /// The raw edits of the `bundles` tree that make these changes to the intact log.
+    fn ev(&self, changes: &[EventEdit]) -> Vec<Edit> {
+        let stored = |b: u64| -> Vec<Vec<u8>> {
+            let first = actledger_store::bundle::first_seq(b) as usize;
+            self.events.iter().skip(first).take(16).cloned().collect()
+        };
+        synth::bundle_edits(stored, changes)
+            .into_iter()
+            .map(|(k, v)| ("bundles", k, v))
+            .collect()
+    }
+
+    /// The raw edit that XORs byte `which` (0..4) of the length stored before event `seq` in
+    /// its bundle with `mask`.
+    fn length_flip(&self, seq: u64, which: usize, mask: u8) -> Vec<Edit> {
+        let (b, i) = actledger_store::bundle::locate(seq);
+        let first = actledger_store::bundle::first_seq(b) as usize;
+        let events: Vec<&[u8]> = self
+            .events
+            .iter()
+            .skip(first)
+            .take(16)
+            .map(Vec::as_slice)
+            .collect();
+        let mut value = actledger_store::bundle::join(events.iter().copied());
+        let offset: usize = events[..i]
+            .iter()
+            .map(|e| actledger_store::bundle::LEN_BYTES + e.len())
+            .sum();
+        value[offset + which] ^= mask;
+        vec![(
+            "bundles",
+            actledger_store::bundle::key(b).to_vec(),
+            Some(value),
+        )]
     }
 
     /// Applies `edits` to the raw database and returns the edits that undo them.
@@ -192,16 +225,28 @@ fn one_corrupted_byte_in_any_event_is_caught_at_its_seq() {
             cases += 1;
             f.expect(
                 &format!("seq {seq} byte {pos} of {len}"),
-                &[("events", key(seq), Some(b))],
+                &f.ev(&[EventEdit::Set(seq, b)]),
                 seq,
                 rng.below(BINARY_EVERY) == 0,
             );
         }
     }
+    // The length stored before each event in its bundle: one byte of it changed.
+    for seq in 0..f.n() {
+        let mut rng = Rng::for_case(seed ^ 0x1e4, seq);
+        let which = rng.index(actledger_store::bundle::LEN_BYTES);
+        cases += 1;
+        f.expect(
+            &format!("seq {seq} length byte {which}"),
+            &f.length_flip(seq, which, 1 + rng.below(255) as u8),
+            seq,
+            rng.below(BINARY_EVERY) == 0,
+        );
+    }
     f.intact();
     eprintln!(
-        "tamper_matrix/bytes: {cases} single-byte corruptions over {} events, all caught at \
-         their seq ({} also through the binary)",
+        "tamper_matrix/bytes: {cases} single-byte corruptions over {} events (and the lengths \
+         before them in their bundles), all caught at their seq ({} also through the binary)",
         f.n(),
         f.binary_runs.get()
     );
@@ -223,7 +268,7 @@ fn dropped_duplicated_and_moved_events_are_caught_at_their_seq() {
         // names it: verify reports the metadata error at the last remaining event, seq n-2.
         let m = f.expect(
             &format!("drop {seq}"),
-            &[("events", key(seq), None)],
+            &f.ev(&[EventEdit::Remove(seq)]),
             if last { n - 2 } else { seq },
             sample(),
         );
@@ -235,7 +280,7 @@ fn dropped_duplicated_and_moved_events_are_caught_at_their_seq() {
         let at = if last { n } else { seq + 1 };
         f.expect(
             &format!("copy {seq} to {at}"),
-            &[("events", key(at), Some(ev(seq)))],
+            &f.ev(&[EventEdit::Set(at, ev(seq))]),
             at,
             sample(),
         );
@@ -243,7 +288,7 @@ fn dropped_duplicated_and_moved_events_are_caught_at_their_seq() {
         if !last && seq % 8 == 0 {
             f.expect(
                 &format!("copy {seq} to the end"),
-                &[("events", key(n), Some(ev(seq)))],
+                &f.ev(&[EventEdit::Set(n, ev(seq))]),
                 n,
                 sample(),
             );
@@ -253,22 +298,18 @@ fn dropped_duplicated_and_moved_events_are_caught_at_their_seq() {
         let (a, b) = if last { (seq - 1, seq) } else { (seq, seq + 1) };
         f.expect(
             &format!("swap {a} and {b}"),
-            &[
-                ("events", key(a), Some(ev(b))),
-                ("events", key(b), Some(ev(a))),
-            ],
+            &f.ev(&[EventEdit::Set(a, ev(b)), EventEdit::Set(b, ev(a))]),
             a,
             sample(),
         );
         cases += 3;
-        // Moved past the end of the log: a gap where it was (one event in eight).
+        // Moved past the end of the log (to the start of a bundle beyond the last): a gap
+        // where it was (one event in eight).
         if seq % 8 == 0 || last {
+            let beyond = actledger_store::bundle::first_seq(n / 16 + 2);
             f.expect(
                 &format!("move {seq} past the end"),
-                &[
-                    ("events", key(seq), None),
-                    ("events", key(n + 7), Some(ev(seq))),
-                ],
+                &f.ev(&[EventEdit::Remove(seq), EventEdit::Set(beyond, ev(seq))]),
                 seq,
                 sample(),
             );

@@ -273,3 +273,78 @@ pub fn grant<'a>(admin: &'a str, key: &'a str, role: &'a str, holder: &'a str) -
         holder,
     ]
 }
+
+/// One change to the stored log, in terms of event positions (the store keeps events in
+/// bundles of 16: docs/FORMAT.md §7).
+#[derive(Debug, Clone)]
+pub enum EventEdit {
+    /// Stores these bytes at this position: replaces the event there, or (right after the
+    /// last event of a bundle, or as the first event of a new bundle) adds one.
+    Set(u64, Vec<u8>),
+    /// Removes the event at this position from its bundle (the later events of that bundle
+    /// move down one position).
+    Remove(u64),
+}
+
+/// The `bundles` keys that `edits` change and their new values (`None`: removed), given
+/// `stored(b)`, the events bundle `b` holds before them.
+pub fn bundle_edits(
+    stored: impl Fn(u64) -> Vec<Vec<u8>>,
+    edits: &[EventEdit],
+) -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
+    use actledger_store::bundle;
+    let mut changed: BTreeMap<u64, Vec<Vec<u8>>> = BTreeMap::new();
+    for e in edits {
+        let seq = match e {
+            EventEdit::Set(s, _) | EventEdit::Remove(s) => *s,
+        };
+        let (b, i) = bundle::locate(seq);
+        let events = changed.entry(b).or_insert_with(|| stored(b));
+        match e {
+            EventEdit::Set(_, bytes) if i < events.len() => events[i] = bytes.clone(),
+            EventEdit::Set(_, bytes) if i == events.len() => events.push(bytes.clone()),
+            EventEdit::Set(..) => panic!("a bundle cannot hold a gap: position {seq}"),
+            EventEdit::Remove(_) => {
+                events.remove(i);
+            }
+        }
+    }
+    changed
+        .into_iter()
+        .map(|(b, events)| {
+            let value =
+                (!events.is_empty()).then(|| bundle::join(events.iter().map(Vec::as_slice)));
+            (bundle::key(b).to_vec(), value)
+        })
+        .collect()
+}
+
+/// The events bundle `b` of a raw database holds.
+pub fn stored_bundle(db: &sled::Db, b: u64) -> Vec<Vec<u8>> {
+    let v = db
+        .open_tree("bundles")
+        .unwrap()
+        .get(actledger_store::bundle::key(b))
+        .unwrap()
+        .unwrap_or_default();
+    actledger_store::bundle::split(&v)
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+/// The stored bytes of the event at `seq` in a raw database.
+pub fn stored_event(db: &sled::Db, seq: u64) -> Option<Vec<u8>> {
+    let (b, i) = actledger_store::bundle::locate(seq);
+    stored_bundle(db, b).into_iter().nth(i)
+}
+
+/// Applies `edits` to the events of a raw database (not flushed).
+pub fn edit_events(db: &sled::Db, edits: &[EventEdit]) {
+    let tree = db.open_tree("bundles").unwrap();
+    for (k, v) in bundle_edits(|b| stored_bundle(db, b), edits) {
+        match v {
+            Some(v) => tree.insert(k, v).unwrap(),
+            None => tree.remove(k).unwrap(),
+        };
+    }
+}

@@ -166,7 +166,7 @@ pub enum VerifyErrorKind {
     #[error("cannot decode stored bytes: {0}")]
     Decode(#[from] DecodeError),
     /// The event's own sequence number is not its position.
-    #[error("event carries sequence number {found}, expected {expected}")]
+    #[error("event carries sequence number {found}, expected {expected}{}", seq_hint(*.found, *.expected))]
     SeqMismatch {
         /// Position in the log.
         expected: Seq,
@@ -203,4 +203,13 @@ pub enum VerifyErrorKind {
     /// Metadata kept beside the events disagrees with them.
     #[error("{0}")]
     Metadata(String),
+}
+
+/// What a sequence number mismatch most likely means.
+fn seq_hint(found: Seq, expected: Seq) -> &'static str {
+    if found > expected {
+        ": the event before it is missing (or this one was moved)"
+    } else {
+        ": a copy of an earlier event (or one moved)"
+    }
 }

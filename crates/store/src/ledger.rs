@@ -3,7 +3,8 @@
 //! Layout of `DIR/` (docs/FORMAT.md §6):
 //! - `ledger.lock`: the process lock (holds the holder's pid);
 //! - `db/`: the sled database with trees
-//!   - `events`: `seq` (u64 big-endian) → the event's stored bytes;
+//!   - `bundles`: bundle number (u64 big-endian) → 16 consecutive events, each as
+//!     `length (u32 BE) || stored bytes` (see [`crate::bundle`]);
 //!   - `by_state`: `state (3 ASCII bytes) || seq (u64 BE)` → empty;
 //!   - `by_draft`: `year (u16 BE) || number (u32 BE) || seq (u64 BE)` → empty;
 //!   - `tiles`: `tile level (u8) || index (u64 BE)` → the Merkle hash tile: the concatenated
@@ -27,6 +28,7 @@ use actledger_core::{
     VerifyError, VerifyErrorKind,
 };
 
+use crate::bundle;
 use crate::lock::{self, LockFile};
 use crate::tiles::{self as tile, Edge, TileWrite};
 use crate::verify::VerifySummary;
@@ -68,7 +70,7 @@ pub struct Appended {
 pub struct Ledger {
     dir: PathBuf,
     db: sled::Db,
-    events: sled::Tree,
+    bundles: sled::Tree,
     by_state: sled::Tree,
     by_draft: sled::Tree,
     meta: sled::Tree,
@@ -116,10 +118,13 @@ fn parse_snapshot(record: &[u8]) -> Option<(u64, EventHash, &[u8])> {
 }
 
 /// `meta/layout`: the version of the store's layout, one byte. 2: Merkle tiles, the rule-state
-/// snapshot, no by_draft keys for tabled drafts and votes. Ledgers without it are upgraded on
-/// open; a newer one is refused.
+/// snapshot, no by_draft keys for tabled drafts and votes. 3: events in bundles of 16. Ledgers
+/// of an earlier layout (or without the record) are upgraded on open; a newer one is refused.
 const LAYOUT_KEY: &[u8] = b"layout";
-const LAYOUT: u8 = 2;
+const LAYOUT: u8 = 3;
+
+/// The tree of one key per event that ledgers used before the bundles (layouts 1 and 2).
+const OLD_EVENTS_TREE: &[u8] = b"events";
 
 /// The tree of one key per Merkle node that ledgers used before the tiles.
 const OLD_NODES_TREE: &[u8] = b"merkle";
@@ -138,10 +143,6 @@ fn head_record(count: u64, last: &EventHash) -> Vec<u8> {
     head.extend_from_slice(&count.to_be_bytes());
     head.extend_from_slice(&last.0);
     head
-}
-
-fn seq_key(seq: u64) -> [u8; 8] {
-    seq.to_be_bytes()
 }
 
 fn state_key(state: StateCode, seq: u64) -> Vec<u8> {
@@ -299,7 +300,7 @@ impl Ledger {
         };
         Ok(Self {
             dir: dir.to_path_buf(),
-            events: db.open_tree("events")?,
+            bundles: db.open_tree("bundles")?,
             by_state: db.open_tree("by_state")?,
             by_draft: db.open_tree("by_draft")?,
             meta: db.open_tree("meta")?,
@@ -337,34 +338,100 @@ impl Ledger {
     /// interrupted write left beyond the head (never acknowledged) is removed first.
     pub fn open(dir: &Path, opts: &OpenOptions) -> Result<Self, StoreError> {
         let mut ledger = Self::open_db(dir, opts, false)?;
+        ledger.check_layout()?;
+        if ledger.has_tree(OLD_EVENTS_TREE) {
+            ledger.migrate_events_to_bundles()?;
+        }
         ledger.recovered = ledger.recover()?;
         ledger.upgrade()?;
         Ok(ledger)
     }
 
-    /// Brings a ledger written by an earlier version to the current layout ([`LAYOUT`]).
-    /// Only derived data changes (the events are never touched), so this is safe to redo.
+    fn has_tree(&self, name: &[u8]) -> bool {
+        self.db.tree_names().iter().any(|n| n.as_ref() == name)
+    }
+
+    /// The stored layout version (1 for a ledger without the record); refuses a newer one than
+    /// this program's.
+    fn check_layout(&self) -> Result<u8, StoreError> {
+        let layout = self
+            .meta
+            .get(LAYOUT_KEY)?
+            .and_then(|v| v.first().copied())
+            .unwrap_or(1);
+        if layout > LAYOUT {
+            return Err(StoreError::Corrupted(format!(
+                "the ledger's storage layout ({layout}) is newer than this actledger's ({LAYOUT}): use a newer actledger"
+            )));
+        }
+        Ok(layout)
+    }
+
+    /// Ledgers before layout 3 kept one sled key per event in an `events` tree. The events are
+    /// copied, byte for byte, into bundles; the old tree is dropped only once the copy is
+    /// durable (an interrupted copy is redone from the start on the next open). The old log
+    /// must have no gaps (a bundle cannot hold one): a ledger whose log has one is refused.
+    fn migrate_events_to_bundles(&self) -> Result<(), StoreError> {
+        let old = self.db.open_tree(OLD_EVENTS_TREE)?;
+        self.bundles.clear()?;
+        let mut batch = sled::Batch::default();
+        let mut in_batch = 0usize;
+        let mut current: Option<(u64, Vec<u8>)> = None;
+        for (expected, item) in (0u64..).zip(old.iter()) {
+            let (k, v) = item?;
+            let seq = event_seq(&k)?;
+            if seq != expected {
+                return Err(StoreError::Corrupted(format!(
+                    "the stored log has event key {seq} where seq {expected} was expected, so it \
+                     cannot be moved to this version's layout; check it with `actledger verify` \
+                     of the version that wrote it"
+                )));
+            }
+            let (b, _) = bundle::locate(seq);
+            if current.as_ref().is_some_and(|(cb, _)| *cb != b) {
+                if let Some((cb, buf)) = current.take() {
+                    batch.insert(&bundle::key(cb), buf);
+                    in_batch += 1;
+                }
+                if in_batch == 256 {
+                    self.bundles.apply_batch(std::mem::take(&mut batch))?;
+                    in_batch = 0;
+                }
+            }
+            bundle::push(&mut current.get_or_insert_with(|| (b, Vec::new())).1, &v);
+        }
+        if let Some((cb, buf)) = current {
+            batch.insert(&bundle::key(cb), buf);
+        }
+        self.bundles.apply_batch(batch)?;
+        self.db.flush()?;
+        drop(old);
+        self.db.drop_tree(OLD_EVENTS_TREE)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Brings a ledger written by an earlier version to the current layout ([`LAYOUT`]), once
+    /// its events are in bundles. Only derived data changes, so this is safe to redo.
     fn upgrade(&self) -> Result<(), StoreError> {
-        if self
-            .db
-            .tree_names()
-            .iter()
-            .any(|n| n.as_ref() == OLD_NODES_TREE)
-        {
+        if self.has_tree(OLD_NODES_TREE) {
             self.migrate_nodes_to_tiles()?;
         }
-        match self.meta.get(LAYOUT_KEY)? {
-            Some(v) if v.as_ref() == [LAYOUT] => return Ok(()),
-            Some(v) if v.first().is_some_and(|l| *l > LAYOUT) => {
-                return Err(StoreError::Corrupted(format!(
-                    "the ledger's storage layout ({}) is newer than this actledger's ({LAYOUT}): use a newer actledger",
-                    v.first().copied().unwrap_or_default()
-                )))
-            }
-            _ => {}
+        let layout = self.check_layout()?;
+        if layout == LAYOUT {
+            return Ok(());
         }
-        // Before layout 2, tabled drafts and votes had by_draft keys (the rules' state now
-        // finds them by draft).
+        if layout < 2 {
+            self.remove_stale_draft_keys()?;
+        }
+        self.meta.insert(LAYOUT_KEY, &[LAYOUT])?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Before layout 2, tabled drafts and votes had by_draft keys (the rules' state now finds
+    /// them by draft): removed.
+    fn remove_stale_draft_keys(&self) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();
         let mut pending = 0usize;
         for item in self.by_draft.iter() {
@@ -395,8 +462,6 @@ impl Ledger {
             }
         }
         self.by_draft.apply_batch(batch)?;
-        self.meta.insert(LAYOUT_KEY, &[LAYOUT])?;
-        self.db.flush()?;
         Ok(())
     }
 
@@ -773,16 +838,39 @@ impl Ledger {
         // tree), the head last: the head is the commit point. A crash in between leaves
         // events beyond the head, which `recover` removes on the next open; no reader ever
         // sees them, and a crash never leaves part of an event.
-        let (mut events, mut by_state, mut by_draft, mut merkle_b, mut meta) = (
+        let (mut bundles, mut by_state, mut by_draft, mut merkle_b, mut meta) = (
             sled::Batch::default(),
             sled::Batch::default(),
             sled::Batch::default(),
             sled::Batch::default(),
             sled::Batch::default(),
         );
+        // The bundle being filled: the first one continues the stored last bundle (rewritten
+        // whole: a sled insert replaces a value atomically).
+        let mut filling: Option<(u64, Vec<u8>)> = None;
         for s in chunk {
             let seq = s.event.unsigned.seq.0;
-            events.insert(&seq_key(seq), s.bytes.as_slice());
+            let (b, i) = bundle::locate(seq);
+            if filling.as_ref().is_none_or(|(fb, _)| *fb != b) {
+                if let Some((fb, buf)) = filling.take() {
+                    bundles.insert(&bundle::key(fb), buf);
+                }
+                let mut buf = Vec::with_capacity(16 * (s.bytes.len() + bundle::LEN_BYTES));
+                if i > 0 {
+                    let stored = self.bundles.get(bundle::key(b))?.unwrap_or_default();
+                    let held = bundle::count(&stored);
+                    if held != i {
+                        return Err(StoreError::Corrupted(format!(
+                            "bundle {b} holds {held} events where {i} were expected; run `actledger verify`"
+                        )));
+                    }
+                    buf.extend_from_slice(&stored);
+                }
+                filling = Some((b, buf));
+            }
+            if let Some((_, buf)) = filling.as_mut() {
+                bundle::push(buf, &s.bytes);
+            }
             for st in s.event.unsigned.body.states() {
                 by_state.insert(state_key(st, seq), &[] as &[u8]);
             }
@@ -790,12 +878,15 @@ impl Ledger {
                 by_draft.insert(draft_key(d, seq), &[] as &[u8]);
             }
         }
+        if let Some((fb, buf)) = filling {
+            bundles.insert(&bundle::key(fb), buf);
+        }
         for t in tiles {
             merkle_b.insert(&t.key(), t.bytes.as_slice());
         }
         meta.insert(FRONTIER_KEY, tree.to_bytes());
         meta.insert(HEAD_KEY, head);
-        self.events.apply_batch(events)?;
+        self.bundles.apply_batch(bundles)?;
         self.by_state.apply_batch(by_state)?;
         self.by_draft.apply_batch(by_draft)?;
         self.tiles.apply_batch(merkle_b)?;
@@ -853,18 +944,34 @@ impl Ledger {
             return Ok(0);
         }
         let mut removed = 0;
-        for seq in count..last {
-            if let Some(bytes) = self.events.remove(seq_key(seq))? {
-                removed += 1;
-                if let Ok(ev) = chain::decode_event(&bytes) {
-                    for st in ev.unsigned.body.states() {
-                        self.by_state.remove(state_key(st, seq))?;
-                    }
-                    for d in indexed_drafts(&ev.unsigned.body) {
-                        self.by_draft.remove(draft_key(d, seq))?;
-                    }
+        for item in self.scan(count) {
+            let (seq, bytes) = item?;
+            removed += 1;
+            if let Ok(ev) = chain::decode_event(&bytes) {
+                for st in ev.unsigned.body.states() {
+                    self.by_state.remove(state_key(st, seq))?;
+                }
+                for d in indexed_drafts(&ev.unsigned.body) {
+                    self.by_draft.remove(draft_key(d, seq))?;
                 }
             }
+        }
+        // The bundle of the head keeps the events before it; the bundles after it go (found
+        // one lookup at a time: no iterator over what may be a whole import).
+        let (b, i) = bundle::locate(count);
+        let mut first_gone = b;
+        if i > 0 {
+            first_gone += 1;
+            if let Some(v) = self.bundles.get(bundle::key(b))? {
+                let kept = bundle::join(bundle::split(&v).take(i));
+                if kept.as_slice() != v.as_ref() {
+                    self.bundles.insert(bundle::key(b), kept)?;
+                }
+            }
+        }
+        while let Some(item) = self.bundles.range(bundle::key(first_gone)..).next() {
+            let (k, _) = item?;
+            self.bundles.remove(k)?;
         }
         self.meta.remove(PENDING_KEY)?;
         self.db.flush()?;
@@ -1592,12 +1699,7 @@ impl Ledger {
     }
 }
 
-/// A stored `events` entry as `(seq, bytes)`: the key must be 8 bytes (big-endian seq).
-fn event_entry(item: sled::Result<(sled::IVec, sled::IVec)>) -> Result<(u64, Vec<u8>), StoreError> {
-    let (k, v) = item?;
-    Ok((event_seq(&k)?, v.to_vec()))
-}
-
+/// The seq of an event key of the old `events` tree (8 bytes, big-endian).
 fn event_seq(k: &[u8]) -> Result<u64, StoreError> {
     let b: [u8; 8] = k.try_into().map_err(|_| {
         StoreError::Corrupted(format!("event key of {} bytes, expected 8", k.len()))
@@ -1605,31 +1707,93 @@ fn event_seq(k: &[u8]) -> Result<u64, StoreError> {
     Ok(u64::from_be_bytes(b))
 }
 
+/// The number of a stored bundle key.
+fn bundle_number(k: &[u8]) -> Result<u64, StoreError> {
+    bundle::number(k).ok_or_else(|| {
+        StoreError::Corrupted(format!("bundle key of {} bytes, expected 8", k.len()))
+    })
+}
+
+/// The events of bundle `b` (stored value `v`) with seqs in `from..to`, as owned pairs.
+fn bundle_events(b: u64, v: &[u8], from: u64, to: u64) -> Vec<(u64, Vec<u8>)> {
+    let first = bundle::first_seq(b);
+    bundle::split(v)
+        .enumerate()
+        .map(|(i, e)| (first.saturating_add(i as u64), e))
+        .filter(|(seq, _)| (from..to).contains(seq))
+        .map(|(seq, e)| (seq, e.to_vec()))
+        .collect()
+}
+
+impl Ledger {
+    /// The first stored bundle numbered `b` or higher, by one lookup (and, if `b` is not
+    /// stored, one step of an iterator: a gap is skipped without reading what is in it).
+    fn bundle_from(&self, b: u64) -> Result<Option<(u64, sled::IVec)>, StoreError> {
+        if let Some(v) = self.bundles.get(bundle::key(b))? {
+            return Ok(Some((b, v)));
+        }
+        match self.bundles.range(bundle::key(b)..).next() {
+            None => Ok(None),
+            Some(item) => {
+                let (k, v) = item?;
+                Ok(Some((bundle_number(&k)?, v)))
+            }
+        }
+    }
+
+    /// Stored events with seqs in `from..to`, in order, read bundle by bundle with lookups
+    /// (sled's iterators keep every leaf they pass resident, which for bundles is the whole
+    /// log: lookups keep a full read under 100 MB).
+    fn read_events(&self, from: u64, to: u64) -> crate::Scan<'_> {
+        let mut next = Some(bundle::locate(from).0);
+        let mut pending = std::collections::VecDeque::new();
+        Box::new(std::iter::from_fn(move || loop {
+            if let Some(x) = pending.pop_front() {
+                return Some(Ok(x));
+            }
+            let b = next.take()?;
+            if bundle::first_seq(b) >= to {
+                return None;
+            }
+            match self.bundle_from(b) {
+                Err(e) => return Some(Err(e)),
+                Ok(None) => return None,
+                Ok(Some((found, v))) => {
+                    next = found.checked_add(1);
+                    pending.extend(bundle_events(found, &v, from, to));
+                }
+            }
+        }))
+    }
+}
+
 impl LogReader for Ledger {
     fn len(&self) -> Result<u64, StoreError> {
-        Ok(match self.events.last()? {
+        Ok(match self.bundles.last()? {
             None => 0,
-            Some((k, _)) => event_seq(&k)? + 1,
+            Some((k, v)) => {
+                bundle::first_seq(bundle_number(&k)?).saturating_add(bundle::count(&v) as u64)
+            }
         })
     }
 
     fn get(&self, seq: u64) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.events.get(seq_key(seq))?.map(|v| v.to_vec()))
+        let (b, i) = bundle::locate(seq);
+        Ok(self
+            .bundles
+            .get(bundle::key(b))?
+            .and_then(|v| bundle::split(&v).nth(i).map(<[u8]>::to_vec)))
     }
 
     fn scan_range(&self, from: u64, to: u64) -> crate::Scan<'_> {
         if from >= to {
             return Box::new(std::iter::empty());
         }
-        Box::new(
-            self.events
-                .range(seq_key(from)..seq_key(to))
-                .map(event_entry),
-        )
+        self.read_events(from, to)
     }
 
     fn scan(&self, from: u64) -> crate::Scan<'_> {
-        Box::new(self.events.range(seq_key(from)..).map(event_entry))
+        self.read_events(from, u64::MAX)
     }
 }
 

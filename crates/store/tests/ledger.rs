@@ -9,7 +9,7 @@ use actledger_core::event::{
 };
 use actledger_core::merkle;
 use actledger_core::{Origin, Role, SigningKey, Text};
-use actledger_store::{Ledger, LogReader, OpenOptions, StoreError};
+use actledger_store::{bundle, Ledger, LogReader, OpenOptions, StoreError};
 use proptest::prelude::*;
 
 fn genesis(admin: &SigningKey) -> LedgerCreated {
@@ -282,6 +282,43 @@ fn tiles_of(dir: &std::path::Path) -> Vec<(Vec<u8>, Vec<u8>)> {
         .collect()
 }
 
+/// Rewrites a closed ledger's events as layouts 1 and 2 stored them (one `events` key per
+/// event, no bundles) and returns the bundles it had.
+fn unbundle(db: &sled::Db) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let bundles = db.open_tree("bundles").unwrap();
+    let events = db.open_tree("events").unwrap();
+    let mut kept = Vec::new();
+    for item in bundles.iter() {
+        let (k, v) = item.unwrap();
+        let b = bundle::number(&k).unwrap();
+        for (i, e) in bundle::split(&v).enumerate() {
+            events
+                .insert((bundle::first_seq(b) + i as u64).to_be_bytes(), e)
+                .unwrap();
+        }
+        kept.push((k.to_vec(), v.to_vec()));
+    }
+    drop(bundles);
+    db.drop_tree("bundles").unwrap();
+    db.open_tree("meta")
+        .unwrap()
+        .insert("layout", &[2])
+        .unwrap();
+    db.flush().unwrap();
+    kept
+}
+
+fn bundles_of(dir: &std::path::Path) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let db = raw_db(dir);
+    let t = db.open_tree("bundles").unwrap();
+    t.iter()
+        .map(|r| {
+            let (k, v) = r.unwrap();
+            (k.to_vec(), v.to_vec())
+        })
+        .collect()
+}
+
 fn reopen(dir: &std::path::Path) -> Ledger {
     let opts = OpenOptions {
         wait: std::time::Duration::from_secs(10),
@@ -418,8 +455,11 @@ fn a_ledger_with_one_key_per_merkle_node_is_moved_to_tiles_on_open() {
     drop(l);
     let tiles = tiles_of(&path);
     {
-        // The layout before tiles: a `merkle` tree of nodes and no `tiles` tree.
+        // The layout before tiles: a `merkle` tree of nodes and no `tiles` tree (and one
+        // key per event).
         let db = raw_db(&path);
+        unbundle(&db);
+        db.open_tree("meta").unwrap().remove("layout").unwrap();
         db.drop_tree("tiles").unwrap();
         let old = db.open_tree("merkle").unwrap();
         old.insert([0u8, 0, 0, 0, 0, 0, 0, 0, 0], vec![0u8; 32])
@@ -641,6 +681,7 @@ fn a_ledger_of_an_earlier_layout_is_upgraded_and_a_newer_one_refused() {
     key.extend_from_slice(&draft.seq.0.to_be_bytes());
     {
         let db = raw_db(&path);
+        unbundle(&db);
         db.open_tree("by_draft").unwrap().insert(&key, &[]).unwrap();
         db.open_tree("meta").unwrap().remove("layout").unwrap();
         db.flush().unwrap();
@@ -666,7 +707,7 @@ fn a_ledger_of_an_earlier_layout_is_upgraded_and_a_newer_one_refused() {
                 .unwrap()
                 .unwrap()
                 .as_ref(),
-            [2]
+            [3]
         );
         db.open_tree("meta")
             .unwrap()
@@ -680,4 +721,61 @@ fn a_ledger_of_an_earlier_layout_is_upgraded_and_a_newer_one_refused() {
     };
     let err = Ledger::open(&path, &opts).unwrap_err().to_string();
     assert!(err.contains("layout (9) is newer"), "{err}");
+}
+
+#[test]
+fn a_ledger_with_one_key_per_event_is_moved_to_bundles_on_open() {
+    let (dir, mut l, rec) = ledger();
+    l.append_all(&rec, (0..100).map(filler)).unwrap();
+    let path = dir.path().join("l");
+    drop(l);
+    let bundles = {
+        let db = raw_db(&path);
+        let bundles = unbundle(&db);
+        // 102 events: 6 full bundles and one of 6.
+        assert_eq!(bundles.len(), 7);
+        // An earlier attempt that was interrupted left a bundle behind: the copy starts over.
+        db.open_tree("bundles")
+            .unwrap()
+            .insert(bundle::key(40), &b"left over"[..])
+            .unwrap();
+        db.flush().unwrap();
+        bundles
+    };
+    let mut l = reopen(&path);
+    l.verify(|_| {}).unwrap().unwrap();
+    l.append(&rec, filler(100)).unwrap();
+    drop(l);
+    let mut after = bundles_of(&path);
+    assert_eq!(after.len(), 7);
+    // The bundles are what this version wrote, byte for byte, plus the new event.
+    let (k, v) = after.pop().unwrap();
+    let (k0, v0) = bundles.last().unwrap();
+    assert_eq!((&k, &v[..v0.len()]), (k0, &v0[..]));
+    assert_eq!(bundle::count(&v), 7);
+    assert_eq!(after[..], bundles[..6]);
+    let db = raw_db(&path);
+    assert!(!db.tree_names().iter().any(|n| n.as_ref() == b"events"));
+    drop(db);
+    // A log with a gap cannot be bundled: refused, and left as it was.
+    {
+        let db = raw_db(&path);
+        unbundle(&db);
+        db.open_tree("events")
+            .unwrap()
+            .remove(50u64.to_be_bytes())
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let opts = OpenOptions {
+        wait: std::time::Duration::from_secs(10),
+        ..OpenOptions::default()
+    };
+    let err = Ledger::open(&path, &opts).unwrap_err().to_string();
+    assert!(
+        err.contains("event key 51 where seq 50 was expected"),
+        "{err}"
+    );
+    let db = raw_db(&path);
+    assert_eq!(db.open_tree("events").unwrap().len(), 102);
 }
