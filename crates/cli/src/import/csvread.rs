@@ -54,7 +54,7 @@ impl<R: Read> LineLimit<R> {
         let mut too_long = false;
         let cap = buf.len();
         let avail = self.inner.fill_buf()?;
-        let mut emit = |b: u8, n: &mut usize, current: &mut usize| -> bool {
+        let emit = |buf: &mut [u8], b: u8, n: &mut usize, current: &mut usize| -> bool {
             if b == b'\n' {
                 *current = 0;
             } else {
@@ -70,17 +70,36 @@ impl<R: Read> LineLimit<R> {
         if avail.is_empty() {
             if pending {
                 pending = false;
-                too_long = !emit(b'\r', &mut n, &mut current);
+                too_long = !emit(buf, b'\r', &mut n, &mut current);
             }
         } else {
             let mut i = 0;
             while i < avail.len() && n < cap {
+                // A run of bytes that are neither `\r` nor `\n` is copied at once.
+                if !pending {
+                    let window = &avail[i..avail.len().min(i + (cap - n))];
+                    let run = window
+                        .iter()
+                        .position(|&b| b == b'\n' || b == b'\r')
+                        .unwrap_or(window.len());
+                    if run > 0 {
+                        if current + run > MAX_LINE_BYTES {
+                            too_long = true;
+                            break;
+                        }
+                        buf[n..n + run].copy_from_slice(&window[..run]);
+                        n += run;
+                        current += run;
+                        i += run;
+                        continue;
+                    }
+                }
                 let b = avail[i];
                 if pending {
                     pending = false;
                     if b != b'\n' {
                         // A lone `\r`: emit it, and look at `b` again.
-                        if !emit(b'\r', &mut n, &mut current) {
+                        if !emit(buf, b'\r', &mut n, &mut current) {
                             too_long = true;
                             break;
                         }
@@ -90,7 +109,7 @@ impl<R: Read> LineLimit<R> {
                 i += 1;
                 if b == b'\r' {
                     pending = true;
-                } else if !emit(b, &mut n, &mut current) {
+                } else if !emit(buf, b, &mut n, &mut current) {
                     too_long = true;
                     break;
                 }
@@ -321,6 +340,48 @@ mod tests {
             assert_eq!(through(b"a,b\r\nc,d\r\n", chunk), b"a,b\nc,d\n");
             assert_eq!(through(b"a\rb\r", chunk), b"a\rb\r");
             assert_eq!(through(b"\r\r\n", chunk), b"\r\n");
+        }
+    }
+
+    #[test]
+    fn runs_copy_the_same_bytes_into_small_buffers() {
+        // Every mix of plain bytes, CR and LF, read into output buffers of every small size:
+        // the result is the input with each CRLF made LF.
+        let mut input = Vec::new();
+        let mut x = 7u32;
+        for _ in 0..2000 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            input.push(match (x >> 16) % 6 {
+                0 => b'\r',
+                1 => b'\n',
+                _ => b'a' + ((x >> 20) % 26) as u8,
+            });
+        }
+        let expected: Vec<u8> = {
+            let mut out = Vec::new();
+            let mut i = 0;
+            while i < input.len() {
+                if input[i] == b'\r' && input.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                    continue;
+                }
+                out.push(input[i]);
+                i += 1;
+            }
+            out
+        };
+        for out_buf in [1, 2, 3, 5, 64] {
+            let mut r = LineLimit::new(input.as_slice());
+            let mut out = Vec::new();
+            let mut buf = vec![0u8; out_buf];
+            loop {
+                let n = r.read(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                out.extend_from_slice(&buf[..n]);
+            }
+            assert_eq!(out, expected, "output buffer {out_buf}");
         }
     }
 

@@ -397,9 +397,19 @@ struct VoteGroup {
     last_line: u64,
     last_draft_text: String,
     votes: Vec<MemberVote>,
-    lines: BTreeMap<StateCode, u64>,
+    /// The line of each member's row (at most 15: searched in order).
+    lines: Vec<(StateCode, u64)>,
+    /// The distinct non-empty sources and methods, in the order first seen.
     sources: Vec<String>,
     methods: Vec<String>,
+}
+
+/// Adds `value` to `seen` unless it is empty or already there (no allocation then: the 15
+/// rows of a vote mostly repeat them).
+fn push_unique(seen: &mut Vec<String>, value: &str) {
+    if !value.is_empty() && !seen.iter().any(|s| s == value) {
+        seen.push(value.to_string());
+    }
 }
 
 impl VoteGroup {
@@ -420,8 +430,8 @@ impl VoteGroup {
         }
         let mut votes = self.votes;
         votes.sort_by_key(|m| m.state);
-        let source = join_unique(self.sources.into_iter());
-        let note = join_unique(self.methods.into_iter());
+        let source = self.sources.join(" ; ");
+        let note = self.methods.join(" ; ");
         let fact = Fact::CouncilVote(CouncilVote {
             draft: self.draft,
             meeting: opts.meetings.get(&self.draft),
@@ -451,8 +461,18 @@ fn votes<R: Read>(
 ) -> Result<(), ImportError> {
     let mut group: Option<VoteGroup> = None;
     let mut done: HashMap<DraftSymbol, u64> = HashMap::new();
+    // The rows of a vote repeat its draft and date: each text is parsed when it changes.
+    let mut last_draft: Option<(String, DraftSymbol)> = None;
+    let mut last_date: Option<(String, Date)> = None;
     for_each_row(cx.file, reader, Kind::Votes, |r| {
-        let draft = cx.draft(r, "draft_symbol")?;
+        let draft = match &last_draft {
+            Some((text, d)) if text == r.get("draft_symbol") => *d,
+            _ => {
+                let d = cx.draft(r, "draft_symbol")?;
+                last_draft = Some((r.get("draft_symbol").to_string(), d));
+                d
+            }
+        };
         if group.as_ref().is_some_and(|g| g.draft != draft) {
             if let Some(g) = group.take() {
                 done.insert(g.draft, g.first_line);
@@ -466,16 +486,23 @@ fn votes<R: Read>(
                 format!("the rows of {draft} must be together: its vote started on line {first}"),
             ));
         }
-        let date = cx.date(r, "vote_date")?;
+        let date = match &last_date {
+            Some((text, d)) if text == r.get("vote_date") => *d,
+            _ => {
+                let d = cx.date(r, "vote_date")?;
+                last_date = Some((r.get("vote_date").to_string(), d));
+                d
+            }
+        };
         let g = group.get_or_insert_with(|| VoteGroup {
             draft,
             date,
             first_line: r.line,
             first_vote: r.get("vote").to_string(),
             last_line: r.line,
-            last_draft_text: String::new(),
+            last_draft_text: r.get("draft_symbol").to_string(),
             votes: Vec::with_capacity(15),
-            lines: BTreeMap::new(),
+            lines: Vec::with_capacity(15),
             sources: Vec::new(),
             methods: Vec::new(),
         });
@@ -491,18 +518,21 @@ fn votes<R: Read>(
         }
         let state = cx.state(r, "iso3")?;
         let vote = Vote::parse(r.get("vote")).map_err(|e| cx.err(r, "vote", e.to_string()))?;
-        if let Some(l) = g.lines.insert(state, r.line) {
+        if let Some((_, l)) = g.lines.iter().find(|(s, _)| *s == state) {
             return Err(cx.err(
                 r,
                 "iso3",
                 format!("duplicate row: {state}'s vote on {draft} is already on line {l}"),
             ));
         }
+        g.lines.push((state, r.line));
         g.votes.push(MemberVote { state, vote });
         g.last_line = r.line;
-        g.last_draft_text = r.get("draft_symbol").to_string();
-        g.sources.push(r.get("source").to_string());
-        g.methods.push(r.get("method").to_string());
+        if g.last_draft_text != r.get("draft_symbol") {
+            g.last_draft_text = r.get("draft_symbol").to_string();
+        }
+        push_unique(&mut g.sources, r.get("source"));
+        push_unique(&mut g.methods, r.get("method"));
         Ok(())
     })?;
     if let Some(g) = group {
