@@ -115,6 +115,71 @@ pub fn decode_snapshot<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeErr
     Ok(value)
 }
 
+/// [`encode_snapshot`]'s bytes in parts of `part` bytes (the last one shorter), with their
+/// SHA-256; the whole encoding is never held in one buffer (a million-event rule state encodes
+/// to tens of MB, and one buffer that large, once freed, makes glibc keep every later
+/// allocation below its size on the heap: docs/PERFORMANCE.md).
+pub fn encode_snapshot_parts<T: Serialize>(
+    value: &T,
+    part: usize,
+) -> Result<(Vec<Vec<u8>>, [u8; 32]), DecodeError> {
+    use sha2::Digest;
+    struct Parts {
+        part: usize,
+        done: Vec<Vec<u8>>,
+        current: Vec<u8>,
+        hash: sha2::Sha256,
+    }
+    impl std::io::Write for Parts {
+        fn write(&mut self, mut buf: &[u8]) -> std::io::Result<usize> {
+            let n = buf.len();
+            self.hash.update(buf);
+            while !buf.is_empty() {
+                let room = self.part - self.current.len();
+                let (now, rest) = buf.split_at(room.min(buf.len()));
+                self.current.extend_from_slice(now);
+                buf = rest;
+                if self.current.len() == self.part {
+                    let full = std::mem::replace(&mut self.current, Vec::with_capacity(self.part));
+                    self.done.push(full);
+                }
+            }
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let part = part.max(1);
+    let mut w = Parts {
+        part,
+        done: Vec::new(),
+        current: Vec::with_capacity(part),
+        hash: sha2::Sha256::new(),
+    };
+    bincode::serde::encode_into_std_write(value, &mut w, SNAPSHOT)
+        .map_err(|e| DecodeError::Malformed(e.to_string()))?;
+    if !w.current.is_empty() {
+        w.done.push(w.current);
+    }
+    Ok((w.done, w.hash.finalize().into()))
+}
+
+/// Decodes what [`encode_snapshot`] wrote from a reader (exactly one value: a byte after it
+/// is an error).
+pub fn decode_snapshot_from<T: DeserializeOwned>(
+    reader: &mut impl std::io::Read,
+) -> Result<T, DecodeError> {
+    let value: T = bincode::serde::decode_from_std_read(reader, SNAPSHOT)
+        .map_err(|e| DecodeError::Malformed(e.to_string()))?;
+    let mut one = [0u8; 1];
+    match reader.read(&mut one) {
+        Ok(0) => Ok(value),
+        Ok(_) => Err(DecodeError::Malformed("bytes after the snapshot".into())),
+        Err(e) => Err(DecodeError::Malformed(e.to_string())),
+    }
+}
+
 /// SHA-256 of what [`encode_snapshot`] would write, computed as it is written (no copy of
 /// the encoding is held: a million-event rule state encodes to tens of MB).
 pub fn snapshot_digest<T: Serialize>(value: &T) -> Result<[u8; 32], DecodeError> {
@@ -176,6 +241,36 @@ mod tests {
         let mut flipped = bytes;
         flipped[0] ^= 1;
         assert!(!encodes_to(&(7u32, "xyz"), &flipped));
+    }
+
+    #[test]
+    fn snapshot_parts_are_the_encoding_cut_up() {
+        let value: (Vec<u64>, String, Vec<String>) = (
+            (0..5000).collect(),
+            "x".repeat(3000),
+            (0..300).map(|i| i.to_string()).collect(),
+        );
+        let whole = encode_snapshot(&value).unwrap();
+        for part in [1, 7, 4096, whole.len(), whole.len() + 1] {
+            let (parts, digest) = encode_snapshot_parts(&value, part).unwrap();
+            assert!(parts.iter().all(|p| !p.is_empty() && p.len() <= part));
+            assert!(parts[..parts.len() - 1].iter().all(|p| p.len() == part));
+            assert_eq!(parts.concat(), whole);
+            assert_eq!(digest, snapshot_digest(&value).unwrap());
+            let back: (Vec<u64>, String, Vec<String>) =
+                decode_snapshot_from(&mut parts.concat().as_slice()).unwrap();
+            assert_eq!(back, value);
+        }
+        let mut longer = whole.clone();
+        longer.push(0);
+        assert!(
+            decode_snapshot_from::<(Vec<u64>, String, Vec<String>)>(&mut longer.as_slice())
+                .is_err()
+        );
+        assert!(decode_snapshot_from::<(Vec<u64>, String, Vec<String>)>(
+            &mut whole[..whole.len() - 1].as_ref()
+        )
+        .is_err());
     }
 
     #[test]

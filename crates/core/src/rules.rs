@@ -323,6 +323,18 @@ impl LedgerState {
         encoding::snapshot_digest(self)
     }
 
+    /// [`LedgerState::to_snapshot`]'s bytes in parts of `part` bytes, and their SHA-256
+    /// ([`LedgerState::snapshot_digest`]), without one buffer of the whole.
+    pub fn to_snapshot_parts(&self, part: usize) -> Result<(Vec<Vec<u8>>, [u8; 32]), DecodeError> {
+        encoding::encode_snapshot_parts(self, part)
+    }
+
+    /// A state from [`LedgerState::to_snapshot`] bytes read from `reader` (as
+    /// [`LedgerState::from_snapshot`]).
+    pub fn from_snapshot_reader(reader: &mut impl std::io::Read) -> Result<Self, DecodeError> {
+        encoding::decode_snapshot_from(reader)
+    }
+
     /// A state from [`LedgerState::to_snapshot`] bytes. The bytes are only as good as the
     /// store they come from: a store checks them against the log (`verify` does).
     pub fn from_snapshot(bytes: &[u8]) -> Result<Self, DecodeError> {

@@ -104,17 +104,116 @@ pub struct StoredCheckpoint {
 }
 
 const HEAD_KEY: &[u8] = b"head";
-/// The rule-state snapshot: count (u64 BE) || hash of event count-1 (32) || the state
-/// (`LedgerState::to_snapshot`). Derived data: lets an append skip replaying the log.
+/// The rule-state snapshot's header ([`SnapshotHeader`]); its parts are `rules/` || part
+/// number (u32 BE). Derived data: lets an append skip replaying the log.
 const RULES_KEY: &[u8] = b"rules";
+/// Bytes per snapshot part: small values, so that neither sled (reading its log on open) nor
+/// this program ever holds the tens of MB of a large ledger's rule state in one allocation
+/// (one such buffer, freed, makes glibc keep every later allocation below its size on the
+/// heap: ~100 MB more peak memory; docs/PERFORMANCE.md).
+const RULES_PART_BYTES: usize = 32 * 1024;
 /// A new snapshot is written once this many events were appended after the last one.
 const SNAPSHOT_EVERY: u64 = 1024;
 
-/// The parts of a snapshot record, if it is long enough to have them.
-fn parse_snapshot(record: &[u8]) -> Option<(u64, EventHash, &[u8])> {
-    let count = u64::from_be_bytes(record.get(..8)?.try_into().ok()?);
-    let head = EventHash(record.get(8..40)?.try_into().ok()?);
-    Some((count, head, record.get(40..)?))
+/// `meta/rules`: count (u64 BE) || hash of event count−1 (32) || number of parts (u32 BE) ||
+/// SHA-256 of the state's encoding, the parts concatenated (32).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SnapshotHeader {
+    count: u64,
+    head: EventHash,
+    parts: u32,
+    digest: [u8; 32],
+}
+
+impl SnapshotHeader {
+    const LEN: usize = 76;
+
+    fn parse(b: &[u8]) -> Option<Self> {
+        if b.len() != Self::LEN {
+            return None;
+        }
+        Some(Self {
+            count: u64::from_be_bytes(b.get(..8)?.try_into().ok()?),
+            head: EventHash(b.get(8..40)?.try_into().ok()?),
+            parts: u32::from_be_bytes(b.get(40..44)?.try_into().ok()?),
+            digest: b.get(44..76)?.try_into().ok()?,
+        })
+    }
+
+    fn to_bytes(self) -> Vec<u8> {
+        let mut b = Vec::with_capacity(Self::LEN);
+        b.extend_from_slice(&self.count.to_be_bytes());
+        b.extend_from_slice(&self.head.0);
+        b.extend_from_slice(&self.parts.to_be_bytes());
+        b.extend_from_slice(&self.digest);
+        b
+    }
+}
+
+fn snapshot_part_key(i: u32) -> Vec<u8> {
+    [RULES_KEY, b"/", &i.to_be_bytes()].concat()
+}
+
+/// Reads a stored snapshot's parts in order, one sled value at a time, hashing them.
+struct SnapshotParts<'a> {
+    meta: &'a sled::Tree,
+    parts: u32,
+    next: u32,
+    current: sled::IVec,
+    offset: usize,
+    hash: sha2::Sha256,
+}
+
+impl<'a> SnapshotParts<'a> {
+    fn new(meta: &'a sled::Tree, parts: u32) -> Self {
+        use sha2::Digest;
+        Self {
+            meta,
+            parts,
+            next: 0,
+            current: sled::IVec::default(),
+            offset: 0,
+            hash: sha2::Sha256::new(),
+        }
+    }
+
+    /// SHA-256 of all the parts (reading those not read yet).
+    fn digest(mut self) -> std::io::Result<[u8; 32]> {
+        use sha2::Digest;
+        std::io::copy(&mut self, &mut std::io::sink())?;
+        Ok(self.hash.finalize().into())
+    }
+}
+
+impl std::io::Read for SnapshotParts<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        while self.offset == self.current.len() {
+            if self.next == self.parts {
+                return Ok(0);
+            }
+            match self.meta.get(snapshot_part_key(self.next)) {
+                Ok(Some(v)) if !v.is_empty() => {
+                    self.hash.update(&v);
+                    self.current = v;
+                    self.offset = 0;
+                    self.next += 1;
+                }
+                Ok(_) => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!("part {} is missing", self.next),
+                    ))
+                }
+                Err(e) => return Err(std::io::Error::other(e.to_string())),
+            }
+        }
+        let rest = self.current.get(self.offset..).unwrap_or_default();
+        let n = buf.len().min(rest.len());
+        buf[..n].copy_from_slice(&rest[..n]);
+        self.offset += n;
+        Ok(n)
+    }
 }
 
 /// `meta/layout`: the version of the store's layout, one byte. 2: Merkle tiles, the rule-state
@@ -424,6 +523,9 @@ impl Ledger {
         if layout < 2 {
             self.remove_stale_draft_keys()?;
         }
+        // Before layout 3 the snapshot was one record; it is written again in parts by the
+        // next import or 1,024th append.
+        self.meta.remove(RULES_KEY)?;
         self.meta.insert(LAYOUT_KEY, &[LAYOUT])?;
         self.db.flush()?;
         Ok(())
@@ -651,33 +753,56 @@ impl Ledger {
     /// The stored rule-state snapshot, if there is one that names an event of this log by
     /// position and hash and decodes; anything else is ignored (the log is replayed instead).
     fn load_snapshot(&self) -> Result<Option<(u64, EventHash, LedgerState)>, StoreError> {
-        let Some(record) = self.meta.get(RULES_KEY)? else {
-            return Ok(None);
-        };
-        let Some((count, head, bytes)) = parse_snapshot(&record) else {
+        let Some(h) = self.snapshot_header()?.flatten() else {
             return Ok(None);
         };
         let (stored, _) = self.stored_head()?;
-        if count == 0 || count > stored {
+        if h.count == 0 || h.count > stored {
             return Ok(None);
         }
-        match self.get(count - 1)? {
-            Some(last) if chain::event_hash(&last) == head => {}
+        match self.get(h.count - 1)? {
+            Some(last) if chain::event_hash(&last) == h.head => {}
             _ => return Ok(None),
         }
-        Ok(LedgerState::from_snapshot(bytes)
-            .ok()
-            .map(|state| (count, head, state)))
+        // Decoding reads every part (a byte after the state is an error), so the hash covers
+        // all of them.
+        let mut parts = SnapshotParts::new(&self.meta, h.parts);
+        let Ok(state) = LedgerState::from_snapshot_reader(&mut parts) else {
+            return Ok(None);
+        };
+        let digest = parts.digest().ok();
+        Ok((digest == Some(h.digest)).then_some((h.count, h.head, state)))
     }
 
-    /// The snapshot record of a writer's rule state: count (u64 BE) || head (32) || state.
-    fn snapshot_record(w: &Writer) -> Result<Vec<u8>, StoreError> {
-        let state = w.verifier.state().to_snapshot()?;
-        let mut record = Vec::with_capacity(40 + state.len());
-        record.extend_from_slice(&w.verifier.len().to_be_bytes());
-        record.extend_from_slice(&w.verifier.head().0);
-        record.extend_from_slice(&state);
-        Ok(record)
+    /// The stored snapshot header: `None` if there is none, `Some(None)` if it does not parse.
+    fn snapshot_header(&self) -> Result<Option<Option<SnapshotHeader>>, StoreError> {
+        Ok(self
+            .meta
+            .get(RULES_KEY)?
+            .map(|record| SnapshotHeader::parse(&record)))
+    }
+
+    /// Adds a snapshot of the writer's rule state to `batch` (for the `meta` tree): its parts,
+    /// the removal of parts a longer previous one left, and its header.
+    fn add_snapshot(&self, w: &Writer, batch: &mut sled::Batch) -> Result<(), StoreError> {
+        let (parts, digest) = w.verifier.state().to_snapshot_parts(RULES_PART_BYTES)?;
+        let count = u32::try_from(parts.len())
+            .map_err(|_| StoreError::Corrupted("the rule state is too large to store".into()))?;
+        let old = self.snapshot_header()?.flatten().map_or(0, |h| h.parts);
+        for (i, part) in (0u32..).zip(parts) {
+            batch.insert(snapshot_part_key(i), part);
+        }
+        for i in count..old {
+            batch.remove(snapshot_part_key(i));
+        }
+        let header = SnapshotHeader {
+            count: w.verifier.len(),
+            head: w.verifier.head(),
+            parts: count,
+            digest,
+        };
+        batch.insert(RULES_KEY, header.to_bytes());
+        Ok(())
     }
 
     /// Whether enough events were appended since the writer's snapshot to write a new one.
@@ -807,11 +932,9 @@ impl Ledger {
         // The events are durable. A snapshot is derived data: if writing it fails, the next
         // open replays from the previous one.
         if Self::snapshot_due(&writer) {
-            if let Ok(record) = Self::snapshot_record(&writer) {
-                let written = self
-                    .meta
-                    .insert(RULES_KEY, record)
-                    .and_then(|_| self.db.flush());
+            let mut batch = sled::Batch::default();
+            if self.add_snapshot(&writer, &mut batch).is_ok() {
+                let written = self.meta.apply_batch(batch).and_then(|_| self.db.flush());
                 if written.is_ok() {
                     writer.snapshot_at = writer.verifier.len();
                 }
@@ -1203,7 +1326,7 @@ impl Ledger {
         meta.remove(PENDING_KEY);
         // The rule-state snapshot moves with the head, in the same atomic batch.
         if Self::snapshot_due(&writer) {
-            meta.insert(RULES_KEY, Self::snapshot_record(&writer)?);
+            self.add_snapshot(&writer, &mut meta)?;
             writer.snapshot_at = size;
         }
         let committed = self
@@ -1411,12 +1534,17 @@ impl Ledger {
         let keys = DigestKeys::new();
         let checkpoints = self.checkpoints()?;
         // The rule-state snapshot must be the state the events give at its size.
-        let parsed = self.meta.get(RULES_KEY)?.map(|record| {
-            parse_snapshot(&record).map(|(count, head, bytes)| {
-                use sha2::Digest;
-                (count, head, <[u8; 32]>::from(sha2::Sha256::digest(bytes)))
-            })
-        });
+        // The stored parts are hashed here (their header's digest is only a claim); a header
+        // whose digest is not its parts' names no state at all.
+        let parsed = match self.snapshot_header()? {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(h)) => {
+                let stored = SnapshotParts::new(&self.meta, h.parts).digest().ok();
+                let digest = stored.filter(|d| *d == h.digest).unwrap_or([0; 32]);
+                Some(Some((h.count, h.head, digest)))
+            }
+        };
         let snapshot_err = |seq: u64, msg: String| VerifyError {
             seq: Seq(seq),
             kind: VerifyErrorKind::Metadata(format!("stored rule-state snapshot {msg}")),
@@ -1493,7 +1621,7 @@ impl Ledger {
             Some(None) => {
                 return Ok(Err(snapshot_err(
                     summary.events.saturating_sub(1),
-                    "is too short to name a size and a hash".into(),
+                    format!("header is not {} bytes", SnapshotHeader::LEN),
                 )))
             }
             Some(Some((count, _, _))) if count == 0 || count > summary.events => {

@@ -526,7 +526,7 @@ fn the_rule_state_snapshot_resumes_appends_and_is_checked_by_verify() {
             1101,
             "at size 1102 is not the rule state of the events",
         ),
-        (record[..20].to_vec(), 1102, "is too short"),
+        (record[..20].to_vec(), 1102, "header is not 76 bytes"),
         (
             [&5000u64.to_be_bytes()[..], &record[8..]].concat(),
             1102,
@@ -541,6 +541,23 @@ fn the_rule_state_snapshot_resumes_appends_and_is_checked_by_verify() {
         assert!(err.to_string().contains(msg), "{msg}: {err}");
         drop(l);
     }
+    // A part that is not what the header's digest says: reported by verify, and not used.
+    set(record.clone());
+    {
+        let db = raw_db(&path);
+        let meta = db.open_tree("meta").unwrap();
+        let key = [&b"rules/"[..], &0u32.to_be_bytes()].concat();
+        let mut part = meta.get(&key).unwrap().unwrap().to_vec();
+        part[10] ^= 1;
+        meta.insert(&key, part).unwrap();
+        db.flush().unwrap();
+    }
+    let mut l = reopen(&path);
+    let err = l.verify(|_| {}).unwrap().unwrap_err();
+    assert_eq!(err.seq.0, 1101, "{err}");
+    assert!(err.to_string().contains("is not the rule state"), "{err}");
+    assert_eq!(l.state().unwrap().to_snapshot().unwrap(), resumed);
+    drop(l);
     // With the wrong size, the snapshot is not used: the append replays and succeeds.
     let mut l = reopen(&path);
     l.append(&rec, filler(5001)).unwrap();
