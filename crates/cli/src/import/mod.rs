@@ -119,6 +119,16 @@ pub enum FactKey {
 }
 
 impl FactKey {
+    /// A 128-bit digest of the key (the first half of SHA-256 of its debug form, which names
+    /// the variant and every field): two different keys share one with probability 2^-128.
+    pub fn digest(&self) -> u128 {
+        use sha2::Digest;
+        let h = sha2::Sha256::digest(format!("{self:?}").as_bytes());
+        let mut half = [0u8; 16];
+        half.copy_from_slice(&h[..16]);
+        u128::from_be_bytes(half)
+    }
+
     /// The key of a fact, if facts of its kind are imported.
     pub fn of(fact: &Fact) -> Option<FactKey> {
         Some(match fact {
