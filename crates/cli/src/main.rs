@@ -2,6 +2,7 @@
 
 #![forbid(unsafe_code)]
 
+mod allocator;
 mod cli;
 mod commands;
 mod keyfile;
@@ -55,6 +56,7 @@ fn one_line(e: &anyhow::Error) -> String {
 }
 
 fn main() -> ExitCode {
+    allocator::tune();
     let cli = cli::Cli::parse();
     let result = commands::run(cli);
     report_rss();
