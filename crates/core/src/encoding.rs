@@ -165,17 +165,73 @@ pub fn encode_snapshot_parts<T: Serialize>(
     Ok((w.done, w.hash.finalize().into()))
 }
 
-/// Decodes what [`encode_snapshot`] wrote from a reader (exactly one value: a byte after it
-/// is an error).
-pub fn decode_snapshot_from<T: DeserializeOwned>(
-    reader: &mut impl std::io::Read,
-) -> Result<T, DecodeError> {
-    let value: T = bincode::serde::decode_from_std_read(reader, SNAPSHOT)
+/// Decodes what [`encode_snapshot_parts`] wrote from its parts, in order (exactly one value:
+/// a byte after it is an error; a part that cannot be had is an error naming why). Fields are
+/// read in place from each part where they lie whole in it.
+pub fn decode_snapshot_parts<T, P>(
+    parts: impl Iterator<Item = Result<P, String>>,
+) -> Result<T, DecodeError>
+where
+    T: DeserializeOwned,
+    P: AsRef<[u8]> + Default,
+{
+    struct Parts<I, P> {
+        parts: I,
+        current: P,
+        at: usize,
+    }
+    impl<I: Iterator<Item = Result<P, String>>, P: AsRef<[u8]> + Default> Parts<I, P> {
+        /// Makes the current part have unread bytes; false at the end of the parts.
+        fn fill(&mut self) -> Result<bool, bincode::error::DecodeError> {
+            while self.at >= self.current.as_ref().len() {
+                match self.parts.next() {
+                    None => return Ok(false),
+                    Some(Ok(p)) => {
+                        self.current = p;
+                        self.at = 0;
+                    }
+                    Some(Err(e)) => return Err(bincode::error::DecodeError::OtherString(e)),
+                }
+            }
+            Ok(true)
+        }
+    }
+    impl<I: Iterator<Item = Result<P, String>>, P: AsRef<[u8]> + Default> bincode::de::read::Reader
+        for Parts<I, P>
+    {
+        fn read(&mut self, mut bytes: &mut [u8]) -> Result<(), bincode::error::DecodeError> {
+            while !bytes.is_empty() {
+                if !self.fill()? {
+                    return Err(bincode::error::DecodeError::UnexpectedEnd {
+                        additional: bytes.len(),
+                    });
+                }
+                let rest = self.current.as_ref().get(self.at..).unwrap_or_default();
+                let n = rest.len().min(bytes.len());
+                let (now, later) = bytes.split_at_mut(n);
+                now.copy_from_slice(&rest[..n]);
+                self.at += n;
+                bytes = later;
+            }
+            Ok(())
+        }
+        fn peek_read(&mut self, n: usize) -> Option<&[u8]> {
+            self.current.as_ref().get(self.at..)?.get(..n)
+        }
+        fn consume(&mut self, n: usize) {
+            self.at += n;
+        }
+    }
+    let mut reader = Parts {
+        parts,
+        current: P::default(),
+        at: 0,
+    };
+    let value: T = bincode::serde::decode_from_reader(&mut reader, SNAPSHOT)
         .map_err(|e| DecodeError::Malformed(e.to_string()))?;
-    let mut one = [0u8; 1];
-    match reader.read(&mut one) {
-        Ok(0) => Ok(value),
-        Ok(_) => Err(DecodeError::Malformed("bytes after the snapshot".into())),
+    match reader.fill() {
+        Ok(false) => Ok(value),
+        Ok(true) => Err(DecodeError::Malformed("bytes after the snapshot".into())),
         Err(e) => Err(DecodeError::Malformed(e.to_string())),
     }
 }
@@ -258,19 +314,30 @@ mod tests {
             assert_eq!(parts.concat(), whole);
             assert_eq!(digest, snapshot_digest(&value).unwrap());
             let back: (Vec<u64>, String, Vec<String>) =
-                decode_snapshot_from(&mut parts.concat().as_slice()).unwrap();
+                decode_snapshot_parts(parts.iter().map(|p| Ok::<_, String>(p.as_slice()))).unwrap();
             assert_eq!(back, value);
         }
+        type V = (Vec<u64>, String, Vec<String>);
+        let cut =
+            |b: &[u8], n: usize| -> Vec<Vec<u8>> { b.chunks(n).map(<[u8]>::to_vec).collect() };
         let mut longer = whole.clone();
         longer.push(0);
-        assert!(
-            decode_snapshot_from::<(Vec<u64>, String, Vec<String>)>(&mut longer.as_slice())
-                .is_err()
-        );
-        assert!(decode_snapshot_from::<(Vec<u64>, String, Vec<String>)>(
-            &mut whole[..whole.len() - 1].as_ref()
-        )
-        .is_err());
+        let parts = cut(&longer, 4096);
+        assert!(decode_snapshot_parts::<V, _>(parts.iter().map(|p| Ok(p.as_slice()))).is_err());
+        let parts = cut(&whole[..whole.len() - 1], 4096);
+        assert!(decode_snapshot_parts::<V, _>(parts.iter().map(|p| Ok(p.as_slice()))).is_err());
+        let parts = cut(&whole, 4096);
+        let missing = parts.iter().enumerate().map(|(i, p)| {
+            if i == 2 {
+                Err("part 2 is missing".to_string())
+            } else {
+                Ok(p.as_slice())
+            }
+        });
+        let err = decode_snapshot_parts::<V, _>(missing)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("part 2 is missing"), "{err}");
     }
 
     #[test]

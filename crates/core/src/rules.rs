@@ -329,10 +329,12 @@ impl LedgerState {
         encoding::encode_snapshot_parts(self, part)
     }
 
-    /// A state from [`LedgerState::to_snapshot`] bytes read from `reader` (as
+    /// A state from the parts [`LedgerState::to_snapshot_parts`] made, in order (as
     /// [`LedgerState::from_snapshot`]).
-    pub fn from_snapshot_reader(reader: &mut impl std::io::Read) -> Result<Self, DecodeError> {
-        encoding::decode_snapshot_from(reader)
+    pub fn from_snapshot_parts<P: AsRef<[u8]> + Default>(
+        parts: impl Iterator<Item = Result<P, String>>,
+    ) -> Result<Self, DecodeError> {
+        encoding::decode_snapshot_parts(parts)
     }
 
     /// A state from [`LedgerState::to_snapshot`] bytes. The bytes are only as good as the

@@ -154,13 +154,11 @@ fn snapshot_part_key(i: u32) -> Vec<u8> {
     [RULES_KEY, b"/", &i.to_be_bytes()].concat()
 }
 
-/// Reads a stored snapshot's parts in order, one sled value at a time, hashing them.
+/// A stored snapshot's parts in order, one sled value at a time, hashed as they are read.
 struct SnapshotParts<'a> {
     meta: &'a sled::Tree,
     parts: u32,
     next: u32,
-    current: sled::IVec,
-    offset: usize,
     hash: sha2::Sha256,
 }
 
@@ -171,48 +169,38 @@ impl<'a> SnapshotParts<'a> {
             meta,
             parts,
             next: 0,
-            current: sled::IVec::default(),
-            offset: 0,
             hash: sha2::Sha256::new(),
         }
     }
 
-    /// SHA-256 of all the parts (reading those not read yet).
-    fn digest(mut self) -> std::io::Result<[u8; 32]> {
+    /// SHA-256 of all the parts (reading those not read yet), or why a part cannot be read.
+    fn digest(mut self) -> Result<[u8; 32], String> {
         use sha2::Digest;
-        std::io::copy(&mut self, &mut std::io::sink())?;
+        for part in self.by_ref() {
+            part?;
+        }
         Ok(self.hash.finalize().into())
     }
 }
 
-impl std::io::Read for SnapshotParts<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+impl Iterator for SnapshotParts<'_> {
+    type Item = Result<sled::IVec, String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
         use sha2::Digest;
-        while self.offset == self.current.len() {
-            if self.next == self.parts {
-                return Ok(0);
-            }
-            match self.meta.get(snapshot_part_key(self.next)) {
-                Ok(Some(v)) if !v.is_empty() => {
-                    self.hash.update(&v);
-                    self.current = v;
-                    self.offset = 0;
-                    self.next += 1;
-                }
-                Ok(_) => {
-                    return Err(std::io::Error::new(
-                        std::io::ErrorKind::InvalidData,
-                        format!("part {} is missing", self.next),
-                    ))
-                }
-                Err(e) => return Err(std::io::Error::other(e.to_string())),
-            }
+        if self.next == self.parts {
+            return None;
         }
-        let rest = self.current.get(self.offset..).unwrap_or_default();
-        let n = buf.len().min(rest.len());
-        buf[..n].copy_from_slice(&rest[..n]);
-        self.offset += n;
-        Ok(n)
+        let i = self.next;
+        self.next += 1;
+        Some(match self.meta.get(snapshot_part_key(i)) {
+            Ok(Some(v)) if !v.is_empty() => {
+                self.hash.update(&v);
+                Ok(v)
+            }
+            Ok(_) => Err(format!("part {i} is missing")),
+            Err(e) => Err(e.to_string()),
+        })
     }
 }
 
@@ -767,7 +755,7 @@ impl Ledger {
         // Decoding reads every part (a byte after the state is an error), so the hash covers
         // all of them.
         let mut parts = SnapshotParts::new(&self.meta, h.parts);
-        let Ok(state) = LedgerState::from_snapshot_reader(&mut parts) else {
+        let Ok(state) = LedgerState::from_snapshot_parts(parts.by_ref()) else {
             return Ok(None);
         };
         let digest = parts.digest().ok();
