@@ -37,13 +37,7 @@ fn view_of(ctx: &Ctx, c: &CutoffArgs, kinds: &[u32]) -> Result<View> {
 
 /// Prints `value` as one JSON line with a `type` field first.
 fn print_json<T: Serialize>(kind: &str, value: &T) -> Result<()> {
-    let mut v = serde_json::to_value(value)?;
-    let mut obj = serde_json::Map::new();
-    obj.insert("type".into(), serde_json::Value::String(kind.into()));
-    if let serde_json::Value::Object(m) = &mut v {
-        obj.extend(std::mem::take(m));
-    }
-    output::json(&obj);
+    output::json(&output::Typed { kind, value });
     Ok(())
 }
 
