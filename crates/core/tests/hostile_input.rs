@@ -20,8 +20,8 @@ use actledger_core::note::{Note, VerifierKey};
 use actledger_core::proof::{parse_consistency_proof, TlogProof};
 use actledger_core::tiles::{encode_entry_bundle, parse_entry_bundle, parse_hash_tile, TileId};
 use actledger_core::{
-    chain, Date, DraftSymbol, EventHash, Origin, Seq, SigningKey, StateCode, Text, Timestamp,
-    UnSymbol,
+    chain, encoding, Date, DraftSymbol, EventHash, Origin, Seq, SigningKey, StateCode, Text,
+    Timestamp, UnSymbol,
 };
 use proptest::prelude::*;
 
@@ -203,6 +203,25 @@ const HUGE: [u64; 7] = [
 /// own canonical check) and `peek_kind` reads the kind the decoder found.
 fn decode_checked(bytes: &[u8]) -> bool {
     let peek = chain::peek_kind(bytes);
+    // The event decoders read the header and signature at their offsets: they must accept
+    // exactly what decoding the whole Event with the codec accepts, with the same values.
+    let version_ok = bytes.first() == Some(&FORMAT_VERSION);
+    let whole = encoding::decode::<Event>(bytes)
+        .ok()
+        .filter(|e| version_ok && e.unsigned.body.check_shape().is_ok());
+    assert_eq!(
+        chain::decode_event(bytes).ok(),
+        whole,
+        "canonical decode differs"
+    );
+    let whole_trusted = encoding::decode_trusted::<Event>(bytes)
+        .ok()
+        .filter(|_| version_ok);
+    assert_eq!(
+        chain::decode_event_trusted(bytes).ok(),
+        whole_trusted,
+        "trusted decode differs"
+    );
     match chain::decode_event(bytes) {
         Ok(ev) => {
             let (body, fact) = match &ev.unsigned.body {

@@ -496,8 +496,27 @@ fn main() -> Result<()> {
                     .collect::<Result<_, _>>()?
             }
             "--work" => work = PathBuf::from(args.next().context("--work DIR")?),
+            "--replay" => {
+                // Only the replay of an existing ledger, three times (for profiling).
+                let dir = PathBuf::from(args.next().context("--replay LEDGER")?);
+                let l = Ledger::open(&dir, &OpenOptions::default())?;
+                let n = l.size()?;
+                for _ in 0..3 {
+                    let t = Instant::now();
+                    let view = actledger_store::replay_view(&l, Cutoff::default(), None, |_| {})?;
+                    let s = t.elapsed().as_secs_f64();
+                    drop(view);
+                    println!(
+                        "replay of {n} events: {s:.3} s, {:.0} events/s",
+                        n as f64 / s
+                    );
+                }
+                return Ok(());
+            }
             "-h" | "--help" => {
-                println!("actledger-bench [--sizes 10000,100000,1000000] [--work DIR]");
+                println!(
+                    "actledger-bench [--sizes 10000,100000,1000000] [--work DIR] | --replay LEDGER"
+                );
                 return Ok(());
             }
             other => bail!("unknown argument {other}"),
