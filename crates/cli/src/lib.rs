@@ -3,6 +3,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod allocator;
 pub mod data;
 pub mod html;
 pub mod import;

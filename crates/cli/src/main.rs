@@ -2,7 +2,6 @@
 
 #![forbid(unsafe_code)]
 
-mod allocator;
 mod cli;
 mod commands;
 mod keyfile;
@@ -56,7 +55,7 @@ fn one_line(e: &anyhow::Error) -> String {
 }
 
 fn main() -> ExitCode {
-    allocator::tune();
+    actledger::allocator::tune();
     let cli = cli::Cli::parse();
     let result = commands::run(cli);
     report_rss();

@@ -37,13 +37,16 @@ pub(crate) struct Work<'a> {
     pub hashes: bool,
     /// Check signatures, and how.
     pub signatures: Option<SignatureMode>,
+    /// Hand each event's stored bytes on ([`Prepared::bytes`]); without it they are freed
+    /// on the worker that decoded them (a projection's replay needs only the events).
+    pub bytes: bool,
 }
 
 /// One stored event after the work that does not depend on the events before it.
 pub(crate) struct Prepared {
     /// Its key in the store.
     pub key: u64,
-    /// Its stored bytes.
+    /// Its stored bytes (empty unless [`Work::bytes`]).
     pub bytes: Vec<u8>,
     /// The decoded event, or why it does not decode.
     pub event: Result<Event, DecodeError>,
@@ -136,6 +139,12 @@ fn prepare(raw: Vec<(u64, Vec<u8>)>, work: Work<'_>) -> Chunk {
     let bad_sig = work
         .signatures
         .and_then(|mode| first_bad_signature(&items, &jobs, mode));
+    let mut items = items;
+    if !work.bytes {
+        for p in &mut items {
+            p.bytes = Vec::new();
+        }
+    }
     Chunk {
         stop: 0,
         read: 0,
@@ -271,6 +280,7 @@ pub fn for_each_event_where<E: From<StoreError>>(
         canonical: false,
         hashes: false,
         signatures: None,
+        bytes: false,
     };
     let mut failure: Option<E> = None;
     let read = for_each_chunk(log, from, work, |chunk| {

@@ -81,6 +81,7 @@ pub fn verify_log_with(
         canonical: true,
         hashes: true,
         signatures: Some(mode),
+        bytes: true,
     };
     let read = for_each_chunk(log, 0, work, |chunk| {
         for p in chunk.items {

@@ -482,6 +482,8 @@ fn bench(size: u64, work: &Path) -> Result<Row> {
 }
 
 fn main() -> Result<()> {
+    // Measured as the `actledger` binary runs (its children inherit the tunables).
+    actledger::allocator::tune();
     let mut sizes = vec![10_000u64, 100_000, 1_000_000];
     let mut work = std::env::temp_dir().join("actledger-bench");
     let mut args = std::env::args().skip(1);
