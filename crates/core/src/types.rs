@@ -310,6 +310,18 @@ pub const MAX_TEXT_BYTES: usize = 4096;
 #[serde(try_from = "String", into = "String")]
 pub struct Text(String);
 
+/// Whether `s` has a control character (Unicode category Cc: U+0000-U+001F, U+007F-U+009F),
+/// found on the bytes: below 0x20, 0x7F, or 0xC2 followed by 0x80-0x9F (U+0080-U+009F in
+/// UTF-8; 0xC2 is never a continuation byte). Every decoded text goes through this.
+fn has_control(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        c < 0x20
+            || c == 0x7f
+            || (c == 0xc2 && b.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
+    })
+}
+
 impl Text {
     /// Validates `s`.
     pub fn new(s: impl Into<String>) -> Result<Self, ValueError> {
@@ -321,7 +333,7 @@ impl Text {
                 reason: "longer than 4096 bytes",
             });
         }
-        if s.chars().any(char::is_control) {
+        if has_control(&s) {
             return Err(ValueError::Text {
                 preview: preview(),
                 reason: "contains a control character (tab, newline, escape, ...)",
@@ -418,6 +430,20 @@ impl fmt::Display for Origin {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_found_on_the_bytes_as_on_the_chars() {
+        for c in (0u32..=0x10_ffff).filter_map(char::from_u32) {
+            for s in [
+                c.to_string(),
+                format!("a{c}"),
+                format!("{c}z"),
+                format!("é{c}€"),
+            ] {
+                assert_eq!(has_control(&s), s.chars().any(char::is_control), "{:?}", s);
+            }
+        }
+    }
 
     #[test]
     fn text_rejects_control_and_long() {
