@@ -1552,7 +1552,7 @@ impl Ledger {
         // (a thread digesting them alongside gained no time on two cores and raised the peak
         // memory: sled held both trees' pages at once).
         let stored = self.stored_digests(&keys);
-        let result = crate::verify_log_with(self, mode, progress, |ev, _bytes, v, tree, nodes| {
+        let result = crate::verify_log_with(self, mode, progress, |ev, v, tree, nodes| {
             let seq = ev.unsigned.seq.0;
             for s in ev.unsigned.body.states() {
                 keys.add(&mut want_state, &state_key(s, seq));

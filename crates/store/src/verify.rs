@@ -49,13 +49,7 @@ pub enum SignatureMode {
 pub fn verify_log(
     log: &(dyn LogReader + Sync),
     progress: impl FnMut(u64),
-    on_event: impl FnMut(
-        &Event,
-        &[u8],
-        &Verifier,
-        &Frontier,
-        &[merkle::Node],
-    ) -> Result<(), VerifyError>,
+    on_event: impl FnMut(&Event, &Verifier, &Frontier, &[merkle::Node]) -> Result<(), VerifyError>,
 ) -> Result<Result<(VerifySummary, Verifier), VerifyError>, StoreError> {
     verify_log_with(log, SignatureMode::default(), progress, on_event)
 }
@@ -65,13 +59,7 @@ pub fn verify_log_with(
     log: &(dyn LogReader + Sync),
     mode: SignatureMode,
     mut progress: impl FnMut(u64),
-    mut on_event: impl FnMut(
-        &Event,
-        &[u8],
-        &Verifier,
-        &Frontier,
-        &[merkle::Node],
-    ) -> Result<(), VerifyError>,
+    mut on_event: impl FnMut(&Event, &Verifier, &Frontier, &[merkle::Node]) -> Result<(), VerifyError>,
 ) -> Result<Result<(VerifySummary, Verifier), VerifyError>, StoreError> {
     let mut v = Verifier::new(Signatures::Skip);
     let mut tree = Frontier::new();
@@ -81,7 +69,8 @@ pub fn verify_log_with(
         canonical: true,
         hashes: true,
         signatures: Some(mode),
-        bytes: true,
+        // Signatures are checked by the workers; the in-order stage needs only the events.
+        bytes: false,
     };
     let read = for_each_chunk(log, 0, work, |chunk| {
         for p in chunk.items {
@@ -116,6 +105,7 @@ pub fn verify_log_with(
                 }));
                 return ControlFlow::Break(());
             }
+            // (`v` skips signatures: the workers checked them.)
             let event = match v.push_decoded(event, &p.bytes, p.hash) {
                 Ok(e) => e,
                 Err(e) => {
@@ -130,7 +120,7 @@ pub fn verify_log_with(
                     return ControlFlow::Break(());
                 }
             };
-            if let Err(e) = on_event(&event, &p.bytes, &v, &tree, &nodes) {
+            if let Err(e) = on_event(&event, &v, &tree, &nodes) {
                 failure = Some(e);
                 return ControlFlow::Break(());
             }

@@ -579,7 +579,7 @@ fn a_gap_wider_than_a_read_chunk_is_reported_where_it_starts() {
             .map(|(k, b)| (if *k <= 5 { *k } else { 4994 + k }, b.clone()))
             .collect(),
     };
-    let err = actledger_store::verify_log(&moved, |_| {}, |_, _, _, _, _| Ok(()))
+    let err = actledger_store::verify_log(&moved, |_| {}, |_, _, _, _| Ok(()))
         .unwrap()
         .unwrap_err();
     assert_eq!(err.seq.0, 6, "{err}");
@@ -591,13 +591,13 @@ fn a_gap_wider_than_a_read_chunk_is_reported_where_it_starts() {
     let late = MemoryLog {
         entries: events.iter().map(|(k, b)| (3000 + k, b.clone())).collect(),
     };
-    let err = actledger_store::verify_log(&late, |_| {}, |_, _, _, _, _| Ok(()))
+    let err = actledger_store::verify_log(&late, |_| {}, |_, _, _, _| Ok(()))
         .unwrap()
         .unwrap_err();
     assert_eq!(err.seq.0, 0, "{err}");
     // And the intact log verifies.
     let intact = MemoryLog { entries: events };
-    actledger_store::verify_log(&intact, |_| {}, |_, _, _, _, _| Ok(()))
+    actledger_store::verify_log(&intact, |_| {}, |_, _, _, _| Ok(()))
         .unwrap()
         .unwrap();
 }

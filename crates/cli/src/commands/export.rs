@@ -284,7 +284,7 @@ pub fn verify_snapshot(a: VerifySnapshotArgs) -> Result<()> {
         ));
     }
     let log = MemoryLog::from_events(entries.iter().cloned());
-    match actledger_store::verify_log(&log, |_| {}, |_, _, _, _, _| Ok(()))? {
+    match actledger_store::verify_log(&log, |_| {}, |_, _, _, _| Ok(()))? {
         Ok(_) => {}
         Err(e) => return Err(fail("entries", e)),
     }
