@@ -191,34 +191,68 @@ pub fn author(event: &Event) -> PublicKey {
 /// recorded_at (8), author (32). The body's encoding starts at this offset.
 pub const HEADER_LEN: usize = 81;
 
-/// Signs an event whose body is already encoded: the stored bytes are exactly those of
-/// [`seal`] for the same fields (the codec encodes a struct as its fields in order), so a
-/// pipeline can encode bodies on one thread and sign on another. Returns the stored bytes
-/// and their hash.
-pub fn seal_encoded(
+/// The message an import's checking thread prepares for the signing thread: the signing
+/// context, the header with `prev` left zero, the encoded body, and room for the signature,
+/// in one buffer. [`seal_message`] fills in `seq` and `prev`, signs, and turns it into the
+/// stored bytes in place, so the signing thread (the import's bottleneck: each event names
+/// its predecessor's hash) allocates and copies nothing. The stored bytes are exactly those of
+/// [`seal`] for the same fields: the header's fields are fixed-width and written as the codec
+/// writes them (docs/FORMAT.md §2).
+pub fn message_for(
     seq: crate::types::Seq,
-    prev: EventHash,
     recorded_at: crate::types::Timestamp,
-    key: &SigningKey,
-    body: &[u8],
-) -> Result<(Vec<u8>, EventHash), DecodeError> {
-    let header = encoding::encode(&(FORMAT_VERSION, seq, prev, recorded_at, key.public()))?;
-    let len = header.len() + body.len() + SIGNATURE_LEN;
+    author: &PublicKey,
+    body: &EventBody,
+) -> Result<Vec<u8>, DecodeError> {
+    let mut m = Vec::with_capacity(EVENT_SIGNATURE_CONTEXT.len() + 512);
+    m.extend_from_slice(EVENT_SIGNATURE_CONTEXT);
+    m.push(FORMAT_VERSION);
+    m.extend_from_slice(&seq.0.to_le_bytes());
+    m.extend_from_slice(&EventHash::ZERO.0);
+    m.extend_from_slice(&recorded_at.0.to_le_bytes());
+    m.extend_from_slice(author.as_bytes());
+    encoding::encode_append(body, &mut m)?;
+    let len = m.len() - EVENT_SIGNATURE_CONTEXT.len() + SIGNATURE_LEN;
     if len > encoding::MAX_EVENT_BYTES {
         return Err(DecodeError::TooLarge {
             len,
             max: encoding::MAX_EVENT_BYTES,
         });
     }
-    let mut message = Vec::with_capacity(EVENT_SIGNATURE_CONTEXT.len() + len);
-    message.extend_from_slice(EVENT_SIGNATURE_CONTEXT);
-    message.extend_from_slice(&header);
-    message.extend_from_slice(body);
-    let signature = key.sign(&message);
-    let mut stored = message.split_off(EVENT_SIGNATURE_CONTEXT.len());
-    stored.extend_from_slice(&signature.0);
-    let hash = event_hash(&stored);
-    Ok((stored, hash))
+    m.resize(m.len() + SIGNATURE_LEN, 0);
+    Ok(m)
+}
+
+/// Seals a message from [`message_for`] as event `seq` after the event hashed `prev`, signed
+/// with `key` (who must be the author it names): `message` becomes the stored bytes. Returns
+/// their hash.
+pub fn seal_message(
+    message: &mut Vec<u8>,
+    seq: crate::types::Seq,
+    prev: EventHash,
+    key: &SigningKey,
+) -> Result<EventHash, DecodeError> {
+    let c = EVENT_SIGNATURE_CONTEXT.len();
+    let short = || DecodeError::Malformed("not a message from chain::message_for".into());
+    if message.len() < c + HEADER_LEN + SIGNATURE_LEN {
+        return Err(short());
+    }
+    message
+        .get_mut(c + 1..c + 9)
+        .ok_or_else(short)?
+        .copy_from_slice(&seq.0.to_le_bytes());
+    message
+        .get_mut(c + 9..c + 41)
+        .ok_or_else(short)?
+        .copy_from_slice(&prev.0);
+    let end = message.len() - SIGNATURE_LEN;
+    let signature = key.sign(message.get(..end).ok_or_else(short)?);
+    message
+        .get_mut(end..)
+        .ok_or_else(short)?
+        .copy_from_slice(&signature.0);
+    message.drain(..c);
+    Ok(event_hash(message))
 }
 
 /// The variant indexes [`peek_kind`] reports (docs/FORMAT.md §2, declaration order): the
@@ -294,7 +328,7 @@ mod tests {
     }
 
     #[test]
-    fn seal_encoded_equals_seal_and_peek_reads_kinds() {
+    fn a_sealed_message_equals_seal_and_peek_reads_kinds() {
         let key = SigningKey::from_seed(&[9; 32]);
         for body in [
             EventBody::Fact(letter()),
@@ -313,17 +347,13 @@ mod tests {
                 body: body.clone(),
             };
             let a = seal(u, &key).unwrap();
-            let body_bytes = encoding::encode(&body).unwrap();
-            let (bytes, hash) = seal_encoded(
-                Seq(7),
-                EventHash([5; 32]),
-                Timestamp(1_700_000_000),
-                &key,
-                &body_bytes,
-            )
-            .unwrap();
+            // Prepared with another seq (the signer's is the one that counts).
+            let mut bytes =
+                message_for(Seq(99), Timestamp(1_700_000_000), &key.public(), &body).unwrap();
+            let hash = seal_message(&mut bytes, Seq(7), EventHash([5; 32]), &key).unwrap();
             assert_eq!(bytes, a.bytes);
             assert_eq!(hash, a.hash);
+            assert!(seal_message(&mut vec![0; 10], Seq(7), EventHash::ZERO, &key).is_err());
             let want = match body {
                 EventBody::Fact(_) => (3, Some(0)),
                 _ => (4, Some(0)),

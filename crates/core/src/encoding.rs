@@ -36,6 +36,14 @@ pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, DecodeError> {
     Ok(bytes)
 }
 
+/// Appends the canonical encoding of a value to `out` (no buffer of its own). Fails only if
+/// a field refuses to serialize; the caller checks the size.
+pub fn encode_append<T: Serialize>(value: &T, out: &mut Vec<u8>) -> Result<(), DecodeError> {
+    bincode::serde::encode_into_std_write(value, out, CONFIG)
+        .map(|_| ())
+        .map_err(|e| DecodeError::Malformed(e.to_string()))
+}
+
 /// Decodes exactly one canonical value: rejects input over the size limit, trailing bytes,
 /// and any input that does not re-encode to the same bytes.
 pub fn decode<T: Serialize + DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {

@@ -1147,16 +1147,9 @@ impl Ledger {
                             body.check_shape().map_err(|e| {
                                 StoreError::Rejected(VerifyErrorKind::Decode(e.into()))
                             })?;
-                            let bytes = actledger_core::encoding::encode(&body)?;
-                            let len = chain::HEADER_LEN + bytes.len() + chain::SIGNATURE_LEN;
-                            if len > actledger_core::encoding::MAX_EVENT_BYTES {
-                                return Err(StoreError::Encode(
-                                    actledger_core::DecodeError::TooLarge {
-                                        len,
-                                        max: actledger_core::encoding::MAX_EVENT_BYTES,
-                                    },
-                                ));
-                            }
+                            // The whole message the signer needs (and the size check).
+                            let message =
+                                chain::message_for(Seq(next), recorded_at, &author, &body)?;
                             let unsigned = UnsignedEvent {
                                 version: FORMAT_VERSION,
                                 seq: Seq(next),
@@ -1172,7 +1165,7 @@ impl Ledger {
                             if check_only {
                                 return Ok(());
                             }
-                            batch.push((unsigned.body, bytes));
+                            batch.push((unsigned.body, message));
                             if batch.len() == SEND {
                                 tx_body
                                     .send(std::mem::replace(&mut batch, Vec::with_capacity(SEND)))
@@ -1226,15 +1219,14 @@ impl Ledger {
             let mut failure = None;
             'batches: for batch in rx_body {
                 let mut out = Vec::with_capacity(batch.len());
-                for (body, bytes) in batch {
-                    let (stored, hash) =
-                        match chain::seal_encoded(Seq(seq), prev, recorded_at, key, &bytes) {
-                            Ok(x) => x,
-                            Err(e) => {
-                                failure = Some(StoreError::Encode(e));
-                                break 'batches;
-                            }
-                        };
+                for (body, mut stored) in batch {
+                    let hash = match chain::seal_message(&mut stored, Seq(seq), prev, key) {
+                        Ok(h) => h,
+                        Err(e) => {
+                            failure = Some(StoreError::Encode(e));
+                            break 'batches;
+                        }
+                    };
                     let sig = chain::stored_signature(&stored);
                     let event = Event {
                         unsigned: UnsignedEvent {

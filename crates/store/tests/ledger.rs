@@ -271,15 +271,20 @@ fn raw_db(dir: &std::path::Path) -> sled::Db {
     }
 }
 
-fn tiles_of(dir: &std::path::Path) -> Vec<(Vec<u8>, Vec<u8>)> {
+/// Every key and value of one tree of a closed ledger's database.
+fn tree_of(dir: &std::path::Path, tree: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
     let db = raw_db(dir);
-    let t = db.open_tree("tiles").unwrap();
+    let t = db.open_tree(tree).unwrap();
     t.iter()
         .map(|r| {
             let (k, v) = r.unwrap();
             (k.to_vec(), v.to_vec())
         })
         .collect()
+}
+
+fn tiles_of(dir: &std::path::Path) -> Vec<(Vec<u8>, Vec<u8>)> {
+    tree_of(dir, "tiles")
 }
 
 /// Rewrites a closed ledger's events as layouts 1 and 2 stored them (one `events` key per
@@ -309,14 +314,7 @@ fn unbundle(db: &sled::Db) -> Vec<(Vec<u8>, Vec<u8>)> {
 }
 
 fn bundles_of(dir: &std::path::Path) -> Vec<(Vec<u8>, Vec<u8>)> {
-    let db = raw_db(dir);
-    let t = db.open_tree("bundles").unwrap();
-    t.iter()
-        .map(|r| {
-            let (k, v) = r.unwrap();
-            (k.to_vec(), v.to_vec())
-        })
-        .collect()
+    tree_of(dir, "bundles")
 }
 
 fn reopen(dir: &std::path::Path) -> Ledger {
