@@ -121,6 +121,22 @@ pub struct AssessorKey {
     pub revoked: Option<Seq>,
 }
 
+/// Kinds of fact (the `Fact` variants).
+const KINDS: usize = 7;
+
+/// The position of a fact's kind in [`Replay::slots`] (its `Fact` variant index).
+fn kind(f: &Fact) -> usize {
+    match f {
+        Fact::AdherenceLetter(_) => 0,
+        Fact::CouncilTerm(_) => 1,
+        Fact::DraftTabled(_) => 2,
+        Fact::CouncilVote(_) => 3,
+        Fact::CredibilityAssessment(_) => 4,
+        Fact::AssemblyMeeting(_) => 5,
+        Fact::HolidayCalendar(_) => 6,
+    }
+}
+
 /// A fact kept during replay.
 #[derive(Debug)]
 struct Slot {
@@ -139,8 +155,10 @@ pub struct Replay {
     last_seq: Option<Seq>,
     last_recorded: Option<Timestamp>,
     assessors: BTreeMap<PublicKey, AssessorKey>,
-    /// Facts in log order (sorted by `seq`), so a correction finds its target by binary search.
-    slots: Vec<Slot>,
+    /// Facts by kind ([`kind`]), each list in log order (sorted by `seq`): a correction, which
+    /// keeps its target's kind, finds it by binary search in its kind's list, and `finish`
+    /// builds each kind's part of the view on its own.
+    slots: [Vec<Slot>; KINDS],
     unmatched: Vec<Seq>,
 }
 
@@ -154,10 +172,11 @@ impl Replay {
     }
 
     /// An empty replay with room for `facts` facts (e.g. the log's length), so a large
-    /// replay does not reallocate as it grows.
+    /// replay does not reallocate as it grows (the room is kept for votes, most of a large
+    /// log).
     pub fn with_capacity(cutoff: Cutoff, facts: usize) -> Self {
         let mut r = Self::new(cutoff);
-        r.slots.reserve(facts);
+        r.slots[3].reserve(facts);
         r
     }
 
@@ -218,7 +237,7 @@ impl Replay {
                 {
                     return;
                 }
-                self.slots.push(Slot {
+                self.slots[kind(&fact)].push(Slot {
                     seq,
                     author: u.author,
                     recorded_at: u.recorded_at,
@@ -233,16 +252,14 @@ impl Replay {
                     // (and the target may itself have been recorded after `as_of`).
                     return;
                 }
-                let found = self.slots.binary_search_by_key(&c.target, |s| s.seq);
-                match found {
+                // A target of another kind is not in this list: unmatched, like a missing one.
+                let slots = &mut self.slots[kind(&c.replacement)];
+                match slots.binary_search_by_key(&c.target, |s| s.seq) {
                     Ok(i) => {
-                        let slot = &mut self.slots[i];
-                        if std::mem::discriminant(&slot.fact)
-                            != std::mem::discriminant(&c.replacement)
-                        {
+                        let Some(slot) = slots.get_mut(i) else {
                             self.unmatched.push(seq);
                             return;
-                        }
+                        };
                         slot.fact = c.replacement;
                         slot.corrections.push(seq);
                         if is_assessment {
@@ -265,8 +282,54 @@ impl Replay {
 
     /// Applies the date cut-off and groups the facts into a [`View`].
     pub fn finish(self) -> View {
+        let large = self.slots[2].len() + self.slots[3].len() > 50_000;
+        self.finish_with(large)
+    }
+
+    /// [`Replay::finish`], building the drafts and votes on threads of their own when
+    /// `parallel` (the same view either way).
+    fn finish_with(self, parallel: bool) -> View {
         let as_of = self.cutoff.as_of;
-        let keep = |d: Date| as_of.is_none_or(|a| d <= a);
+        let keep = move |d: Date| as_of.is_none_or(|a| d <= a);
+        let [adherences, terms, drafts, votes, assessments, meetings, calendars] = self.slots;
+        // Drafts and votes are most of a large log: their maps are built on threads of their
+        // own (for a large replay) while this one builds the rest.
+        let build_drafts = move |slots: Vec<Slot>| {
+            let mut m = BTreeMap::new();
+            for slot in slots {
+                if let Fact::DraftTabled(d) = slot.fact {
+                    if d.tabled_on.is_none_or(keep) {
+                        m.entry(d.draft).or_insert(Record {
+                            seq: slot.seq,
+                            corrections: slot.corrections,
+                            fact: d,
+                        });
+                    }
+                }
+            }
+            m
+        };
+        let build_votes = move |slots: Vec<Slot>| {
+            let mut m = BTreeMap::new();
+            for slot in slots {
+                if let Fact::CouncilVote(v) = slot.fact {
+                    if keep(v.date) {
+                        m.entry(v.draft).or_insert(Record {
+                            seq: slot.seq,
+                            corrections: slot.corrections,
+                            fact: v,
+                        });
+                    }
+                }
+            }
+            m
+        };
+        let rest = adherences
+            .into_iter()
+            .chain(terms)
+            .chain(assessments)
+            .chain(meetings)
+            .chain(calendars);
         let mut view = View {
             basis: Basis {
                 at_seq: self.cutoff.at_seq,
@@ -285,93 +348,109 @@ impl Replay {
             calendars: BTreeMap::new(),
             unmatched_corrections: self.unmatched,
         };
-        // Slots are in seq order, so `or_insert` keeps the earliest of any duplicates (which
-        // the ledger's rules do not admit) and per-key lists come out in seq order.
-        for slot in self.slots {
-            let Slot {
-                seq,
-                author,
-                recorded_at,
-                corrections,
-                fact,
-            } = slot;
-            match fact {
-                Fact::AdherenceLetter(a) => {
-                    if keep(a.date.date()) {
-                        view.adherences.entry(a.state).or_insert(Record {
-                            seq,
-                            corrections,
-                            fact: a,
-                        });
+        let fill = |view: &mut View| {
+            // Slots are in seq order, so `or_insert` keeps the earliest of any duplicates (which
+            // the ledger's rules do not admit) and per-key lists come out in seq order.
+            for slot in rest {
+                let Slot {
+                    seq,
+                    author,
+                    recorded_at,
+                    corrections,
+                    fact,
+                } = slot;
+                match fact {
+                    Fact::AdherenceLetter(a) => {
+                        if keep(a.date.date()) {
+                            view.adherences.entry(a.state).or_insert(Record {
+                                seq,
+                                corrections,
+                                fact: a,
+                            });
+                        }
                     }
-                }
-                Fact::CouncilTerm(t) => {
-                    if keep(t.from) {
-                        view.terms.entry(t.state).or_default().push(Record {
-                            seq,
-                            corrections,
-                            fact: t,
-                        });
+                    Fact::CouncilTerm(t) => {
+                        if keep(t.from) {
+                            view.terms.entry(t.state).or_default().push(Record {
+                                seq,
+                                corrections,
+                                fact: t,
+                            });
+                        }
                     }
-                }
-                Fact::DraftTabled(d) => {
-                    if d.tabled_on.is_none_or(keep) {
-                        view.drafts.entry(d.draft).or_insert(Record {
-                            seq,
-                            corrections,
-                            fact: d,
-                        });
+                    Fact::DraftTabled(d) => {
+                        if d.tabled_on.is_none_or(keep) {
+                            view.drafts.entry(d.draft).or_insert(Record {
+                                seq,
+                                corrections,
+                                fact: d,
+                            });
+                        }
                     }
-                }
-                Fact::CouncilVote(v) => {
-                    if keep(v.date) {
-                        view.votes.entry(v.draft).or_insert(Record {
-                            seq,
-                            corrections,
-                            fact: v,
-                        });
+                    Fact::CouncilVote(v) => {
+                        if keep(v.date) {
+                            view.votes.entry(v.draft).or_insert(Record {
+                                seq,
+                                corrections,
+                                fact: v,
+                            });
+                        }
                     }
-                }
-                Fact::CredibilityAssessment(a) => {
-                    view.assessments
-                        .entry(a.draft)
-                        .or_default()
-                        .push(AssessmentRecord {
-                            seq,
-                            corrections,
-                            assessor: author,
-                            recorded_at,
-                            fact: a,
-                        });
-                }
-                Fact::AssemblyMeeting(m) => {
-                    let in_view = match m.date {
-                        Some(d) => keep(d),
-                        None => m.follows.iter().map(|v| v.date).max().is_none_or(keep),
-                    };
-                    if in_view {
-                        view.meetings.push(Record {
-                            seq,
-                            corrections,
-                            fact: m,
-                        });
+                    Fact::CredibilityAssessment(a) => {
+                        view.assessments
+                            .entry(a.draft)
+                            .or_default()
+                            .push(AssessmentRecord {
+                                seq,
+                                corrections,
+                                assessor: author,
+                                recorded_at,
+                                fact: a,
+                            });
                     }
-                }
-                Fact::HolidayCalendar(c) => {
-                    view.calendars
-                        .entry(c.calendar.to_string())
-                        .or_default()
-                        .entry(c.year)
-                        .or_insert(Record {
-                            seq,
-                            corrections,
-                            fact: c,
-                        });
+                    Fact::AssemblyMeeting(m) => {
+                        let in_view = match m.date {
+                            Some(d) => keep(d),
+                            None => m.follows.iter().map(|v| v.date).max().is_none_or(keep),
+                        };
+                        if in_view {
+                            view.meetings.push(Record {
+                                seq,
+                                corrections,
+                                fact: m,
+                            });
+                        }
+                    }
+                    Fact::HolidayCalendar(c) => {
+                        view.calendars
+                            .entry(c.calendar.to_string())
+                            .or_default()
+                            .entry(c.year)
+                            .or_insert(Record {
+                                seq,
+                                corrections,
+                                fact: c,
+                            });
+                    }
                 }
             }
-        }
-        for terms in view.terms.values_mut() {
-            terms.sort_by_key(|t| (t.fact.from, t.seq));
+            for terms in view.terms.values_mut() {
+                terms.sort_by_key(|t| (t.fact.from, t.seq));
+            }
+        };
+        if parallel {
+            let (d, v) = std::thread::scope(|scope| {
+                let d = scope.spawn(move || build_drafts(drafts));
+                let v = scope.spawn(move || build_votes(votes));
+                fill(&mut view);
+                (d.join(), v.join())
+            });
+            view.drafts = d.unwrap_or_else(|p| std::panic::resume_unwind(p));
+            view.votes = v.unwrap_or_else(|p| std::panic::resume_unwind(p));
+        } else {
+            fill(&mut view);
+            view.drafts = build_drafts(drafts);
+            view.votes = build_votes(votes);
         }
         view
     }
@@ -544,6 +623,63 @@ mod tests {
     use super::*;
     use crate::event::{AdherenceDate, Vote};
     use crate::projection::testkit::*;
+
+    #[test]
+    fn drafts_and_votes_built_on_their_own_threads_give_the_same_view() {
+        let mut l = Log::new();
+        l.fact(adherence("FRA", AdherenceDate::Exact(d("2015-10-23"))));
+        l.fact(term("FRA", "2015-01-01", "2099-12-31"));
+        for i in 0..40u32 {
+            let draft = format!("S/2016/{}", i + 1);
+            let day = format!("2016-02-{:02}", i % 28 + 1);
+            let v = l.fact(vote_all_yes(&draft, &day, &[("FRA", Vote::Abstain)]));
+            if i % 3 == 0 {
+                l.correct(v, vote_all_yes(&draft, &day, &[]));
+            }
+            if i % 7 == 0 {
+                // A second vote on the same draft (the first is kept), and a correction
+                // of a vote by another kind (unmatched).
+                l.fact(vote_all_yes(&draft, "2016-03-01", &[]));
+                l.correct(v, assessment(&draft, true));
+            }
+            l.fact(assessment(&draft, i % 2 == 0));
+            let tabled = |subject: &str| {
+                Fact::DraftTabled(crate::event::DraftTabled {
+                    draft: sym(&draft),
+                    subject: text(subject),
+                    agenda_item: text("The situation"),
+                    penholders: vec![s("FRA")],
+                    tabled_on: Some(d(&day)),
+                    reported_vote: None,
+                    source: text("s"),
+                    note: crate::types::Text::empty(),
+                })
+            };
+            let t = l.fact(tabled("first"));
+            if i % 4 == 0 {
+                l.correct(t, tabled("corrected"));
+            }
+        }
+        assert!(!l.view(Cutoff::default()).drafts().is_empty());
+        for cutoff in [
+            Cutoff::default(),
+            Cutoff {
+                as_of: Some(d("2016-02-10")),
+                ..Cutoff::default()
+            },
+        ] {
+            let run = |parallel: bool| {
+                let mut r = Replay::new(cutoff);
+                for (seq, e) in &l.events {
+                    r.push(*seq, e.clone());
+                }
+                r.finish_with(parallel)
+            };
+            let (one, many) = (run(false), run(true));
+            assert!(!one.votes().is_empty());
+            assert_eq!(one, many);
+        }
+    }
 
     #[test]
     fn corrections_latest_wins_and_are_cited() {
