@@ -315,6 +315,10 @@ pub struct Text(String);
 /// UTF-8; 0xC2 is never a continuation byte). Every decoded text goes through this.
 fn has_control(s: &str) -> bool {
     let b = s.as_bytes();
+    // Printable ASCII, most texts: one pass the compiler vectorizes.
+    if b.iter().all(|&c| (0x20..0x7f).contains(&c)) {
+        return false;
+    }
     b.iter().enumerate().any(|(i, &c)| {
         c < 0x20
             || c == 0x7f
