@@ -1,12 +1,12 @@
 //! Importing a file into a ledger, at any size: all or nothing, idempotent, streaming.
 //!
-//! Two passes over the input, so memory stays flat however large the file:
-//! 1. parse every row, reconcile it with the ledger (already recorded → skipped; recorded
-//!    differently → a correction; otherwise new) and check each resulting event against the
-//!    rules ([`actledger_store::BatchPlan::admit`]). The first bad row stops the import and
-//!    nothing is written.
-//! 2. parse again and hand the same events to [`actledger_store::Ledger::write_batch`], which
-//!    signs them in order on one thread while others encode and write (a pipeline).
+//! One pass over the input through [`actledger_store::Ledger::import_pipeline`], so memory
+//! stays flat however large the file: each row is parsed, reconciled with the facts already
+//! in the ledger (already recorded → skipped; recorded differently → a correction; otherwise
+//! new) and checked against the rules on one thread, while the command's thread signs the
+//! events in order and another writes them beyond the ledger's head. The head moves only when
+//! the whole file has been accepted; the first bad row stops the import, and what was written
+//! beyond the head is removed (now, or by the next open after a crash).
 
 use std::collections::HashMap;
 use std::io::Read;
