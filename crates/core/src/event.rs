@@ -620,6 +620,20 @@ fn required(t: &Text, what: &str) -> Result<(), ValueError> {
 }
 
 impl Fact {
+    /// The kind's variant index in the byte format (`chain::variant`, docs/FORMAT.md §2).
+    pub fn variant(&self) -> u32 {
+        use crate::chain::variant;
+        match self {
+            Fact::AdherenceLetter(_) => variant::ADHERENCE_LETTER,
+            Fact::CouncilTerm(_) => variant::COUNCIL_TERM,
+            Fact::DraftTabled(_) => variant::DRAFT_TABLED,
+            Fact::CouncilVote(_) => variant::COUNCIL_VOTE,
+            Fact::CredibilityAssessment(_) => variant::CREDIBILITY_ASSESSMENT,
+            Fact::AssemblyMeeting(_) => variant::ASSEMBLY_MEETING,
+            Fact::HolidayCalendar(_) => variant::HOLIDAY_CALENDAR,
+        }
+    }
+
     /// The kind's name.
     pub fn kind(&self) -> &'static str {
         match self {

@@ -232,6 +232,15 @@ fn decode_checked(bytes: &[u8]) -> bool {
                 EventBody::Correction(c) => (4, Some(fact_index(&c.replacement))),
             };
             assert_eq!(peek, Some((body, fact)), "peek_kind disagrees with decode");
+            if let EventBody::Fact(f) | EventBody::Correction(Correction { replacement: f, .. }) =
+                &ev.unsigned.body
+            {
+                assert_eq!(
+                    Some(f.variant()),
+                    fact,
+                    "Fact::variant disagrees with the format"
+                );
+            }
             true
         }
         Err(_) => false,

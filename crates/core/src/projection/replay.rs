@@ -42,6 +42,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::chain::variant;
 use crate::date::Date;
 use crate::event::{
     AdherenceLetter, AssemblyMeeting, CouncilTerm, CouncilVote, CredibilityAssessment, DraftTabled,
@@ -124,17 +125,27 @@ pub struct AssessorKey {
 /// Kinds of fact (the `Fact` variants).
 const KINDS: usize = 7;
 
-/// The position of a fact's kind in [`Replay::slots`] (its `Fact` variant index).
+/// The position of a fact's kind in [`Replay::slots`]: its variant index.
 fn kind(f: &Fact) -> usize {
-    match f {
-        Fact::AdherenceLetter(_) => 0,
-        Fact::CouncilTerm(_) => 1,
-        Fact::DraftTabled(_) => 2,
-        Fact::CouncilVote(_) => 3,
-        Fact::CredibilityAssessment(_) => 4,
-        Fact::AssemblyMeeting(_) => 5,
-        Fact::HolidayCalendar(_) => 6,
+    f.variant() as usize
+}
+
+/// The facts `pick` keeps from slots in seq order, by key, the earliest of each key.
+fn first_per_key<K: Ord, T>(
+    slots: Vec<Slot>,
+    pick: impl Fn(Fact) -> Option<(K, T)>,
+) -> BTreeMap<K, Record<T>> {
+    let mut m = BTreeMap::new();
+    for slot in slots {
+        if let Some((key, fact)) = pick(slot.fact) {
+            m.entry(key).or_insert(Record {
+                seq: slot.seq,
+                corrections: slot.corrections,
+                fact,
+            });
+        }
     }
+    m
 }
 
 /// A fact kept during replay.
@@ -176,7 +187,7 @@ impl Replay {
     /// log).
     pub fn with_capacity(cutoff: Cutoff, facts: usize) -> Self {
         let mut r = Self::new(cutoff);
-        r.slots[3].reserve(facts);
+        r.slots[variant::COUNCIL_VOTE as usize].reserve(facts);
         r
     }
 
@@ -282,7 +293,9 @@ impl Replay {
 
     /// Applies the date cut-off and groups the facts into a [`View`].
     pub fn finish(self) -> View {
-        let large = self.slots[2].len() + self.slots[3].len() > 50_000;
+        let large = self.slots[variant::DRAFT_TABLED as usize].len()
+            + self.slots[variant::COUNCIL_VOTE as usize].len()
+            > 50_000;
         self.finish_with(large)
     }
 
@@ -291,38 +304,21 @@ impl Replay {
     fn finish_with(self, parallel: bool) -> View {
         let as_of = self.cutoff.as_of;
         let keep = move |d: Date| as_of.is_none_or(|a| d <= a);
+        // In variant order (`chain::variant`).
         let [adherences, terms, drafts, votes, assessments, meetings, calendars] = self.slots;
         // Drafts and votes are most of a large log: their maps are built on threads of their
         // own (for a large replay) while this one builds the rest.
         let build_drafts = move |slots: Vec<Slot>| {
-            let mut m = BTreeMap::new();
-            for slot in slots {
-                if let Fact::DraftTabled(d) = slot.fact {
-                    if d.tabled_on.is_none_or(keep) {
-                        m.entry(d.draft).or_insert(Record {
-                            seq: slot.seq,
-                            corrections: slot.corrections,
-                            fact: d,
-                        });
-                    }
-                }
-            }
-            m
+            first_per_key(slots, |fact| match fact {
+                Fact::DraftTabled(d) if d.tabled_on.is_none_or(keep) => Some((d.draft, d)),
+                _ => None,
+            })
         };
         let build_votes = move |slots: Vec<Slot>| {
-            let mut m = BTreeMap::new();
-            for slot in slots {
-                if let Fact::CouncilVote(v) = slot.fact {
-                    if keep(v.date) {
-                        m.entry(v.draft).or_insert(Record {
-                            seq: slot.seq,
-                            corrections: slot.corrections,
-                            fact: v,
-                        });
-                    }
-                }
-            }
-            m
+            first_per_key(slots, |fact| match fact {
+                Fact::CouncilVote(v) if keep(v.date) => Some((v.draft, v)),
+                _ => None,
+            })
         };
         let rest = adherences
             .into_iter()
