@@ -425,12 +425,12 @@ impl Ledger {
     /// interrupted write left beyond the head (never acknowledged) is removed first.
     pub fn open(dir: &Path, opts: &OpenOptions) -> Result<Self, StoreError> {
         let mut ledger = Self::open_db(dir, opts, false)?;
-        ledger.check_layout()?;
+        let layout = ledger.check_layout()?;
         if ledger.has_tree(OLD_EVENTS_TREE) {
             ledger.migrate_events_to_bundles()?;
         }
         ledger.recovered = ledger.recover()?;
-        ledger.upgrade()?;
+        ledger.upgrade(layout)?;
         Ok(ledger)
     }
 
@@ -498,13 +498,13 @@ impl Ledger {
         Ok(())
     }
 
-    /// Brings a ledger written by an earlier version to the current layout ([`LAYOUT`]), once
-    /// its events are in bundles. Only derived data changes, so this is safe to redo.
-    fn upgrade(&self) -> Result<(), StoreError> {
+    /// Brings a ledger written by an earlier version (of `layout`, as [`Ledger::check_layout`]
+    /// read it) to the current layout ([`LAYOUT`]), once its events are in bundles. Only
+    /// derived data changes, so this is safe to redo.
+    fn upgrade(&self, layout: u8) -> Result<(), StoreError> {
         if self.has_tree(OLD_NODES_TREE) {
             self.migrate_nodes_to_tiles()?;
         }
-        let layout = self.check_layout()?;
         if layout == LAYOUT {
             return Ok(());
         }

@@ -317,12 +317,21 @@ fn bundles_of(dir: &std::path::Path) -> Vec<(Vec<u8>, Vec<u8>)> {
     tree_of(dir, "bundles")
 }
 
-fn reopen(dir: &std::path::Path) -> Ledger {
+fn reopen_result(dir: &std::path::Path) -> Result<Ledger, StoreError> {
     let opts = OpenOptions {
         wait: std::time::Duration::from_secs(10),
         ..OpenOptions::default()
     };
-    Ledger::open(dir, &opts).unwrap()
+    Ledger::open(dir, &opts)
+}
+
+fn reopen(dir: &std::path::Path) -> Ledger {
+    reopen_result(dir).unwrap()
+}
+
+/// Why opening the ledger fails.
+fn reopen_err(dir: &std::path::Path) -> String {
+    reopen_result(dir).unwrap_err().to_string()
 }
 
 #[test]
@@ -747,11 +756,7 @@ fn a_ledger_of_an_earlier_layout_is_upgraded_and_a_newer_one_refused() {
             .unwrap();
         db.flush().unwrap();
     }
-    let opts = OpenOptions {
-        wait: std::time::Duration::from_secs(10),
-        ..OpenOptions::default()
-    };
-    let err = Ledger::open(&path, &opts).unwrap_err().to_string();
+    let err = reopen_err(&path);
     assert!(err.contains("layout (9) is newer"), "{err}");
 }
 
@@ -799,11 +804,7 @@ fn a_ledger_with_one_key_per_event_is_moved_to_bundles_on_open() {
             .unwrap();
         db.flush().unwrap();
     }
-    let opts = OpenOptions {
-        wait: std::time::Duration::from_secs(10),
-        ..OpenOptions::default()
-    };
-    let err = Ledger::open(&path, &opts).unwrap_err().to_string();
+    let err = reopen_err(&path);
     assert!(
         err.contains("event key 51 where seq 50 was expected"),
         "{err}"
