@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 #![deny(clippy::unwrap_used)]
 
+pub mod batch;
 pub mod chain;
 pub mod checkpoint;
 pub mod date;

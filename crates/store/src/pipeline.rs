@@ -10,6 +10,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::ops::ControlFlow;
 
+use actledger_core::batch::SignatureBatch;
 use actledger_core::chain;
 use actledger_core::event::Event;
 use actledger_core::merkle;
@@ -19,8 +20,8 @@ use actledger_core::{DecodeError, EventHash, PublicKey, Seq};
 use crate::verify::SignatureMode;
 use crate::{LogReader, StoreError};
 
-/// Events per chunk (also the size of a signature batch).
-pub(crate) const CHUNK: usize = 1024;
+/// Events per chunk, which is also the size of `verify`'s signature batches.
+pub const CHUNK: usize = 1024;
 
 /// A test on an event's stored bytes, run on the pool before anything is decoded.
 pub type Keep = dyn Fn(&[u8]) -> bool + Sync;
@@ -97,8 +98,8 @@ fn read_and_prepare(log: &(dyn LogReader + Sync), start: u64, stop: u64, work: W
 }
 
 fn prepare(raw: Vec<(u64, Vec<u8>)>, work: Work<'_>) -> Chunk {
-    let mut keys: HashMap<PublicKey, ed25519_dalek::VerifyingKey> = HashMap::new();
-    let mut jobs = Vec::new();
+    // Which events' signatures to check, with their author keys.
+    let mut jobs: Vec<(usize, PublicKey)> = Vec::new();
     let items: Vec<Prepared> = raw
         .into_iter()
         .enumerate()
@@ -109,18 +110,7 @@ fn prepare(raw: Vec<(u64, Vec<u8>)>, work: Work<'_>) -> Chunk {
                 chain::decode_event_trusted(&bytes)
             };
             if let (Some(_), Ok(ev)) = (work.signatures, &event) {
-                let author = ev.unsigned.author;
-                let vk = match keys.get(&author) {
-                    Some(k) => Some(*k),
-                    // A decoded author key is a valid point, so this cannot fail; if it did,
-                    // the rules would still refuse the event (its key is unknown).
-                    None => author.verifying_key().ok().inspect(|k| {
-                        keys.insert(author, *k);
-                    }),
-                };
-                if let Some(vk) = vk {
-                    jobs.push((i, vk));
-                }
+                jobs.push((i, ev.unsigned.author));
             }
             let (hash, leaf) = if work.hashes {
                 (chain::event_hash(&bytes), merkle::leaf_hash(&bytes))
@@ -154,46 +144,44 @@ fn prepare(raw: Vec<(u64, Vec<u8>)>, work: Work<'_>) -> Chunk {
     }
 }
 
-/// The key of the first event in `jobs` whose signature fails, if any: one batch
-/// verification, and only when it fails, each signature on its own with `verify_strict`.
+/// The key of the first event in `jobs` whose signature fails, if any. [`SignatureMode::Batch`]:
+/// one batch check (ZIP 215 rules, one term per distinct key: `actledger_core::batch`), and
+/// only when it fails, each signature on its own under the same rules.
+/// [`SignatureMode::Strict`]: each signature with `verify_strict` (one key decompression per
+/// distinct author).
 fn first_bad_signature(
     items: &[Prepared],
-    jobs: &[(usize, ed25519_dalek::VerifyingKey)],
+    jobs: &[(usize, PublicKey)],
     mode: SignatureMode,
 ) -> Option<u64> {
     let bytes = |i: usize| items.get(i).map_or(&[][..], |p| p.bytes.as_slice());
-    if mode == SignatureMode::Batch {
-        // All the signed messages in one buffer (one allocation per chunk, not per event).
-        let mut buf = Vec::new();
-        let mut ends = Vec::with_capacity(jobs.len());
-        for (i, _) in jobs {
-            buf.extend_from_slice(chain::EVENT_SIGNATURE_CONTEXT);
-            buf.extend_from_slice(chain::unsigned_part(bytes(*i)));
-            ends.push(buf.len());
+    let bad = match mode {
+        SignatureMode::Batch => {
+            let mut batch = SignatureBatch::new();
+            for (i, author) in jobs {
+                batch.push_event(author, bytes(*i));
+            }
+            if batch.verify() {
+                return None;
+            }
+            jobs.iter()
+                .find(|(i, author)| !actledger_core::batch::check_zip215(author, bytes(*i)))
         }
-        let mut start = 0;
-        let refs: Vec<&[u8]> = ends
-            .iter()
-            .map(|&end| {
-                let m = buf.get(start..end).unwrap_or_default();
-                start = end;
-                m
+        SignatureMode::Strict => {
+            let mut keys: HashMap<PublicKey, Option<ed25519_dalek::VerifyingKey>> = HashMap::new();
+            jobs.iter().find(|(i, author)| {
+                // A decoded author key is a valid point, so this cannot fail; if it did, the
+                // event would fail here (and the rules would refuse its unknown key anyway).
+                let key = *keys
+                    .entry(*author)
+                    .or_insert_with(|| author.verifying_key().ok());
+                !key.is_some_and(|k| {
+                    chain::check_signature(&k, &chain::stored_signature(bytes(*i)), bytes(*i))
+                })
             })
-            .collect();
-        let sigs: Vec<ed25519_dalek::Signature> = jobs
-            .iter()
-            .map(|(i, _)| {
-                ed25519_dalek::Signature::from_bytes(&chain::stored_signature(bytes(*i)).0)
-            })
-            .collect();
-        let keys: Vec<ed25519_dalek::VerifyingKey> = jobs.iter().map(|(_, k)| *k).collect();
-        if ed25519_dalek::verify_batch(&refs, &sigs, &keys).is_ok() {
-            return None;
         }
-    }
-    jobs.iter()
-        .find(|(i, k)| !chain::check_signature(k, &chain::stored_signature(bytes(*i)), bytes(*i)))
-        .and_then(|(i, _)| items.get(*i).map(|p| p.key))
+    };
+    bad.and_then(|(i, _)| items.get(*i).map(|p| p.key))
 }
 
 /// Reads `log` from key `from` and calls `each` with its prepared chunks, in order, until the

@@ -22,13 +22,14 @@ pub struct VerifySummary {
 /// How `verify` checks signatures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SignatureMode {
-    /// Ed25519 batch verification (`ed25519_dalek::verify_batch`) of 1,024 signatures at a
-    /// time on all cores; a failing batch is re-checked one signature at a time with
-    /// `verify_strict` to name the first bad event. Batch verification is cofactorless and
-    /// deterministic, but unlike `verify_strict` it does not reject a signature whose nonce
-    /// point the *key holder* deliberately built with a small-order component (it accepts it
-    /// with probability 1/2). Such a signature still proves that key holder signed exactly
-    /// these bytes; use [`SignatureMode::Strict`] when strict non-malleability matters.
+    /// Batch verification of 1,024 signatures at a time on all cores, with one term per
+    /// distinct key in the batch equation (`actledger_core::batch`): a failing batch is
+    /// re-checked one signature at a time to name the first bad event. Batches apply the
+    /// ZIP 215 rules, under which batch and single checks agree. They accept every signature
+    /// `verify_strict` accepts, and also signatures that the *key holder* deliberately built
+    /// with a small-order component or a non-canonical `R` encoding. Such a signature still
+    /// proves that key holder signed exactly these bytes; use [`SignatureMode::Strict`] when
+    /// strict non-malleability matters.
     #[default]
     Batch,
     /// `verify_strict` for every signature, on all cores.
