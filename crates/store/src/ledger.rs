@@ -700,6 +700,7 @@ impl Ledger {
         };
         crate::pipeline::for_each_chunk(self, v.len(), work, |chunk| {
             for p in chunk.items {
+                let bytes = chunk.run.get(p.index).map_or(&[][..], |(_, b)| b);
                 let step = if p.key != v.len() {
                     Err(format!(
                         "event key {} where seq {} was expected",
@@ -710,7 +711,7 @@ impl Ledger {
                     match p.event {
                         Err(e) => Err(format!("seq {}: {e}", p.key)),
                         Ok(ev) => v
-                            .push_decoded(ev, &p.bytes, p.hash)
+                            .push_decoded(ev, bytes, p.hash)
                             .map_err(|e| format!("stored log fails at {e}"))
                             .and_then(|_| also(p.leaf)),
                     }
@@ -1906,6 +1907,27 @@ impl LogReader for Ledger {
 
     fn scan(&self, from: u64) -> crate::Scan<'_> {
         self.read_events(from, u64::MAX)
+    }
+
+    fn read_range(&self, from: u64, to: u64, out: &mut crate::EventRun) -> Result<(), StoreError> {
+        let mut next = Some(bundle::locate(from).0);
+        while let Some(b) = next.take() {
+            if bundle::first_seq(b) >= to {
+                break;
+            }
+            let Some((found, v)) = self.bundle_from(b)? else {
+                break;
+            };
+            next = found.checked_add(1);
+            let first = bundle::first_seq(found);
+            for (i, e) in bundle::split(&v).enumerate() {
+                let seq = first.saturating_add(i as u64);
+                if (from..to).contains(&seq) {
+                    out.push(seq, e);
+                }
+            }
+        }
+        Ok(())
     }
 }
 

@@ -52,4 +52,72 @@ pub trait LogReader {
                 .take_while(move |item| item.as_ref().map_or(true, |(k, _)| *k < to)),
         )
     }
+    /// Appends the stored events with keys in `from..to`, in key order, to `out`: what
+    /// [`LogReader::scan_range`] yields, without an allocation per event (the pipeline reads
+    /// a log this way). A read error is returned after the events before it were appended.
+    fn read_range(&self, from: u64, to: u64, out: &mut EventRun) -> Result<(), StoreError> {
+        for item in self.scan_range(from, to) {
+            let (key, bytes) = item?;
+            out.push(key, &bytes);
+        }
+        Ok(())
+    }
+}
+
+/// Stored events read in one go: their bytes back to back in one buffer, and each one's key
+/// and where its bytes end.
+#[derive(Debug, Clone, Default)]
+pub struct EventRun {
+    bytes: Vec<u8>,
+    /// `(key, end of its bytes in `bytes`)`, in the order pushed.
+    events: Vec<(u64, usize)>,
+}
+
+impl EventRun {
+    /// An empty run with room for `events` events of about `bytes_each` bytes.
+    pub fn with_capacity(events: usize, bytes_each: usize) -> Self {
+        Self {
+            bytes: Vec::with_capacity(events.saturating_mul(bytes_each)),
+            events: Vec::with_capacity(events),
+        }
+    }
+
+    /// Appends an event.
+    pub fn push(&mut self, key: u64, bytes: &[u8]) {
+        self.bytes.extend_from_slice(bytes);
+        self.events.push((key, self.bytes.len()));
+    }
+
+    /// How many events the run holds.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Whether the run holds no event.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// The key and bytes of the `i`th event.
+    pub fn get(&self, i: usize) -> Option<(u64, &[u8])> {
+        let (key, end) = *self.events.get(i)?;
+        let start = match i.checked_sub(1) {
+            None => 0,
+            Some(before) => self.events.get(before).map_or(0, |e| e.1),
+        };
+        Some((key, self.bytes.get(start..end)?))
+    }
+
+    /// The events in order, as `(key, bytes)`.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, &[u8])> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+
+    /// Frees the events' bytes, keeping their keys ([`EventRun::get`] then gives empty bytes).
+    pub fn drop_bytes(&mut self) {
+        self.bytes = Vec::new();
+        for e in &mut self.events {
+            e.1 = 0;
+        }
+    }
 }

@@ -18,7 +18,7 @@ use actledger_core::projection::{Cutoff, Replay, View};
 use actledger_core::{DecodeError, EventHash, PublicKey, Seq};
 
 use crate::verify::SignatureMode;
-use crate::{LogReader, StoreError};
+use crate::{EventRun, LogReader, StoreError};
 
 /// Events per chunk, which is also the size of `verify`'s signature batches.
 pub const CHUNK: usize = 1024;
@@ -38,8 +38,8 @@ pub(crate) struct Work<'a> {
     pub hashes: bool,
     /// Check signatures, and how.
     pub signatures: Option<SignatureMode>,
-    /// Hand each event's stored bytes on ([`Prepared::bytes`]); without it they are freed
-    /// on the worker that decoded them (a projection's replay needs only the events).
+    /// Hand the events' stored bytes on ([`Chunk::run`]); without it they are freed on the
+    /// worker that decoded them (a projection's replay needs only the events).
     pub bytes: bool,
 }
 
@@ -47,8 +47,8 @@ pub(crate) struct Work<'a> {
 pub(crate) struct Prepared {
     /// Its key in the store.
     pub key: u64,
-    /// Its stored bytes (empty unless [`Work::bytes`]).
-    pub bytes: Vec<u8>,
+    /// Where its stored bytes are in the chunk's [`Chunk::run`].
+    pub index: usize,
     /// The decoded event, or why it does not decode.
     pub event: Result<Event, DecodeError>,
     /// `SHA-256(bytes)` (zero unless [`Work::hashes`]).
@@ -65,7 +65,9 @@ pub(crate) struct Chunk {
     read: usize,
     /// A read error met after `items`.
     error: Option<StoreError>,
-    /// The events, in key order.
+    /// The stored events read (their bytes freed unless [`Work::bytes`]).
+    pub run: EventRun,
+    /// The kept events, in key order.
     pub items: Vec<Prepared>,
     /// The key of the first event whose signature fails under the author key it names
     /// (events that do not decode are not checked). Always `None` without
@@ -75,70 +77,58 @@ pub(crate) struct Chunk {
 
 /// Reads the events with keys in `start..stop` and prepares them.
 fn read_and_prepare(log: &(dyn LogReader + Sync), start: u64, stop: u64, work: Work<'_>) -> Chunk {
-    let mut raw = Vec::with_capacity(usize::try_from(stop - start).unwrap_or(0).min(CHUNK));
-    let mut error = None;
-    for item in log.scan_range(start, stop) {
-        match item {
-            Ok(x) => raw.push(x),
-            Err(e) => {
-                error = Some(e);
-                break;
-            }
-        }
-    }
-    let read = raw.len();
-    if let Some(keep) = work.keep {
-        raw.retain(|(_, bytes)| keep(bytes));
-    }
-    let mut chunk = prepare(raw, work);
+    let expected = usize::try_from(stop - start).unwrap_or(0).min(CHUNK);
+    // Room for events of up to 512 bytes (a 1M bench log averages 378) before it grows.
+    let mut run = EventRun::with_capacity(expected, 512);
+    let error = log.read_range(start, stop, &mut run).err();
+    let read = run.len();
+    let mut chunk = prepare(run, work);
     chunk.stop = stop;
     chunk.read = read;
     chunk.error = error;
     chunk
 }
 
-fn prepare(raw: Vec<(u64, Vec<u8>)>, work: Work<'_>) -> Chunk {
+fn prepare(mut run: EventRun, work: Work<'_>) -> Chunk {
     // Which events' signatures to check, with their author keys.
     let mut jobs: Vec<(usize, PublicKey)> = Vec::new();
-    let items: Vec<Prepared> = raw
-        .into_iter()
-        .enumerate()
-        .map(|(i, (key, bytes))| {
-            let event = if work.canonical {
-                chain::decode_event(&bytes)
-            } else {
-                chain::decode_event_trusted(&bytes)
-            };
-            if let (Some(_), Ok(ev)) = (work.signatures, &event) {
-                jobs.push((i, ev.unsigned.author));
-            }
-            let (hash, leaf) = if work.hashes {
-                (chain::event_hash(&bytes), merkle::leaf_hash(&bytes))
-            } else {
-                (EventHash::ZERO, merkle::Hash([0; merkle::HASH_LEN]))
-            };
-            Prepared {
-                key,
-                bytes,
-                event,
-                hash,
-                leaf,
-            }
-        })
-        .collect();
+    let mut items: Vec<Prepared> = Vec::with_capacity(run.len());
+    for (index, (key, bytes)) in run.iter().enumerate() {
+        if work.keep.is_some_and(|keep| !keep(bytes)) {
+            continue;
+        }
+        let event = if work.canonical {
+            chain::decode_event(bytes)
+        } else {
+            chain::decode_event_trusted(bytes)
+        };
+        if let (Some(_), Ok(ev)) = (work.signatures, &event) {
+            jobs.push((index, ev.unsigned.author));
+        }
+        let (hash, leaf) = if work.hashes {
+            (chain::event_hash(bytes), merkle::leaf_hash(bytes))
+        } else {
+            (EventHash::ZERO, merkle::Hash([0; merkle::HASH_LEN]))
+        };
+        items.push(Prepared {
+            key,
+            index,
+            event,
+            hash,
+            leaf,
+        });
+    }
     let bad_sig = work
         .signatures
-        .and_then(|mode| first_bad_signature(&items, &jobs, mode));
-    let mut items = items;
+        .and_then(|mode| first_bad_signature(&run, &jobs, mode));
     if !work.bytes {
-        for p in &mut items {
-            p.bytes = Vec::new();
-        }
+        run.drop_bytes();
     }
     Chunk {
         stop: 0,
         read: 0,
         error: None,
+        run,
         items,
         bad_sig,
     }
@@ -150,11 +140,11 @@ fn prepare(raw: Vec<(u64, Vec<u8>)>, work: Work<'_>) -> Chunk {
 /// [`SignatureMode::Strict`]: each signature with `verify_strict` (one key decompression per
 /// distinct author).
 fn first_bad_signature(
-    items: &[Prepared],
+    run: &EventRun,
     jobs: &[(usize, PublicKey)],
     mode: SignatureMode,
 ) -> Option<u64> {
-    let bytes = |i: usize| items.get(i).map_or(&[][..], |p| p.bytes.as_slice());
+    let bytes = |i: usize| run.get(i).map_or(&[][..], |(_, b)| b);
     let bad = match mode {
         SignatureMode::Batch => {
             let mut batch = SignatureBatch::new();
@@ -181,7 +171,7 @@ fn first_bad_signature(
             })
         }
     };
-    bad.and_then(|(i, _)| items.get(*i).map(|p| p.key))
+    bad.and_then(|(i, _)| run.get(*i).map(|(key, _)| key))
 }
 
 /// Reads `log` from key `from` and calls `each` with its prepared chunks, in order, until the
