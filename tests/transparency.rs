@@ -8,6 +8,23 @@ use std::path::Path;
 
 use util::Env;
 
+/// Records `state`'s adherence letter of `date` with the depositary's key.
+fn adherence(env: &Env, state: &str, date: &str) {
+    let dep = env.key("dep");
+    env.ok(&[
+        "record",
+        "--key",
+        &dep,
+        "adherence",
+        "--state",
+        state,
+        "--date",
+        date,
+        "--source",
+        "s",
+    ]);
+}
+
 /// A small ledger with a log key, some supporters and a first checkpoint; returns the
 /// verifier key.
 fn ledger_with_checkpoint(env: &Env) -> String {
@@ -26,24 +43,12 @@ fn ledger_with_checkpoint(env: &Env) -> String {
         "--holder",
         "log",
     ]);
-    let dep = env.key("dep");
     for (s, d) in [
         ("GBR", "2015-10-01"),
         ("FRA", "2015-10-23"),
         ("MEX", "2015-10-23"),
     ] {
-        env.ok(&[
-            "record",
-            "--key",
-            &dep,
-            "adherence",
-            "--state",
-            s,
-            "--date",
-            d,
-            "--source",
-            "s",
-        ]);
+        adherence(env, s, d);
     }
     env.ok(&["checkpoint", "--key", &log]);
     let vkey = env
@@ -151,31 +156,8 @@ fn consistency_between_checkpoints() {
         .nth(1)
         .unwrap()
         .to_string();
-    let dep = env.key("dep");
-    env.ok(&[
-        "record",
-        "--key",
-        &dep,
-        "adherence",
-        "--state",
-        "DEU",
-        "--date",
-        "2015-10-23",
-        "--source",
-        "s",
-    ]);
-    env.ok(&[
-        "record",
-        "--key",
-        &dep,
-        "adherence",
-        "--state",
-        "ITA",
-        "--date",
-        "2015-10-23",
-        "--source",
-        "s",
-    ]);
+    adherence(&env, "DEU", "2015-10-23");
+    adherence(&env, "ITA", "2015-10-23");
     let new = write(
         &env,
         "new.cp",
@@ -235,18 +217,7 @@ fn witness_cosigns_growth_but_never_a_fork() {
     assert!(status.success());
     let dep = env.key("dep");
     let log = env.key("log");
-    env.ok(&[
-        "record",
-        "--key",
-        &dep,
-        "adherence",
-        "--state",
-        "DEU",
-        "--date",
-        "2015-10-23",
-        "--source",
-        "s",
-    ]);
+    adherence(&env, "DEU", "2015-10-23");
     let cp2 = write(&env, "cp2", &env.ok(&["checkpoint", "--key", &log]));
     let p12 = write(&env, "p12", &env.ok(&["consistency", "--from", &size1]));
     env.ok(&[
@@ -375,6 +346,26 @@ fn snapshot_verifies_and_any_flipped_byte_fails() {
     env.fails(1, &["verify-snapshot", s, "--vkey", &vkey]);
 }
 
+/// A ledger that grew after its latest checkpoint exports the events the checkpoint covers.
+#[test]
+fn snapshot_of_a_ledger_grown_past_its_checkpoint_covers_the_checkpoint() {
+    let env = Env::new();
+    let vkey = ledger_with_checkpoint(&env);
+    adherence(&env, "DEU", "2015-11-02");
+    let snap = env.path("snap");
+    let s = snap.to_str().unwrap();
+    env.ok(&["export", "snapshot", "--out", s]);
+    let ok = env.ok(&["verify-snapshot", s, "--vkey", &vkey]);
+    assert!(ok.contains("3 proofs"), "{ok}");
+    let supporters = std::fs::read_to_string(snap.join("supporters.json")).unwrap();
+    assert!(!supporters.contains("DEU"), "{supporters}");
+    let names: Vec<String> = std::fs::read_dir(&snap)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 5, "{names:?}");
+}
+
 #[test]
 fn tiles_are_written_incrementally_and_read_back() {
     let env = Env::new();
@@ -383,19 +374,7 @@ fn tiles_are_written_incrementally_and_read_back() {
     let o = out.to_str().unwrap();
     let first = env.ok(&["export", "tiles", "--out", o]);
     assert!(first.contains("from size 0"), "{first}");
-    let dep = env.key("dep");
-    env.ok(&[
-        "record",
-        "--key",
-        &dep,
-        "adherence",
-        "--state",
-        "DEU",
-        "--date",
-        "2015-10-23",
-        "--source",
-        "s",
-    ]);
+    adherence(&env, "DEU", "2015-10-23");
     env.ok(&["checkpoint", "--key", &env.key("log")]);
     let second = env.ok(&["export", "tiles", "--out", o]);
     assert!(second.contains("2 tile files written"), "{second}");

@@ -14,20 +14,21 @@
 //! is found and named.
 
 use std::collections::HashMap;
+use std::io::{Read as _, Write as _};
 use std::path::Path;
 
 use actledger_core::checkpoint::Checkpoint;
 use actledger_core::merkle::{self, Frontier, Hash};
 use actledger_core::note::{Note, VerifierKey};
-use actledger_core::projection::{self, Cutoff, Replay, TrustPolicy};
+use actledger_core::projection::{self, Cutoff, TrustPolicy};
 use actledger_core::proof::TlogProof;
 use actledger_core::tiles::{self, TileId};
-use actledger_core::{chain, Seq};
-use actledger_store::{LogReader, MemoryLog};
+use actledger_store::{EventRun, LogReader, StoreError};
 use anyhow::{bail, Context, Result};
 
+use super::entries::EntriesFile;
 use super::transparency::read_vkey;
-use super::Ctx;
+use super::{Ctx, Staged};
 use crate::cli::{ExportSnapshotArgs, ExportTilesArgs, VerifySnapshotArgs};
 use crate::{output, VerificationFailed};
 
@@ -39,32 +40,126 @@ const FILES: [&str; 5] = [
     "README.md",
 ];
 
-/// Everything derived from the entries, as the files hold it.
+/// Everything derived from the entries, as the files hold it (the compliance history still
+/// to be written out: it is most of a snapshot's bytes).
 struct Derived {
     supporters: String,
-    compliance: String,
+    compliance: Compliance,
     readme: String,
 }
 
-/// Computes the derived files from the entries and the signed checkpoint note.
-fn derive(entries: &[Vec<u8>], note_text: &str, cp: &Checkpoint) -> Result<Derived, String> {
-    // Every Merkle node, in memory, for the proofs.
-    let mut nodes: HashMap<(u8, u64), Hash> = HashMap::new();
-    let mut tree = Frontier::new();
-    let mut replay = Replay::new(Cutoff::default());
-    for (i, bytes) in entries.iter().enumerate() {
-        for n in tree
-            .append(merkle::leaf_hash(bytes))
-            .map_err(|e| e.to_string())?
-        {
-            nodes.insert((n.level, n.index), n.hash);
-        }
-        let ev = chain::decode_event(bytes).map_err(|e| format!("entry {i}: {e}"))?;
-        replay.push(Seq(i as u64), ev);
+/// `compliance.json` before it is written: its members but the votes, and the votes.
+struct Compliance {
+    members: serde_json::Map<String, serde_json::Value>,
+    votes: Vec<projection::compliance::VoteCompliance>,
+}
+
+impl Compliance {
+    /// Writes the file's bytes to `w`.
+    fn write(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        write_pretty_with_array(w, &self.members, "votes", &self.votes)
     }
-    let view = replay.finish();
+}
+
+/// The first `len` events of a log (a ledger may have grown past its latest checkpoint).
+struct Prefix<'a> {
+    log: &'a (dyn LogReader + Sync),
+    len: u64,
+}
+
+impl LogReader for Prefix<'_> {
+    fn len(&self) -> Result<u64, StoreError> {
+        Ok(self.log.len()?.min(self.len))
+    }
+    fn get(&self, seq: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        if seq >= self.len {
+            return Ok(None);
+        }
+        self.log.get(seq)
+    }
+    fn scan(&self, from: u64) -> actledger_store::Scan<'_> {
+        self.log.scan_range(from, self.len)
+    }
+    fn scan_range(&self, from: u64, to: u64) -> actledger_store::Scan<'_> {
+        self.log.scan_range(from, to.min(self.len))
+    }
+    fn read_range(&self, from: u64, to: u64, out: &mut EventRun) -> Result<(), StoreError> {
+        self.log.read_range(from, to.min(self.len), out)
+    }
+}
+
+/// Computes the derived files from the first `cp.size()` events of `log` and the signed
+/// checkpoint note, calling `each_entry` with each event's bytes in order. Two passes over
+/// the log, neither of which holds it: a replay (on all cores), then the Merkle leaves, keeping
+/// only the nodes the supporters' proofs need (the root is checked against the checkpoint).
+fn derive(
+    log: &(dyn LogReader + Sync),
+    note_text: &str,
+    cp: &Checkpoint,
+    mut each_entry: impl FnMut(&[u8]) -> Result<(), String>,
+) -> Result<Derived, String> {
+    let size = cp.size();
+    let log = Prefix { log, len: size };
+    let have = log.len().map_err(|e| e.to_string())?;
+    if have != size {
+        return Err(format!("holds {have} events, the checkpoint says {size}"));
+    }
+    let progress = crate::progress::Progress::new(size, "replay");
+    let view = actledger_store::replay_view(&log, Cutoff::default(), None, |seq| progress.set(seq))
+        .map_err(|e| e.to_string())?;
+    progress.finish();
     let note = Note::parse(note_text).map_err(|e| e.to_string())?;
     let list = projection::supporters(&view);
+    // The nodes the proofs read: found by asking for each proof without the nodes.
+    let mut wanted: HashMap<(u8, u64), Option<Hash>> = HashMap::new();
+    for s in &list.supporters {
+        let _ = merkle::inclusion_proof(s.seq.0, size, |l, i| {
+            wanted.insert((l, i), None);
+            Ok::<_, String>(Hash([0; merkle::HASH_LEN]))
+        });
+    }
+    let policy = TrustPolicy::AllAssessors.resolve(&view);
+    let mut compliance = projection::compliance(&view, &policy, None);
+    drop(view);
+
+    let progress = crate::progress::Progress::new(size, "hash");
+    let mut tree = Frontier::new();
+    let mut run = EventRun::default();
+    let mut from = 0;
+    while from < size {
+        let to = from.saturating_add(actledger_store::CHUNK as u64).min(size);
+        run = EventRun::with_capacity(run.len(), 512);
+        log.read_range(from, to, &mut run)
+            .map_err(|e| e.to_string())?;
+        for (seq, bytes) in run.iter() {
+            if seq != tree.size() {
+                return Err(format!("event {} is missing", tree.size()));
+            }
+            each_entry(bytes)?;
+            for n in tree
+                .append(merkle::leaf_hash(bytes))
+                .map_err(|e| e.to_string())?
+            {
+                if let Some(slot) = wanted.get_mut(&(n.level, n.index)) {
+                    *slot = Some(n.hash);
+                }
+            }
+        }
+        if run.len() as u64 != to - from {
+            return Err(format!("event {} is missing", tree.size()));
+        }
+        from = to;
+        progress.set(from);
+    }
+    progress.finish();
+    if tree.root() != *cp.root() {
+        return Err(format!(
+            "Merkle root {} is not the checkpoint's {}",
+            tree.root().to_base64(),
+            cp.root().to_base64()
+        ));
+    }
+
     let mut supporters = serde_json::to_value(&list).map_err(|e| e.to_string())?;
     if let Some(arr) = supporters
         .get_mut("supporters")
@@ -75,26 +170,25 @@ fn derive(entries: &[Vec<u8>], note_text: &str, cp: &Checkpoint) -> Result<Deriv
                 .get("seq")
                 .and_then(|v| v.as_u64())
                 .ok_or("supporter without seq")?;
-            let idx = usize::try_from(seq).map_err(|e| e.to_string())?;
-            let bytes = entries
-                .get(idx)
+            let bytes = log
+                .get(seq)
+                .map_err(|e| e.to_string())?
                 .ok_or("adherence event beyond the entries")?;
-            let path = merkle::inclusion_proof(seq, cp.size(), |l, i| {
-                nodes
+            let path = merkle::inclusion_proof(seq, size, |l, i| {
+                wanted
                     .get(&(l, i))
                     .copied()
+                    .flatten()
                     .ok_or(format!("node ({l}, {i}) missing"))
             })
             .map_err(|e| e.to_string())?;
-            let proof = TlogProof::new(seq, path, note.clone(), Some(bytes.clone()))
-                .map_err(|e| e.to_string())?;
+            let proof =
+                TlogProof::new(seq, path, note.clone(), Some(bytes)).map_err(|e| e.to_string())?;
             if let Some(obj) = s.as_object_mut() {
                 obj.insert("proof".into(), serde_json::Value::String(proof.to_string()));
             }
         }
     }
-    let policy = TrustPolicy::AllAssessors.resolve(&view);
-    let compliance = projection::compliance(&view, &policy, None);
     let pretty = |v: &serde_json::Value| {
         serde_json::to_string_pretty(v)
             .map(|s| s + "\n")
@@ -111,32 +205,32 @@ fn derive(entries: &[Vec<u8>], note_text: &str, cp: &Checkpoint) -> Result<Deriv
         }
         serde_json::Value::Object(obj)
     };
-    // The votes are most of the report (173 MB of JSON at 100k events): written one at a time
+    // The votes are most of the report (1.7 GB of JSON at 1M events): written one at a time
     // rather than as one JSON tree (ten times the output's size in memory).
-    let mut compliance = compliance;
     let votes = std::mem::take(&mut compliance.votes);
-    let serde_json::Value::Object(mut rest) = wrap(
+    let serde_json::Value::Object(mut members) = wrap(
         "compliance",
         serde_json::to_value(&compliance).map_err(|e| e.to_string())?,
     ) else {
         return Err("the compliance report is not a JSON object".into());
     };
-    rest.remove("votes");
+    members.remove("votes");
     Ok(Derived {
         supporters: pretty(&wrap("supporters", supporters))?,
-        compliance: pretty_with_array(&rest, "votes", &votes)?,
+        compliance: Compliance { members, votes },
         readme: readme(cp, list.count),
     })
 }
 
-/// `serde_json::to_string_pretty` (and a newline) of the object `members` with `key: items`
-/// added, byte for byte as if it were one `serde_json::Value` (members sorted by key at every
-/// level), but holding the JSON tree of only one item at a time.
-fn pretty_with_array<T: serde::Serialize>(
+/// Writes `serde_json::to_string_pretty` (and a newline) of the object `members` with
+/// `key: items` added to `w`, byte for byte as if it were one `serde_json::Value` (members
+/// sorted by key at every level), but holding the JSON tree of only one item at a time.
+fn write_pretty_with_array<T: serde::Serialize>(
+    w: &mut dyn std::io::Write,
     members: &serde_json::Map<String, serde_json::Value>,
     key: &str,
     items: &[T],
-) -> Result<String, String> {
+) -> std::io::Result<()> {
     use serde::ser::{Error as _, SerializeMap, SerializeSeq};
     struct Items<'a, T>(&'a [T]);
     impl<T: serde::Serialize> serde::Serialize for Items<'_, T> {
@@ -180,9 +274,12 @@ fn pretty_with_array<T: serde::Serialize>(
         key,
         items: Items(items),
     };
-    serde_json::to_string_pretty(&object)
-        .map(|s| s + "\n")
-        .map_err(|e| e.to_string())
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut *w,
+        serde_json::ser::PrettyFormatter::with_indent(b"  "),
+    );
+    serde::Serialize::serialize(&object, &mut ser).map_err(std::io::Error::from)?;
+    w.write_all(b"\n")
 }
 
 fn readme(cp: &Checkpoint, supporters: usize) -> String {
@@ -226,10 +323,6 @@ fn readme(cp: &Checkpoint, supporters: usize) -> String {
     )
 }
 
-fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
-    super::write_atomic(&dir.join(name), bytes)
-}
-
 pub fn export_snapshot(ctx: &Ctx, a: ExportSnapshotArgs) -> Result<()> {
     let ledger = ctx.open()?;
     let cp_stored = super::transparency::latest(&ledger)?;
@@ -247,29 +340,42 @@ pub fn export_snapshot(ctx: &Ctx, a: ExportSnapshotArgs) -> Result<()> {
     }
     std::fs::create_dir_all(&a.out)
         .with_context(|| format!("cannot create {}", a.out.display()))?;
-    let mut entries = Vec::new();
-    let mut bundle = Vec::new();
-    let progress = crate::progress::Progress::new(cp.size(), "export");
-    for item in ledger
-        .scan(0)
-        .take(usize::try_from(cp.size()).unwrap_or(usize::MAX))
-    {
-        let (seq, bytes) = item?;
-        if seq.is_multiple_of(4096) {
-            progress.set(seq);
-        }
-        let len = u16::try_from(bytes.len()).context("an event is over 65,535 bytes")?;
-        bundle.extend_from_slice(&len.to_be_bytes());
-        bundle.extend_from_slice(&bytes);
-        entries.push(bytes);
+    // Every file is written under a temporary name and renamed into place only when all are
+    // complete (the checkpoint last): a failed export leaves the folder empty.
+    let mut entries = Staged::create(&a.out.join("entries"))?;
+    let derived = derive(&ledger, &cp_stored.note, &cp, |bytes| {
+        let len =
+            u16::try_from(bytes.len()).map_err(|_| "an event is over 65,535 bytes".to_string())?;
+        entries
+            .write_all(&len.to_be_bytes())
+            .and_then(|()| entries.write_all(bytes))
+            .map_err(|e| format!("cannot write {}/entries: {e}", a.out.display()))
+    })
+    .map_err(|e| anyhow::anyhow!("cannot export the ledger: {e}"))?;
+    let mut staged = vec![entries];
+    for (name, text) in [
+        ("supporters.json", &derived.supporters),
+        ("README.md", &derived.readme),
+    ] {
+        let mut f = Staged::create(&a.out.join(name))?;
+        f.write_all(text.as_bytes())
+            .with_context(|| format!("cannot write {}/{name}", a.out.display()))?;
+        staged.push(f);
     }
-    progress.finish();
-    let derived = derive(&entries, &cp_stored.note, &cp).map_err(|e| anyhow::anyhow!(e))?;
-    write_file(&a.out, "entries", &bundle)?;
-    write_file(&a.out, "supporters.json", derived.supporters.as_bytes())?;
-    write_file(&a.out, "compliance.json", derived.compliance.as_bytes())?;
-    write_file(&a.out, "README.md", derived.readme.as_bytes())?;
-    write_file(&a.out, "checkpoint", cp_stored.note.as_bytes())?;
+    let mut compliance = Staged::create(&a.out.join("compliance.json"))?;
+    derived
+        .compliance
+        .write(&mut compliance)
+        .with_context(|| format!("cannot write {}/compliance.json", a.out.display()))?;
+    staged.push(compliance);
+    let mut checkpoint = Staged::create(&a.out.join("checkpoint"))?;
+    checkpoint
+        .write_all(cp_stored.note.as_bytes())
+        .with_context(|| format!("cannot write {}/checkpoint", a.out.display()))?;
+    staged.push(checkpoint);
+    for f in staged {
+        f.commit()?;
+    }
     output::line(&format!(
         "snapshot of {} at size {} written to {}",
         cp.origin(),
@@ -283,22 +389,92 @@ fn fail(file: &str, msg: impl std::fmt::Display) -> anyhow::Error {
     VerificationFailed(format!("snapshot {file}: {msg}")).into()
 }
 
-/// Reads the entry bundle of a snapshot.
-fn parse_entries(bytes: &[u8]) -> Result<Vec<Vec<u8>>, String> {
-    let mut out = Vec::new();
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        let (len, tail) = rest
-            .split_first_chunk::<2>()
-            .ok_or("truncated length prefix")?;
-        let len = usize::from(u16::from_be_bytes(*len));
-        if tail.len() < len {
-            return Err(format!("entry {} is truncated", out.len()));
-        }
-        out.push(tail[..len].to_vec());
-        rest = &tail[len..];
+/// A writer that compares what it is given with a file, from its start, and fails at the
+/// first byte that differs (remembering where).
+struct SameAs {
+    file: std::io::BufReader<std::fs::File>,
+    at: u64,
+    buf: Vec<u8>,
+    differs: bool,
+}
+
+impl SameAs {
+    fn open(path: &Path) -> std::io::Result<Self> {
+        Ok(Self {
+            file: std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(path)?),
+            at: 0,
+            buf: Vec::new(),
+            differs: false,
+        })
     }
-    Ok(out)
+
+    /// After everything was written: `None` if the file held exactly that, else the offset
+    /// of the first difference.
+    fn finish(mut self) -> std::io::Result<Option<u64>> {
+        if self.differs {
+            return Ok(Some(self.at));
+        }
+        let mut one = [0u8; 1];
+        Ok(match self.file.read(&mut one)? {
+            0 => None,
+            _ => Some(self.at),
+        })
+    }
+}
+
+impl std::io::Write for SameAs {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.resize(data.len(), 0);
+        let mut got = 0;
+        while got < data.len() {
+            match self.file.read(&mut self.buf[got..])? {
+                0 => break,
+                n => got += n,
+            }
+        }
+        let same = data
+            .iter()
+            .zip(&self.buf[..got])
+            .position(|(a, b)| a != b)
+            .unwrap_or(got);
+        self.at += same as u64;
+        if same < data.len() {
+            self.differs = true;
+            return Err(std::io::Error::other("differs"));
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Checks that the file `name` in `dir` holds exactly what `write` writes.
+fn check_file(
+    dir: &Path,
+    name: &str,
+    write: impl FnOnce(&mut SameAs) -> std::io::Result<()>,
+) -> Result<()> {
+    let mut same =
+        SameAs::open(&dir.join(name)).map_err(|e| fail(name, format!("cannot read: {e}")))?;
+    let written = write(&mut same);
+    let differs = same.differs;
+    if let Err(e) = written {
+        if !differs {
+            return Err(fail(name, format!("cannot read: {e}")));
+        }
+    }
+    match same
+        .finish()
+        .map_err(|e| fail(name, format!("cannot read: {e}")))?
+    {
+        None => Ok(()),
+        Some(at) => Err(fail(
+            name,
+            format!("differs from what the entries imply (first difference at byte {at})"),
+        )),
+    }
 }
 
 pub fn verify_snapshot(a: VerifySnapshotArgs) -> Result<()> {
@@ -313,64 +489,50 @@ pub fn verify_snapshot(a: VerifySnapshotArgs) -> Result<()> {
             return Err(fail(&name, "unexpected file in a snapshot"));
         }
     }
-    let read = |name: &str| -> Result<Vec<u8>> {
-        std::fs::read(dir.join(name)).map_err(|e| fail(name, format!("cannot read: {e}")))
-    };
-    let note_bytes = read("checkpoint")?;
+    let note_bytes = std::fs::read(dir.join("checkpoint"))
+        .map_err(|e| fail("checkpoint", format!("cannot read: {e}")))?;
     let note_text = String::from_utf8(note_bytes).map_err(|_| fail("checkpoint", "not UTF-8"))?;
     let signed = Checkpoint::open(&note_text, vkey.name().as_str(), &vkey)
         .map_err(|e| fail("checkpoint", e))?;
     let cp = signed.checkpoint().clone();
-    let entries = parse_entries(&read("entries")?).map_err(|e| fail("entries", e))?;
-    if entries.len() as u64 != cp.size() {
+    let entries = EntriesFile::open(&dir.join("entries")).map_err(|e| fail("entries", e))?;
+    if entries.count() != cp.size() {
         return Err(fail(
             "entries",
             format!(
                 "holds {} events, the checkpoint says {}",
-                entries.len(),
+                entries.count(),
                 cp.size()
             ),
         ));
     }
-    let mut tree = Frontier::new();
-    for e in &entries {
-        tree.append(merkle::leaf_hash(e))
-            .map_err(|e| fail("entries", e))?;
-    }
-    if tree.root() != *cp.root() {
+    // The events themselves, as `verify` checks a ledger: canonical decoding, positions,
+    // chain, signatures and rules, on all cores; and the Merkle root.
+    let progress = crate::progress::Progress::new(cp.size(), "verify");
+    let summary =
+        match actledger_store::verify_log(&entries, |n| progress.set(n), |_, _, _, _| Ok(()))? {
+            Ok((summary, _)) => summary,
+            Err(e) => return Err(fail("entries", e)),
+        };
+    progress.finish();
+    if summary.root != *cp.root() {
         return Err(fail(
             "entries",
             format!(
                 "Merkle root {} is not the checkpoint's {}",
-                tree.root().to_base64(),
+                summary.root.to_base64(),
                 cp.root().to_base64()
             ),
         ));
     }
-    let log = MemoryLog::from_events(entries.iter().cloned());
-    match actledger_store::verify_log(&log, |_| {}, |_, _, _, _| Ok(()))? {
-        Ok(_) => {}
-        Err(e) => return Err(fail("entries", e)),
-    }
-    let derived = derive(&entries, &note_text, &cp).map_err(|e| fail("entries", e))?;
+    let derived = derive(&entries, &note_text, &cp, |_| Ok(())).map_err(|e| fail("entries", e))?;
     for (name, want) in [
         ("supporters.json", &derived.supporters),
-        ("compliance.json", &derived.compliance),
         ("README.md", &derived.readme),
     ] {
-        let have = read(name)?;
-        if have != want.as_bytes() {
-            let at = have
-                .iter()
-                .zip(want.as_bytes())
-                .position(|(a, b)| a != b)
-                .unwrap_or(have.len().min(want.len()));
-            return Err(fail(
-                name,
-                format!("differs from what the entries imply (first difference at byte {at})"),
-            ));
-        }
+        check_file(dir, name, |w| w.write_all(want.as_bytes()))?;
     }
+    check_file(dir, "compliance.json", |w| derived.compliance.write(w))?;
     // Every proof, checked as a third party would, against the checkpoint.
     let sup: serde_json::Value =
         serde_json::from_str(&derived.supporters).map_err(|e| fail("supporters.json", e))?;
@@ -393,7 +555,7 @@ pub fn verify_snapshot(a: VerifySnapshotArgs) -> Result<()> {
         cp.origin(),
         cp.size(),
         cp.root().to_base64(),
-        entries.len(),
+        entries.count(),
         proofs
     ));
     Ok(())
@@ -442,7 +604,7 @@ pub fn export_tiles(ctx: &Ctx, a: ExportTilesArgs) -> Result<()> {
         super::write_atomic(&path, &bytes)?;
     }
     // The checkpoint last: readers never see a checkpoint whose tiles are missing.
-    write_file(&a.out, "checkpoint", cp_stored.note.as_bytes())?;
+    super::write_atomic(&a.out.join("checkpoint"), cp_stored.note.as_bytes())?;
     output::line(&format!(
         "tiles of {} up to size {new_size} in {}: {} tile files written (from size {old_size})",
         ledger_origin(&cp_stored.note),
@@ -468,6 +630,35 @@ mod tests {
     }
 
     #[test]
+    fn a_file_is_compared_byte_for_byte_and_the_first_difference_named() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("f"), b"hello, world").unwrap();
+        let check = |parts: &[&[u8]]| {
+            check_file(dir.path(), "f", |w| {
+                parts
+                    .iter()
+                    .try_for_each(|p| std::io::Write::write_all(w, p))
+            })
+            .map_err(|e| e.to_string())
+        };
+        assert_eq!(check(&[b"hello", b", ", b"world"]), Ok(()));
+        let at = |n: u64| {
+            Err(format!(
+                "snapshot f: differs from what the entries imply (first difference at byte {n})"
+            ))
+        };
+        assert_eq!(check(&[b"hello", b", W"]), at(7));
+        assert_eq!(check(&[b"Hello"]), at(0));
+        assert_eq!(check(&[b"hello, world!"]), at(12), "longer than the file");
+        assert_eq!(check(&[b"hello"]), at(5), "shorter than the file");
+        assert_eq!(check(&[]), at(0));
+        let missing = check_file(dir.path(), "none", |_| Ok(())).unwrap_err();
+        assert!(missing
+            .to_string()
+            .starts_with("snapshot none: cannot read"));
+    }
+
+    #[test]
     fn an_array_written_item_by_item_gives_the_bytes_of_one_json_tree() {
         for n in [0usize, 1, 3] {
             let items: Vec<Item> = (0..n)
@@ -485,11 +676,9 @@ mod tests {
             whole.insert("votes".into(), serde_json::to_value(&items).unwrap());
             let want =
                 serde_json::to_string_pretty(&serde_json::Value::Object(whole)).unwrap() + "\n";
-            assert_eq!(
-                pretty_with_array(&members, "votes", &items).unwrap(),
-                want,
-                "{n} items"
-            );
+            let mut written = Vec::new();
+            write_pretty_with_array(&mut written, &members, "votes", &items).unwrap();
+            assert_eq!(String::from_utf8(written).unwrap(), want, "{n} items");
         }
     }
 }
