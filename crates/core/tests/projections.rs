@@ -1109,6 +1109,31 @@ fn replay_is_deterministic() {
     assert_eq!(serde_json::to_string(&back).unwrap(), a[4]);
 }
 
+/// Writing a large report vote by vote: the summary (with its counts) and the votes computed
+/// one at a time are exactly the report, with and without a state filter.
+#[test]
+fn the_compliance_report_streamed_is_the_report() {
+    use actledger_core::projection::{compliance_summary, compliance_votes};
+    let w = world();
+    let view = w.ledger.view(Cutoff::default());
+    let policy = TrustPolicy::AllAssessors.resolve(&view);
+    let filters: [Option<BTreeSet<StateCode>>; 3] = [
+        None,
+        Some([st("FRA"), st("GBR")].into_iter().collect()),
+        Some([st("NOR")].into_iter().collect()),
+    ];
+    for states in filters {
+        let whole = compliance(&view, &policy, states.as_ref());
+        let (mut summary, n) = compliance_summary(&view, &policy, states.as_ref());
+        assert_eq!(n, whole.votes.len());
+        assert_eq!(summary.counts, whole.counts);
+        summary.votes = compliance_votes(&view, &policy, states.as_ref()).collect();
+        assert_eq!(summary, whole, "{states:?}");
+    }
+    let all = compliance(&view, &policy, None);
+    assert!(all.votes.len() > 1 && all.findings().count() > 0);
+}
+
 #[test]
 fn streaming_replay_stops_at_the_cutoff() {
     let w = world();

@@ -26,9 +26,10 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
-use crate::event::Vote;
+use crate::event::{CouncilVote, Vote};
 use crate::outcome::VoteResult;
 use crate::projection::credibility::{credibility, Credibility, Policy, PolicySummary, Verdict};
+use crate::projection::Record;
 use crate::projection::{AdherenceRef, Basis, Standing, View};
 use crate::state::StateCode;
 use crate::symbol::{DraftSymbol, UnSymbol};
@@ -261,78 +262,130 @@ pub fn compliance(
     policy: &Policy,
     states: Option<&BTreeSet<StateCode>>,
 ) -> ComplianceReport {
-    let summary = policy.summary();
-    let wanted = |s: &StateCode| states.is_none_or(|set| set.contains(s));
-    let mut counts = Counts::default();
-    let mut votes = Vec::new();
-    for record in view.votes().values() {
-        let v = &record.fact;
-        let cred = credibility(view, policy, v.draft);
-        let mut supporters = Vec::new();
-        let mut findings = Vec::new();
-        for m in &v.votes {
-            if !wanted(&m.state) {
-                continue;
-            }
-            let standing = view.standing(m.state, v.date);
-            let Some(adherence) = standing.adherence().cloned() else {
-                continue;
-            };
-            let bound = standing.is_bound();
-            if let Some(kind) = classify(m.vote, bound, cred.verdict) {
-                counts.add(kind);
-                findings.push(Finding {
-                    kind,
-                    state: m.state,
-                    name: m.state.name().to_string(),
-                    draft: v.draft,
-                    date: v.date,
-                    vote: m.vote,
-                    vote_seq: record.seq,
-                    vote_corrections: record.corrections.clone(),
-                    adherence,
-                    bound,
-                    verdict: cred.verdict,
-                    assessments: cred.seqs(),
-                    policy: summary.clone(),
-                    basis: format!(
-                        "{}; {}",
-                        explain(kind, m.state, v.draft, &cred),
-                        standing.explain(v.date)
-                    ),
-                });
-            }
-            supporters.push(SupporterVote {
-                state: m.state,
-                name: m.state.name().to_string(),
-                vote: m.vote,
-                standing,
-            });
-        }
-        if states.is_some() && supporters.is_empty() {
-            continue;
-        }
-        votes.push(VoteCompliance {
-            draft: v.draft,
-            date: v.date,
-            meeting: v.meeting.clone(),
-            procedural: v.procedural,
-            seq: record.seq,
-            corrections: record.corrections.clone(),
-            result: View::vote_result(v),
-            credibility: cred,
-            supporters,
-            findings,
-        });
+    let votes: Vec<VoteCompliance> = compliance_votes(view, policy, states).collect();
+    let mut report = compliance_header(view, policy, states);
+    for f in votes.iter().flat_map(|v| v.findings.iter()) {
+        report.counts.add(f.kind);
     }
-    votes.sort_by_key(|v| (v.date, v.draft));
+    report.votes = votes;
+    report
+}
+
+/// [`compliance`] without its votes but with their counts, and how many votes it has: for
+/// writing a large report out vote by vote ([`compliance_votes`]) without holding it (one
+/// pass over the votes, each computed and dropped).
+pub fn compliance_summary(
+    view: &View,
+    policy: &Policy,
+    states: Option<&BTreeSet<StateCode>>,
+) -> (ComplianceReport, usize) {
+    let mut report = compliance_header(view, policy, states);
+    let mut n = 0;
+    for v in compliance_votes(view, policy, states) {
+        for f in &v.findings {
+            report.counts.add(f.kind);
+        }
+        n += 1;
+    }
+    (report, n)
+}
+
+/// The votes of [`compliance`], in report order (by date, then draft), each computed when it
+/// is asked for.
+pub fn compliance_votes<'a>(
+    view: &'a View,
+    policy: &'a Policy,
+    states: Option<&'a BTreeSet<StateCode>>,
+) -> impl Iterator<Item = VoteCompliance> + 'a {
+    let mut order: Vec<&Record<CouncilVote>> = view.votes().values().collect();
+    // Stable, as the report's order has always been: equal keys keep the view's order.
+    order.sort_by_key(|r| (r.fact.date, r.fact.draft));
+    let summary = policy.summary();
+    order
+        .into_iter()
+        .filter_map(move |record| vote_compliance(view, policy, states, &summary, record))
+}
+
+fn compliance_header(
+    view: &View,
+    policy: &Policy,
+    states: Option<&BTreeSet<StateCode>>,
+) -> ComplianceReport {
     ComplianceReport {
         basis: view.basis().clone(),
         policy: policy.clone(),
         states: states.map(|s| s.iter().copied().collect()),
-        counts,
-        votes,
+        counts: Counts::default(),
+        votes: Vec::new(),
     }
+}
+
+/// One vote of the report (`None` when a state filter leaves no supporter in it).
+fn vote_compliance(
+    view: &View,
+    policy: &Policy,
+    states: Option<&BTreeSet<StateCode>>,
+    summary: &PolicySummary,
+    record: &Record<CouncilVote>,
+) -> Option<VoteCompliance> {
+    let wanted = |s: &StateCode| states.is_none_or(|set| set.contains(s));
+    let v = &record.fact;
+    let cred = credibility(view, policy, v.draft);
+    let mut supporters = Vec::new();
+    let mut findings = Vec::new();
+    for m in &v.votes {
+        if !wanted(&m.state) {
+            continue;
+        }
+        let standing = view.standing(m.state, v.date);
+        let Some(adherence) = standing.adherence().cloned() else {
+            continue;
+        };
+        let bound = standing.is_bound();
+        if let Some(kind) = classify(m.vote, bound, cred.verdict) {
+            findings.push(Finding {
+                kind,
+                state: m.state,
+                name: m.state.name().to_string(),
+                draft: v.draft,
+                date: v.date,
+                vote: m.vote,
+                vote_seq: record.seq,
+                vote_corrections: record.corrections.clone(),
+                adherence,
+                bound,
+                verdict: cred.verdict,
+                assessments: cred.seqs(),
+                policy: summary.clone(),
+                basis: format!(
+                    "{}; {}",
+                    explain(kind, m.state, v.draft, &cred),
+                    standing.explain(v.date)
+                ),
+            });
+        }
+        supporters.push(SupporterVote {
+            state: m.state,
+            name: m.state.name().to_string(),
+            vote: m.vote,
+            standing,
+        });
+    }
+    if states.is_some() && supporters.is_empty() {
+        return None;
+    }
+    Some(VoteCompliance {
+        draft: v.draft,
+        date: v.date,
+        meeting: v.meeting.clone(),
+        procedural: v.procedural,
+        seq: record.seq,
+        corrections: record.corrections.clone(),
+        result: View::vote_result(v),
+        credibility: cred,
+        supporters,
+        findings,
+    })
 }
 
 #[cfg(test)]

@@ -40,7 +40,9 @@ use crate::date::Date;
 use crate::event::AdherenceDate;
 use crate::types::Seq;
 
-pub use compliance::{compliance, ComplianceReport, Finding, FindingKind};
+pub use compliance::{
+    compliance, compliance_summary, compliance_votes, ComplianceReport, Finding, FindingKind,
+};
 pub use council::{council_on, Council};
 pub use credibility::{credibility_report, CredibilityReport, Policy, TrustPolicy, Verdict};
 pub use replay::{replay, replay_slice, Basis, Cutoff, Record, Replay, View};
