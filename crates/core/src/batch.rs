@@ -3,9 +3,9 @@
 //! `verify` checks a log's signatures in batches: one equation for a whole batch, with a
 //! random weight per signature, is far cheaper than one check per signature. A log is signed
 //! by a handful of keys, and the batch equation has one term per *distinct key* rather than
-//! one per signature (ed25519-zebra's coalescing batch verifier), so a batch of 1,024
-//! signatures by one key costs a multiscalar multiplication over about 1,026 points instead
-//! of 2,049 (`ed25519_dalek::verify_batch`): about 1.5 times the throughput on the same bytes
+//! one per signature (ed25519-zebra's coalescing batch verifier), so a batch of n signatures
+//! by one key costs a multiscalar multiplication over n + 2 points instead of 2n + 1
+//! (`ed25519_dalek::verify_batch`): about 1.5 times the throughput on the same bytes
 //! (docs/PERFORMANCE.md).
 //!
 //! A batch accepts exactly the signatures that are valid under the ZIP 215 rules

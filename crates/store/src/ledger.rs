@@ -696,6 +696,7 @@ impl Ledger {
             canonical: false,
             hashes: true,
             signatures: None,
+            chunk: crate::CHUNK,
             bytes: true,
         };
         crate::pipeline::for_each_chunk(self, v.len(), work, |chunk| {

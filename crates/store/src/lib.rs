@@ -26,7 +26,9 @@ mod verify;
 pub use error::StoreError;
 pub use ledger::{Appended, Ledger, OpenOptions, StoredCheckpoint};
 pub use memory::MemoryLog;
-pub use pipeline::{for_each_event, for_each_event_where, replay_view, Keep, CHUNK};
+pub use pipeline::{
+    for_each_event, for_each_event_where, replay_view, Keep, CHUNK, SIGNATURE_BATCH,
+};
 pub use verify::{verify_log, verify_log_with, SignatureMode, VerifySummary};
 
 /// A scan of stored `(key, bytes)` pairs.

@@ -22,7 +22,7 @@ pub struct VerifySummary {
 /// How `verify` checks signatures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SignatureMode {
-    /// Batch verification of 1,024 signatures at a time on all cores, with one term per
+    /// Batch verification of [`crate::SIGNATURE_BATCH`] signatures at a time on all cores, with one term per
     /// distinct key in the batch equation (`actledger_core::batch`): a failing batch is
     /// re-checked one signature at a time to name the first bad event. Batches apply the
     /// ZIP 215 rules, under which batch and single checks agree. They accept every signature
@@ -38,7 +38,7 @@ pub enum SignatureMode {
 
 /// Verifies every stored event from its bytes, in key order: keys must be 0, 1, 2, ... with no
 /// gap; each event must decode canonically, carry its position, link to its predecessor, bear
-/// a valid signature and pass the rules. Two stages: chunks of 1,024 events are decoded,
+/// a valid signature and pass the rules. Two stages: chunks of [`crate::SIGNATURE_BATCH`] events are decoded,
 /// hashed (chain hash and Merkle leaf) and their signatures batch-verified on all cores
 /// (rayon), a bounded number of chunks in flight so memory stays flat; this thread reads the
 /// store and, in log order, checks positions, chain links and rules and extends the Merkle tree
@@ -70,6 +70,7 @@ pub fn verify_log_with(
         canonical: true,
         hashes: true,
         signatures: Some(mode),
+        chunk: crate::SIGNATURE_BATCH,
         // Signatures are checked by the workers; the in-order stage needs only the events.
         bytes: false,
     };

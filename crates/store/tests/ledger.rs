@@ -595,12 +595,13 @@ fn a_gap_wider_than_a_read_chunk_is_reported_where_it_starts() {
     let (_dir, mut l, rec) = ledger();
     l.append_all(&rec, (0..10).map(filler)).unwrap();
     let events: Vec<(u64, Vec<u8>)> = l.scan(0).map(|r| r.unwrap()).collect();
-    // Keys 0..=5, then the rest stored from 5,000 on (the reader cuts the log into ranges of
-    // 1,024 keys: several ranges are empty).
+    // Keys 0..=5, then the rest stored from five read ranges on (verify cuts the log into
+    // ranges of `SIGNATURE_BATCH` keys: several ranges are empty).
+    let far = 5 * actledger_store::SIGNATURE_BATCH as u64;
     let moved = MemoryLog {
         entries: events
             .iter()
-            .map(|(k, b)| (if *k <= 5 { *k } else { 4994 + k }, b.clone()))
+            .map(|(k, b)| (if *k <= 5 { *k } else { far - 6 + k }, b.clone()))
             .collect(),
     };
     let err = actledger_store::verify_log(&moved, |_| {}, |_, _, _, _| Ok(()))
@@ -608,12 +609,15 @@ fn a_gap_wider_than_a_read_chunk_is_reported_where_it_starts() {
         .unwrap_err();
     assert_eq!(err.seq.0, 6, "{err}");
     assert!(
-        matches!(err.kind, VerifyErrorKind::Gap { next, .. } if next.0 == 5000),
+        matches!(err.kind, VerifyErrorKind::Gap { next, .. } if next.0 == far),
         "{err}"
     );
     // A log whose first key is far from 0.
     let late = MemoryLog {
-        entries: events.iter().map(|(k, b)| (3000 + k, b.clone())).collect(),
+        entries: events
+            .iter()
+            .map(|(k, b)| (far / 2 + k, b.clone()))
+            .collect(),
     };
     let err = actledger_store::verify_log(&late, |_| {}, |_, _, _, _| Ok(()))
         .unwrap()

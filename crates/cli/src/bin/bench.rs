@@ -18,7 +18,7 @@ use actledger_core::batch::SignatureBatch;
 use actledger_core::merkle;
 use actledger_core::projection::{self, Cutoff, TrustPolicy};
 use actledger_core::{chain, StateCode};
-use actledger_store::{Ledger, LogReader, OpenOptions, CHUNK as BATCH};
+use actledger_store::{Ledger, LogReader, OpenOptions, SIGNATURE_BATCH as BATCH};
 use anyhow::{bail, Context, Result};
 use ed25519_dalek::Signer as _;
 use rayon::prelude::*;
@@ -248,7 +248,7 @@ fn dir_bytes(p: &Path) -> u64 {
 struct Floors {
     /// Single-thread Ed25519 signing, events/s.
     sign: f64,
-    /// `ed25519_dalek::verify_batch` in batches of 1,024 on all cores, events/s.
+    /// `ed25519_dalek::verify_batch` in batches of verify's size on all cores, events/s.
     verify_batch: f64,
     /// The batch check `verify` runs (`actledger_core::batch`: one term per distinct key,
     /// ZIP 215), in the same batches on all cores, events/s.
