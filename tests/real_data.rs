@@ -235,3 +235,44 @@ fn supporters_diff_against_a_published_list() {
     let err = env.fails(2, &["supporters", "diff", garbage.to_str().unwrap()]);
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
 }
+
+/// `compliance --json` computes its votes one at a time as it writes them; its bytes are those
+/// of the whole report serialized at once (with its `type` first), filtered or not.
+#[test]
+fn compliance_json_is_the_report_written_whole() {
+    use actledger_core::projection::{self, ComplianceReport, Cutoff, TrustPolicy};
+    use actledger_core::StateCode;
+    #[derive(serde::Serialize)]
+    struct Typed<'a> {
+        #[serde(rename = "type")]
+        kind: &'a str,
+        #[serde(flatten)]
+        value: &'a ComplianceReport,
+    }
+    let env = demo();
+    let view = {
+        let ledger =
+            actledger_store::Ledger::open(&env.ledger(), &actledger_store::OpenOptions::default())
+                .unwrap();
+        actledger_store::replay_view(&ledger, Cutoff::default(), None, |_| {}).unwrap()
+    };
+    let policy = TrustPolicy::AllAssessors.resolve(&view);
+    for states in [vec![], vec!["FRA"], vec!["GBR", "NOR", "NZL"]] {
+        let mut args = vec!["compliance", "--json"];
+        let joined = states.join(",");
+        if !states.is_empty() {
+            args.extend(["--state", joined.as_str()]);
+        }
+        let out = env.ok(&args);
+        let set: Option<std::collections::BTreeSet<StateCode>> =
+            (!states.is_empty()).then(|| states.iter().map(|s| s.parse().unwrap()).collect());
+        let report = projection::compliance(&view, &policy, set.as_ref());
+        assert!(!report.votes.is_empty(), "{states:?}");
+        let want = serde_json::to_string(&Typed {
+            kind: "compliance",
+            value: &report,
+        })
+        .unwrap();
+        assert_eq!(out.trim_end(), want, "{states:?}");
+    }
+}
