@@ -127,7 +127,7 @@ fn derive(
     let policy = TrustPolicy::AllAssessors.resolve(&view);
     let (summary, votes) = projection::compliance_summary(&view, &policy, None);
 
-    let progress = crate::progress::Progress::new(size, "hash");
+    let progress = crate::progress::Progress::new(size, "entries");
     let mut tree = Frontier::new();
     let mut run = EventRun::default();
     let mut from = 0;
