@@ -1124,7 +1124,7 @@ fn the_compliance_report_streamed_is_the_report() {
     ];
     for states in filters {
         let whole = compliance(&view, &policy, states.as_ref());
-        let (mut summary, n) = compliance_summary(&view, &policy, states.as_ref());
+        let (mut summary, n) = compliance_summary(&view, &policy, states.as_ref(), |_| {});
         assert_eq!(n, whole.votes.len());
         assert_eq!(summary.counts, whole.counts);
         summary.votes = compliance_votes(&view, &policy, states.as_ref()).collect();

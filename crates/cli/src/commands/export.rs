@@ -62,8 +62,18 @@ struct Compliance {
 impl Compliance {
     /// Writes the file's bytes to `w`.
     fn write(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-        let votes = projection::compliance_votes(&self.view, &self.policy, None);
-        write_pretty_with_array(w, &self.members, "votes", self.votes, votes)
+        let progress = crate::progress::Progress::of(self.votes as u64, "compliance.json", "votes");
+        let votes = projection::compliance_votes(&self.view, &self.policy, None)
+            .enumerate()
+            .map(|(i, v)| {
+                if i % 4096 == 0 {
+                    progress.set(i as u64);
+                }
+                v
+            });
+        let written = write_pretty_with_array(w, &self.members, "votes", self.votes, votes);
+        progress.finish();
+        written
     }
 }
 
@@ -125,7 +135,10 @@ fn derive(
         });
     }
     let policy = TrustPolicy::AllAssessors.resolve(&view);
-    let (summary, votes) = projection::compliance_summary(&view, &policy, None);
+    let progress = crate::progress::Progress::of(view.votes().len() as u64, "compliance", "votes");
+    let (summary, votes) =
+        projection::compliance_summary(&view, &policy, None, |n| progress.set(n as u64));
+    progress.finish();
 
     let progress = crate::progress::Progress::new(size, "entries");
     let mut tree = Frontier::new();

@@ -333,7 +333,10 @@ pub fn compliance(ctx: &Ctx, a: ComplianceArgs) -> Result<()> {
         Some(a.state.iter().copied().collect())
     };
     // The counts come before the votes in both outputs: one pass to count, one to write.
-    let (report, len) = projection::compliance_summary(&v, &p, states.as_ref());
+    let progress = crate::progress::Progress::of(v.votes().len() as u64, "compliance", "votes");
+    let (report, len) =
+        projection::compliance_summary(&v, &p, states.as_ref(), |n| progress.set(n as u64));
+    progress.finish();
     let votes = projection::compliance_votes(&v, &p, states.as_ref());
     if a.json {
         output::json(&StreamedCompliance {

@@ -273,11 +273,13 @@ pub fn compliance(
 
 /// [`compliance`] without its votes but with their counts, and how many votes it has: for
 /// writing a large report out vote by vote ([`compliance_votes`]) without holding it (one
-/// pass over the votes, each computed and dropped).
+/// pass over the votes, each computed and dropped). `progress` gets the number of the view's
+/// votes done so far (out of `view.votes().len()`).
 pub fn compliance_summary(
     view: &View,
     policy: &Policy,
     states: Option<&BTreeSet<StateCode>>,
+    mut progress: impl FnMut(usize),
 ) -> (ComplianceReport, usize) {
     let mut report = compliance_header(view, policy, states);
     let mut n = 0;
@@ -286,6 +288,9 @@ pub fn compliance_summary(
             report.counts.add(f.kind);
         }
         n += 1;
+        if n % 4096 == 0 {
+            progress(n);
+        }
     }
     (report, n)
 }
