@@ -30,18 +30,7 @@ fn setup() -> (Env, String, String, String) {
     let dep = env.key("dep");
     let rec = env.key("rec");
     let admin = env.key("admin");
-    env.ok(&[
-        "record",
-        "--key",
-        &dep,
-        "adherence",
-        "--state",
-        "GBR",
-        "--date",
-        "2015-10-01",
-        "--source",
-        "s",
-    ]);
+    env.adherence("GBR", "2015-10-01");
     (env, dep, rec, admin)
 }
 

@@ -17,25 +17,13 @@ use util::Env;
 fn ledger() -> (Env, u64) {
     let env = Env::new();
     env.standard();
-    let dep = env.key("dep");
     for (s, d) in [
         ("GBR", "2015-10-01"),
         ("FRA", "2015-10-23"),
         ("DEU", "2015-10-23"),
         ("MEX", "2015-10-23"),
     ] {
-        env.ok(&[
-            "record",
-            "--key",
-            &dep,
-            "adherence",
-            "--state",
-            s,
-            "--date",
-            d,
-            "--source",
-            "s",
-        ]);
+        env.adherence(s, d);
     }
     let (n, _) = env.verify();
     (env, n)

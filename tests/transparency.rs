@@ -8,23 +8,6 @@ use std::path::Path;
 
 use util::Env;
 
-/// Records `state`'s adherence letter of `date` with the depositary's key.
-fn adherence(env: &Env, state: &str, date: &str) {
-    let dep = env.key("dep");
-    env.ok(&[
-        "record",
-        "--key",
-        &dep,
-        "adherence",
-        "--state",
-        state,
-        "--date",
-        date,
-        "--source",
-        "s",
-    ]);
-}
-
 /// A small ledger with a log key, some supporters and a first checkpoint; returns the
 /// verifier key.
 fn ledger_with_checkpoint(env: &Env) -> String {
@@ -48,7 +31,7 @@ fn ledger_with_checkpoint(env: &Env) -> String {
         ("FRA", "2015-10-23"),
         ("MEX", "2015-10-23"),
     ] {
-        adherence(env, s, d);
+        env.adherence(s, d);
     }
     env.ok(&["checkpoint", "--key", &log]);
     let vkey = env
@@ -156,8 +139,8 @@ fn consistency_between_checkpoints() {
         .nth(1)
         .unwrap()
         .to_string();
-    adherence(&env, "DEU", "2015-10-23");
-    adherence(&env, "ITA", "2015-10-23");
+    env.adherence("DEU", "2015-10-23");
+    env.adherence("ITA", "2015-10-23");
     let new = write(
         &env,
         "new.cp",
@@ -217,7 +200,7 @@ fn witness_cosigns_growth_but_never_a_fork() {
     assert!(status.success());
     let dep = env.key("dep");
     let log = env.key("log");
-    adherence(&env, "DEU", "2015-10-23");
+    env.adherence("DEU", "2015-10-23");
     let cp2 = write(&env, "cp2", &env.ok(&["checkpoint", "--key", &log]));
     let p12 = write(&env, "p12", &env.ok(&["consistency", "--from", &size1]));
     env.ok(&[
@@ -351,7 +334,7 @@ fn snapshot_verifies_and_any_flipped_byte_fails() {
 fn snapshot_of_a_ledger_grown_past_its_checkpoint_covers_the_checkpoint() {
     let env = Env::new();
     let vkey = ledger_with_checkpoint(&env);
-    adherence(&env, "DEU", "2015-11-02");
+    env.adherence("DEU", "2015-11-02");
     let snap = env.path("snap");
     let s = snap.to_str().unwrap();
     env.ok(&["export", "snapshot", "--out", s]);
@@ -374,7 +357,7 @@ fn tiles_are_written_incrementally_and_read_back() {
     let o = out.to_str().unwrap();
     let first = env.ok(&["export", "tiles", "--out", o]);
     assert!(first.contains("from size 0"), "{first}");
-    adherence(&env, "DEU", "2015-10-23");
+    env.adherence("DEU", "2015-10-23");
     env.ok(&["checkpoint", "--key", &env.key("log")]);
     let second = env.ok(&["export", "tiles", "--out", o]);
     assert!(second.contains("2 tile files written"), "{second}");

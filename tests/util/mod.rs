@@ -79,6 +79,24 @@ impl Env {
         p.to_str().unwrap().to_string()
     }
 
+    /// Records `state`'s adherence letter of `date` (source "s") with the `dep` key, which
+    /// [`Env::standard`] grants the depositary role.
+    pub fn adherence(&self, state: &str, date: &str) {
+        let dep = self.key("dep");
+        self.ok(&[
+            "record",
+            "--key",
+            &dep,
+            "adherence",
+            "--state",
+            state,
+            "--date",
+            date,
+            "--source",
+            "s",
+        ]);
+    }
+
     /// `verify --json` → (events, head).
     pub fn verify(&self) -> (u64, String) {
         let out = self.ok(&["verify", "--json"]);
