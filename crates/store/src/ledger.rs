@@ -697,10 +697,9 @@ impl Ledger {
             hashes: true,
             signatures: None,
             chunk: crate::CHUNK,
-            bytes: true,
         };
         crate::pipeline::for_each_chunk(self, v.len(), work, |chunk| {
-            for p in chunk.items {
+            for p in chunk.items.drain(..) {
                 let bytes = chunk.run.get(p.index).map_or(&[][..], |(_, b)| b);
                 let step = if p.key != v.len() {
                     Err(format!(

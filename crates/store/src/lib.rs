@@ -115,11 +115,15 @@ impl EventRun {
         (0..self.len()).filter_map(|i| self.get(i))
     }
 
-    /// Frees the events' bytes, keeping their keys ([`EventRun::get`] then gives empty bytes).
-    pub fn drop_bytes(&mut self) {
-        self.bytes = Vec::new();
-        for e in &mut self.events {
-            e.1 = 0;
-        }
+    /// Empties the run, keeping its buffers' capacity.
+    pub fn clear(&mut self) {
+        self.bytes.clear();
+        self.events.clear();
+    }
+
+    /// Makes room for `events` more events of about `bytes_each` bytes.
+    pub fn reserve(&mut self, events: usize, bytes_each: usize) {
+        self.bytes.reserve(events.saturating_mul(bytes_each));
+        self.events.reserve(events);
     }
 }

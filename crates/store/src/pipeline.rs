@@ -46,9 +46,6 @@ pub(crate) struct Work<'a> {
     pub signatures: Option<SignatureMode>,
     /// Events per chunk: [`CHUNK`] or [`SIGNATURE_BATCH`].
     pub chunk: usize,
-    /// Hand the events' stored bytes on ([`Chunk::run`]); without it they are freed on the
-    /// worker that decoded them (a projection's replay needs only the events).
-    pub bytes: bool,
 }
 
 /// One stored event after the work that does not depend on the events before it.
@@ -73,7 +70,7 @@ pub(crate) struct Chunk {
     read: usize,
     /// A read error met after `items`.
     error: Option<StoreError>,
-    /// The stored events read (their bytes freed unless [`Work::bytes`]).
+    /// The stored events read.
     pub run: EventRun,
     /// The kept events, in key order.
     pub items: Vec<Prepared>,
@@ -83,24 +80,50 @@ pub(crate) struct Chunk {
     pub bad_sig: Option<u64>,
 }
 
+/// A chunk's two large buffers, used again for later chunks: they are a few hundred KB each,
+/// which glibc maps and unmaps for every chunk otherwise, faulting fresh zeroed pages in
+/// (measured: a fifth of a replay's time in a fresh process).
+#[derive(Default)]
+struct Buffers {
+    run: EventRun,
+    items: Vec<Prepared>,
+}
+
+/// Buffers handed back by the calling thread, taken by the workers.
+type Pool = std::sync::Mutex<Vec<Buffers>>;
+
 /// Reads the events with keys in `start..stop` and prepares them.
-fn read_and_prepare(log: &(dyn LogReader + Sync), start: u64, stop: u64, work: Work<'_>) -> Chunk {
+fn read_and_prepare(
+    log: &(dyn LogReader + Sync),
+    start: u64,
+    stop: u64,
+    work: Work<'_>,
+    pool: &Pool,
+) -> Chunk {
+    let mut buffers = pool
+        .lock()
+        .ok()
+        .and_then(|mut p| p.pop())
+        .unwrap_or_default();
     let expected = usize::try_from(stop - start).unwrap_or(0).min(work.chunk);
+    buffers.run.clear();
     // Room for events of up to 512 bytes (a 1M bench log averages 378) before it grows.
-    let mut run = EventRun::with_capacity(expected, 512);
-    let error = log.read_range(start, stop, &mut run).err();
-    let read = run.len();
-    let mut chunk = prepare(run, work);
+    buffers.run.reserve(expected, 512);
+    let error = log.read_range(start, stop, &mut buffers.run).err();
+    let read = buffers.run.len();
+    let mut chunk = prepare(buffers, work);
     chunk.stop = stop;
     chunk.read = read;
     chunk.error = error;
     chunk
 }
 
-fn prepare(mut run: EventRun, work: Work<'_>) -> Chunk {
+fn prepare(buffers: Buffers, work: Work<'_>) -> Chunk {
+    let Buffers { run, mut items } = buffers;
+    items.clear();
+    items.reserve(run.len());
     // Which events' signatures to check, with their author keys.
     let mut jobs: Vec<(usize, PublicKey)> = Vec::new();
-    let mut items: Vec<Prepared> = Vec::with_capacity(run.len());
     for (index, (key, bytes)) in run.iter().enumerate() {
         if work.keep.is_some_and(|keep| !keep(bytes)) {
             continue;
@@ -129,9 +152,6 @@ fn prepare(mut run: EventRun, work: Work<'_>) -> Chunk {
     let bad_sig = work
         .signatures
         .and_then(|mode| first_bad_signature(&run, &jobs, mode));
-    if !work.bytes {
-        run.drop_bytes();
-    }
     Chunk {
         stop: 0,
         read: 0,
@@ -183,27 +203,32 @@ fn first_bad_signature(
 }
 
 /// Reads `log` from key `from` and calls `each` with its prepared chunks, in order, until the
-/// log ends or `each` breaks. A read error is returned after `each` has seen every event read
-/// before it (so a bad event before it is still reported first). A key range with no events
-/// (a gap) is skipped to the next stored key, which `each` then sees out of sequence.
+/// log ends or `each` breaks. `each` takes the items it wants out of the chunk (e.g. with
+/// `drain`); the chunk's buffers are then used again. A read error is returned after `each`
+/// has seen every event read before it (so a bad event before it is still reported first). A
+/// key range with no events (a gap) is skipped to the next stored key, which `each` then sees
+/// out of sequence.
 pub(crate) fn for_each_chunk(
     log: &(dyn LogReader + Sync),
     from: u64,
     work: Work<'_>,
-    mut each: impl FnMut(Chunk) -> ControlFlow<()>,
+    mut each: impl FnMut(&mut Chunk) -> ControlFlow<()>,
 ) -> Result<(), StoreError> {
     let end = log.len()?;
     let max_in_flight = 2 * rayon::current_num_threads().max(1);
     let mut queue: VecDeque<std::sync::mpsc::Receiver<Chunk>> = VecDeque::new();
     let mut next = from;
     let mut failure: Option<StoreError> = None;
+    // At most one set of buffers per chunk in flight, plus the one being consumed.
+    let pool: Pool = std::sync::Mutex::new(Vec::new());
+    let pool = &pool;
     rayon::in_place_scope(|scope| loop {
         while queue.len() < max_in_flight && next < end {
             let (start, stop) = (next, next.saturating_add(work.chunk as u64).min(end));
             next = stop;
             let (tx, rx) = std::sync::mpsc::sync_channel(1);
             scope.spawn(move |_| {
-                let _ = tx.send(read_and_prepare(log, start, stop, work));
+                let _ = tx.send(read_and_prepare(log, start, stop, work, pool));
             });
             queue.push_back(rx);
         }
@@ -216,9 +241,15 @@ pub(crate) fn for_each_chunk(
         };
         let error = chunk.error.take();
         let (empty, stop) = (chunk.read == 0, chunk.stop);
-        if !chunk.items.is_empty() && each(chunk).is_break() {
+        if !chunk.items.is_empty() && each(&mut chunk).is_break() {
             // What is still in flight finishes on the pool; its results are dropped.
             break;
+        }
+        if let Ok(mut p) = pool.lock() {
+            p.push(Buffers {
+                run: chunk.run,
+                items: chunk.items,
+            });
         }
         if let Some(e) = error {
             failure = Some(e);
@@ -267,11 +298,10 @@ pub fn for_each_event_where<E: From<StoreError>>(
         hashes: false,
         signatures: None,
         chunk: CHUNK,
-        bytes: false,
     };
     let mut failure: Option<E> = None;
     let read = for_each_chunk(log, from, work, |chunk| {
-        for p in chunk.items {
+        for p in chunk.items.drain(..) {
             let step = match p.event {
                 Ok(ev) => each(p.key, ev),
                 Err(e) => Err(StoreError::Corrupted(format!(

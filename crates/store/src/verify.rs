@@ -71,11 +71,9 @@ pub fn verify_log_with(
         hashes: true,
         signatures: Some(mode),
         chunk: crate::SIGNATURE_BATCH,
-        // Signatures are checked by the workers; the in-order stage needs only the events.
-        bytes: false,
     };
     let read = for_each_chunk(log, 0, work, |chunk| {
-        for p in chunk.items {
+        for p in chunk.items.drain(..) {
             let expected = v.len();
             let at = |kind| VerifyError {
                 seq: Seq(expected),

@@ -568,11 +568,12 @@ fn main() -> Result<()> {
                 anyhow::ensure!(runs > 0, "--runs must be at least 1");
             }
             "--replay" => {
-                // Only the replay of an existing ledger, three times (for profiling).
+                // Only the replay of an existing ledger, `--runs` times (for profiling; give
+                // `--runs` first).
                 let dir = PathBuf::from(args.next().context("--replay LEDGER")?);
                 let l = Ledger::open(&dir, &OpenOptions::default())?;
                 let n = l.size()?;
-                for _ in 0..3 {
+                for _ in 0..runs {
                     let t = Instant::now();
                     let view = actledger_store::replay_view(&l, Cutoff::default(), None, |_| {})?;
                     let s = t.elapsed().as_secs_f64();
