@@ -255,10 +255,10 @@ struct Floors {
     coalesced: f64,
 }
 
-/// The crypto floors, best of three: a floor is the fastest the cryptography ran in this run,
+/// The crypto floors, best of `runs`: a floor is the fastest the cryptography ran in this run,
 /// so a moment of contention on a shared machine cannot make the ratios look better.
-fn floors(samples: &[Vec<u8>]) -> Floors {
-    (0..3)
+fn floors(samples: &[Vec<u8>], runs: usize) -> Floors {
+    (0..runs.max(1))
         .map(|_| floors_once(samples))
         .fold(Floors::default(), |best, f| Floors {
             sign: best.sign.max(f.sign),
@@ -561,7 +561,7 @@ fn bench(size: u64, work: &Path, runs: usize) -> Result<Row> {
     row.disk_ratio = dir_bytes(&ledger.join("db")) as f64 / raw_bytes as f64;
     // Floors, measured now, on this ledger's own event bytes.
     eprintln!("[{size}] measuring the crypto floor");
-    row.floors = floors(&samples);
+    row.floors = floors(&samples, runs);
     if std::env::var_os("ACTLEDGER_BENCH_KEEP").is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -625,7 +625,7 @@ fn main() -> Result<()> {
     let mut out = String::new();
     writeln!(
         out,
-        "machine: {cores} cores; rayon threads {}; import, verify and replay: best of {runs} runs (floors: best of 3); peak RSS: highest of the runs",
+        "machine: {cores} cores; rayon threads {}; floors, import, verify and replay: best of {runs} runs; peak RSS: highest of the runs",
         rayon::current_num_threads()
     )?;
     writeln!(out)?;

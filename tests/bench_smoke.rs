@@ -1,0 +1,53 @@
+//! The benchmark is run by hand (docs/PERFORMANCE.md), so nothing else would notice it break:
+//! a small run must complete and print a full row of positive figures. No timing is asserted.
+#![allow(clippy::unwrap_used)]
+
+use assert_cmd::cargo::CommandCargoExt;
+use std::process::Command;
+
+#[test]
+fn a_small_bench_run_prints_a_full_row() {
+    let work = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("actledger-bench")
+        .unwrap()
+        .args(["--sizes", "2000", "--runs", "1", "--work"])
+        .arg(work.path())
+        .env_remove("ACTLEDGER_BENCH_KEEP")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let header: Vec<&str> = stdout
+        .lines()
+        .find(|l| l.starts_with("| events |"))
+        .unwrap()
+        .split('|')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    let row: Vec<&str> = stdout
+        .lines()
+        .find(|l| l.starts_with("| 2000 |"))
+        .unwrap()
+        .split('|')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(row.len(), header.len(), "{stdout}");
+    for (name, cell) in header.iter().zip(&row) {
+        let number: String = cell
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
+        let value: f64 = number
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}: {cell:?}"));
+        assert!(value > 0.0, "{name}: {cell:?}");
+    }
+    // The generated data is removed unless asked to keep it.
+    assert_eq!(std::fs::read_dir(work.path()).unwrap().count(), 0);
+}
