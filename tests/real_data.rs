@@ -276,3 +276,33 @@ fn compliance_json_is_the_report_written_whole() {
         assert_eq!(out.trim_end(), want, "{states:?}");
     }
 }
+
+/// Output is buffered when stdout is not a terminal; a reader that goes away early
+/// (`actledger log --json | head -1`) still ends the command quietly with exit 0, and a reader
+/// that stays gets every line.
+#[test]
+fn a_closed_pipe_ends_a_listing_quietly() {
+    use std::io::Read;
+    let env = demo();
+    let full = env.ok(&["log", "--json"]);
+    assert!(
+        full.len() > 200_000,
+        "more than a pipe's buffer: {}",
+        full.len()
+    );
+    assert!(full.ends_with('\n'));
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("actledger"))
+        .env("ACTLEDGER_DIR", env.ledger())
+        .args(["log", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The pipe's read end is closed here, long before the command has written everything.
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{:?}", out.status);
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert!(full.as_bytes().starts_with(&first));
+}

@@ -58,6 +58,7 @@ fn main() -> ExitCode {
     actledger::allocator::tune();
     let cli = cli::Cli::parse();
     let result = commands::run(cli);
+    output::flush();
     report_rss();
     match result {
         Ok(()) => ExitCode::SUCCESS,

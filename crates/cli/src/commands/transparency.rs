@@ -53,7 +53,7 @@ pub fn checkpoint(ctx: &Ctx, a: CheckpointArgs) -> Result<()> {
     if a.json {
         output::json(&serde_json::json!({"type": "checkpoint", "size": cp.size, "note": cp.note}));
     } else {
-        print!("{}", cp.note);
+        output::text(&cp.note);
     }
     Ok(())
 }
@@ -94,7 +94,7 @@ pub fn prove(ctx: &Ctx, a: ProveArgs) -> Result<()> {
         Some(p) => {
             std::fs::write(p, &text).with_context(|| format!("cannot write {}", p.display()))?
         }
-        None => print!("{text}"),
+        None => output::text(&text),
     }
     Ok(())
 }
@@ -128,7 +128,7 @@ pub fn consistency(ctx: &Ctx, a: ConsistencyArgs) -> Result<()> {
         return Ok(());
     }
     let p = ledger.consistency_proof(a.from, to)?;
-    print!("{}", proof::format_consistency_proof(&p));
+    output::text(&proof::format_consistency_proof(&p));
     Ok(())
 }
 
@@ -322,7 +322,7 @@ pub fn witness(cmd: WitnessCmd) -> Result<()> {
         serde_json::to_string_pretty(&state)?.as_bytes(),
     )
     .context("witness state")?;
-    print!("{note}");
+    output::text(&note.to_string());
     Ok(())
 }
 
