@@ -67,7 +67,9 @@ pub fn json<T: serde::Serialize>(value: &T) {
                 None => std::io::Error::other(e.to_string()),
             })
             .and_then(|()| out.write_all(b"\n"))
-            .and_then(|()| out.flush())
+            // Into the writer underneath without flushing it: `log --json` prints a value per
+            // event, and the stdout buffer must not be flushed for each.
+            .and_then(|()| out.into_inner().map(|_| ()).map_err(|e| e.into_error()))
     });
 }
 
