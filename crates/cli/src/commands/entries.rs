@@ -26,18 +26,23 @@ impl EntriesFile {
     /// Opens `path` and indexes its events. An error says what is wrong and at which entry.
     pub fn open(path: &Path) -> Result<Self, String> {
         let file = File::open(path).map_err(|e| format!("cannot read: {e}"))?;
-        let size = file
-            .metadata()
-            .map_err(|e| format!("cannot read: {e}"))?
-            .len();
+        let meta = file.metadata().map_err(|e| format!("cannot read: {e}"))?;
+        if !meta.is_file() {
+            return Err("not a regular file".into());
+        }
+        let size = meta.len();
         let mut reader = BufReader::with_capacity(1 << 16, &file);
         let (mut starts, mut lens) = (Vec::new(), Vec::new());
         let mut at = 0u64;
         while at < size {
             let mut prefix = [0u8; 2];
-            reader
-                .read_exact(&mut prefix)
-                .map_err(|_| format!("entry {}: truncated length prefix", starts.len()))?;
+            reader.read_exact(&mut prefix).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                    format!("entry {}: truncated length prefix", starts.len())
+                } else {
+                    format!("cannot read: {e}")
+                }
+            })?;
             let len = u16::from_be_bytes(prefix);
             let start = at + 2;
             if start + u64::from(len) > size {
@@ -192,5 +197,12 @@ mod tests {
         assert_eq!(err, "entry 2: truncated length prefix");
         std::fs::write(f.path(), b"").expect("write");
         assert_eq!(EntriesFile::open(f.path()).expect("empty").count(), 0);
+        let dir = tempfile::tempdir().expect("dir");
+        let err = EntriesFile::open(dir.path()).err().expect("refused");
+        assert_eq!(err, "not a regular file");
+        let err = EntriesFile::open(&dir.path().join("none"))
+            .err()
+            .expect("refused");
+        assert!(err.starts_with("cannot read: "), "{err}");
     }
 }
