@@ -1827,15 +1827,13 @@ fn bundle_number(k: &[u8]) -> Result<u64, StoreError> {
     })
 }
 
-/// The events of bundle `b` (stored value `v`) with seqs in `from..to`, as owned pairs.
-fn bundle_events(b: u64, v: &[u8], from: u64, to: u64) -> Vec<(u64, Vec<u8>)> {
+/// The events of bundle `b` (stored value `v`) with seqs in `from..to`.
+fn bundle_events(b: u64, v: &[u8], from: u64, to: u64) -> impl Iterator<Item = (u64, &[u8])> {
     let first = bundle::first_seq(b);
     bundle::split(v)
         .enumerate()
-        .map(|(i, e)| (first.saturating_add(i as u64), e))
-        .filter(|(seq, _)| (from..to).contains(seq))
-        .map(|(seq, e)| (seq, e.to_vec()))
-        .collect()
+        .map(move |(i, e)| (first.saturating_add(i as u64), e))
+        .filter(move |(seq, _)| (from..to).contains(seq))
 }
 
 impl Ledger {
@@ -1858,25 +1856,38 @@ impl Ledger {
     /// (sled's iterators keep every leaf they pass resident, which for bundles is the whole
     /// log: lookups keep a full read under 100 MB).
     fn read_events(&self, from: u64, to: u64) -> crate::Scan<'_> {
-        let mut next = Some(bundle::locate(from).0);
-        let mut pending = std::collections::VecDeque::new();
-        Box::new(std::iter::from_fn(move || loop {
-            if let Some(x) = pending.pop_front() {
-                return Some(Ok(x));
+        Box::new(self.bundles_between(from, to).flat_map(move |bundle| {
+            match bundle {
+                Ok((b, v)) => bundle_events(b, &v, from, to)
+                    .map(|(seq, e)| Ok((seq, e.to_vec())))
+                    .collect::<Vec<_>>(),
+                Err(e) => vec![Err(e)],
             }
+        }))
+    }
+
+    /// The stored bundles that may hold events with seqs in `from..to`, in order, as
+    /// `(number, value)`, each found by a lookup; after an error, nothing.
+    fn bundles_between(
+        &self,
+        from: u64,
+        to: u64,
+    ) -> impl Iterator<Item = Result<(u64, sled::IVec), StoreError>> + '_ {
+        let mut next = Some(bundle::locate(from).0);
+        std::iter::from_fn(move || {
             let b = next.take()?;
             if bundle::first_seq(b) >= to {
                 return None;
             }
             match self.bundle_from(b) {
-                Err(e) => return Some(Err(e)),
-                Ok(None) => return None,
+                Err(e) => Some(Err(e)),
+                Ok(None) => None,
                 Ok(Some((found, v))) => {
                     next = found.checked_add(1);
-                    pending.extend(bundle_events(found, &v, from, to));
+                    Some(Ok((found, v)))
                 }
             }
-        }))
+        })
     }
 }
 
@@ -1910,21 +1921,10 @@ impl LogReader for Ledger {
     }
 
     fn read_range(&self, from: u64, to: u64, out: &mut crate::EventRun) -> Result<(), StoreError> {
-        let mut next = Some(bundle::locate(from).0);
-        while let Some(b) = next.take() {
-            if bundle::first_seq(b) >= to {
-                break;
-            }
-            let Some((found, v)) = self.bundle_from(b)? else {
-                break;
-            };
-            next = found.checked_add(1);
-            let first = bundle::first_seq(found);
-            for (i, e) in bundle::split(&v).enumerate() {
-                let seq = first.saturating_add(i as u64);
-                if (from..to).contains(&seq) {
-                    out.push(seq, e);
-                }
+        for bundle in self.bundles_between(from, to) {
+            let (b, v) = bundle?;
+            for (seq, e) in bundle_events(b, &v, from, to) {
+                out.push(seq, e);
             }
         }
         Ok(())
