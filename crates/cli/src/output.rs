@@ -73,6 +73,42 @@ pub fn json<T: serde::Serialize>(value: &T) {
     });
 }
 
+/// A list written as a JSON array straight from an iterator of `len` items, so a large list
+/// (a report's votes) is never held. It can be serialized once: a second time is an error.
+pub struct SeqOnce<I> {
+    items: std::cell::RefCell<Option<I>>,
+    len: usize,
+}
+
+impl<I> SeqOnce<I> {
+    /// The array of the `len` items `items` yields.
+    pub fn new(items: I, len: usize) -> Self {
+        Self {
+            items: std::cell::RefCell::new(Some(items)),
+            len,
+        }
+    }
+}
+
+impl<I: Iterator> serde::Serialize for SeqOnce<I>
+where
+    I::Item: serde::Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error as _, SerializeSeq};
+        let items = self
+            .items
+            .borrow_mut()
+            .take()
+            .ok_or_else(|| S::Error::custom("the items were already written"))?;
+        let mut seq = s.serialize_seq(Some(self.len))?;
+        for item in items {
+            seq.serialize_element(&item)?;
+        }
+        seq.end()
+    }
+}
+
 /// A value with a `"type"` member first, then the value's own members (which must serialize
 /// as a map or struct).
 #[derive(serde::Serialize)]

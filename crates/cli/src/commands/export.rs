@@ -146,7 +146,7 @@ fn derive(
     let mut from = 0;
     while from < size {
         let to = from.saturating_add(actledger_store::CHUNK as u64).min(size);
-        run = EventRun::with_capacity(run.len(), 512);
+        run.clear();
         log.read_range(from, to, &mut run)
             .map_err(|e| e.to_string())?;
         for (seq, bytes) in run.iter() {
@@ -253,31 +253,25 @@ fn write_pretty_with_array<T: serde::Serialize>(
     len: usize,
     items: impl Iterator<Item = T>,
 ) -> std::io::Result<()> {
-    use serde::ser::{Error as _, SerializeMap, SerializeSeq};
-    use std::cell::RefCell;
-    struct Items<I>(RefCell<Option<I>>, usize);
-    impl<T: serde::Serialize, I: Iterator<Item = T>> serde::Serialize for Items<I> {
+    use serde::ser::{Error as _, SerializeMap};
+    /// One item, written through its JSON tree so its members come out sorted as in a Value.
+    struct Sorted<T>(T);
+    impl<T: serde::Serialize> serde::Serialize for Sorted<T> {
         fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let items = self
-                .0
-                .borrow_mut()
-                .take()
-                .ok_or_else(|| S::Error::custom("the items were already written"))?;
-            let mut seq = s.serialize_seq(Some(self.1))?;
-            for item in items {
-                // One item's tree, so its members come out sorted as in a Value.
-                let v = serde_json::to_value(&item).map_err(S::Error::custom)?;
-                seq.serialize_element(&v)?;
-            }
-            seq.end()
+            serde_json::to_value(&self.0)
+                .map_err(S::Error::custom)?
+                .serialize(s)
         }
     }
     struct Object<'a, I> {
         members: &'a serde_json::Map<String, serde_json::Value>,
         key: &'a str,
-        items: Items<I>,
+        items: crate::output::SeqOnce<I>,
     }
-    impl<T: serde::Serialize, I: Iterator<Item = T>> serde::Serialize for Object<'_, I> {
+    impl<I: Iterator> serde::Serialize for Object<'_, I>
+    where
+        I::Item: serde::Serialize,
+    {
         fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             let mut keys: Vec<&str> = self
                 .members
@@ -300,7 +294,7 @@ fn write_pretty_with_array<T: serde::Serialize>(
     let object = Object {
         members,
         key,
-        items: Items(RefCell::new(Some(items)), len),
+        items: crate::output::SeqOnce::new(items.map(Sorted), len),
     };
     // The formatter writes many pieces of a few bytes: buffered here, in a writer of a known
     // type, rather than each through `dyn Write` (which was 15% of an export's time).

@@ -287,31 +287,14 @@ pub fn votes(ctx: &Ctx, a: VotesArgs) -> Result<()> {
 /// instead of held (the report of a 1M-event log is ~0.9 GB in memory).
 struct StreamedCompliance<'a, I> {
     head: &'a projection::ComplianceReport,
-    votes: std::cell::RefCell<Option<I>>,
-    len: usize,
+    votes: output::SeqOnce<I>,
 }
 
 impl<I: Iterator<Item = projection::compliance::VoteCompliance>> Serialize
     for StreamedCompliance<'_, I>
 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{Error as _, SerializeMap, SerializeSeq};
-        struct Votes<'b, I>(&'b StreamedCompliance<'b, I>);
-        impl<I: Iterator<Item = projection::compliance::VoteCompliance>> Serialize for Votes<'_, I> {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let votes = self
-                    .0
-                    .votes
-                    .borrow_mut()
-                    .take()
-                    .ok_or_else(|| S::Error::custom("the votes were already written"))?;
-                let mut seq = s.serialize_seq(Some(self.0.len))?;
-                for v in votes {
-                    seq.serialize_element(&v)?;
-                }
-                seq.end()
-            }
-        }
+        use serde::ser::SerializeMap;
         let h = self.head;
         let mut map = s.serialize_map(None)?;
         map.serialize_entry("type", "compliance")?;
@@ -319,7 +302,7 @@ impl<I: Iterator<Item = projection::compliance::VoteCompliance>> Serialize
         map.serialize_entry("policy", &h.policy)?;
         map.serialize_entry("states", &h.states)?;
         map.serialize_entry("counts", &h.counts)?;
-        map.serialize_entry("votes", &Votes(self))?;
+        map.serialize_entry("votes", &self.votes)?;
         map.end()
     }
 }
@@ -341,8 +324,7 @@ pub fn compliance(ctx: &Ctx, a: ComplianceArgs) -> Result<()> {
     if a.json {
         output::json(&StreamedCompliance {
             head: &report,
-            votes: std::cell::RefCell::new(Some(votes)),
-            len,
+            votes: output::SeqOnce::new(votes, len),
         });
         return Ok(());
     }
