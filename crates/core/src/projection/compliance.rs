@@ -156,6 +156,13 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// Counts a vote's findings.
+    fn add_findings(&mut self, vote: &VoteCompliance) {
+        for f in &vote.findings {
+            self.add(f.kind);
+        }
+    }
+
     fn add(&mut self, kind: FindingKind) {
         let n = match kind {
             FindingKind::Breach => &mut self.breach,
@@ -264,8 +271,8 @@ pub fn compliance(
 ) -> ComplianceReport {
     let votes: Vec<VoteCompliance> = compliance_votes(view, policy, states).collect();
     let mut report = compliance_header(view, policy, states);
-    for f in votes.iter().flat_map(|v| v.findings.iter()) {
-        report.counts.add(f.kind);
+    for v in &votes {
+        report.counts.add_findings(v);
     }
     report.votes = votes;
     report
@@ -284,9 +291,7 @@ pub fn compliance_summary(
     let mut report = compliance_header(view, policy, states);
     let mut n = 0;
     for v in compliance_votes(view, policy, states) {
-        for f in &v.findings {
-            report.counts.add(f.kind);
-        }
+        report.counts.add_findings(&v);
         n += 1;
         if n % 4096 == 0 {
             progress(n);
