@@ -21,22 +21,18 @@ fn a_small_bench_run_prints_a_full_row() {
         "{stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let header: Vec<&str> = stdout
-        .lines()
-        .find(|l| l.starts_with("| events |"))
-        .unwrap()
-        .split('|')
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .collect();
-    let row: Vec<&str> = stdout
-        .lines()
-        .find(|l| l.starts_with("| 2000 |"))
-        .unwrap()
-        .split('|')
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .collect();
+    // The cells of the table line that starts with `start`.
+    let cells = |start: &str| -> Vec<&str> {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no line starting {start:?} in {stdout}"))
+            .split('|')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect()
+    };
+    let (header, row) = (cells("| events |"), cells("| 2000 |"));
     assert_eq!(row.len(), header.len(), "{stdout}");
     for (name, cell) in header.iter().zip(&row) {
         let number: String = cell

@@ -22,28 +22,28 @@ pub struct VerifySummary {
 /// How `verify` checks signatures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SignatureMode {
-    /// Batch verification of [`crate::SIGNATURE_BATCH`] signatures at a time on all cores, with one term per
-    /// distinct key in the batch equation (`actledger_core::batch`): a failing batch is
-    /// re-checked one signature at a time to name the first bad event. Batches apply the
-    /// ZIP 215 rules, under which batch and single checks agree. They accept every signature
-    /// `verify_strict` accepts, and also signatures that the *key holder* deliberately built
-    /// with a small-order component or a non-canonical `R` encoding. Such a signature still
-    /// proves that key holder signed exactly these bytes; use [`SignatureMode::Strict`] when
-    /// strict non-malleability matters.
+    /// Batch verification of [`crate::SIGNATURE_BATCH`] signatures at a time on all cores, with one
+    /// term per distinct key in the batch equation (`actledger_core::batch`): a failing batch is
+    /// re-checked one signature at a time to name the first bad event. Batches apply the ZIP 215
+    /// rules, under which batch and single checks agree. They accept every signature
+    /// `verify_strict` accepts, and also signatures that the *key holder* deliberately built with a
+    /// small-order component or a non-canonical `R` encoding. Such a signature still proves that
+    /// key holder signed exactly these bytes; use [`SignatureMode::Strict`] when strict
+    /// non-malleability matters.
     #[default]
     Batch,
     /// `verify_strict` for every signature, on all cores.
     Strict,
 }
 
-/// Verifies every stored event from its bytes, in key order: keys must be 0, 1, 2, ... with no
-/// gap; each event must decode canonically, carry its position, link to its predecessor, bear
-/// a valid signature and pass the rules. Two stages: chunks of [`crate::SIGNATURE_BATCH`] events are decoded,
-/// hashed (chain hash and Merkle leaf) and their signatures batch-verified on all cores
-/// (rayon), a bounded number of chunks in flight so memory stays flat; this thread reads the
-/// store and, in log order, checks positions, chain links and rules and extends the Merkle tree
-/// (the only work that depends on the events before). `on_event` sees each accepted event (with
-/// the verifier and tree after it) and may reject it. `progress` is called with the count so far.
+/// Verifies every stored event from its bytes, in key order: keys must be 0, 1, 2, ... with no gap;
+/// each event must decode canonically, carry its position, link to its predecessor, bear a valid
+/// signature and pass the rules. Two stages: chunks of [`crate::SIGNATURE_BATCH`] events are
+/// decoded, hashed (chain hash and Merkle leaf) and their signatures batch-verified on all cores
+/// (rayon), a bounded number of chunks in flight so memory stays flat; this thread reads the store
+/// and, in log order, checks positions, chain links and rules and extends the Merkle tree (the only
+/// work that depends on the events before). `on_event` sees each accepted event (with the verifier
+/// and tree after it) and may reject it. `progress` is called with the count so far.
 ///
 /// The error reported is the first bad event in log order, whichever check found it.
 /// Returns `Ok(Err(_))` for a log that fails verification, `Err(_)` when it cannot be read.
