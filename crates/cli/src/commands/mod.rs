@@ -9,6 +9,7 @@ pub mod import;
 mod keys;
 pub mod log;
 mod reports;
+mod serve;
 mod transparency;
 mod verify;
 
@@ -18,7 +19,7 @@ use std::time::Duration;
 
 use actledger_core::event::LedgerCreated;
 use actledger_core::{Origin, Text};
-use actledger_store::{Appended, Ledger, OpenOptions};
+use actledger_store::{Appended, Ledger, OpenOptions, StoreError};
 use anyhow::{Context, Result};
 
 use crate::cli::{Cli, Command};
@@ -43,7 +44,19 @@ impl Ctx {
             wait: self.wait,
             ..OpenOptions::default()
         };
-        Ledger::open(dir, &opts).map_err(anyhow::Error::from)
+        Ledger::open(dir, &opts).map_err(|e| match &e {
+            // A server holds it: its writes go through the server.
+            StoreError::InUse { pid, .. } => match actledger_http::serve::served_by(dir, pid) {
+                Some(s) => anyhow::anyhow!(
+                    "ledger {} is served by process {}: use --remote {}",
+                    dir.display(),
+                    s.pid,
+                    s.url
+                ),
+                None => e.into(),
+            },
+            _ => e.into(),
+        })
     }
 }
 
@@ -76,6 +89,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::VerifySnapshot(a) => export::verify_snapshot(a),
         Command::Import(a) => import::run(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a),
+        Command::Serve(a) => serve::run(&ctx, a),
     }
 }
 

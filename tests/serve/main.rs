@@ -1,0 +1,12 @@
+//! `actledger serve` end to end: a real server on loopback (an ephemeral port), real HTTP
+//! clients. Tiles equal `export tiles`; Go's sumdb/tlog reads them; remote writers append
+//! through the one admission path; bad requests are refused and change nothing.
+#![allow(clippy::unwrap_used)]
+
+#[path = "../util/mod.rs"]
+mod util;
+
+mod server;
+mod tiles;
+
+pub use server::Server;
