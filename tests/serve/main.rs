@@ -9,5 +9,6 @@ mod util;
 mod go;
 mod server;
 mod tiles;
+mod write;
 
 pub use server::Server;

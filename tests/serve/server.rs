@@ -21,10 +21,15 @@ impl Server {
     /// Starts `actledger --ledger LEDGER serve --listen 127.0.0.1:0 ARGS` and waits for the
     /// line that names its address.
     pub fn start(ledger: &Path, args: &[&str]) -> Server {
+        Self::start_at(ledger, "127.0.0.1:0", args)
+    }
+
+    /// [`Server::start`] on a given address.
+    pub fn start_at(ledger: &Path, listen: &str, args: &[&str]) -> Server {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("actledger"))
             .arg("--ledger")
             .arg(ledger)
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["serve", "--listen", listen])
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

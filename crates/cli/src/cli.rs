@@ -228,6 +228,10 @@ pub struct RecordArgs {
     /// Key file that signs the event (its role must allow the fact).
     #[arg(long, value_name = "FILE")]
     pub key: PathBuf,
+    /// Append through the `actledger serve` at URL: the event is signed here (the key never
+    /// leaves this machine) over the server's head and submitted; no local ledger is needed.
+    #[arg(long, value_name = "URL")]
+    pub remote: Option<String>,
     #[command(subcommand)]
     pub what: RecordWhat,
 }

@@ -16,6 +16,7 @@
 
 mod api;
 mod conn;
+pub mod remote;
 mod signer;
 mod tiles;
 mod write;

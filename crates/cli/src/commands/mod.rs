@@ -8,6 +8,7 @@ mod html;
 pub mod import;
 mod keys;
 pub mod log;
+mod remote;
 mod reports;
 mod serve;
 mod transparency;
