@@ -394,3 +394,65 @@ fn a_server_killed_mid_race_loses_no_acknowledged_event() {
     server.stop();
     check_landed(&env, before, &landed.lock().unwrap(), 2034);
 }
+
+#[test]
+fn the_log_key_signs_a_checkpoint_after_writes() {
+    let env = Env::new();
+    let log = demo(&env);
+    // A key without the log role cannot serve as the log key.
+    let rec_path = env.ledger().join("keys/recorder.key");
+    let err = env.fails(
+        2,
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--log-key",
+            rec_path.to_str().unwrap(),
+        ],
+    );
+    assert!(err.contains("lacks the log role"), "{err}");
+    // Without a log key, the recorded checkpoint (none here) is what is served.
+    let server = Server::start(&env.ledger(), &[]);
+    assert_eq!(server.get("checkpoint").status, 404);
+    let r = server
+        .client
+        .post(&server.url("checkpoint"), "text/plain", b"")
+        .unwrap();
+    assert_eq!(r.status, 404, "{}", r.text());
+    server.stop();
+
+    let server = Server::start(&env.ledger(), &["--log-key", &log]);
+    let first = server.get("checkpoint");
+    assert_eq!(first.status, 200);
+    let size_of = |r: &actledger_http::client::Response| -> u64 {
+        r.text().lines().nth(1).unwrap().parse().unwrap()
+    };
+    let before = head(&server);
+    assert_eq!(size_of(&first), before.size);
+    let rec = key(&env, "recorder");
+    let log_client = RemoteLog::new(&server.url);
+    for n in 1..=3 {
+        log_client.append(&rec, &draft(2035, n)).unwrap();
+    }
+    // The signer follows the writes by itself (at most one checkpoint a second): wait for it,
+    // with a deadline far beyond that.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let cp = server.get("checkpoint");
+        if size_of(&cp) == before.size + 3 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no checkpoint after the writes"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    server.stop();
+    let latest = env.ok(&["checkpoint", "--latest"]);
+    assert_eq!(
+        latest.lines().nth(1),
+        Some((before.size + 3).to_string().as_str())
+    );
+}
