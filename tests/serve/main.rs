@@ -6,6 +6,7 @@
 #[path = "../util/mod.rs"]
 mod util;
 
+mod api;
 mod go;
 mod server;
 mod tiles;

@@ -110,12 +110,12 @@ pub trait Pages: Send + Sync + 'static {
     /// --json` prints them; `Ok(None)` if there is no such report.
     fn report(
         &self,
-        ledger: &LedgerLock,
+        ledger: &Arc<LedgerLock>,
         name: &str,
         query: &Query,
     ) -> Result<Option<Vec<u8>>, PageError>;
     /// The HTML report of the ledger as it is now.
-    fn html(&self, ledger: &LedgerLock) -> Result<String, PageError>;
+    fn html(&self, ledger: &Arc<LedgerLock>) -> Result<String, PageError>;
 }
 
 /// Renders nothing: a server without a read API (tests of the log alone).
@@ -123,10 +123,15 @@ pub trait Pages: Send + Sync + 'static {
 pub struct NoPages;
 
 impl Pages for NoPages {
-    fn report(&self, _: &LedgerLock, _: &str, _: &Query) -> Result<Option<Vec<u8>>, PageError> {
+    fn report(
+        &self,
+        _: &Arc<LedgerLock>,
+        _: &str,
+        _: &Query,
+    ) -> Result<Option<Vec<u8>>, PageError> {
         Ok(None)
     }
-    fn html(&self, _: &LedgerLock) -> Result<String, PageError> {
+    fn html(&self, _: &Arc<LedgerLock>) -> Result<String, PageError> {
         Err(PageError::Failed("this server renders no HTML".into()))
     }
 }
@@ -159,7 +164,7 @@ pub(crate) struct Head {
 
 /// What every handler shares.
 pub(crate) struct State {
-    pub ledger: LedgerLock,
+    pub ledger: Arc<LedgerLock>,
     /// The checkpoint the read path serves (the tree is its size).
     pub published: RwLock<Option<Arc<StoredCheckpoint>>>,
     pub head: RwLock<Head>,
@@ -233,7 +238,7 @@ pub fn run(
     let (size, hash) = ledger.stored_head()?;
     let last_time = ledger.state()?.last_time();
     let state = Arc::new(State {
-        ledger: LedgerLock(RwLock::new(ledger)),
+        ledger: Arc::new(LedgerLock(RwLock::new(ledger))),
 
         published: RwLock::new(published),
         head: RwLock::new(Head {
