@@ -8,6 +8,7 @@ mod util;
 
 mod api;
 mod go;
+mod import;
 mod page;
 mod server;
 mod tiles;

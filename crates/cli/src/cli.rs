@@ -107,6 +107,11 @@ pub struct ImportArgs {
     /// Key file that signs the events (depositary for supporters, recorder otherwise).
     #[arg(long, value_name = "FILE")]
     pub key: PathBuf,
+    /// Import through the `actledger serve` at URL: the log is read from it and verified, the
+    /// events signed here (the key never leaves this machine) and submitted as one batch,
+    /// admitted whole or not at all.
+    #[arg(long, value_name = "URL")]
+    pub remote: Option<String>,
     /// Check everything and report what would be written, writing nothing.
     #[arg(long)]
     pub dry_run: bool,

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use actledger_core::chain::{self, SealedEvent};
 use actledger_core::event::{EventBody, UnsignedEvent, FORMAT_VERSION};
-use actledger_core::tiles::encode_entry_bundle;
+use actledger_core::tiles::{encode_entry_bundle, parse_entries};
 use actledger_core::{EventHash, Seq, SigningKey, Timestamp};
 
 use super::write::{BATCH_CONTENT_TYPE, EVENT_CONTENT_TYPE};
@@ -174,6 +174,57 @@ impl RemoteLog {
     fn submit(&self, path: &str, content_type: &str, body: &[u8]) -> Result<Response, RemoteError> {
         let url = join(&self.base, path);
         self.retrying(|| self.client.post(&url, content_type, body))
+    }
+
+    /// The stored events `0..head.size` (`GET /entries`, page by page). The caller verifies
+    /// them (signatures, chain, rules) and checks they end in `head.head`: nothing read from
+    /// the server is trusted.
+    pub fn events(&self, head: &RemoteHead) -> Result<Vec<Vec<u8>>, RemoteError> {
+        let mut out: Vec<Vec<u8>> = Vec::new();
+        while (out.len() as u64) < head.size {
+            let url = join(&self.base, &format!("entries?from={}", out.len()));
+            let r = self.retrying(|| self.client.get(&url))?;
+            if r.status != 200 {
+                return Err(self.refused(&r));
+            }
+            let page = parse_entries(&r.body, usize::MAX)
+                .map_err(|e| RemoteError::Protocol(format!("{url}: {e}")))?;
+            if page.is_empty() {
+                return Err(RemoteError::Protocol(format!(
+                    "{url}: no events, but the head says {}",
+                    head.size
+                )));
+            }
+            out.extend(page.into_iter().map(<[u8]>::to_vec));
+        }
+        out.truncate(usize::try_from(head.size).unwrap_or(usize::MAX));
+        Ok(out)
+    }
+
+    /// Submits events already signed (in the batch framing): `Ok(None)` when they were signed
+    /// over a head that is no longer the log's (`409`), so the caller can sign them again.
+    pub fn submit_sealed(
+        &self,
+        sealed: &[SealedEvent],
+    ) -> Result<Option<Vec<Landed>>, RemoteError> {
+        let bytes: Vec<&[u8]> = sealed.iter().map(|s| s.bytes.as_slice()).collect();
+        let first = sealed.first().map_or(0, |s| s.event.unsigned.seq.0);
+        let framed =
+            encode_entry_bundle(first, &bytes).map_err(|e| RemoteError::Protocol(e.to_string()))?;
+        let r = self.submit("events/batch", BATCH_CONTENT_TYPE, &framed)?;
+        match r.status {
+            200 | 201 => Ok(Some(
+                sealed
+                    .iter()
+                    .map(|s| Landed {
+                        seq: s.event.unsigned.seq,
+                        hash: s.hash,
+                    })
+                    .collect(),
+            )),
+            409 => Ok(None),
+            _ => Err(self.refused(&r)),
+        }
     }
 
     /// Appends one event signed here by `key`: see the module documentation.

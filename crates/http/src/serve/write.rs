@@ -20,14 +20,14 @@ use std::sync::Arc;
 
 use actledger_core::chain::{self, SealedEvent};
 use actledger_core::encoding::MAX_EVENT_BYTES;
-use actledger_core::tiles::parse_entries;
+use actledger_core::tiles::{encode_entry_bundle, parse_entries};
 use actledger_core::verify::{Signatures, Verifier};
 use actledger_core::{RuleError, Timestamp, VerifyErrorKind};
 use actledger_store::{LogReader, StoreError};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State as Extract};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::json;
 
@@ -44,6 +44,7 @@ const MAX_CLOCK_AHEAD: i64 = 300;
 pub(super) fn routes(max_batch_bytes: usize) -> axum::Router<Arc<State>> {
     axum::Router::new()
         .route("/head", get(head))
+        .route("/entries", get(entries))
         .route(
             "/events",
             post(one).layer(DefaultBodyLimit::max(MAX_EVENT_BYTES)),
@@ -65,6 +66,57 @@ async fn head(Extract(state): Extract<Arc<State>>) -> Response {
             "recorded_at": h.last_time.map(|t| t.0),
         }),
     )
+}
+
+/// Events per `GET /entries` answer.
+pub const ENTRIES_PAGE: u64 = 4096;
+
+/// `GET /entries?from=N`: the stored events from seq `N` (up to [`ENTRIES_PAGE`] of them, and
+/// only up to the head), in the batch framing: what a remote signer replays and verifies to
+/// check its facts against the log's (an import). Unlike the tiles, not limited to the
+/// published checkpoint.
+async fn entries(
+    Extract(state): Extract<Arc<State>>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Response {
+    let from = match raw.as_deref().and_then(|q| q.strip_prefix("from=")) {
+        Some(n) => match n.parse::<u64>() {
+            Ok(n) => n,
+            Err(_) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    format!("from={n:?} is not a number"),
+                )
+            }
+        },
+        None if raw.as_deref().is_none_or(str::is_empty) => 0,
+        None => return error(StatusCode::BAD_REQUEST, "the only parameter is from=SEQ"),
+    };
+    let s = state.clone();
+    let read = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, String> {
+        let ledger = s.ledger.read();
+        let size = s.head().size;
+        let to = from.saturating_add(ENTRIES_PAGE).min(size);
+        let events: Vec<Vec<u8>> = ledger
+            .scan_range(from, to)
+            .map(|item| item.map(|(_, bytes)| bytes))
+            .collect::<Result<_, _>>()
+            .map_err(|e| e.to_string())?;
+        encode_entry_bundle(from, &events).map_err(|e| e.to_string())
+    })
+    .await;
+    match read {
+        Ok(Ok(body)) => (
+            [
+                (axum::http::header::CONTENT_TYPE, BATCH_CONTENT_TYPE),
+                (axum::http::header::CACHE_CONTROL, "no-store"),
+            ],
+            body,
+        )
+            .into_response(),
+        Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
 }
 
 async fn one(Extract(state): Extract<Arc<State>>, body: Bytes) -> Response {
