@@ -167,7 +167,15 @@ async fn submit(state: Arc<State>, events: Vec<Vec<u8>>, batch: bool) -> Respons
                     "duplicate": landed.new == 0,
                 })
             };
-            json(status, &body)
+            let mut r = json(status, &body);
+            // Where the time went (W3C Server-Timing): for the bench and for operators.
+            let [lock, check, write] = landed.timing;
+            if let Ok(v) = axum::http::HeaderValue::from_str(&format!(
+                "lock;dur={lock:.3}, check;dur={check:.3}, write;dur={write:.3}"
+            )) {
+                r.headers_mut().insert("server-timing", v);
+            }
+            r
         }
         Ok(Err(r)) => r.into_response(),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
@@ -182,6 +190,8 @@ struct Landed {
     /// How many were written now (the others were in the log already).
     new: usize,
     last_hash: String,
+    /// Time waiting for the ledger, checking, and writing (flush included), in ms.
+    timing: [f64; 3],
 }
 
 /// A refusal: status, message, and for `409` the current head.
@@ -252,7 +262,9 @@ fn admit(state: &State, events: Vec<Vec<u8>>, batch: bool) -> Result<Landed, Ref
             String::new()
         }
     };
+    let started = std::time::Instant::now();
     let mut ledger = state.ledger.write();
+    let locked = std::time::Instant::now();
     let (size, head) = ledger.stored_head()?;
     let stale = |seq: u64| {
         Refused {
@@ -293,6 +305,11 @@ fn admit(state: &State, events: Vec<Vec<u8>>, batch: bool) -> Result<Landed, Ref
             count: events.len(),
             new: 0,
             last_hash: last_hash.unwrap_or_default(),
+            timing: [
+                ms(started, locked),
+                ms(locked, std::time::Instant::now()),
+                0.0,
+            ],
         });
     }
     if let Some(ev) = decoded.get(already) {
@@ -326,7 +343,9 @@ fn admit(state: &State, events: Vec<Vec<u8>>, batch: bool) -> Result<Landed, Ref
         sealed.push(SealedEvent { event, bytes, hash });
     }
     let new = sealed.len();
+    let checked = std::time::Instant::now();
     ledger.commit(&sealed)?;
+    let written = std::time::Instant::now();
     if let Some(last) = sealed.last() {
         state.set_head(Head {
             size: last.event.unsigned.seq.0 + 1,
@@ -339,5 +358,14 @@ fn admit(state: &State, events: Vec<Vec<u8>>, batch: bool) -> Result<Landed, Ref
         count: already + new,
         new,
         last_hash: last_hash.unwrap_or_default(),
+        timing: [
+            ms(started, locked),
+            ms(locked, checked),
+            ms(checked, written),
+        ],
     })
+}
+
+fn ms(a: std::time::Instant, b: std::time::Instant) -> f64 {
+    b.saturating_duration_since(a).as_secs_f64() * 1000.0
 }
