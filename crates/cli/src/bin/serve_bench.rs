@@ -59,22 +59,26 @@ fn server_timing(v: Option<&str>) -> [f64; 3] {
     out
 }
 
+fn draft(year: u16, n: u32) -> Result<EventBody> {
+    Ok(EventBody::Fact(Fact::DraftTabled(DraftTabled {
+        draft: DraftSymbol::new(year, n)?,
+        subject: Text::new("serve bench")?,
+        agenda_item: Text::empty(),
+        penholders: vec![],
+        tabled_on: None,
+        reported_vote: None,
+        source: Text::new("actledger-serve-bench")?,
+        note: Text::empty(),
+    })))
+}
+
 fn client(url: &str, key: &SigningKey, year: u16, first: u32, n: u32) -> Result<Times> {
     let log = RemoteLog::new(url);
     let http = Client::new(Duration::from_secs(60), 1 << 20);
     let post_url = join(url, "events");
     let mut t = Times::default();
     for i in 0..n {
-        let body = EventBody::Fact(Fact::DraftTabled(DraftTabled {
-            draft: DraftSymbol::new(year, first + i)?,
-            subject: Text::new("serve bench")?,
-            agenda_item: Text::empty(),
-            penholders: vec![],
-            tabled_on: None,
-            reported_vote: None,
-            source: Text::new("actledger-serve-bench")?,
-            note: Text::empty(),
-        }));
+        let body = draft(year, first + i)?;
         loop {
             let a = Instant::now();
             let head = log.head()?;
@@ -104,6 +108,7 @@ fn main() -> Result<()> {
     let mut url = None;
     let mut key = None;
     let (mut clients, mut appends, mut year) = (1u32, 200u32, 2040u16);
+    let mut fill = 0u32;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -112,7 +117,8 @@ fn main() -> Result<()> {
             "--clients" => clients = args.next().context("--clients N")?.parse()?,
             "--appends" => appends = args.next().context("--appends N")?.parse()?,
             "--year" => year = args.next().context("--year Y")?.parse()?,
-            _ => bail!("usage: actledger-serve-bench --url URL --key FILE [--clients N] [--appends N] [--year Y]"),
+            "--fill" => fill = args.next().context("--fill N")?.parse()?,
+            _ => bail!("usage: actledger-serve-bench --url URL --key FILE [--clients N] [--appends N] [--year Y] | --fill N"),
         }
     }
     let url = url.context("--url URL")?;
@@ -121,6 +127,30 @@ fn main() -> Result<()> {
         &std::fs::read_to_string(&key_path).with_context(|| format!("cannot read {key_path}"))?,
     )
     .map_err(|e| anyhow::anyhow!("{key_path}: {e}"))?;
+    if fill > 0 {
+        // Grow the served ledger by `fill` drafts, in batches of 2,000 (to bench a larger log).
+        let log = RemoteLog::new(&url);
+        let start = Instant::now();
+        let mut done = 0;
+        while done < fill {
+            let n = (fill - done).min(2000);
+            let bodies = (done..done + n)
+                .map(|i| {
+                    draft(
+                        year.saturating_add(u16::try_from(i / 99_999).unwrap_or(0)),
+                        i % 99_999 + 1,
+                    )
+                })
+                .collect::<Result<Vec<_>>>()?;
+            log.append_batch(&key, &bodies)?;
+            done += n;
+        }
+        println!(
+            "filled {fill} events in {:.1} s",
+            start.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
     let start = Instant::now();
     let results: Vec<Result<Times>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..clients)
