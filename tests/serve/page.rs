@@ -2,77 +2,15 @@
 //! live (a remote append shows on the next load). The screenshot is kept at
 //! `target/artifacts/served.png`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
 
 use actledger_core::event::{AdherenceDate, AdherenceLetter, EventBody, Fact, Instrument};
 use actledger_core::{SigningKey, StateCode, Text};
 use actledger_http::serve::remote::RemoteLog;
 
 use crate::server::{demo, Server};
+use crate::util::chromium::{console_lines, for_test, headless, screenshot};
 use crate::util::Env;
-
-fn chromium() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("ACTLEDGER_CHROMIUM") {
-        return Some(PathBuf::from(p));
-    }
-    let path = std::env::var_os("PATH")?;
-    for dir in std::env::split_paths(&path) {
-        for name in ["chromium", "chromium-browser"] {
-            let p = dir.join(name);
-            if p.is_file() {
-                return Some(p);
-            }
-        }
-    }
-    None
-}
-
-/// Headless Chromium on `url` with `args`, killed after two minutes: (ok, stdout, stderr).
-fn headless(bin: &Path, args: &[&str], url: &str, scratch: &Path) -> (bool, String, String) {
-    let profile = tempfile::tempdir().unwrap();
-    let (out, err) = (scratch.join("chromium.out"), scratch.join("chromium.err"));
-    let mut child = Command::new(bin)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-extensions",
-            "--hide-scrollbars",
-            "--enable-logging=stderr",
-            "--v=0",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(args)
-        .arg(url)
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&out).unwrap())
-        .stderr(std::fs::File::create(&err).unwrap())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if start.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("chromium did not finish within 120 s");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    (
-        status.success(),
-        std::fs::read_to_string(out).unwrap_or_default(),
-        std::fs::read_to_string(err).unwrap_or_default(),
-    )
-}
 
 /// The page's key figures: label → number.
 fn figures(dom: &str) -> Vec<(String, u64)> {
@@ -113,10 +51,7 @@ fn check(bin: &Path, server: &Server, scratch: &Path) -> String {
         "{}",
         &dom[..dom.len().min(300)]
     );
-    let console: Vec<&str> = err
-        .lines()
-        .filter(|l| l.contains("CONSOLE") || l.contains("Uncaught"))
-        .collect();
+    let console = console_lines(&err);
     assert!(console.is_empty(), "console messages: {console:?}");
     let supporters = api(server, "api/supporters");
     let vetoed = api(server, "api/votes?vetoed");
@@ -151,13 +86,7 @@ fn check(bin: &Path, server: &Server, scratch: &Path) -> String {
 
 #[test]
 fn the_served_page_renders_live_and_its_numbers_are_the_apis() {
-    let Some(bin) = chromium() else {
-        if std::env::var_os("ACTLEDGER_REQUIRE_CHROMIUM").is_some() {
-            panic!("ACTLEDGER_REQUIRE_CHROMIUM is set but no chromium is installed");
-        }
-        eprintln!(
-            "SKIPPED the_served_page_renders_live: chromium is not installed; .ci/run installs it"
-        );
+    let Some(bin) = for_test("the_served_page_renders_live_and_its_numbers_are_the_apis") else {
         return;
     };
     let env = Env::new();
@@ -200,28 +129,6 @@ fn the_served_page_renders_live_and_its_numbers_are_the_apis() {
         "<tr><th scope=\"row\" class=\"mono\">{state}</th>"
     )));
 
-    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let dir = tmp
-        .parent()
-        .map_or(tmp.clone(), Path::to_path_buf)
-        .join("artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    let png = dir.join("served.png");
-    let _ = std::fs::remove_file(&png);
-    let shot = format!("--screenshot={}", png.display());
-    let (ok, _, err) = headless(
-        &bin,
-        &[&shot, "--window-size=1280,4000"],
-        &server.url(""),
-        scratch,
-    );
-    assert!(ok, "chromium --screenshot failed:\n{err}");
-    let bytes = std::fs::read(&png).unwrap();
-    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
-    assert!(
-        bytes.len() > 20_000,
-        "a blank screenshot? {} bytes",
-        bytes.len()
-    );
+    screenshot(&bin, &server.url(""), "served.png", (1280, 4000), scratch);
     server.stop();
 }

@@ -50,27 +50,24 @@ fn record_remote_signs_here_and_lands_once() {
     let before = head(&server);
     let rec = env.ledger().join("keys/recorder.key");
     // From another directory, with no ledger: only the URL and the key.
-    let out = env
-        .cmd()
-        .env_remove("ACTLEDGER_DIR")
-        .args([
-            "record",
-            "--remote",
-            &server.url,
-            "--key",
-            rec.to_str().unwrap(),
-        ])
-        .args([
-            "draft",
-            "--draft",
-            "S/2030/1",
-            "--subject",
-            "x",
-            "--source",
-            "s",
-        ])
-        .output()
-        .unwrap();
+    let record = || {
+        env.cmd()
+            .env_remove("ACTLEDGER_DIR")
+            .args(["record", "--remote", &server.url, "--key"])
+            .arg(&rec)
+            .args([
+                "draft",
+                "--draft",
+                "S/2030/1",
+                "--subject",
+                "x",
+                "--source",
+                "s",
+            ])
+            .output()
+            .unwrap()
+    };
+    let out = record();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -118,26 +115,7 @@ fn record_remote_signs_here_and_lands_once() {
     assert_eq!(head(&server), after);
 
     // The same fact again is refused by the rules, with the CLI's message.
-    let out = env
-        .cmd()
-        .args([
-            "record",
-            "--remote",
-            &server.url,
-            "--key",
-            rec.to_str().unwrap(),
-        ])
-        .args([
-            "draft",
-            "--draft",
-            "S/2030/1",
-            "--subject",
-            "x",
-            "--source",
-            "s",
-        ])
-        .output()
-        .unwrap();
+    let out = record();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.starts_with("error: rejected: rule violated: "), "{err}");
