@@ -132,7 +132,10 @@ fn record_remote_signs_here_and_lands_once() {
 fn bad_requests_are_refused_and_write_nothing() {
     let env = Env::new();
     demo(&env);
-    let server = Server::start(&env.ledger(), &["--header-timeout", "1"]);
+    let server = Server::start(
+        &env.ledger(),
+        &["--header-timeout", "1", "--request-timeout", "2"],
+    );
     let before = head(&server);
     let rec = key(&env, "recorder");
     let good = |body: EventBody, k: &SigningKey| {
@@ -246,6 +249,36 @@ fn bad_requests_are_refused_and_write_nothing() {
             "a slow client was served"
         );
     }
+
+    // A clock far ahead: refused by the server (a later event could not be earlier).
+    let ahead = RemoteHead {
+        recorded_at: Some(actledger_core::Timestamp(
+            actledger_core::Timestamp::now().0 + 3600,
+        )),
+        ..before
+    };
+    let future = RemoteLog::seal(&rec, &ahead, &[draft(2031, 7)]).unwrap();
+    let r = server.post("events", &future[0].bytes);
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(
+        r.text().contains("ahead of the server's clock"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(head(&server), before);
+
+    // A body that never finishes: 408 once the request timeout (2 s) passes.
+    let mut stuck = TcpStream::connect(&addr).unwrap();
+    stuck
+        .write_all(b"POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\nabc")
+        .unwrap();
+    stuck
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut answer = [0u8; 12];
+    stuck.read_exact(&mut answer).unwrap();
+    assert_eq!(&answer, b"HTTP/1.1 408");
+    assert_eq!(head(&server), before);
 
     // A thousand idle connections do not stop it serving.
     let idle: Vec<TcpStream> = (0..1000)
@@ -433,4 +466,53 @@ fn the_log_key_signs_a_checkpoint_after_writes() {
         latest.lines().nth(1),
         Some((before.size + 3).to_string().as_str())
     );
+}
+
+#[test]
+fn connections_beyond_the_limit_are_closed_and_the_server_recovers() {
+    let env = Env::new();
+    demo(&env);
+    let server = Server::start(
+        &env.ledger(),
+        &["--max-connections", "3", "--header-timeout", "60"],
+    );
+    let addr = server.url.trim_start_matches("http://").to_string();
+    let idle: Vec<TcpStream> = (0..3).map(|_| TcpStream::connect(&addr).unwrap()).collect();
+    // The fourth is accepted and closed at once: its read ends (no answer), it does not hang.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let mut extra = TcpStream::connect(&addr).unwrap();
+        extra
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let _ = extra.write_all(b"GET /head HTTP/1.1\r\nHost: x\r\n\r\n");
+        let mut buf = Vec::new();
+        match extra.read_to_end(&mut buf) {
+            Ok(_) if buf.is_empty() => break,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+            // The server had not yet taken the idle ones when this one came: try again.
+            _ => assert!(
+                std::time::Instant::now() < deadline,
+                "a connection over the limit was served"
+            ),
+        }
+    }
+    drop(idle);
+    // Once they are gone, it serves again.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        if server
+            .client
+            .get(&server.url("head"))
+            .is_ok_and(|r| r.status == 200)
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not serving after the idle connections closed"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    server.stop();
 }
