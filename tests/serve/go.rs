@@ -75,6 +75,43 @@ fn go_tlog_proves_every_served_entry() {
         "{stdout}"
     );
 
+    // The log grows through the server (a remote recorder); the new checkpoint is signed on
+    // request, and Go proves every entry against it and its consistency with the old size.
+    let old = size["size"].as_u64().unwrap();
+    let rec = env.ledger().join("keys/recorder.key");
+    for n in 1..=3 {
+        env.ok(&[
+            "record",
+            "--remote",
+            &server.url,
+            "--key",
+            rec.to_str().unwrap(),
+            "draft",
+            "--draft",
+            &format!("S/2036/{n}"),
+            "--subject",
+            "x",
+            "--source",
+            "s",
+        ]);
+    }
+    let cp = server
+        .client
+        .post(&server.url("checkpoint"), "text/plain", b"")
+        .unwrap();
+    assert_eq!(cp.status, 200, "{}", cp.text());
+    let out = tlogcheck(&env, &server.url, &vkey, &[old, 1]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "tlogcheck after growth failed:\n{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("size {} root", old + 3)),
+        "{stdout}"
+    );
+
     // The check can fail: another key does not open the checkpoint.
     let other = env.key("other");
     let wrong = env
