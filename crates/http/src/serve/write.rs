@@ -276,7 +276,7 @@ fn admit(state: &State, events: Vec<Vec<u8>>, batch: bool) -> Result<Landed, Ref
     }
     };
     // Events already in the log (a retry whose first answer was lost) are a prefix.
-    let mut decoded = Vec::with_capacity(events.len());
+    let mut decoded: Vec<actledger_core::Event> = Vec::with_capacity(events.len());
     for (i, bytes) in events.iter().enumerate() {
         let ev = chain::decode_event(bytes).map_err(|e| {
             Refused::new(
@@ -317,31 +317,57 @@ fn admit(state: &State, events: Vec<Vec<u8>>, batch: bool) -> Result<Landed, Ref
             return Err(stale(ev.unsigned.seq.0));
         }
     }
-    // The full check, signatures included, on a copy of the rule state: a batch is refused
-    // whole before anything is written.
-    let mut v = Verifier::resume(ledger.state()?.clone(), size, head, Signatures::Check);
     let latest = Timestamp::now().0.saturating_add(MAX_CLOCK_AHEAD);
-    let mut sealed = Vec::with_capacity(events.len() - already);
-    for (i, bytes) in events.into_iter().enumerate().skip(already) {
-        let event = v.push(&bytes).map_err(|e| {
+    let ahead = |i: usize, event: &actledger_core::Event| {
+        (event.unsigned.recorded_at.0 > latest).then(|| {
             Refused::new(
-                status_of(&e.kind),
-                format!("{}rejected: {}", which(i), e.kind),
-            )
-        })?;
-        if event.unsigned.recorded_at.0 > latest {
-            return Err(Refused::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 format!(
                     "{}rejected: recorded_at {} is more than {MAX_CLOCK_AHEAD} seconds ahead of the server's clock",
                     which(i),
                     event.unsigned.recorded_at.0
                 ),
-            ));
+            )
+        })
+    };
+    let sealed = if batch {
+        // The full check, signatures included, on a copy of the rule state: a batch is
+        // refused whole, naming its first bad event, before anything is written.
+        let mut v = Verifier::resume(ledger.state()?.clone(), size, head, Signatures::Check);
+        let mut sealed = Vec::with_capacity(events.len() - already);
+        for (i, bytes) in events.into_iter().enumerate().skip(already) {
+            let event = v.push(&bytes).map_err(|e| {
+                Refused::new(
+                    status_of(&e.kind),
+                    format!("{}rejected: {}", which(i), e.kind),
+                )
+            })?;
+            if let Some(r) = ahead(i, &event) {
+                return Err(r);
+            }
+            let hash = chain::event_hash(&bytes);
+            sealed.push(SealedEvent { event, bytes, hash });
+        }
+        sealed
+    } else {
+        // One event: decoded strictly above (shape included), named the head; here its
+        // signature; the rules, key and role as the store's `commit` admits it to the live
+        // rule state (no copy of it).
+        let (Some(event), Some(bytes)) = (decoded.pop(), events.into_iter().next()) else {
+            return Err(Refused::new(StatusCode::BAD_REQUEST, "no event"));
+        };
+        if !chain::check_event_signature(&event, &bytes) {
+            let kind = VerifyErrorKind::BadSignature {
+                key: event.unsigned.author.to_hex(),
+            };
+            return Err(Refused::new(status_of(&kind), format!("rejected: {kind}")));
+        }
+        if let Some(r) = ahead(0, &event) {
+            return Err(r);
         }
         let hash = chain::event_hash(&bytes);
-        sealed.push(SealedEvent { event, bytes, hash });
-    }
+        vec![SealedEvent { event, bytes, hash }]
+    };
     let new = sealed.len();
     let checked = std::time::Instant::now();
     ledger.commit(&sealed)?;
