@@ -872,3 +872,110 @@ fn read_range_gives_what_scan_range_gives() {
     assert_eq!(keys, vec![5, 6, 7, 8]);
     assert_eq!(run.get(0).map(|(_, b)| b.to_vec()), l.get(5).unwrap());
 }
+
+/// A permanent seat for a state outside the P5, and a vote with 14 members: shape-invalid
+/// bodies that every append path must refuse, before and after the ledger is reopened (a
+/// reopened ledger's writer is rebuilt from the log, which once skipped the shape checks).
+#[test]
+fn every_append_runs_the_full_admission_check() {
+    use actledger_core::event::{CouncilTerm, CouncilVote, MemberVote, Seat, Vote};
+    use actledger_core::{DecodeError, ValueError, VerifyErrorKind};
+    let bad_term = || {
+        EventBody::Fact(Fact::CouncilTerm(CouncilTerm {
+            state: "DEU".parse().unwrap(),
+            seat: Seat::Permanent,
+            from: "2019-01-01".parse().unwrap(),
+            to: "2020-12-31".parse().unwrap(),
+            source: Text::new("s").unwrap(),
+            note: Text::empty(),
+        }))
+    };
+    let bad_vote = || {
+        let states = [
+            "ALB", "BRA", "CHN", "FRA", "GAB", "GBR", "GHA", "IND", "IRL", "KEN", "MEX", "NOR",
+            "RUS", "USA",
+        ];
+        EventBody::Fact(Fact::CouncilVote(CouncilVote {
+            draft: "S/2022/720".parse().unwrap(),
+            meeting: None,
+            date: "2022-09-30".parse().unwrap(),
+            procedural: false,
+            votes: states
+                .iter()
+                .map(|s| MemberVote {
+                    state: s.parse().unwrap(),
+                    vote: Vote::Yes,
+                })
+                .collect(),
+            source: Text::new("s").unwrap(),
+            note: Text::empty(),
+        }))
+    };
+    fn shape_refused<T: std::fmt::Debug>(r: Result<T, StoreError>, what: &str) {
+        match r {
+            Err(StoreError::Rejected(VerifyErrorKind::Decode(DecodeError::Value(
+                ValueError::Shape(_),
+            )))) => {}
+            other => panic!("{what}: expected a shape rejection, got {other:?}"),
+        }
+    }
+    let (dir, mut l, rec) = ledger();
+    l.append(&rec, EventBody::Fact(Fact::DraftTabled(tabled("Ukraine"))))
+        .unwrap();
+    // A fresh ledger, a reopened one (writer rebuilt from the log), and one resumed from its
+    // rule-state snapshot: the same door.
+    for round in 0..3 {
+        if round == 2 {
+            l.append_all(&rec, (0..1100).map(filler)).unwrap();
+        }
+        if round > 0 {
+            drop(l);
+            l = reopen(&dir.path().join("l"));
+        }
+        let size = l.size().unwrap();
+        shape_refused(
+            l.append(&rec, bad_term()),
+            &format!("round {round}: append, term"),
+        );
+        shape_refused(
+            l.append(&rec, bad_vote()),
+            &format!("round {round}: append, vote"),
+        );
+        shape_refused(
+            l.append_all(&rec, [filler(5000), bad_vote()]).map(|_| ()),
+            "append_all",
+        );
+        shape_refused(
+            l.prepare(&rec, [bad_term()])
+                .map(|_| ())
+                .map_err(|(_, e)| e),
+            "prepare",
+        );
+        assert_eq!(l.size().unwrap(), size, "round {round}: nothing written");
+    }
+    // The import pipeline checks each body as it is produced.
+    let r = l
+        .import_pipeline(&rec, false, |emit| emit(bad_term()), |_| {})
+        .unwrap();
+    shape_refused(r, "import_pipeline");
+    assert!(l.verify(|_| {}).unwrap().is_ok());
+}
+
+/// `commit` admits what it is handed from the bytes alone: a signature that does not verify
+/// is refused, and nothing is written.
+#[test]
+fn commit_refuses_bytes_whose_signature_fails() {
+    use actledger_core::VerifyErrorKind;
+    let (_dir, mut l, rec) = ledger();
+    let size = l.size().unwrap();
+    let mut sealed = l.prepare(&rec, [filler(1)]).map_err(|(_, e)| e).unwrap();
+    let last = sealed[0].bytes.len() - 1;
+    sealed[0].bytes[last] ^= 1;
+    match l.commit(&sealed) {
+        Err(StoreError::Rejected(VerifyErrorKind::BadSignature { .. })) => {}
+        other => panic!("expected a bad signature, got {other:?}"),
+    }
+    assert_eq!(l.size().unwrap(), size);
+    sealed[0].bytes[last] ^= 1;
+    assert_eq!(l.commit(&sealed).unwrap()[0].seq.0, size);
+}

@@ -6,7 +6,7 @@ use actledger_core::event::{EventBody, UnsignedEvent, FORMAT_VERSION};
 use actledger_core::merkle::{self, Frontier};
 use actledger_core::rules::LedgerState;
 use actledger_core::verify::{Signatures, Verifier};
-use actledger_core::{EventHash, Seq, SigningKey, Timestamp};
+use actledger_core::{EventHash, Seq, SigningKey, Timestamp, VerifyErrorKind};
 
 use crate::bundle;
 use crate::tiles::{self as tile, Edge, TileWrite};
@@ -52,10 +52,12 @@ impl Ledger {
         self.writer.as_mut().ok_or(StoreError::Poisoned)
     }
 
-    /// Replays the whole log (trusted decode, no signatures) into a writer. Decoding and
-    /// hashing run on all cores; the rules and the tree, in order, here.
+    /// Replays the whole log (trusted decode of bytes this program wrote, no signatures) into
+    /// a writer. Decoding and hashing run on all cores; the rules and the tree, in order,
+    /// here. The writer's verifier is an ordinary one: what is appended after the replay goes
+    /// through the full admission check ([`Verifier::push`]).
     pub(super) fn rebuild(&self) -> Result<Writer, StoreError> {
-        let mut v = Verifier::trusting();
+        let mut v = Verifier::new(Signatures::Skip);
         let mut tree = Frontier::new();
         let mut edge = Edge::default();
         let mut full_tiles = Vec::new();
@@ -223,38 +225,49 @@ impl Ledger {
         // store (its snapshot) on next use: nothing was written.
         let mut writer = self.writer.take().ok_or(StoreError::Poisoned)?;
         let sealed = Self::seal_all(&mut writer.verifier, key, bodies).map_err(|(_, e)| e)?;
-        self.write_sealed(writer, &sealed, false)
+        self.write_sealed(writer, &sealed)
     }
 
     /// Writes events produced by [`Ledger::prepare`] on this ledger (and nothing appended
-    /// since), then flushes.
+    /// since), then flushes. Each is admitted again from its bytes alone, all before the
+    /// first is written (the full admission check, its signature included: a caller may hand
+    /// in any bytes); what is written and indexed is what the bytes say, not the decoded
+    /// copy beside them.
     pub fn commit(&mut self, sealed: &[SealedEvent]) -> Result<Vec<Appended>, StoreError> {
-        let writer = self.writer()?.clone();
-        self.write_sealed(writer, sealed, true)
+        let mut writer = self.writer()?.clone();
+        let mut admitted = Vec::with_capacity(sealed.len());
+        for s in sealed {
+            let event = writer
+                .verifier
+                .push(&s.bytes)
+                .map_err(|e| StoreError::Rejected(e.kind))?;
+            if !chain::check_event_signature(&event, &s.bytes) {
+                return Err(StoreError::Rejected(VerifyErrorKind::BadSignature {
+                    key: event.unsigned.author.to_hex(),
+                }));
+            }
+            admitted.push(SealedEvent {
+                event,
+                hash: chain::event_hash(&s.bytes),
+                bytes: s.bytes.clone(),
+            });
+        }
+        self.write_sealed(writer, &admitted)
     }
 
-    /// Writes `sealed` after `writer`'s events (admitting each to its rules first with
-    /// `admit`, or already admitted), flushes, and keeps the advanced writer. Writes a new
-    /// rule-state snapshot when one is due.
+    /// Writes `sealed`, already admitted to `writer`'s rules, after the stored events,
+    /// flushes, and keeps the advanced writer. Writes a new rule-state snapshot when one is
+    /// due.
     pub(super) fn write_sealed(
         &mut self,
         mut writer: Writer,
         sealed: &[SealedEvent],
-        admit: bool,
     ) -> Result<Vec<Appended>, StoreError> {
         let mut out = Vec::with_capacity(sealed.len());
         self.meta.insert(PENDING_KEY, &[] as &[u8])?;
         for chunk in sealed.chunks(CHUNK) {
             let mut tiles = Vec::new();
             for s in chunk {
-                if admit {
-                    // Re-admit on the live state: refuses a batch prepared against an older
-                    // head.
-                    writer
-                        .verifier
-                        .push(&s.bytes)
-                        .map_err(|e| StoreError::Rejected(e.kind))?;
-                }
                 let nodes = writer
                     .tree
                     .append(merkle::leaf_hash(&s.bytes))
