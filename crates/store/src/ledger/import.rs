@@ -5,10 +5,10 @@ use actledger_core::chain::{self, SealedEvent};
 use actledger_core::event::{EventBody, UnsignedEvent, FORMAT_VERSION};
 use actledger_core::merkle::{self, Frontier};
 use actledger_core::verify::{Signatures, Verifier};
-use actledger_core::{Event, EventHash, Seq, SigningKey, Timestamp, VerifyErrorKind};
+use actledger_core::{Event, EventHash, Seq, SigningKey, Timestamp};
 
 use crate::tiles::Edge;
-use crate::StoreError;
+use crate::{AppendError, StoreError};
 
 use super::writer::{head_record, Writer, CHUNK};
 use super::{Appended, Ledger, FRONTIER_KEY, HEAD_KEY, PENDING_KEY};
@@ -69,7 +69,10 @@ impl Ledger {
                     let produced = {
                         let mut emit = |body: EventBody| -> Result<(), StoreError> {
                             body.check_shape().map_err(|e| {
-                                StoreError::Rejected(VerifyErrorKind::Decode(e.into()))
+                                StoreError::from(AppendError::Shape {
+                                    seq: Seq(next),
+                                    source: e,
+                                })
                             })?;
                             // The whole message the signer needs (and the size check).
                             let message =
@@ -82,9 +85,10 @@ impl Ledger {
                                 author,
                                 body,
                             };
-                            state
-                                .admit(&unsigned)
-                                .map_err(|e| StoreError::Rejected(VerifyErrorKind::Rule(e)))?;
+                            state.admit(&unsigned).map_err(|source| AppendError::Rule {
+                                seq: Seq(next),
+                                source,
+                            })?;
                             next += 1;
                             if check_only {
                                 return Ok(());
@@ -93,8 +97,8 @@ impl Ledger {
                             if batch.len() == SEND {
                                 tx_body
                                     .send(std::mem::replace(&mut batch, Vec::with_capacity(SEND)))
-                                    .map_err(|_| {
-                                        StoreError::Corrupted("the signer stopped".into())
+                                    .map_err(|_| StoreError::Worker {
+                                        thread: "import-sign",
                                     })?;
                             }
                             Ok(())
@@ -147,7 +151,7 @@ impl Ledger {
                     let hash = match chain::seal_message(&mut stored, Seq(seq), prev, key) {
                         Ok(h) => h,
                         Err(e) => {
-                            failure = Some(StoreError::Encode(e));
+                            failure = Some(AppendError::Encode(e).into());
                             break 'batches;
                         }
                     };
@@ -191,10 +195,12 @@ impl Ledger {
             (ends, failure, written, produced)
         });
         let (ends, failure, written, produced) = result;
-        let (produced, state) =
-            produced.map_err(|_| StoreError::Corrupted("the import-check thread failed".into()))?;
-        let written =
-            written.map_err(|_| StoreError::Corrupted("the import-write thread failed".into()))?;
+        let (produced, state) = produced.map_err(|_| StoreError::Worker {
+            thread: "import-check",
+        })?;
+        let written = written.map_err(|_| StoreError::Worker {
+            thread: "import-write",
+        })?;
         let fail = |this: &mut Self| -> Result<(), StoreError> {
             // Nothing beyond the head becomes part of the ledger.
             this.recover()?;

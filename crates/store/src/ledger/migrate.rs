@@ -3,7 +3,7 @@
 use actledger_core::chain;
 
 use crate::bundle;
-use crate::{LogReader, StoreError};
+use crate::{LogReader, OpenError, StoreError};
 
 use super::index::Index;
 use super::snapshot::RULES_KEY;
@@ -40,9 +40,11 @@ impl Ledger {
             .and_then(|v| v.first().copied())
             .unwrap_or(1);
         if layout > LAYOUT {
-            return Err(StoreError::Corrupted(format!(
-                "the ledger's storage layout ({layout}) is newer than this actledger's ({LAYOUT}): use a newer actledger"
-            )));
+            return Err(OpenError::NewerLayout {
+                found: layout,
+                supported: LAYOUT,
+            }
+            .into());
         }
         Ok(layout)
     }

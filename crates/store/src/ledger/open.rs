@@ -8,9 +8,9 @@ use actledger_core::merkle::Frontier;
 use actledger_core::verify::{Signatures, Verifier};
 use actledger_core::SigningKey;
 
-use crate::lock::{self};
+use crate::lock;
 use crate::tiles::Edge;
-use crate::StoreError;
+use crate::{OpenError, StoreError};
 
 use super::migrate::{LAYOUT, LAYOUT_KEY, OLD_EVENTS_TREE};
 use super::writer::Writer;
@@ -46,11 +46,11 @@ impl Ledger {
         if create {
             std::fs::create_dir_all(dir).map_err(io)?;
         } else if !db_path.join("conf").exists() {
-            return Err(StoreError::NotFound(dir.display().to_string()));
+            return Err(OpenError::NotFound(dir.display().to_string()).into());
         }
         let lock = lock::acquire(dir, opts.wait)?;
         if create && db_path.exists() {
-            return Err(StoreError::AlreadyExists(dir.display().to_string()));
+            return Err(OpenError::AlreadyExists(dir.display().to_string()).into());
         }
         // sled takes its own lock on the database file. Another program holding it, or a
         // process that is just exiting (its background threads release it a moment after our
@@ -70,10 +70,10 @@ impl Ledger {
                         || e.to_string().starts_with("could not acquire lock") =>
                 {
                     if std::time::Instant::now() >= deadline {
-                        return Err(StoreError::InUse {
+                        return Err(StoreError::Open(OpenError::InUse {
                             dir: dir.display().to_string(),
                             pid: "unknown (the database file is locked by another program)".into(),
-                        });
+                        }));
                     }
                     std::thread::sleep(Duration::from_millis(25));
                 }
@@ -93,7 +93,15 @@ impl Ledger {
                 {
                     cleaned = true;
                 }
-                Err(other) => return Err(StoreError::Db(other)),
+                // What sled says of a `conf` file it cannot read (damaged, or another
+                // program's): stored data that is not what was written.
+                Err(sled::Error::Unsupported(msg)) => {
+                    return Err(StoreError::Corrupted(format!(
+                        "the database's own file {}/conf is damaged or not sled's ({msg})",
+                        db_path.display()
+                    )))
+                }
+                Err(other) => return Err(other.into()),
             }
         };
         Ok(Self {

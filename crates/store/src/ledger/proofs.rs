@@ -4,10 +4,10 @@ use actledger_core::checkpoint::Checkpoint;
 use actledger_core::merkle::{self, Frontier};
 use actledger_core::note::{KeyKind, KeyName, Note, VerifierKey};
 use actledger_core::verify::Verifier;
-use actledger_core::{Role, SigningKey, VerifyErrorKind};
+use actledger_core::{Role, SigningKey};
 
-use crate::tiles::{self as tile};
-use crate::StoreError;
+use crate::tiles as tile;
+use crate::{ProofError, StoreError};
 
 use super::{Ledger, StoredCheckpoint};
 
@@ -67,7 +67,7 @@ impl Ledger {
     pub(super) fn prove_err(e: merkle::ProveError<StoreError>) -> StoreError {
         match e {
             merkle::ProveError::Read { source, .. } => source,
-            other => StoreError::Proof(other.to_string()),
+            other => ProofError::Range(other.to_string()).into(),
         }
     }
 
@@ -80,9 +80,7 @@ impl Ledger {
     pub(super) fn check_size(&self, size: u64) -> Result<(), StoreError> {
         let n = self.size()?;
         if size > n {
-            return Err(StoreError::Proof(format!(
-                "the log has {n} events, not {size}"
-            )));
+            return Err(ProofError::BeyondLog { size, have: n }.into());
         }
         Ok(())
     }
@@ -107,27 +105,26 @@ impl Ledger {
         let w = self.writer()?;
         let public = key.public();
         if !w.verifier.state().key_has_role(&public, Role::Log) {
-            return Err(StoreError::Rejected(VerifyErrorKind::Rule(
-                actledger_core::RuleError::MissingRole {
-                    key: public.to_hex(),
-                    needed: "log",
-                    kind: "checkpoint",
-                    held: w
-                        .verifier
-                        .state()
-                        .keys()
-                        .get(&public)
-                        .map(|k| {
-                            k.roles
-                                .keys()
-                                .map(|r| r.name())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        })
-                        .filter(|s| !s.is_empty())
-                        .unwrap_or_else(|| "none".into()),
-                },
-            )));
+            return Err(ProofError::Refused(actledger_core::RuleError::MissingRole {
+                key: public.to_hex(),
+                needed: "log",
+                kind: "checkpoint",
+                held: w
+                    .verifier
+                    .state()
+                    .keys()
+                    .get(&public)
+                    .map(|k| {
+                        k.roles
+                            .keys()
+                            .map(|r| r.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| "none".into()),
+            })
+            .into());
         }
         let size = w.tree.size();
         let root = w.tree.root();
@@ -135,10 +132,10 @@ impl Ledger {
             return Ok(existing);
         }
         let cp = Checkpoint::new(origin.as_str(), size, root)
-            .map_err(|e| StoreError::Proof(e.to_string()))?;
+            .map_err(|e| ProofError::Checkpoint(e.to_string()))?;
         let note = cp
             .sign(&KeyName::from(&origin), key)
-            .map_err(|e| StoreError::Proof(e.to_string()))?
+            .map_err(|e| ProofError::Checkpoint(e.to_string()))?
             .to_string();
         self.checkpoints
             .insert(size.to_be_bytes(), note.as_bytes())?;

@@ -154,8 +154,11 @@ impl Ledger {
         batch: &mut sled::Batch,
     ) -> Result<(), StoreError> {
         let (parts, digest) = w.verifier.state().to_snapshot_parts(RULES_PART_BYTES)?;
-        let count = u32::try_from(parts.len())
-            .map_err(|_| StoreError::Corrupted("the rule state is too large to store".into()))?;
+        let count =
+            u32::try_from(parts.len()).map_err(|_| actledger_core::DecodeError::TooLarge {
+                len: parts.len(),
+                max: u32::MAX as usize,
+            })?;
         for (i, part) in (0u32..).zip(parts) {
             batch.insert(snapshot_part_key(i), part);
         }

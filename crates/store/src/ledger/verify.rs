@@ -135,6 +135,19 @@ impl Ledger {
             Err(e) => return Ok(Err(e)),
         };
         let (have_tiles, have_index) = stored?;
+        if summary.events == 0 {
+            // `init` writes the genesis event with the database: a ledger without one was
+            // emptied, or sled's log file is damaged at its start (sled then reads it as
+            // ending there).
+            return Ok(Err(VerifyError {
+                seq: Seq(0),
+                kind: VerifyErrorKind::Metadata(
+                    "the ledger holds no events, not even its genesis event: its database was \
+                     emptied or its log file is damaged"
+                        .into(),
+                ),
+            }));
+        }
         edge.partial(&mut tiles);
         for t in &tiles {
             digest_tile(&mut want_tiles, t);

@@ -10,7 +10,7 @@ use actledger_core::{EventHash, Seq, SigningKey, Timestamp, VerifyErrorKind};
 
 use crate::bundle;
 use crate::tiles::{self as tile, Edge, TileWrite};
-use crate::{LogReader, StoreError};
+use crate::{AppendError, LogReader, StoreError};
 
 use super::index::Index;
 use super::{Appended, Ledger, FRONTIER_KEY, HEAD_KEY, PENDING_KEY};
@@ -197,9 +197,10 @@ impl Ledger {
                 author,
                 body,
             };
-            let sealed = chain::seal(unsigned, key).map_err(|e| (i, StoreError::Encode(e)))?;
+            let sealed =
+                chain::seal(unsigned, key).map_err(|e| (i, AppendError::Encode(e).into()))?;
             v.push(&sealed.bytes)
-                .map_err(|e| (i, StoreError::Rejected(e.kind)))?;
+                .map_err(|e| (i, AppendError::from(e).into()))?;
             out.push(sealed);
         }
         Ok(out)
@@ -237,14 +238,15 @@ impl Ledger {
         let mut writer = self.writer()?.clone();
         let mut admitted = Vec::with_capacity(sealed.len());
         for s in sealed {
-            let event = writer
-                .verifier
-                .push(&s.bytes)
-                .map_err(|e| StoreError::Rejected(e.kind))?;
+            let event = writer.verifier.push(&s.bytes).map_err(AppendError::from)?;
             if !chain::check_event_signature(&event, &s.bytes) {
-                return Err(StoreError::Rejected(VerifyErrorKind::BadSignature {
-                    key: event.unsigned.author.to_hex(),
-                }));
+                return Err(AppendError::Invalid {
+                    seq: event.unsigned.seq,
+                    source: VerifyErrorKind::BadSignature {
+                        key: event.unsigned.author.to_hex(),
+                    },
+                }
+                .into());
             }
             admitted.push(SealedEvent {
                 event,
