@@ -122,6 +122,12 @@ impl Staged {
     /// a symbolic link). It gets the mode `File::create` would give (0666 less the umask).
     pub fn create(path: &Path) -> Result<Self> {
         refuse_link(path)?;
+        // Renaming over a device (`--out /dev/full`) or a FIFO would replace it.
+        if let Ok(m) = std::fs::metadata(path) {
+            if !m.is_file() {
+                bail!("cannot write {}: not a regular file", path.display());
+            }
+        }
         let (parent, name) = parent_and_name(path)?;
         let mut prefix = std::ffi::OsString::from(".");
         prefix.push(&name);

@@ -104,6 +104,14 @@ fn main() -> ExitCode {
     let result = commands::run(cli);
     output::flush();
     report_rss();
+    if let Some(e) = output::failed() {
+        // The output is incomplete: whatever the command did, its caller must not take it.
+        if let Err(other) = &result {
+            eprintln!("error: {}", one_line(other));
+        }
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
