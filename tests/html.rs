@@ -524,7 +524,7 @@ fn demo_page_renders_in_headless_chromium() {
         );
     }
     assert!(
-        dom.matches("<tr><th scope=\"row\" class=\"mono\">").count() >= 37 + 15,
+        dom.matches("<tr><th scope=\"row\" class=\"mono\">").count() >= 38 + 15,
         "supporter and Council rows"
     );
 

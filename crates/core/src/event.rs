@@ -470,7 +470,7 @@ pub struct CredibilityAssessment {
 }
 
 /// The form of an Assembly meeting after a veto.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum MeetingFormat {
     /// Plenary meeting convened under resolution 76/262 (variant 0).
