@@ -516,7 +516,8 @@ pub struct ComplianceArgs {
 
 #[derive(Debug, Args)]
 pub struct VetoInitiativeArgs {
-    /// Holiday calendar recorded in the ledger (default: the only or first one).
+    /// Holiday calendar recorded in the ledger (default: UN Headquarters; an unknown name is an
+    /// error listing the recorded ones).
     #[arg(long, conflicts_with = "holidays")]
     pub calendar: Option<String>,
     /// Use the UN holidays in this CSV file (the `import holidays` shape) instead of a
@@ -731,7 +732,8 @@ pub struct ExportHtmlArgs {
     /// The HTML file to write (replaced if it exists).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
-    /// Holiday calendar for the veto-initiative working days (default: the only or first one).
+    /// Holiday calendar for the veto-initiative working days (default: UN Headquarters; an
+    /// unknown name is an error listing the recorded ones).
     #[arg(long)]
     pub calendar: Option<String>,
     /// Trust only these assessor keys for compliance findings (hex; repeatable). Default: every assessor key.

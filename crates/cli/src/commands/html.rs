@@ -249,7 +249,7 @@ pub fn run(ctx: &Ctx, a: ExportHtmlArgs) -> Result<()> {
         council: council_day(view).map(|d| projection::council_on(view, d)),
         votes: projection::vote_outcomes(view),
         compliance: projection::compliance(view, &policy, None),
-        veto_initiative: projection::veto_initiative(view, a.calendar.as_deref()),
+        veto_initiative: projection::veto_initiative(view, a.calendar.as_deref())?,
     };
     let text = html::render(&page);
     super::write_atomic(&a.out, text.as_bytes())?;

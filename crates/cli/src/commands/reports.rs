@@ -401,7 +401,7 @@ pub fn veto_initiative(ctx: &Ctx, a: VetoInitiativeArgs) -> Result<()> {
         v.add_external_calendar(&name, years);
         calendar = Some(name);
     }
-    let report = projection::veto_initiative(&v, calendar.as_deref());
+    let report = projection::veto_initiative(&v, calendar.as_deref())?;
     if a.json {
         return print_json("veto-initiative", &report);
     }

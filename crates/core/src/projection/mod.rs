@@ -50,6 +50,7 @@ pub use scorecard::{scorecard, Scorecard};
 pub use supporters::{supporters, SupporterList};
 pub use veto_initiative::{veto_initiative, VetoInitiativeReport};
 pub use votes::{vote_outcomes, VoteList};
+pub use workdays::{CalendarError, UN_HEADQUARTERS};
 
 /// How precisely an adherence date is known (see [`AdherenceDate`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
