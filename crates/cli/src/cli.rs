@@ -360,8 +360,10 @@ pub struct AssessmentArgs {
     /// Draft symbol, S/YYYY/NNN.
     #[arg(long, value_parser = parse_draft)]
     pub draft: DraftSymbol,
-    /// Credible: yes or no.
-    #[arg(long, value_parser = parse_yes_no)]
+    /// Whether the assessor judges the draft credible under the Code (a credible draft aimed
+    /// at preventing or ending genocide, crimes against humanity or war crimes): `yes` or
+    /// `no`, required. A `no` vote by a bound supporter on a draft judged credible is a breach.
+    #[arg(long, value_parser = parse_yes_no, action = clap::ArgAction::Set, value_name = "yes|no")]
     pub credible: bool,
     /// Crimes concerned: genocide, crimes-against-humanity, war-crimes (comma-separated).
     #[arg(long, value_delimiter = ',', value_parser = parse_crime)]

@@ -536,6 +536,16 @@ impl LedgerState {
                         a.state.name()
                     )));
                 }
+                let start = crate::code::code_exists_from();
+                if a.date.date() < start {
+                    return Err(domain(format!(
+                        "adherence of {} dated {} ({}) is before the Code existed ({start}, {})",
+                        a.state,
+                        a.date.date(),
+                        a.date.precision(),
+                        crate::code::CODE_EXISTS_FROM_SOURCE
+                    )));
+                }
                 if let (AdherenceDate::Exact(letter), Some(received)) = (a.date, a.received) {
                     if received < letter {
                         return Err(domain(format!(

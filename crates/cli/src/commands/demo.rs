@@ -170,13 +170,7 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
                     format!("   {}", m.state),
                     m.name.clone(),
                     m.seat.name().to_string(),
-                    match m.standing.adherence() {
-                        Some(a) if m.standing.is_bound() => {
-                            format!("supporter since {}", a.describe())
-                        }
-                        Some(a) => format!("not yet bound ({})", a.describe()),
-                        None => "not a supporter (none recorded)".to_string(),
-                    },
+                    m.standing.label(),
                 ]
             })
             .collect();

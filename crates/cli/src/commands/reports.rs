@@ -301,6 +301,7 @@ impl<I: Iterator<Item = projection::compliance::VoteCompliance>> Serialize
         map.serialize_entry("basis", &h.basis)?;
         map.serialize_entry("policy", &h.policy)?;
         map.serialize_entry("states", &h.states)?;
+        map.serialize_entry("no_adherence", &h.no_adherence)?;
         map.serialize_entry("counts", &h.counts)?;
         map.serialize_entry("votes", &self.votes)?;
         map.end()
@@ -340,15 +341,26 @@ pub fn compliance(ctx: &Ctx, a: ComplianceArgs) -> Result<()> {
         }
     ));
     output::line(&format!(
-        "Findings: {} breach, {} abstained (permitted), {} needs assessment, {} conflict, {} no on a draft judged not credible, {} not bound",
-        c.breach, c.abstained, c.needs_assessment, c.conflict, c.voted_no_not_credible, c.not_bound
+        "Findings: {} breach, {} possible breach (adherence date unknown), {} abstained (permitted), {} abstained on a draft nobody assessed, {} needs assessment, {} conflict, {} no on a draft judged not credible, {} not bound",
+        c.breach, c.possible_breach, c.abstained, c.abstained_unassessed, c.needs_assessment, c.conflict, c.voted_no_not_credible, c.not_bound
     ));
+    for s in &report.no_adherence {
+        output::line(&format!(
+            "{s} ({}): {}: none of its votes is judged under the Code",
+            s.name(),
+            projection::NO_ADHERENCE_RECORDED
+        ));
+    }
     for vc in votes {
         if vc.findings.is_empty() && !a.all {
             continue;
         }
+        let judged = match vc.status.words() {
+            "" => String::new(),
+            w => format!(" [{w}]"),
+        };
         output::line(&format!(
-            "{} {} ({} {}{}), credibility: {}  [vote seq {}]",
+            "{} {} ({} {}{}), credibility: {}  [vote seq {}]{judged}",
             vc.date,
             vc.draft,
             vc.result.tally,
@@ -506,12 +518,22 @@ pub fn scorecard(ctx: &Ctx, a: ScorecardArgs) -> Result<()> {
     let header = [
         "STATE",
         "NAME",
-        "SUPPORTER SINCE",
+        "ACT CODE",
         "COUNCIL TERMS",
         "ASSESSED VOTES",
         "BREACHES",
+        "POSSIBLE BREACHES",
         "VETOES CAST",
     ];
+    // One convention: an empty list or a count of zero is "none"; a column that does not
+    // apply (vetoes of an elected member) is "n/a".
+    let list = |items: Vec<String>| {
+        if items.is_empty() {
+            "none".to_string()
+        } else {
+            items.join("; ")
+        }
+    };
     let rows: Vec<Vec<String>> = card
         .states
         .iter()
@@ -519,23 +541,32 @@ pub fn scorecard(ctx: &Ctx, a: ScorecardArgs) -> Result<()> {
             vec![
                 s.state.to_string(),
                 s.name.clone(),
-                s.supporter
-                    .as_ref()
-                    .map_or("not a supporter".into(), |a| a.describe()),
-                merged_terms(&s.terms),
-                s.assessed_votes
-                    .iter()
-                    .map(|v| format!("{} {} ({})", v.draft, v.vote.name(), v.verdict.name()))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                s.breaches
-                    .iter()
-                    .map(|b| b.draft.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; "),
+                s.standing.label(),
+                list(
+                    vec![merged_terms(&s.terms)]
+                        .into_iter()
+                        .filter(|t| !t.is_empty())
+                        .collect(),
+                ),
+                list(
+                    s.assessed_votes
+                        .iter()
+                        .map(|v| format!("{} {} ({})", v.draft, v.vote.name(), v.verdict.name()))
+                        .collect(),
+                ),
+                list(s.breaches.iter().map(|b| b.draft.to_string()).collect()),
+                list(
+                    s.possible_breaches
+                        .iter()
+                        .map(|b| b.draft.to_string())
+                        .collect(),
+                ),
                 s.vetoes_cast
                     .as_ref()
-                    .map_or(String::new(), |v| v.len().to_string()),
+                    .map_or("n/a".into(), |v| match v.len() {
+                        0 => "none".to_string(),
+                        n => n.to_string(),
+                    }),
             ]
         })
         .collect();

@@ -585,7 +585,7 @@ impl View {
     /// Whether `state` was bound by the Code on `day` (see [`Standing`]).
     pub fn standing(&self, state: StateCode, day: Date) -> Standing {
         let Some(r) = self.adherences.get(&state) else {
-            return Standing::NotSupporter;
+            return Standing::NoAdherenceRecorded;
         };
         let adherence = AdherenceRef::new(r.fact.date, r.seq, &r.corrections);
         if adherence.date <= day {
@@ -779,10 +779,10 @@ mod tests {
             Standing::ListedLater { .. }
         ));
         assert!(v.standing(s("GBR"), d("2016-01-01")).is_bound());
-        assert_eq!(v.standing(s("USA"), day), Standing::NotSupporter);
+        assert_eq!(v.standing(s("USA"), day), Standing::NoAdherenceRecorded);
         assert!(v
             .standing(s("GBR"), day)
             .explain(day)
-            .contains("not established"));
+            .contains("adherence date unknown"));
     }
 }
