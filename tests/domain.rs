@@ -39,6 +39,10 @@ fn vote(env: &Env, draft: &str, date: &str, no: &[&str], abstain: &[&str]) {
 }
 
 fn assess(env: &Env, draft: &str, credible: bool) {
+    assess_on(env, draft, credible, None);
+}
+
+fn assess_on(env: &Env, draft: &str, credible: bool, on: Option<&str>) {
     let k = env.key("assessor");
     let mut args = vec![
         "record",
@@ -54,6 +58,9 @@ fn assess(env: &Env, draft: &str, credible: bool) {
     ];
     if credible {
         args.extend(["--crimes", "war-crimes"]);
+    }
+    if let Some(on) = on {
+        args.extend(["--on", on]);
     }
     env.ok(&args);
 }
@@ -242,4 +249,79 @@ fn the_code_has_a_start_adherence_before_it_is_refused_and_earlier_votes_are_not
     assert_eq!(v["findings"], serde_json::json!([]), "{v}");
     let text = env.ok(&["compliance", "--all"]);
     assert!(text.contains("not judged: before the Code"), "{text}");
+}
+
+#[test]
+fn as_of_keeps_an_assessment_by_the_day_it_was_made_and_recorded_by_gives_the_log_as_it_stood() {
+    let env = Env::new();
+    env.standard();
+    env.adherence("GAB", "2015-10-23");
+    vote(&env, "S/2022/10", "2022-05-02", &["RUS", "GAB"], &[]);
+    let before_assessment = env.verify().0 - 1;
+    let log = env.ok(&["log", "--json"]);
+    let last: Value = serde_json::from_str(log.lines().last().unwrap()).unwrap();
+    let vote_recorded = last["recorded_at"].as_str().unwrap().to_string();
+    // Assessed in June 2022, recorded today: a 2022 view holds it.
+    assess_on(&env, "S/2022/10", true, Some("2022-06-01"));
+    let r = json(&env, &["compliance", "--as-of", "2022-12-31"]);
+    assert_eq!(r["counts"]["breach"], 1, "{r}");
+    // Before the day it was made, it is not in the view.
+    let r = json(&env, &["compliance", "--as-of", "2022-05-31"]);
+    assert_eq!(r["counts"]["breach"], 0, "{r}");
+    assert_eq!(r["counts"]["needs_assessment"], 1, "{r}");
+    // The log as it stood before the assessment was recorded: by seq, and by time.
+    let seq = before_assessment.to_string();
+    let r = json(&env, &["compliance", "--at-seq", &seq]);
+    assert_eq!(r["counts"]["breach"], 0, "{r}");
+    // By time: every event recorded at or before the vote's own time, none after it.
+    let r = json(&env, &["compliance", "--recorded-by", &vote_recorded]);
+    assert!(
+        r["basis"]["at_seq"].as_u64().unwrap() >= before_assessment,
+        "{r}"
+    );
+    assert!(
+        r["basis"]["last_recorded"].as_str().unwrap() <= vote_recorded.as_str(),
+        "{r}"
+    );
+}
+
+#[test]
+fn impossible_cutoffs_trusts_and_assessment_days_are_refused() {
+    let env = Env::new();
+    env.standard();
+    vote(&env, "S/2022/10", "2022-05-02", &["RUS"], &[]);
+    let before = env.verify();
+    let err = env.fails(2, &["compliance", "--as-of", "2999-01-01"]);
+    assert!(err.contains("--as-of 2999-01-01 is in the future"), "{err}");
+    let err = env.fails(2, &["compliance", "--recorded-by", "2000-01-01"]);
+    assert!(err.contains("no event recorded by then"), "{err}");
+    // A key that is the recorder's, not an assessor's.
+    let rec = env.ok(&["key", "show", &env.key("rec")]);
+    let rec = rec
+        .split_whitespace()
+        .find(|w| w.len() == 64)
+        .unwrap()
+        .to_string();
+    let err = env.fails(2, &["compliance", "--trust", &rec]);
+    assert!(err.contains("never held the assessor role"), "{err}");
+    let k = env.key("assessor");
+    let err = env.fails(
+        2,
+        &[
+            "record",
+            "--key",
+            &k,
+            "assessment",
+            "--draft",
+            "S/2022/10",
+            "--credible",
+            "no",
+            "--rationale",
+            "r",
+            "--on",
+            "2999-01-01",
+        ],
+    );
+    assert!(err.contains("2999-01-01 is in the future"), "{err}");
+    assert_eq!(env.verify(), before, "nothing written");
 }

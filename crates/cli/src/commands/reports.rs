@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use actledger_core::outcome::Outcome;
 use actledger_core::projection::{self, Cutoff, TrustPolicy, View};
 use actledger_core::{PublicKey, Seq, StateCode};
+use actledger_store::Ledger;
 use anyhow::{Context, Result};
 use serde::Serialize;
 
@@ -19,20 +20,63 @@ use crate::cli::{
 };
 use crate::{output, VerificationFailed};
 
-fn cutoff(c: &CutoffArgs) -> Cutoff {
-    Cutoff {
-        at_seq: c.at_seq.map(Seq),
-        as_of: c.as_of,
+/// The cut-offs the arguments ask for, against `ledger`: `--as-of` must not be in the future
+/// (a projection of days not yet lived would pass for a fact), and `--recorded-by` becomes the
+/// sequence number of the last event recorded at or before it (the log as it stood then; the
+/// stricter of it and `--at-seq` holds).
+pub(super) fn cutoff(ledger: &Ledger, c: &CutoffArgs) -> Result<Cutoff> {
+    if let Some(d) = c.as_of {
+        let today = actledger_core::Timestamp::now()
+            .date()
+            .context("the system clock is out of range")?;
+        if d > today {
+            anyhow::bail!("--as-of {d} is in the future (today is {today}, UTC)");
+        }
     }
+    let mut at_seq = c.at_seq.map(Seq);
+    if let Some(t) = c.recorded_by {
+        let by = last_recorded_by(ledger, t)?.ok_or_else(|| {
+            anyhow::anyhow!("--recorded-by {t}: the ledger had no event recorded by then")
+        })?;
+        at_seq = Some(at_seq.map_or(by, |n| n.min(by)));
+    }
+    Ok(Cutoff {
+        at_seq,
+        as_of: c.as_of,
+    })
+}
+
+/// The last event recorded at or before `t` (Unix seconds): recording times never decrease
+/// along the log (a rule), so a binary search over it.
+fn last_recorded_by(ledger: &Ledger, t: i64) -> Result<Option<Seq>> {
+    let (mut lo, mut hi) = (0u64, ledger.size()?);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let at = ledger
+            .event(Seq(mid))?
+            .with_context(|| format!("no event at seq {mid}; run `actledger verify`"))?
+            .unsigned
+            .recorded_at;
+        if at.0 <= t {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    Ok(lo.checked_sub(1).map(Seq))
 }
 
 fn view(ctx: &Ctx, c: &CutoffArgs) -> Result<View> {
-    load_view(&ctx.open()?, cutoff(c))
+    let ledger = ctx.open()?;
+    let cut = cutoff(&ledger, c)?;
+    load_view(&ledger, cut)
 }
 
 /// A view of only the facts of `kinds` (see [`load_view_of`]).
 fn view_of(ctx: &Ctx, c: &CutoffArgs, kinds: &[u32]) -> Result<View> {
-    load_view_of(&ctx.open()?, cutoff(c), kinds)
+    let ledger = ctx.open()?;
+    let cut = cutoff(&ledger, c)?;
+    load_view_of(&ledger, cut, kinds)
 }
 
 /// Prints `value` as one JSON line with a `type` field first.
@@ -51,7 +95,22 @@ pub(super) fn policy(trust: &[String], view: &View) -> Result<projection::Policy
     } else {
         let mut keys = BTreeSet::new();
         for t in trust {
-            keys.insert(PublicKey::from_hex(t).with_context(|| format!("--trust {t}"))?);
+            let key = PublicKey::from_hex(t).with_context(|| format!("--trust {t}"))?;
+            if !view.assessor_keys().contains_key(&key) {
+                anyhow::bail!(
+                    "--trust {t}: this key never held the assessor role in the ledger (assessor keys: {})",
+                    if view.assessor_keys().is_empty() {
+                        "none".to_string()
+                    } else {
+                        view.assessor_keys()
+                            .iter()
+                            .map(|(k, a)| format!("{k} ({})", a.holder))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
+                );
+            }
+            keys.insert(key);
         }
         TrustPolicy::Only(keys)
     };

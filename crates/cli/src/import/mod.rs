@@ -139,7 +139,7 @@ impl FactKey {
             Fact::CouncilVote(v) => FactKey::Vote(v.draft),
             Fact::AssemblyMeeting(m) => FactKey::Meeting(m.follows.clone(), m.format),
             Fact::HolidayCalendar(c) => FactKey::Calendar(c.calendar.to_string(), c.year),
-            Fact::CredibilityAssessment(_) => return None,
+            Fact::CredibilityAssessment(_) | Fact::DatedAssessment(_) => return None,
         })
     }
 }
