@@ -690,6 +690,8 @@ pub struct VerifyConsistencyArgs {
 pub enum WitnessCmd {
     /// Cosign a checkpoint after checking it extends the last one this witness cosigned.
     Cosign(WitnessCosignArgs),
+    /// Run a C2SP tlog-witness server (POST /add-checkpoint) for the logs of --log.
+    Serve(WitnessServeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -705,15 +707,35 @@ pub struct WitnessCosignArgs {
     pub vkey: String,
     /// The checkpoint to cosign.
     pub checkpoint: PathBuf,
-    /// The checkpoint this witness cosigned before (checked against its state file).
+    /// The checkpoint this witness cosigned before (checked against its state).
     #[arg(long)]
     pub previous: Option<PathBuf>,
     /// Consistency proof from the previous checkpoint to this one.
     #[arg(long)]
     pub proof: Option<PathBuf>,
-    /// The witness's state file (default: KEYFILE.witness.json).
-    #[arg(long)]
+    /// The witness's state directory (default: KEYFILE.witness), shared with `witness serve`.
+    #[arg(long, value_name = "DIR")]
     pub state: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct WitnessServeArgs {
+    /// The witness's key file.
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// The witness's name in its cosignature lines.
+    #[arg(long, default_value = "actledger-witness")]
+    pub name: String,
+    /// A log to witness: its verifier key (the key name is the origin), or a file holding it.
+    /// Repeat for several logs or keys.
+    #[arg(long = "log", value_name = "VKEY", required = true)]
+    pub logs: Vec<String>,
+    /// The witness's state directory, shared with `witness cosign --state`.
+    #[arg(long, value_name = "DIR")]
+    pub state: PathBuf,
+    /// Address to listen on (loopback by default; port 0 picks a free one, printed).
+    #[arg(long, default_value = "127.0.0.1:7380", value_name = "ADDR")]
+    pub listen: String,
 }
 
 #[derive(Debug, Subcommand)]

@@ -30,6 +30,7 @@ pub mod tiles;
 pub mod types;
 mod un_members;
 pub mod verify;
+pub mod witness;
 
 pub use date::Date;
 pub use error::{DecodeError, RuleError, ValueError, VerifyError, VerifyErrorKind};
