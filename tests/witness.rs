@@ -493,3 +493,132 @@ fn concurrent_requests_never_roll_the_witness_back() {
     }
     assert!(rounds >= 1);
 }
+
+fn cosig_vkey(env: &Env, key: &str) -> String {
+    env.ok(&[
+        "key",
+        "show",
+        key,
+        "--verifier",
+        "--cosignature",
+        "--origin",
+        "actledger-witness",
+    ])
+    .trim()
+    .to_string()
+}
+
+/// `checkpoint --witness URL=VKEY... --quorum K` publishes only with a quorum, resolving a
+/// witness's 409 with a proof from the size it reports; readers check the same policy; a
+/// witness that has seen a larger tree stops a forked copy from publishing (exit 1).
+#[test]
+fn cosigned_checkpoints_are_published_only_with_their_quorum() {
+    let f = fork();
+    let env = &f.env;
+    let log = env.key("log");
+    let w2key = env.key("witness2");
+    let (v1, v2) = (cosig_vkey(env, &f.witness), cosig_vkey(env, &w2key));
+    let v3 = cosig_vkey(env, &env.key("witness3"));
+    let w1 = witness_serve(&f.witness, &[&f.vkey], &env.path("w1"));
+    let w2 = witness_serve(&w2key, &[&f.vkey], &env.path("w2"));
+    let (o1, o2) = (format!("{}={v1}", w1.url), format!("{}={v2}", w2.url));
+    env.adherence("NLD", "2015-10-23");
+    // The witnesses have never seen this log: the first guess (the last stored checkpoint)
+    // gets a 409 with 0, and the second request succeeds.
+    let cp = env.ok(&[
+        "checkpoint",
+        "--key",
+        &log,
+        "--witness",
+        &o1,
+        "--witness",
+        &o2,
+        "--quorum",
+        "2",
+    ]);
+    assert_eq!(cp.matches('\u{2014}').count(), 3, "{cp}");
+    assert_eq!(env.ok(&["checkpoint", "--latest"]), cp);
+    let size = size_of(&cp);
+    let proof = write(env, "p", &env.ok(&["prove", &(size - 1).to_string()]));
+    let vp = |extra: &[&str]| {
+        let mut v = vec!["verify-proof", "--vkey", &f.vkey, &proof];
+        v.extend_from_slice(extra);
+        v.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let args = vp(&["--witness", &v1, "--witness", &v2, "--quorum", "2"]);
+    let out = env.ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(out.matches("cosigned by witness").count(), 2, "{out}");
+    let args = vp(&["--witness", &v1, "--witness", &v3, "--quorum", "2"]);
+    let err = env.fails(1, &args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(err.contains("quorum"), "{err}");
+    let args = vp(&["--witness", &v1, "--witness", &v3, "--quorum", "1"]);
+    env.ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    // The snapshot carries the cosigned checkpoint, and verify-snapshot takes the policy.
+    let snap = env.path("snap");
+    env.ok(&["export", "snapshot", "--out", snap.to_str().unwrap()]);
+    let s = snap.to_str().unwrap();
+    env.ok(&[
+        "verify-snapshot",
+        s,
+        "--vkey",
+        &f.vkey,
+        "--witness",
+        &v1,
+        "--witness",
+        &v2,
+    ]);
+    env.fails(
+        1,
+        &["verify-snapshot", s, "--vkey", &f.vkey, "--witness", &v3],
+    );
+
+    // One witness down: quorum 2 stops publication (nothing stored), quorum 1 goes on.
+    drop(w2);
+    env.adherence("BEL", "2015-10-23");
+    let err = env.fails(
+        2,
+        &[
+            "checkpoint",
+            "--key",
+            &log,
+            "--witness",
+            &o1,
+            "--witness",
+            &o2,
+            "--quorum",
+            "2",
+        ],
+    );
+    assert!(err.contains("not published"), "{err}");
+    assert_eq!(env.ok(&["checkpoint", "--latest"]), cp);
+    let cp2 = env.ok(&[
+        "checkpoint",
+        "--key",
+        &log,
+        "--witness",
+        &o1,
+        "--witness",
+        &o2,
+        "--quorum",
+        "1",
+    ]);
+    assert_eq!(size_of(&cp2), size + 1);
+    assert_eq!(cp2.matches('\u{2014}').count(), 2, "{cp2}");
+
+    // The fork (same keys, size n + 1, another root) asks w1, which has cosigned size n + 3
+    // of the main log: refused as evidence against the log, nothing published.
+    let fork_dir = env.path("fork");
+    let err = env.fails(
+        1,
+        &[
+            "--ledger",
+            fork_dir.to_str().unwrap(),
+            "checkpoint",
+            "--key",
+            &log,
+            "--witness",
+            &o1,
+        ],
+    );
+    assert!(err.contains("larger than this checkpoint"), "{err}");
+}

@@ -633,6 +633,14 @@ pub struct CheckpointArgs {
     /// Print the latest stored checkpoint instead of signing one.
     #[arg(long)]
     pub latest: bool,
+    /// A witness to ask for a cosignature (C2SP tlog-witness): its URL (the submission
+    /// prefix) and its cosignature verifier key. Repeat for several.
+    #[arg(long = "witness", value_name = "URL=VKEY", requires = "key")]
+    pub witnesses: Vec<String>,
+    /// Store and print the checkpoint only with at least K valid cosignatures (default: all
+    /// the witnesses).
+    #[arg(long, value_name = "K", requires = "witnesses")]
+    pub quorum: Option<usize>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -671,6 +679,21 @@ pub struct VerifyProofArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub witnesses: WitnessPolicyArgs,
+}
+
+/// A reader's witness policy: the checkpoint must carry valid cosignatures by at least K of
+/// these witnesses.
+#[derive(Debug, Clone, Args)]
+pub struct WitnessPolicyArgs {
+    /// A witness whose cosignature counts: its cosignature/v1 verifier key, or a file
+    /// holding it. Repeat for several.
+    #[arg(long = "witness", value_name = "VKEY")]
+    pub witnesses: Vec<String>,
+    /// How many of the --witness keys must have cosigned the checkpoint (default: all).
+    #[arg(long, value_name = "K", requires = "witnesses")]
+    pub quorum: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -784,6 +807,8 @@ pub struct VerifySnapshotArgs {
     /// The log's verifier key, or a file holding it.
     #[arg(long)]
     pub vkey: String,
+    #[command(flatten)]
+    pub witnesses: WitnessPolicyArgs,
 }
 
 #[derive(Debug, Args)]

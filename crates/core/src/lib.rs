@@ -23,6 +23,7 @@ pub mod note;
 pub mod outcome;
 pub mod projection;
 pub mod proof;
+pub mod quorum;
 pub mod rules;
 pub mod state;
 pub mod symbol;

@@ -40,6 +40,10 @@ pub(super) fn read_text(path: &Path, what: &str) -> Result<String> {
 pub fn checkpoint(ctx: &Ctx, a: CheckpointArgs) -> Result<()> {
     let mut ledger = ctx.open()?;
     let cp = match (&a.key, a.latest) {
+        (Some(k), false) if !a.witnesses.is_empty() => {
+            let key = keyfile::read(k)?;
+            super::witness::sign_cosigned(&mut ledger, &key, &a.witnesses, a.quorum)?
+        }
         (Some(k), false) => {
             let key = keyfile::read(k)?;
             ledger.sign_checkpoint(&key)?
@@ -131,6 +135,7 @@ pub fn consistency(ctx: &Ctx, a: ConsistencyArgs) -> Result<()> {
 
 pub fn verify_proof(a: VerifyProofArgs) -> Result<()> {
     let vkey = read_vkey(&a.vkey)?;
+    let quorum = super::witness::policy(&a.witnesses)?;
     let text = read_text(&a.proof, "proof")?;
     let p = TlogProof::parse(&text)
         .map_err(|e| VerificationFailed(format!("{}: not a tlog-proof: {e}", a.proof.display())))?;
@@ -138,6 +143,11 @@ pub fn verify_proof(a: VerifyProofArgs) -> Result<()> {
     let verified = p
         .verify(&origin, &vkey)
         .map_err(|e| VerificationFailed(format!("{}: invalid proof: {e}", a.proof.display())))?;
+    let cosigned = super::witness::check_quorum(
+        &quorum,
+        verified.checkpoint.note(),
+        &a.proof.display().to_string(),
+    )?;
     let event = chain::decode_event(&verified.entry).map_err(|e| {
         VerificationFailed(format!(
             "{}: the entry is not an actledger event: {e}",
@@ -166,6 +176,9 @@ pub fn verify_proof(a: VerifyProofArgs) -> Result<()> {
             "type": "proof", "ok": true, "origin": cp.origin(), "size": cp.size(),
             "root": cp.root().to_base64(), "seq": verified.index, "event": event.unsigned,
             "hash": chain::event_hash(&verified.entry),
+            "cosigned_by": cosigned.iter().map(|c| serde_json::json!({
+                "witness": c.witness.to_string(), "timestamp": c.timestamp,
+            })).collect::<Vec<_>>(),
         }));
     } else {
         output::line(&format!(
@@ -185,6 +198,9 @@ pub fn verify_proof(a: VerifyProofArgs) -> Result<()> {
             "    signed by author key {}",
             event.unsigned.author
         ));
+        for c in &cosigned {
+            output::line(&format!("    cosigned by witness {}", c.witness));
+        }
     }
     Ok(())
 }

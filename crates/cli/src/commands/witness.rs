@@ -6,10 +6,14 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use actledger_core::note::{KeyName, Note};
+use actledger_core::checkpoint::Checkpoint;
+use actledger_core::note::{KeyName, Note, VerifierKey};
 use actledger_core::proof;
+use actledger_core::quorum::Quorum;
 use actledger_core::witness::{AddCheckpoint, Refusal, Witness, WitnessState};
-use actledger_http::witness::{StateDir, WitnessService};
+use actledger_core::SigningKey;
+use actledger_http::witness::{StateDir, WitnessClient, WitnessService};
+use actledger_store::{Ledger, StoredCheckpoint};
 use anyhow::{bail, Context, Result};
 
 use super::transparency::{open_checkpoint, read_text, read_vkey};
@@ -207,5 +211,123 @@ fn serve(a: WitnessServeArgs) -> Result<()> {
         actledger_http::witness::serve(listener, svc)
             .await
             .context("witness server")
+    })
+}
+
+/// Parses `--witness URL=VKEY` (the key inline or a file holding it).
+fn parse_witness(arg: &str) -> Result<(String, VerifierKey)> {
+    let (url, vkey) = arg.split_once('=').with_context(|| {
+        format!(
+            "--witness {:?}: expected URL=VKEY",
+            arg.chars().take(120).collect::<String>()
+        )
+    })?;
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        bail!(
+            "--witness {:?}: the URL must start with http:// or https://",
+            url.chars().take(120).collect::<String>()
+        );
+    }
+    Ok((url.to_string(), read_vkey(vkey)?))
+}
+
+/// `checkpoint --key LOGKEY --witness URL=VKEY... [--quorum K]`: signs the tree head, asks
+/// each witness for its cosignature (tlog-witness; a 409 is resolved with a consistency
+/// proof from the size the witness reports), and stores the checkpoint with the cosignatures
+/// only if the quorum is met. Exit 1 when a witness's refusal is evidence against the log
+/// (a failed proof, a larger tree cosigned), 2 otherwise; nothing is stored either way.
+pub fn sign_cosigned(
+    ledger: &mut Ledger,
+    key: &SigningKey,
+    witnesses: &[String],
+    quorum: Option<usize>,
+) -> Result<StoredCheckpoint> {
+    let endpoints = witnesses
+        .iter()
+        .map(|w| parse_witness(w))
+        .collect::<Result<Vec<_>>>()?;
+    let policy = Quorum::new(endpoints.iter().map(|e| e.1.clone()).collect(), quorum)?;
+    // The role check of the store, before any witness is asked.
+    if let Ok(never) = ledger.sign_checkpoint_with(key, |_| Err::<String, ()>(()))? {
+        return Ok(never);
+    }
+    let origin = ledger.origin()?;
+    let size = ledger.size()?;
+    let signed = match ledger.checkpoint_at(size)? {
+        Some(c) => Note::parse(&c.note).context("stored checkpoint")?,
+        None => Checkpoint::new(origin.as_str(), size, ledger.root_at(size)?)?
+            .sign(&KeyName::from(&origin), key)?,
+    };
+    // The witnesses most likely cosigned the last checkpoint published before this one.
+    let guess = ledger
+        .checkpoints()?
+        .iter()
+        .map(|c| c.size)
+        .filter(|s| *s < size)
+        .max()
+        .unwrap_or(0);
+    let client = WitnessClient::new();
+    let mut cosigned = signed.clone();
+    let mut misbehaviour = false;
+    for (url, vkey) in &endpoints {
+        let mut proof = |old: u64| {
+            if old == 0 || old == size {
+                Ok(Vec::new())
+            } else {
+                ledger
+                    .consistency_proof(old, size)
+                    .map_err(|e| e.to_string())
+            }
+        };
+        match client.cosign(url, vkey, &signed, guess, &mut proof) {
+            Ok(sigs) => {
+                for s in sigs {
+                    if !cosigned.signatures().contains(&s) {
+                        cosigned.push_signature(s)?;
+                    }
+                }
+            }
+            Err(e) => {
+                misbehaviour |= e.is_misbehaviour();
+                eprintln!("warning: witness {e}");
+            }
+        }
+    }
+    if let Err(e) = policy.check(&cosigned) {
+        let msg = format!("checkpoint at size {size} not published: {e}");
+        return Err(if misbehaviour {
+            fail(msg)
+        } else {
+            anyhow::anyhow!(msg)
+        });
+    }
+    let text = cosigned.to_string();
+    match ledger.sign_checkpoint_with(key, |_| Ok::<_, std::convert::Infallible>(text))? {
+        Ok(stored) => Ok(stored),
+        Err(never) => match never {},
+    }
+}
+
+/// The reader's policy of `--witness VKEY... [--quorum K]`.
+pub fn policy(a: &crate::cli::WitnessPolicyArgs) -> Result<Quorum> {
+    let keys = a
+        .witnesses
+        .iter()
+        .map(|k| read_vkey(k))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Quorum::new(keys, a.quorum)?)
+}
+
+/// Checks `note` against the policy: exit 1 (verification failed) naming `what` if the quorum
+/// is not met; the valid cosignatures otherwise.
+pub fn check_quorum(
+    q: &Quorum,
+    note: &Note,
+    what: &str,
+) -> Result<Vec<actledger_core::quorum::Cosigned>> {
+    q.check(note).map_err(|e| {
+        fail(format!(
+            "{what}: the checkpoint lacks its witness quorum: {e}"
+        ))
     })
 }
