@@ -663,6 +663,14 @@ pub struct CheckpointArgs {
     /// Print the latest stored checkpoint instead of signing one.
     #[arg(long)]
     pub latest: bool,
+    /// A witness to ask for a cosignature (C2SP tlog-witness): its URL (the submission
+    /// prefix) and its cosignature verifier key. Repeat for several.
+    #[arg(long = "witness", value_name = "URL=VKEY", requires = "key")]
+    pub witnesses: Vec<String>,
+    /// Store and print the checkpoint only with at least K valid cosignatures (default: all
+    /// the witnesses).
+    #[arg(long, value_name = "K", requires = "witnesses")]
+    pub quorum: Option<usize>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -701,6 +709,21 @@ pub struct VerifyProofArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub witnesses: WitnessPolicyArgs,
+}
+
+/// A reader's witness policy: the checkpoint must carry valid cosignatures by at least K of
+/// these witnesses.
+#[derive(Debug, Clone, Args)]
+pub struct WitnessPolicyArgs {
+    /// A witness whose cosignature counts: its cosignature/v1 verifier key, or a file
+    /// holding it. Repeat for several.
+    #[arg(long = "witness", value_name = "VKEY")]
+    pub witnesses: Vec<String>,
+    /// How many of the --witness keys must have cosigned the checkpoint (default: all).
+    #[arg(long, value_name = "K", requires = "witnesses")]
+    pub quorum: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -720,6 +743,8 @@ pub struct VerifyConsistencyArgs {
 pub enum WitnessCmd {
     /// Cosign a checkpoint after checking it extends the last one this witness cosigned.
     Cosign(WitnessCosignArgs),
+    /// Run a C2SP tlog-witness server (POST /add-checkpoint) for the logs of --log.
+    Serve(WitnessServeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -735,15 +760,35 @@ pub struct WitnessCosignArgs {
     pub vkey: String,
     /// The checkpoint to cosign.
     pub checkpoint: PathBuf,
-    /// The checkpoint this witness cosigned before (checked against its state file).
+    /// The checkpoint this witness cosigned before (checked against its state).
     #[arg(long)]
     pub previous: Option<PathBuf>,
     /// Consistency proof from the previous checkpoint to this one.
     #[arg(long)]
     pub proof: Option<PathBuf>,
-    /// The witness's state file (default: KEYFILE.witness.json).
-    #[arg(long)]
+    /// The witness's state directory (default: KEYFILE.witness), shared with `witness serve`.
+    #[arg(long, value_name = "DIR")]
     pub state: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct WitnessServeArgs {
+    /// The witness's key file.
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// The witness's name in its cosignature lines.
+    #[arg(long, default_value = "actledger-witness")]
+    pub name: String,
+    /// A log to witness: its verifier key (the key name is the origin), or a file holding it.
+    /// Repeat for several logs or keys.
+    #[arg(long = "log", value_name = "VKEY", required = true)]
+    pub logs: Vec<String>,
+    /// The witness's state directory, shared with `witness cosign --state`.
+    #[arg(long, value_name = "DIR")]
+    pub state: PathBuf,
+    /// Address to listen on (loopback by default; port 0 picks a free one, printed).
+    #[arg(long, default_value = "127.0.0.1:7380", value_name = "ADDR")]
+    pub listen: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -793,6 +838,8 @@ pub struct VerifySnapshotArgs {
     /// The log's verifier key, or a file holding it.
     #[arg(long)]
     pub vkey: String,
+    #[command(flatten)]
+    pub witnesses: WitnessPolicyArgs,
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,7 @@ pub mod log;
 mod reports;
 mod transparency;
 mod verify;
+mod witness;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -68,7 +69,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Consistency(a) => transparency::consistency(&ctx, a),
         Command::VerifyProof(a) => transparency::verify_proof(a),
         Command::VerifyConsistency(a) => transparency::verify_consistency(a),
-        Command::Witness(w) => transparency::witness(w),
+        Command::Witness(w) => witness::run(w),
         Command::Export(crate::cli::ExportCmd::Snapshot(a)) => export::export_snapshot(&ctx, a),
         Command::Export(crate::cli::ExportCmd::Tiles(a)) => export::export_tiles(&ctx, a),
         Command::Export(crate::cli::ExportCmd::Html(a)) => html::run(&ctx, a),
@@ -145,5 +146,3 @@ pub fn kebab<T: serde::Serialize>(v: &T) -> String {
         Err(_) => String::new(),
     }
 }
-
-pub use actledger::fsutil::write_atomic;
