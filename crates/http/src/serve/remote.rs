@@ -16,7 +16,7 @@ use super::write::{BATCH_CONTENT_TYPE, EVENT_CONTENT_TYPE};
 use crate::client::{join, Client, ClientError, Response};
 
 /// How many times an event is signed again after a `409`.
-pub const MAX_CONFLICTS: u32 = 30;
+pub const MAX_CONFLICTS: u32 = 64;
 /// How many times the same bytes are sent again after a transport failure.
 pub const MAX_RESENDS: u32 = 8;
 
@@ -253,8 +253,14 @@ impl RemoteLog {
         if bodies.is_empty() {
             return Ok(Vec::new());
         }
+        // After a 409 the answer names the new head: sign over it at once (twice), then pause
+        // and ask again, pausing longer each time.
+        let mut next: Option<RemoteHead> = None;
         for conflict in 0..MAX_CONFLICTS {
-            let head = self.head()?;
+            let head = match next.take() {
+                Some(h) => h,
+                None => self.head()?,
+            };
             let sealed = Self::seal(key, &head, bodies)?;
             let r = if batch {
                 let bytes: Vec<&[u8]> = sealed.iter().map(|s| s.bytes.as_slice()).collect();
@@ -277,12 +283,23 @@ impl RemoteLog {
                         })
                         .collect())
                 }
-                409 => std::thread::sleep(pause(conflict + 1)),
+                409 if conflict < 2 => next = head_of(&r),
+                409 => std::thread::sleep(pause(conflict - 1)),
                 _ => return Err(self.refused(&r)),
             }
         }
         Err(RemoteError::Busy(self.base.clone()))
     }
+}
+
+/// The head a `409` names.
+fn head_of(r: &Response) -> Option<RemoteHead> {
+    let v = json_of(r)?;
+    Some(RemoteHead {
+        size: v["size"].as_u64()?,
+        head: v["head"].as_str().and_then(parse_hash)?,
+        recorded_at: v["recorded_at"].as_i64().map(Timestamp),
+    })
 }
 
 /// The pause before try `n` (1, 2, …): 20 ms doubling up to about 1.3 s, plus up to as much

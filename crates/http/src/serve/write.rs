@@ -198,7 +198,7 @@ struct Landed {
 struct Refused {
     status: StatusCode,
     message: String,
-    head: Option<(u64, String)>,
+    head: Option<(u64, String, Option<i64>)>,
 }
 
 impl Refused {
@@ -216,9 +216,10 @@ impl Refused {
             "status": self.status.as_u16(),
             "error": self.message,
         });
-        if let Some((size, head)) = self.head {
+        if let Some((size, head, recorded_at)) = self.head {
             v["size"] = json!(size);
             v["head"] = json!(head);
+            v["recorded_at"] = json!(recorded_at);
         }
         json(self.status, &v)
     }
@@ -283,13 +284,14 @@ fn admit(state: &State, events: Vec<Vec<u8>>, batch: bool) -> Result<Landed, Ref
     let mut ledger = state.ledger.write();
     let locked = std::time::Instant::now();
     let (size, head) = ledger.stored_head()?;
+    let last_time = state.head().last_time.map(|t| t.0);
     let stale = |seq: u64| {
         Refused {
         status: StatusCode::CONFLICT,
         message: format!(
             "stale head: the event is signed as seq {seq} over another head; the log is at size {size}, head {head}: sign again over it"
         ),
-        head: Some((size, head.to_hex())),
+        head: Some((size, head.to_hex(), last_time)),
     }
     };
     let mut decoded: Vec<actledger_core::Event> = Vec::with_capacity(events.len());
