@@ -34,6 +34,9 @@ pub enum StoreError {
         /// The thread's name.
         thread: &'static str,
     },
+    /// A write on a ledger opened with `OpenOptions::read_only`.
+    #[error("the ledger was opened read-only")]
+    ReadOnly,
     /// A previous write failed part-way in this process; reopen the ledger.
     #[error("ledger handle is unusable after a failed write; reopen it")]
     Poisoned,

@@ -794,10 +794,15 @@ fn a_ledger_with_one_key_per_event_is_moved_to_bundles_on_open() {
         let bundles = unbundle(&db);
         // 102 events: 6 full bundles and one of 6.
         assert_eq!(bundles.len(), 7);
-        // An earlier attempt that was interrupted left a bundle behind: the copy starts over.
+        // An earlier attempt that was interrupted left a bundle behind (and the record that
+        // it was migrating): the copy starts over.
         db.open_tree("bundles")
             .unwrap()
             .insert(bundle::key(40), &b"left over"[..])
+            .unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert("migrating", &[] as &[u8])
             .unwrap();
         db.flush().unwrap();
         bundles
@@ -1001,4 +1006,68 @@ fn commit_refuses_bytes_whose_signature_fails() {
     assert_eq!(l.size().unwrap(), size);
     sealed[0].bytes[last] ^= 1;
     assert_eq!(l.commit(&sealed).unwrap()[0].seq.0, size);
+}
+
+/// A database no version wrote (a stray `events` tree beside real bundles) is refused by
+/// every open, read-only or not, and nothing is changed; a read-only open never migrates.
+#[test]
+fn an_unrecognised_database_is_refused_and_left_as_it_was() {
+    let (dir, mut l, rec) = ledger();
+    l.append_all(&rec, (0..40).map(filler)).unwrap();
+    let path = dir.path().join("l");
+    drop(l);
+    let bundles = bundles_of(&path);
+    {
+        let db = raw_db(&path);
+        db.open_tree("events")
+            .unwrap()
+            .insert(0u64.to_be_bytes(), &b"stray"[..])
+            .unwrap();
+        db.flush().unwrap();
+    }
+    for read_only in [true, false] {
+        let opts = OpenOptions {
+            read_only,
+            ..OpenOptions::default()
+        };
+        match Ledger::open(&path, &opts) {
+            Err(StoreError::Open(OpenError::Unrecognised { found, .. })) => {
+                assert!(found.contains("`events` tree"), "{found}")
+            }
+            other => panic!("read_only {read_only}: expected Unrecognised, got {other:?}"),
+        }
+        assert_eq!(bundles_of(&path), bundles);
+        assert_eq!(tree_of(&path, "events").len(), 1);
+    }
+    // An old layout is migrated by a writing open only.
+    {
+        let db = raw_db(&path);
+        db.drop_tree("events").unwrap();
+        unbundle(&db);
+        db.open_tree("meta")
+            .unwrap()
+            .insert("layout", &[2])
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let opts = OpenOptions {
+        read_only: true,
+        ..OpenOptions::default()
+    };
+    match Ledger::open(&path, &opts) {
+        Err(StoreError::Open(OpenError::NeedsMigration { layout: 2, .. })) => {}
+        other => panic!("expected NeedsMigration, got {other:?}"),
+    }
+    assert_eq!(tree_of(&path, "events").len(), 42);
+    let mut l = reopen(&path);
+    l.verify(|_| {}).unwrap().unwrap();
+    drop(l);
+    assert_eq!(bundles_of(&path), bundles);
+    // And a read-only ledger refuses writes.
+    let mut l = Ledger::open(&path, &opts).unwrap();
+    assert!(matches!(
+        l.append(&rec, filler(99)),
+        Err(StoreError::ReadOnly)
+    ));
+    assert_eq!(l.size().unwrap(), 42);
 }

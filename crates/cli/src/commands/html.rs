@@ -212,7 +212,7 @@ fn council_day(view: &View) -> Option<Date> {
 }
 
 pub fn run(ctx: &Ctx, a: ExportHtmlArgs) -> Result<()> {
-    let ledger = ctx.open()?;
+    let ledger = ctx.open_read_only()?;
     let summary = match ledger.verify(|_| {})? {
         Ok(s) => s,
         Err(e) => {

@@ -66,7 +66,7 @@ pub fn run(ctx: &Ctx, cmd: KeyCmd) -> Result<()> {
             Ok(())
         }
         KeyCmd::List(j) => {
-            let mut ledger = ctx.open()?;
+            let mut ledger = ctx.open_read_only()?;
             let state = ledger.state()?;
             let mut rows = Vec::new();
             for (k, info) in state.keys() {

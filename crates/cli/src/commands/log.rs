@@ -13,7 +13,7 @@ use crate::cli::LogArgs;
 use crate::output;
 
 pub fn run(ctx: &Ctx, a: LogArgs) -> Result<()> {
-    let ledger = ctx.open()?;
+    let ledger = ctx.open_read_only()?;
     // Correction links: target seq -> the corrections that supersede it.
     let mut corrected_by: BTreeMap<Seq, Vec<Seq>> = BTreeMap::new();
     for item in ledger.scan(0) {

@@ -37,10 +37,22 @@ impl Ctx {
             .context("no ledger directory: pass --ledger DIR or set ACTLEDGER_DIR")
     }
 
+    /// Opens the ledger to write to it (and to migrate it from an earlier layout).
     pub fn open(&self) -> Result<Ledger> {
+        self.open_with(false)
+    }
+
+    /// Opens the ledger for a command that only reads it: nothing is migrated, and every
+    /// write is refused.
+    pub fn open_read_only(&self) -> Result<Ledger> {
+        self.open_with(true)
+    }
+
+    fn open_with(&self, read_only: bool) -> Result<Ledger> {
         let dir = self.dir()?;
         let opts = OpenOptions {
             wait: self.wait,
+            read_only,
             ..OpenOptions::default()
         };
         Ledger::open(dir, &opts).map_err(anyhow::Error::from)

@@ -27,12 +27,12 @@ fn cutoff(c: &CutoffArgs) -> Cutoff {
 }
 
 fn view(ctx: &Ctx, c: &CutoffArgs) -> Result<View> {
-    load_view(&ctx.open()?, cutoff(c))
+    load_view(&ctx.open_read_only()?, cutoff(c))
 }
 
 /// A view of only the facts of `kinds` (see [`load_view_of`]).
 fn view_of(ctx: &Ctx, c: &CutoffArgs, kinds: &[u32]) -> Result<View> {
-    load_view_of(&ctx.open()?, cutoff(c), kinds)
+    load_view_of(&ctx.open_read_only()?, cutoff(c), kinds)
 }
 
 /// Prints `value` as one JSON line with a `type` field first.

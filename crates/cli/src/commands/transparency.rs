@@ -41,7 +41,11 @@ fn read_text(path: &Path, what: &str) -> Result<String> {
 }
 
 pub fn checkpoint(ctx: &Ctx, a: CheckpointArgs) -> Result<()> {
-    let mut ledger = ctx.open()?;
+    let mut ledger = if a.key.is_some() {
+        ctx.open()?
+    } else {
+        ctx.open_read_only()?
+    };
     let cp = match (&a.key, a.latest) {
         (Some(k), false) => {
             let key = keyfile::read(k)?;
@@ -82,7 +86,7 @@ pub fn proof_text(ledger: &Ledger, cp: &StoredCheckpoint, seq: u64) -> Result<St
 }
 
 pub fn prove(ctx: &Ctx, a: ProveArgs) -> Result<()> {
-    let mut ledger = ctx.open()?;
+    let mut ledger = ctx.open_read_only()?;
     let cp = latest(&ledger)?;
     let seq = match (a.seq, a.state) {
         (Some(s), None) => s,
@@ -113,7 +117,7 @@ fn adherence_seq(ledger: &mut Ledger, state: StateCode) -> Result<u64> {
 }
 
 pub fn consistency(ctx: &Ctx, a: ConsistencyArgs) -> Result<()> {
-    let ledger = ctx.open()?;
+    let ledger = ctx.open_read_only()?;
     let to = match a.to {
         Some(n) => n,
         None => ledger

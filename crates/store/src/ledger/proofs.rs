@@ -101,6 +101,9 @@ impl Ledger {
     /// checkpoint, stores it in the checkpoint history (durably) and returns it. A checkpoint
     /// already stored for the current size is returned as it is.
     pub fn sign_checkpoint(&mut self, key: &SigningKey) -> Result<StoredCheckpoint, StoreError> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly);
+        }
         let origin = self.origin()?;
         let w = self.writer()?;
         let public = key.public();

@@ -265,6 +265,9 @@ impl Ledger {
         mut writer: Writer,
         sealed: &[SealedEvent],
     ) -> Result<Vec<Appended>, StoreError> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly);
+        }
         let mut out = Vec::with_capacity(sealed.len());
         self.meta.insert(PENDING_KEY, &[] as &[u8])?;
         for chunk in sealed.chunks(CHUNK) {
