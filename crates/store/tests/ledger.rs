@@ -1059,7 +1059,7 @@ fn an_unrecognised_database_is_refused_and_left_as_it_was() {
         other => panic!("expected NeedsMigration, got {other:?}"),
     }
     assert_eq!(tree_of(&path, "events").len(), 42);
-    let mut l = reopen(&path);
+    let l = reopen(&path);
     l.verify(|_| {}).unwrap().unwrap();
     drop(l);
     assert_eq!(bundles_of(&path), bundles);
