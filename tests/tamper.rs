@@ -327,3 +327,44 @@ fn init_on_an_empty_db_folder_says_so_and_leaves_nothing() {
     assert!(!dir.join("ledger.lock").exists());
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
 }
+
+/// Report commands check the hash chain of what they replay against the stored head (issue
+/// 16): after one flipped byte in France's adherence letter in the demo ledger, `supporters`
+/// exits 1 instead of printing the altered record.
+#[test]
+fn a_report_refuses_a_log_whose_hash_chain_is_broken() {
+    let env = Env::new();
+    env.ok(&["demo", "--ledger", env.ledger().to_str().unwrap()]);
+    let (france, len) = with_db(&env, |db| {
+        (0u64..)
+            .map_while(|seq| stored_event(db, seq).map(|b| (seq, b)))
+            .find(|(_, b)| {
+                matches!(
+                    chain::decode_event(b).map(|e| e.unsigned.body),
+                    Ok(EventBody::Fact(Fact::AdherenceLetter(a))) if a.state.as_str() == "FRA"
+                )
+            })
+            .map(|(seq, b)| (seq, b.len()))
+            .expect("the demo ledger holds France's letter")
+    });
+    assert!(env.ok(&["supporters"]).contains("FRA"));
+    // A byte of the signature (the event still decodes) and one of the body.
+    for pos in [len - 1, len / 2] {
+        with_db(&env, |db| {
+            let mut b = stored_event(db, france).unwrap();
+            b[pos] ^= 0x01;
+            edit_events(db, &[EventEdit::Set(france, b)]);
+        });
+        for cmd in [&["supporters"][..], &["supporters", "--json"], &["log"]] {
+            let err = env.fails(1, cmd);
+            assert!(err.contains("fails its check at seq"), "{cmd:?}: {err}");
+            assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        }
+        with_db(&env, |db| {
+            let mut b = stored_event(db, france).unwrap();
+            b[pos] ^= 0x01;
+            edit_events(db, &[EventEdit::Set(france, b)]);
+        });
+        assert!(env.ok(&["supporters"]).contains("FRA"));
+    }
+}

@@ -122,6 +122,7 @@ impl Ledger {
             canonical: false,
             hashes: true,
             signatures: None,
+            chain: false,
             chunk: crate::CHUNK,
         };
         crate::pipeline::for_each_chunk(self, v.len(), work, |chunk| {
