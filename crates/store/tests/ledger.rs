@@ -1071,3 +1071,110 @@ fn an_unrecognised_database_is_refused_and_left_as_it_was() {
     ));
     assert_eq!(l.size().unwrap(), 42);
 }
+
+/// The checkpoint history is numbered 0, 1, 2, ... in order of size: verify reports a
+/// stored checkpoint deleted between the first and the latest, or its number deleted with
+/// it. Deleting the latest one together with its number leaves a consistent earlier
+/// history, which nothing inside the store can tell apart (docs/RELIABILITY.md: only a
+/// checkpoint held outside the ledger catches that).
+#[test]
+fn a_checkpoint_deleted_from_the_history_is_caught() {
+    let (dir, mut l, rec) = ledger();
+    let admin = SigningKey::from_seed(&[1; 32]);
+    let log = SigningKey::from_seed(&[9; 32]);
+    l.append(
+        &admin,
+        EventBody::KeyGranted(KeyGranted {
+            key: log.public(),
+            role: Role::Log,
+            holder: Text::new("log").unwrap(),
+            note: Text::empty(),
+        }),
+    )
+    .unwrap();
+    let mut sizes = Vec::new();
+    for i in 0..3 {
+        l.append(&rec, filler(i)).unwrap();
+        sizes.push(l.sign_checkpoint(&log).unwrap().size);
+    }
+    l.verify(|_| {}).unwrap().unwrap();
+    let path = dir.path().join("l");
+    drop(l);
+    let history_key = |n: u64| [&b"checkpoint/"[..], &n.to_be_bytes()].concat();
+    let edit = |f: &dyn Fn(&sled::Db)| {
+        let db = raw_db(&path);
+        f(&db);
+        db.flush().unwrap();
+    };
+    let saved = tree_of(&path, "checkpoints");
+    let verify_err = || {
+        let l = reopen(&path);
+        let e = l.verify(|_| {}).unwrap().unwrap_err();
+        e.to_string()
+    };
+    // The middle checkpoint deleted.
+    edit(&|db| {
+        db.open_tree("checkpoints")
+            .unwrap()
+            .remove(sizes[1].to_be_bytes())
+            .unwrap();
+    });
+    let e = verify_err();
+    assert!(
+        e.contains(&format!("the checkpoint at size {} (number 1", sizes[1])),
+        "{e}"
+    );
+    // And its number with it.
+    edit(&|db| {
+        db.open_tree("meta")
+            .unwrap()
+            .remove(history_key(1))
+            .unwrap();
+    });
+    let e = verify_err();
+    assert!(
+        e.contains("checkpoint number 1 of the history is missing"),
+        "{e}"
+    );
+    // Put back: verifies.
+    edit(&|db| {
+        let cps = db.open_tree("checkpoints").unwrap();
+        for (k, v) in &saved {
+            cps.insert(k, v.as_slice()).unwrap();
+        }
+        db.open_tree("meta")
+            .unwrap()
+            .insert(history_key(1), &sizes[1].to_be_bytes())
+            .unwrap();
+    });
+    reopen(&path).verify(|_| {}).unwrap().unwrap();
+    // A checkpoint the history does not list.
+    edit(&|db| {
+        db.open_tree("meta")
+            .unwrap()
+            .remove(history_key(2))
+            .unwrap();
+    });
+    let e = verify_err();
+    assert!(e.contains("is not in the checkpoint history"), "{e}");
+    // A ledger whose checkpoints predate the numbering verifies, and its next checkpoint
+    // numbers them.
+    edit(&|db| {
+        let meta = db.open_tree("meta").unwrap();
+        for n in 0..3 {
+            meta.remove(history_key(n)).unwrap();
+        }
+    });
+    let mut l = reopen(&path);
+    l.verify(|_| {}).unwrap().unwrap();
+    l.append(&rec, filler(10)).unwrap();
+    let last = l.sign_checkpoint(&log).unwrap().size;
+    l.verify(|_| {}).unwrap().unwrap();
+    drop(l);
+    let numbered: Vec<u64> = tree_of(&path, "meta")
+        .into_iter()
+        .filter(|(k, _)| k.starts_with(b"checkpoint/"))
+        .map(|(_, v)| u64::from_be_bytes(v.try_into().unwrap()))
+        .collect();
+    assert_eq!(numbered, [sizes[0], sizes[1], sizes[2], last]);
+}

@@ -7,6 +7,8 @@ use actledger_core::verify::Verifier;
 use actledger_core::{Role, SigningKey};
 
 use crate::tiles as tile;
+use sled::Transactional;
+
 use crate::{ProofError, StoreError};
 
 use super::{Ledger, StoredCheckpoint};
@@ -53,6 +55,13 @@ pub(super) fn check_checkpoint(
         return Err("not signed by a key holding the log role at that point of the log".into());
     }
     Ok(())
+}
+
+/// `meta` keys of the numbered checkpoint history: this prefix || number (u64 BE).
+const HISTORY_PREFIX: &[u8] = b"checkpoint/";
+
+fn history_key(n: u64) -> Vec<u8> {
+    [HISTORY_PREFIX, &n.to_be_bytes()].concat()
 }
 
 impl Ledger {
@@ -140,10 +149,58 @@ impl Ledger {
             .sign(&KeyName::from(&origin), key)
             .map_err(|e| ProofError::Checkpoint(e.to_string()))?
             .to_string();
-        self.checkpoints
-            .insert(size.to_be_bytes(), note.as_bytes())?;
+        // The checkpoint and its number in the history, in one transaction: the history is
+        // append-only, numbered 0, 1, 2, ... in order of size, and verify finds a gap.
+        let numbered = self.checkpoint_history()?;
+        let mut unnumbered: Vec<u64> = Vec::new();
+        if numbered.len() < self.checkpoints.len() {
+            // Checkpoints stored before the history was numbered: numbered first, by size.
+            let known: std::collections::BTreeSet<u64> = numbered.iter().map(|x| x.1).collect();
+            for cp in self.checkpoints()? {
+                if !known.contains(&cp.size) {
+                    unnumbered.push(cp.size);
+                }
+            }
+        }
+        let first = numbered.last().map_or(0, |(n, _)| n + 1);
+        let sizes: Vec<u64> = unnumbered.into_iter().chain([size]).collect();
+        let written: Result<(), sled::transaction::TransactionError<()>> =
+            (&self.checkpoints, &self.meta).transaction(|(cps, meta)| {
+                cps.insert(&size.to_be_bytes(), note.as_bytes())?;
+                for (n, s) in (first..).zip(&sizes) {
+                    meta.insert(history_key(n), &s.to_be_bytes())?;
+                }
+                Ok(())
+            });
+        written.map_err(|e| match e {
+            sled::transaction::TransactionError::Storage(e) => StoreError::from(e),
+            sled::transaction::TransactionError::Abort(()) => StoreError::Poisoned,
+        })?;
         self.db.flush()?;
         Ok(StoredCheckpoint { size, note })
+    }
+
+    /// The numbered checkpoint history, `(number, size)` in number order, as stored in `meta`
+    /// (`checkpoint/` || number (u64 BE) → size (u64 BE)).
+    pub(super) fn checkpoint_history(&self) -> Result<Vec<(u64, u64)>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.meta.scan_prefix(HISTORY_PREFIX) {
+            let (k, v) = item?;
+            let n = k
+                .get(HISTORY_PREFIX.len()..)
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map(u64::from_be_bytes);
+            let s = <[u8; 8]>::try_from(v.as_ref()).ok().map(u64::from_be_bytes);
+            match (n, s) {
+                (Some(n), Some(s)) => out.push((n, s)),
+                _ => {
+                    return Err(StoreError::Corrupted(
+                        "a checkpoint history record is not 8 bytes to 8 bytes".into(),
+                    ))
+                }
+            }
+        }
+        Ok(out)
     }
 
     pub(super) fn decode_checkpoint(k: &[u8], v: &[u8]) -> Result<StoredCheckpoint, StoreError> {
