@@ -104,9 +104,25 @@ pub fn prove(ctx: &Ctx, a: ProveArgs) -> Result<()> {
 }
 
 /// The seq of `state`'s adherence letter (the fact a correction replaced keeps its seq), from
-/// the rules' state: no replay of the log.
+/// the `by_state` index: a lookup and the few events it names are decoded, no replay and no
+/// rule state. The last of them wins: the letter, or a correction whose replacement is a
+/// letter of `state` (which names the letter's seq). A correction that moved a letter of
+/// `state` to another state is indexed under that state only, so it is not seen here.
 fn adherence_seq(ledger: &mut Ledger, state: StateCode) -> Result<u64> {
-    let seq = ledger.state()?.supporters().get(&state).copied();
+    use actledger_core::event::{EventBody, Fact};
+    let mut seq = None;
+    for s in ledger.seqs_by_state(state)? {
+        let ev = ledger
+            .event(s)?
+            .with_context(|| format!("the by_state index names seq {s}, which is not stored"))?;
+        match &ev.unsigned.body {
+            EventBody::Fact(Fact::AdherenceLetter(a)) if a.state == state => seq = Some(s),
+            EventBody::Correction(c) if matches!(&c.replacement, Fact::AdherenceLetter(a) if a.state == state) => {
+                seq = Some(c.target)
+            }
+            _ => {}
+        }
+    }
     let seq = seq.with_context(|| {
         format!(
             "no adherence letter of {state} ({}) is recorded",
