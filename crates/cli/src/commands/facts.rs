@@ -2,8 +2,8 @@
 
 use actledger_core::event::{
     AdherenceDate, AdherenceLetter, AssemblyMeeting, Correction, CouncilTerm, CouncilVote,
-    CredibilityAssessment, DraftTabled, EventBody, Fact, Holiday, HolidayCalendar, MemberVote,
-    Vote,
+    CredibilityAssessment, DatedAssessment, DraftTabled, EventBody, Fact, Holiday, HolidayCalendar,
+    MemberVote, Vote,
 };
 use actledger_core::{Seq, StateCode};
 use anyhow::{bail, Result};
@@ -98,17 +98,27 @@ pub fn build(cmd: FactCmd) -> Result<Fact> {
                 note: text("note", &v.note)?,
             })
         }
-        FactCmd::Assessment(a) => Fact::CredibilityAssessment(CredibilityAssessment {
-            draft: a.draft,
-            credible: a.credible,
-            crimes: sorted_unique(a.crimes, "crimes")?,
-            basis: {
-                let mut b = a.basis;
-                b.sort();
-                b.dedup();
-                b
+        FactCmd::Assessment(a) => Fact::DatedAssessment(DatedAssessment {
+            // The day the assessment was made: as stated, else today (UTC); a day after the
+            // event's recording is refused by the rules.
+            assessed_on: match a.on {
+                Some(d) => d,
+                None => actledger_core::Timestamp::now()
+                    .date()
+                    .ok_or_else(|| anyhow::anyhow!("the system clock is out of range"))?,
             },
-            rationale: text("rationale", &a.rationale)?,
+            assessment: CredibilityAssessment {
+                draft: a.draft,
+                credible: a.credible,
+                crimes: sorted_unique(a.crimes, "crimes")?,
+                basis: {
+                    let mut b = a.basis;
+                    b.sort();
+                    b.dedup();
+                    b
+                },
+                rationale: text("rationale", &a.rationale)?,
+            },
         }),
         FactCmd::Meeting(m) => Fact::AssemblyMeeting(AssemblyMeeting {
             date: m.date,

@@ -2,42 +2,50 @@
 //! verification, witness cosigning (C2SP signed-note, tlog-checkpoint, tlog-proof,
 //! tlog-cosignature; RFC 9162 proofs).
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use actledger_core::checkpoint::Checkpoint;
-use actledger_core::merkle::Hash;
 use actledger_core::note::{KeyKind, KeyName, Note, VerifierKey};
 use actledger_core::proof::{self, TlogProof};
 use actledger_core::{chain, StateCode};
 use actledger_store::{Ledger, LogReader, StoredCheckpoint};
 use anyhow::{bail, Context, Result};
-use serde::{Deserialize, Serialize};
 
 use super::Ctx;
 use crate::cli::{
-    CheckpointArgs, ConsistencyArgs, ProveArgs, VerifyConsistencyArgs, VerifyProofArgs, WitnessCmd,
+    CheckpointArgs, ConsistencyArgs, ProveArgs, VerifyConsistencyArgs, VerifyProofArgs,
 };
+use actledger::fsutil;
+use actledger_core::error::quoted;
+
 use crate::{keyfile, output, VerificationFailed};
 
-/// Reads a verifier key given inline (`name+hex+base64`) or as a file holding one.
+/// Reads a verifier key given inline (`name+hex+base64`) or as a file holding one. A file's
+/// content is never shown in an error (it may be a private key given by mistake: that is
+/// recognised and said); an inline value is quoted bounded.
 pub fn read_vkey(arg: &str) -> Result<VerifierKey> {
-    let text = if Path::new(arg).is_file() {
-        std::fs::read_to_string(arg)
-            .with_context(|| format!("cannot read verifier key file {arg}"))?
-    } else {
-        arg.to_string()
-    };
-    VerifierKey::parse(text.trim()).with_context(|| format!("verifier key {:?}", text.trim()))
+    let path = Path::new(arg);
+    if !path.exists() {
+        return VerifierKey::parse(arg.trim())
+            .with_context(|| format!("verifier key {}", quoted(arg)));
+    }
+    let text = zeroize::Zeroizing::new(fsutil::read_text(path, "verifier key file", 4096)?);
+    if text.lines().next().map(str::trim_end) == Some(actledger_core::keys::KEY_FILE_HEADER) {
+        bail!(
+            "verifier key file {}: this is a private key; pass the verifier key from `actledger key show --verifier KEYFILE`",
+            path.display()
+        );
+    }
+    VerifierKey::parse(text.trim()).map_err(|e| {
+        anyhow::anyhow!(
+            "verifier key file {} does not hold a verifier key ({e})",
+            path.display()
+        )
+    })
 }
 
-fn read_text(path: &Path, what: &str) -> Result<String> {
-    let meta = std::fs::metadata(path)
-        .with_context(|| format!("cannot read {what} {}", path.display()))?;
-    if meta.len() > 1 << 20 {
-        bail!("{what} {} is larger than 1 MiB", path.display());
-    }
-    std::fs::read_to_string(path).with_context(|| format!("cannot read {what} {}", path.display()))
+pub(super) fn read_text(path: &Path, what: &str) -> Result<String> {
+    fsutil::read_text(path, what, fsutil::SMALL_FILE)
 }
 
 pub fn checkpoint(ctx: &Ctx, a: CheckpointArgs) -> Result<()> {
@@ -47,6 +55,10 @@ pub fn checkpoint(ctx: &Ctx, a: CheckpointArgs) -> Result<()> {
         ctx.open_read_only()?
     };
     let cp = match (&a.key, a.latest) {
+        (Some(k), false) if !a.witnesses.is_empty() => {
+            let key = keyfile::read(k)?;
+            super::witness::sign_cosigned(&mut ledger, &key, &a.witnesses, a.quorum)?
+        }
         (Some(k), false) => {
             let key = keyfile::read(k)?;
             ledger.sign_checkpoint(&key)?
@@ -95,9 +107,7 @@ pub fn prove(ctx: &Ctx, a: ProveArgs) -> Result<()> {
     };
     let text = proof_text(&ledger, &cp, seq)?;
     match &a.out {
-        Some(p) => {
-            std::fs::write(p, &text).with_context(|| format!("cannot write {}", p.display()))?
-        }
+        Some(p) => fsutil::write_atomic(p, text.as_bytes())?,
         None => output::text(&text),
     }
     Ok(())
@@ -154,6 +164,7 @@ pub fn consistency(ctx: &Ctx, a: ConsistencyArgs) -> Result<()> {
 
 pub fn verify_proof(a: VerifyProofArgs) -> Result<()> {
     let vkey = read_vkey(&a.vkey)?;
+    let quorum = super::witness::policy(&a.witnesses)?;
     let text = read_text(&a.proof, "proof")?;
     let p = TlogProof::parse(&text)
         .map_err(|e| VerificationFailed(format!("{}: not a tlog-proof: {e}", a.proof.display())))?;
@@ -161,6 +172,11 @@ pub fn verify_proof(a: VerifyProofArgs) -> Result<()> {
     let verified = p
         .verify(&origin, &vkey)
         .map_err(|e| VerificationFailed(format!("{}: invalid proof: {e}", a.proof.display())))?;
+    let cosigned = super::witness::check_quorum(
+        &quorum,
+        verified.checkpoint.note(),
+        &a.proof.display().to_string(),
+    )?;
     let event = chain::decode_event(&verified.entry).map_err(|e| {
         VerificationFailed(format!(
             "{}: the entry is not an actledger event: {e}",
@@ -189,6 +205,9 @@ pub fn verify_proof(a: VerifyProofArgs) -> Result<()> {
             "type": "proof", "ok": true, "origin": cp.origin(), "size": cp.size(),
             "root": cp.root().to_base64(), "seq": verified.index, "event": event.unsigned,
             "hash": chain::event_hash(&verified.entry),
+            "cosigned_by": cosigned.iter().map(|c| serde_json::json!({
+                "witness": c.witness.to_string(), "timestamp": c.timestamp,
+            })).collect::<Vec<_>>(),
         }));
     } else {
         output::line(&format!(
@@ -208,11 +227,14 @@ pub fn verify_proof(a: VerifyProofArgs) -> Result<()> {
             "    signed by author key {}",
             event.unsigned.author
         ));
+        for c in &cosigned {
+            output::line(&format!("    cosigned by witness {}", c.witness));
+        }
     }
     Ok(())
 }
 
-fn open_checkpoint(path: &Path, vkey: &VerifierKey) -> Result<Checkpoint> {
+pub(super) fn open_checkpoint(path: &Path, vkey: &VerifierKey) -> Result<Checkpoint> {
     let text = read_text(path, "checkpoint")?;
     let signed = Checkpoint::open(&text, vkey.name().as_str(), vkey)
         .map_err(|e| VerificationFailed(format!("{}: {e}", path.display())))?;
@@ -239,113 +261,6 @@ pub fn verify_consistency(a: VerifyConsistencyArgs) -> Result<()> {
     Ok(())
 }
 
-/// What a witness remembers per log: the last checkpoint it cosigned.
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct WitnessState {
-    logs: BTreeMap<String, WitnessedHead>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct WitnessedHead {
-    size: u64,
-    root: String,
-}
-
-pub fn witness(cmd: WitnessCmd) -> Result<()> {
-    let WitnessCmd::Cosign(a) = cmd;
-    let key = keyfile::read(&a.key)?;
-    let log_vkey = read_vkey(&a.vkey)?;
-    let origin = log_vkey.name().as_str().to_string();
-    let name = KeyName::new(a.name.clone()).with_context(|| format!("--name {:?}", a.name))?;
-    let state_path = a.state.clone().unwrap_or_else(|| {
-        let mut p = a.key.clone().into_os_string();
-        p.push(".witness.json");
-        PathBuf::from(p)
-    });
-    let mut state: WitnessState = match std::fs::read_to_string(&state_path) {
-        Ok(t) => serde_json::from_str(&t)
-            .with_context(|| format!("witness state {}", state_path.display()))?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => WitnessState::default(),
-        Err(e) => {
-            return Err(e)
-                .with_context(|| format!("cannot read witness state {}", state_path.display()))
-        }
-    };
-    let text = read_text(&a.checkpoint, "checkpoint")?;
-    let signed = Checkpoint::open(&text, &origin, &log_vkey)
-        .map_err(|e| VerificationFailed(format!("{}: {e}", a.checkpoint.display())))?;
-    let (new, mut note) = signed.into_parts();
-    let previous = match &a.previous {
-        Some(p) => Some(open_checkpoint(p, &log_vkey)?),
-        None => None,
-    };
-    let last = state.logs.get(&origin).cloned();
-    if let (Some(last), Some(prev)) = (&last, &previous) {
-        if last.size != prev.size() || last.root != prev.root().to_base64() {
-            bail!(
-                "--previous is size {} but this witness last cosigned size {} of {origin}",
-                prev.size(),
-                last.size
-            );
-        }
-    }
-    let known: Option<(u64, Hash)> = match (&last, &previous) {
-        (Some(l), _) => Some((
-            l.size,
-            Hash::from_base64(&l.root).context("witness state: bad root")?,
-        )),
-        (None, Some(p)) => Some((p.size(), *p.root())),
-        (None, None) => None,
-    };
-    if let Some((size, root)) = known {
-        if new.size() < size {
-            return Err(VerificationFailed(format!(
-                "refusing to cosign: size {} is smaller than size {size} already cosigned (a rollback)",
-                new.size()
-            ))
-            .into());
-        }
-        if new.size() == size && *new.root() != root {
-            return Err(VerificationFailed(format!(
-                "refusing to cosign a fork: size {size} was cosigned with root {}, this checkpoint has {}",
-                root.to_base64(),
-                new.root().to_base64()
-            ))
-            .into());
-        }
-        if new.size() > size {
-            let proof_path = a.proof.as_ref().context(
-                "this witness has cosigned an older checkpoint of this log: give --proof with the consistency proof from it (`actledger consistency --from OLD_SIZE`)",
-            )?;
-            let ptext = read_text(proof_path, "proof")?;
-            let p = proof::parse_consistency_proof(&ptext)
-                .map_err(|e| VerificationFailed(format!("{}: {e}", proof_path.display())))?;
-            let old = Checkpoint::new(origin.clone(), size, root)?;
-            proof::verify_checkpoint_consistency(&old, &new, &p).map_err(|e| {
-                VerificationFailed(format!(
-                    "refusing to cosign: not consistent with size {size} this witness cosigned (a fork?): {e}"
-                ))
-            })?;
-        }
-    }
-    let now = u64::try_from(actledger_core::Timestamp::now().0).unwrap_or(0);
-    note.cosign(&name, &key, now)?;
-    state.logs.insert(
-        origin,
-        WitnessedHead {
-            size: new.size(),
-            root: new.root().to_base64(),
-        },
-    );
-    super::write_atomic(
-        &state_path,
-        serde_json::to_string_pretty(&state)?.as_bytes(),
-    )
-    .context("witness state")?;
-    output::text(&note.to_string());
-    Ok(())
-}
-
 /// `key show --verifier`: the note verifier key of a key file.
 pub fn verifier_key(
     ctx: &Ctx,
@@ -363,7 +278,7 @@ pub fn verifier_key(
             ledger.origin()?.to_string()
         }
     };
-    let name = KeyName::new(name.clone()).with_context(|| format!("key name {name:?}"))?;
+    let name = KeyName::new(name.clone()).with_context(|| format!("key name {}", quoted(&name)))?;
     let kind = if cosignature {
         KeyKind::CosignatureV1
     } else {

@@ -110,6 +110,24 @@ impl Ledger {
     /// checkpoint, stores it in the checkpoint history (durably) and returns it. A checkpoint
     /// already stored for the current size is returned as it is.
     pub fn sign_checkpoint(&mut self, key: &SigningKey) -> Result<StoredCheckpoint, StoreError> {
+        match self
+            .sign_checkpoint_with(key, |cp| Ok::<_, std::convert::Infallible>(cp.note.clone()))?
+        {
+            Ok(cp) => Ok(cp),
+            Err(never) => match never {},
+        }
+    }
+
+    /// Like [`Ledger::sign_checkpoint`], but the checkpoint is stored only once `publish`
+    /// returns the note to keep: the signed note (or the one already stored at this size)
+    /// with more signature lines, such as a quorum of witness cosignatures. An error from
+    /// `publish` stores nothing. The returned note must keep the same text and every
+    /// signature line of the one given.
+    pub fn sign_checkpoint_with<E>(
+        &mut self,
+        key: &SigningKey,
+        publish: impl FnOnce(&StoredCheckpoint) -> Result<String, E>,
+    ) -> Result<Result<StoredCheckpoint, E>, StoreError> {
         if self.read_only {
             return Err(StoreError::ReadOnly);
         }
@@ -140,17 +158,58 @@ impl Ledger {
         }
         let size = w.tree.size();
         let root = w.tree.root();
-        if let Some(existing) = self.checkpoint_at(size)? {
-            return Ok(existing);
+        let stored = self.checkpoint_at(size)?;
+        let is_new = stored.is_none();
+        let signed = match stored {
+            Some(existing) => existing,
+            None => {
+                let cp = Checkpoint::new(origin.as_str(), size, root)
+                    .map_err(|e| ProofError::Checkpoint(e.to_string()))?;
+                let note = cp
+                    .sign(&KeyName::from(&origin), key)
+                    .map_err(|e| ProofError::Checkpoint(e.to_string()))?
+                    .to_string();
+                StoredCheckpoint { size, note }
+            }
+        };
+        let note = match publish(&signed) {
+            Ok(n) => n,
+            Err(e) => return Ok(Err(e)),
+        };
+        if note != signed.note {
+            let parse = |t: &str| {
+                actledger_core::note::Note::parse(t)
+                    .map_err(|e| ProofError::Checkpoint(e.to_string()))
+            };
+            let (was, now) = (parse(&signed.note)?, parse(&note)?);
+            let kept = was
+                .signatures()
+                .iter()
+                .all(|s| now.signatures().contains(s));
+            if was.text() != now.text() || !kept {
+                return Err(ProofError::Checkpoint(
+                    "a published checkpoint must keep the signed text and signatures".into(),
+                )
+                .into());
+            }
+        } else if self.checkpoint_at(size)?.is_some() {
+            return Ok(Ok(signed));
         }
-        let cp = Checkpoint::new(origin.as_str(), size, root)
-            .map_err(|e| ProofError::Checkpoint(e.to_string()))?;
-        let note = cp
-            .sign(&KeyName::from(&origin), key)
-            .map_err(|e| ProofError::Checkpoint(e.to_string()))?
-            .to_string();
-        // The checkpoint and its number in the history, in one transaction: the history is
-        // append-only, numbered 0, 1, 2, ... in order of size, and verify finds a gap.
+        if is_new {
+            self.store_new_checkpoint(size, &note)?;
+        } else {
+            // More signature lines on a checkpoint already in the history (its number stays).
+            self.checkpoints
+                .insert(size.to_be_bytes(), note.as_bytes())?;
+            self.db.flush()?;
+        }
+        Ok(Ok(StoredCheckpoint { size, note }))
+    }
+
+    /// Stores a checkpoint of a size the history does not hold yet, with its number, in one
+    /// transaction: the history is append-only, numbered 0, 1, 2, ... in order of size, and
+    /// verify finds a gap.
+    fn store_new_checkpoint(&self, size: u64, note: &str) -> Result<(), StoreError> {
         let numbered = self.checkpoint_history()?;
         let mut unnumbered: Vec<u64> = Vec::new();
         if numbered.len() < self.checkpoints.len() {
@@ -177,7 +236,7 @@ impl Ledger {
             sled::transaction::TransactionError::Abort(()) => StoreError::Poisoned,
         })?;
         self.db.flush()?;
-        Ok(StoredCheckpoint { size, note })
+        Ok(())
     }
 
     /// The numbered checkpoint history, `(number, size)` in number order, as stored in `meta`
