@@ -1178,3 +1178,71 @@ fn a_checkpoint_deleted_from_the_history_is_caught() {
         .collect();
     assert_eq!(numbered, [sizes[0], sizes[1], sizes[2], last]);
 }
+
+/// verify re-checks every stored checkpoint with the one rule in core
+/// (`core::log_checkpoint`): one signed by a log key revoked before its size is refused.
+#[test]
+fn a_checkpoint_by_a_revoked_log_key_is_refused_by_verify() {
+    use actledger_core::checkpoint::Checkpoint;
+    use actledger_core::event::KeyRevoked;
+    use actledger_core::note::KeyName;
+    let (dir, mut l, rec) = ledger();
+    let admin = SigningKey::from_seed(&[1; 32]);
+    let log = SigningKey::from_seed(&[9; 32]);
+    l.append(
+        &admin,
+        EventBody::KeyGranted(KeyGranted {
+            key: log.public(),
+            role: Role::Log,
+            holder: Text::new("log").unwrap(),
+            note: Text::empty(),
+        }),
+    )
+    .unwrap();
+    l.append(&rec, filler(1)).unwrap();
+    l.sign_checkpoint(&log).unwrap();
+    l.append(
+        &admin,
+        EventBody::KeyRevoked(KeyRevoked {
+            key: log.public(),
+            reason: Text::new("lost").unwrap(),
+        }),
+    )
+    .unwrap();
+    l.verify(|_| {}).unwrap().unwrap();
+    assert!(matches!(
+        l.sign_checkpoint(&log),
+        Err(StoreError::Proof(ProofError::Refused(_)))
+    ));
+    // Forged: signed by the revoked key at the current size, stored behind the store's back.
+    let size = l.size().unwrap();
+    let note = Checkpoint::new("store.test/ledger", size, l.root_at(size).unwrap())
+        .unwrap()
+        .sign(&KeyName::new("store.test/ledger").unwrap(), &log)
+        .unwrap()
+        .to_string();
+    drop(l);
+    let path = dir.path().join("l");
+    {
+        let db = raw_db(&path);
+        db.open_tree("checkpoints")
+            .unwrap()
+            .insert(size.to_be_bytes(), note.as_bytes())
+            .unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert(
+                [&b"checkpoint/"[..], &1u64.to_be_bytes()].concat(),
+                &size.to_be_bytes(),
+            )
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let e = reopen(&path).verify(|_| {}).unwrap().unwrap_err();
+    assert!(
+        e.to_string().contains(&format!(
+            "checkpoint at size {size}: not signed by a key holding the log role"
+        )),
+        "{e}"
+    );
+}
