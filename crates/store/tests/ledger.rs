@@ -1246,3 +1246,63 @@ fn a_checkpoint_by_a_revoked_log_key_is_refused_by_verify() {
         "{e}"
     );
 }
+
+/// The tile-shaped seam: proofs, tile files and tile verification are written once against
+/// `TileReader`, and the sled ledger and an in-memory log (tiles computed from its entries)
+/// give the same answers; a lying stored tile fails `verify_tiles`.
+#[test]
+fn the_tile_seam_gives_the_same_proofs_over_every_log() {
+    use actledger_store::{
+        consistency_proof, inclusion_proof, tile_files, verify_tiles, ComputedTiles, MemoryLog,
+        TileReader,
+    };
+    let (dir, mut l, rec) = ledger();
+    l.append_all(&rec, (0..600).map(filler)).unwrap();
+    let n = l.size().unwrap();
+    let memory = MemoryLog::from_events((0..n).map(|i| l.get(i).unwrap().unwrap()));
+    let computed = ComputedTiles::new(&memory, None);
+    let logs: [&dyn TileReader; 2] = [&l, &computed];
+    for size in [1, 255, 256, 257, 513, n] {
+        let root = actledger_store::root(&l, size).unwrap();
+        for log in logs {
+            assert_eq!(actledger_store::root(log, size).unwrap(), root);
+            verify_tiles(log, size, &root).unwrap();
+            for index in [0, size / 2, size - 1] {
+                let p = inclusion_proof(log, index, size).unwrap();
+                assert_eq!(p, inclusion_proof(&l, index, size).unwrap());
+                let leaf = merkle::leaf_hash(&l.get(index).unwrap().unwrap());
+                merkle::verify_inclusion(&leaf, index, size, &p, &root).unwrap();
+            }
+            let old = (size / 2).max(1);
+            assert_eq!(
+                consistency_proof(log, old, n).unwrap(),
+                l.consistency_proof(old, n).unwrap()
+            );
+        }
+        assert_eq!(
+            tile_files(&l, 0, size).unwrap(),
+            tile_files(&computed, 0, size).unwrap()
+        );
+    }
+    // Beyond the log: a typed refusal.
+    assert!(matches!(
+        inclusion_proof(&computed, 0, n + 1),
+        Err(StoreError::Proof(ProofError::BeyondLog { .. }))
+    ));
+    // A lying stored tile.
+    let root = l.root_at(n).unwrap();
+    drop(l);
+    let path = dir.path().join("l");
+    {
+        let db = raw_db(&path);
+        let tiles = db.open_tree("tiles").unwrap();
+        let key = [0u8, 0, 0, 0, 0, 0, 0, 0, 1];
+        let mut t = tiles.get(key).unwrap().unwrap().to_vec();
+        t[40] ^= 1;
+        tiles.insert(key, t).unwrap();
+        db.flush().unwrap();
+    }
+    let l = reopen(&path);
+    let e = verify_tiles(&l, n, &root).unwrap_err();
+    assert!(e.to_string().contains("hash tile (0, 1)"), "{e}");
+}

@@ -50,37 +50,32 @@ impl Ledger {
         })
     }
 
-    pub(super) fn prove_err(e: merkle::ProveError<StoreError>) -> StoreError {
-        match e {
-            merkle::ProveError::Read { source, .. } => source,
-            other => ProofError::Range(other.to_string()).into(),
-        }
+    /// The stored hash tile `(level, index)` as it is now (the rightmost of its level holds
+    /// the hashes so far).
+    pub(crate) fn stored_tile(
+        &self,
+        level: u8,
+        index: u64,
+    ) -> Result<Option<sled::IVec>, StoreError> {
+        Ok(self.tiles.get(tile::tile_key(level, index))?)
     }
 
-    /// The Merkle root of the first `size` events (reads O(log n) nodes).
+    /// The Merkle root of the first `size` events (reads O(log n) tiles through the
+    /// tile-shaped seam, [`crate::TileReader`]).
     pub fn root_at(&self, size: u64) -> Result<merkle::Hash, StoreError> {
-        self.check_size(size)?;
-        merkle::root(size, |l, i| self.node(l, i)).map_err(Self::prove_err)
+        crate::tile_log::root(self, size)
     }
 
-    pub(super) fn check_size(&self, size: u64) -> Result<(), StoreError> {
-        let n = self.size()?;
-        if size > n {
-            return Err(ProofError::BeyondLog { size, have: n }.into());
-        }
-        Ok(())
-    }
-
-    /// RFC 9162 inclusion proof of event `index` in the tree of `size` events.
+    /// RFC 9162 inclusion proof of event `index` in the tree of `size` events
+    /// ([`crate::inclusion_proof`] over this ledger's tiles).
     pub fn inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<merkle::Hash>, StoreError> {
-        self.check_size(size)?;
-        merkle::inclusion_proof(index, size, |l, i| self.node(l, i)).map_err(Self::prove_err)
+        crate::tile_log::inclusion_proof(self, index, size)
     }
 
-    /// RFC 9162 consistency proof from the tree of `old` events to the tree of `new` events.
+    /// RFC 9162 consistency proof from the tree of `old` events to the tree of `new` events
+    /// ([`crate::consistency_proof`] over this ledger's tiles).
     pub fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<merkle::Hash>, StoreError> {
-        self.check_size(new)?;
-        merkle::consistency_proof(old, new, |l, i| self.node(l, i)).map_err(Self::prove_err)
+        crate::tile_log::consistency_proof(self, old, new)
     }
 
     /// Signs the current tree head with `key` (which must hold the `log` role) as a C2SP
