@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use actledger_core::chain;
 use actledger_core::event::{AdherenceDate, EventBody, Fact};
 use actledger_core::Seq;
-use actledger_store::LogReader;
+use actledger_store::{Ledger, LogReader};
 use anyhow::Result;
 
 use super::Ctx;
@@ -23,7 +23,10 @@ fn decode(seq: u64, bytes: &[u8]) -> Result<actledger_core::Event, actledger_sto
 }
 
 pub fn run(ctx: &Ctx, a: LogArgs) -> Result<()> {
-    let ledger = ctx.open_read_only()?;
+    ctx.reading(|ledger| list(ledger, a))
+}
+
+fn list(ledger: &Ledger, a: LogArgs) -> Result<()> {
     // Correction links: target seq -> the corrections that supersede it.
     let mut corrected_by: BTreeMap<Seq, Vec<Seq>> = BTreeMap::new();
     // The first pass also checks the hash chain against the stored head (as every report
