@@ -369,8 +369,10 @@ pub struct AssessmentArgs {
     /// Draft symbol, S/YYYY/NNN.
     #[arg(long, value_parser = parse_draft)]
     pub draft: DraftSymbol,
-    /// Credible: yes or no.
-    #[arg(long, value_parser = parse_yes_no)]
+    /// Whether the assessor judges the draft credible under the Code (a credible draft aimed
+    /// at preventing or ending genocide, crimes against humanity or war crimes): `yes` or
+    /// `no`, required. A `no` vote by a bound supporter on a draft judged credible is a breach.
+    #[arg(long, value_parser = parse_yes_no, action = clap::ArgAction::Set, value_name = "yes|no")]
     pub credible: bool,
     /// Crimes concerned: genocide, crimes-against-humanity, war-crimes (comma-separated).
     #[arg(long, value_delimiter = ',', value_parser = parse_crime)]
@@ -381,6 +383,10 @@ pub struct AssessmentArgs {
     /// Reasoning.
     #[arg(long)]
     pub rationale: String,
+    /// The day the assessment was made (default: today, UTC); never after today. `--as-of`
+    /// filters assessments by this day, as it filters letters and votes by theirs.
+    #[arg(long, value_parser = parse_date)]
+    pub on: Option<Date>,
 }
 
 #[derive(Debug, Args)]
@@ -449,12 +455,30 @@ pub struct LogArgs {
 /// Where to cut the log before replaying it.
 #[derive(Debug, Clone, Args)]
 pub struct CutoffArgs {
-    /// Only facts dated on or before this day.
+    /// Only facts that happened on or before this day (a letter's, a vote's, a meeting's own
+    /// date; the day an assessment was made), as the ledger now knows them; not in the future.
     #[arg(long, value_parser = parse_date)]
     pub as_of: Option<Date>,
     /// The log as it stood at this sequence number.
     #[arg(long)]
     pub at_seq: Option<u64>,
+    /// The log as it stood at this time: every event recorded at or before it (RFC 3339, e.g.
+    /// 2026-12-02T16:00:00Z, or a day, meaning its end, UTC).
+    #[arg(long, value_parser = parse_datetime, value_name = "DATETIME")]
+    pub recorded_by: Option<i64>,
+}
+
+/// An RFC 3339 time, or a day (its last second, UTC), as Unix seconds.
+pub fn parse_datetime(s: &str) -> Result<i64, String> {
+    if let Ok(t) = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339) {
+        return Ok(t.unix_timestamp());
+    }
+    let d = parse_date(s).map_err(|_| {
+        format!("expected an RFC 3339 time (2026-12-02T16:00:00Z) or a day (2026-12-02), got {s:?}")
+    })?;
+    Ok(d.as_time()
+        .with_hms(23, 59, 59)
+        .map_or(0, |t| t.assume_utc().unix_timestamp()))
 }
 
 #[derive(Debug, Args)]
@@ -525,7 +549,8 @@ pub struct ComplianceArgs {
 
 #[derive(Debug, Args)]
 pub struct VetoInitiativeArgs {
-    /// Holiday calendar recorded in the ledger (default: the only or first one).
+    /// Holiday calendar recorded in the ledger (default: UN Headquarters; an unknown name is an
+    /// error listing the recorded ones).
     #[arg(long, conflicts_with = "holidays")]
     pub calendar: Option<String>,
     /// Use the UN holidays in this CSV file (the `import holidays` shape) instead of a
@@ -740,7 +765,8 @@ pub struct ExportHtmlArgs {
     /// The HTML file to write (replaced if it exists).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
-    /// Holiday calendar for the veto-initiative working days (default: the only or first one).
+    /// Holiday calendar for the veto-initiative working days (default: UN Headquarters; an
+    /// unknown name is an error listing the recorded ones).
     #[arg(long)]
     pub calendar: Option<String>,
     /// Trust only these assessor keys for compliance findings (hex; repeatable). Default: every assessor key.

@@ -118,6 +118,14 @@ fn main() -> ExitCode {
             if let Some(v) = e.downcast_ref::<VerificationFailed>() {
                 eprintln!("{v}");
                 ExitCode::from(1)
+            } else if e.chain().any(|c| {
+                c.downcast_ref::<actledger_store::StoreError>()
+                    .is_some_and(actledger_store::StoreError::is_corruption)
+            }) {
+                // Damaged or tampered stored data (sled's own files included) is a failed
+                // verification, not bad input.
+                eprintln!("error: {}", one_line(&e));
+                ExitCode::from(1)
             } else {
                 eprintln!("error: {}", one_line(&e));
                 ExitCode::from(2)
