@@ -134,9 +134,10 @@ pub fn members_csv(rng: &mut Rng, years: std::ops::RangeInclusive<u16>) -> (Stri
 pub fn supporters_csv(rng: &mut Rng, n: usize) -> String {
     let mut csv = String::from("state,iso3,date_of_adherence,listed_as_supporter_by,note,source\n");
     for st in members().into_iter().take(n) {
+        // From 2016: an adherence may not be dated before the Code (2015-09-01).
         let date = format!(
             "{}-{:02}-{:02}",
-            2015 + rng.below(10),
+            2016 + rng.below(9),
             1 + rng.below(12),
             1 + rng.below(28)
         );

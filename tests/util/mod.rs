@@ -13,15 +13,16 @@ pub const E10_2022: [&str; 10] = [
 ];
 
 /// The `actledger` binary, with no ledger set and `RUST_LOG` cleared: the one runner every
-/// end-to-end test uses (through [`Env::cmd`] when it has an [`Env`]).
-pub fn actledger() -> Command {
-    let mut c = Command::cargo_bin("actledger").unwrap();
+/// end-to-end test uses (a `std` command, so a test can spawn, pipe and kill it; [`Env::cmd`]
+/// wraps it for `assert_cmd`).
+pub fn actledger() -> std::process::Command {
+    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("actledger"));
     c.env_remove("ACTLEDGER_DIR").env_remove("RUST_LOG");
     c
 }
 
-/// `actledger ARGS` on the ledger at `ledger`.
-pub fn actledger_on(ledger: &Path) -> Command {
+/// [`actledger`] on the ledger at `ledger`.
+pub fn actledger_on(ledger: &Path) -> std::process::Command {
     let mut c = actledger();
     c.env("ACTLEDGER_DIR", ledger);
     c
@@ -51,7 +52,7 @@ impl Env {
     pub fn cmd(&self) -> Command {
         let mut c = actledger_on(&self.ledger());
         c.current_dir(self.dir.path());
-        c
+        Command::from_std(c)
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
