@@ -90,7 +90,12 @@ impl Drop for Tmpfs {
     }
 }
 
+/// Skips a test that needs root (mount, setpriv) and cannot run here; with
+/// `ACTLEDGER_REQUIRE_ROOT_FAULTS=1` (set by `.ci/run`, which runs as root) a skip is a failure.
 fn skip(test: &str, why: &str) {
+    if std::env::var_os("ACTLEDGER_REQUIRE_ROOT_FAULTS").is_some_and(|v| v == "1") {
+        panic!("{test}: cannot run ({why}) but ACTLEDGER_REQUIRE_ROOT_FAULTS=1 requires it");
+    }
     eprintln!("{test}: SKIPPED: {why}");
 }
 
