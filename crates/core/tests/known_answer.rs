@@ -1,4 +1,4 @@
-//! Known-answer test for the worked example of docs/FORMAT.md §7: a genesis event and an
+//! Known-answer test for the worked example of docs/FORMAT.md §8: a genesis event and an
 //! adherence letter, signed with fixed seeds at a fixed time. If this test fails, the byte
 //! format changed: that breaks every ledger ever written.
 #![allow(clippy::unwrap_used)]

@@ -1,6 +1,6 @@
 //! `export snapshot` / `verify-snapshot` / `export tiles`: the log handed to third parties.
 //!
-//! A snapshot folder (docs/FORMAT.md §T, "Snapshot") holds exactly:
+//! A snapshot folder (its files' encodings: docs/FORMAT.md §9, T4 and T7) holds exactly:
 //! - `checkpoint`: the latest signed checkpoint (C2SP signed note);
 //! - `entries`: the first `size` events, C2SP entry-bundle encoding (u16 big-endian length,
 //!   then the event's stored bytes, for each event in order);
