@@ -244,7 +244,10 @@ fn mutated_real_files_never_panic_any_importer() {
     // Mutants that keep a file valid and mutants that break it both occur: a run where every
     // mutant was refused (or accepted) would test one side only.
     assert!(accepted > 0, "no mutant was accepted");
-    assert!(accepted < tried / 2, "{accepted} of {tried} mutants accepted");
+    assert!(
+        accepted < tried / 2,
+        "{accepted} of {tried} mutants accepted"
+    );
 }
 
 #[test]
