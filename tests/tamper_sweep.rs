@@ -48,6 +48,9 @@ const REPORTED: &[(&str, &str)] = &[(
      ledger, by a witness or a monitor, is what catches it)",
 )];
 
+/// Each tree's entries: name → (key, value) pairs.
+type Trees = BTreeMap<String, Vec<(Vec<u8>, Vec<u8>)>>;
+
 /// What happened to one case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Outcome {
@@ -127,7 +130,7 @@ fn every_tree_and_sleds_own_files_tampered_at_random() {
     let want = check(&pristine).expect("the pristine ledger verifies");
 
     // The trees and their entries, as a tamperer sees them.
-    let entries: BTreeMap<String, Vec<(Vec<u8>, Vec<u8>)>> = {
+    let entries: Trees = {
         let db = synth::open_db(&pristine);
         let mut m = BTreeMap::new();
         for name in db.tree_names() {
