@@ -216,7 +216,7 @@ fn plan(seed: u64) -> Plan {
         ],
     );
     for (k, role) in [("dep", "depositary"), ("rec", "recorder")] {
-        run_ok(&ledger, &synth::grant(&key("admin"), &key(k), role, k));
+        run_ok(&ledger, &util::grant_args(&key("admin"), &key(k), role, k));
     }
     let mut rng = Rng::new(seed);
     let (members, councils) = synth::members_csv(&mut rng, 1946..=2026);
@@ -417,7 +417,7 @@ fn record_killed_at_random_points_leaves_a_verifiable_prefix() {
     );
     run_ok(
         &ledger,
-        &synth::grant(
+        &util::grant_args(
             admin.to_str().unwrap(),
             dep.to_str().unwrap(),
             "depositary",
@@ -555,7 +555,7 @@ fn exports_killed_at_random_points_leave_nothing_or_the_whole() {
     run_ok(&ledger, &["key", "new", "--out", &key("log")]);
     run_ok(
         &ledger,
-        &synth::grant(&key("admin"), &key("log"), "log", "log"),
+        &util::grant_args(&key("admin"), &key("log"), "log", "log"),
     );
     run_ok(&ledger, &["checkpoint", "--key", &key("log")]);
     let vkey = run_ok(&ledger, &["key", "show", &key("log"), "--verifier"]);

@@ -258,23 +258,6 @@ pub fn open_ledger(ledger: &Path) -> Result<actledger_store::Ledger, actledger_s
     actledger_store::Ledger::open(ledger, &opts)
 }
 
-/// The arguments of `actledger key grant` giving the key in file `key` a `role` held by
-/// `holder`, signed with the administrator key file `admin`.
-pub fn grant<'a>(admin: &'a str, key: &'a str, role: &'a str, holder: &'a str) -> [&'a str; 10] {
-    [
-        "key",
-        "grant",
-        "--key",
-        admin,
-        "--public-from",
-        key,
-        "--role",
-        role,
-        "--holder",
-        holder,
-    ]
-}
-
 /// One change to the stored log, in terms of event positions (the store keeps events in
 /// bundles of 16: docs/FORMAT.md §7).
 #[derive(Debug, Clone)]

@@ -30,6 +30,43 @@ pub fn actledger_on(ledger: &Path) -> std::process::Command {
     c
 }
 
+/// `key grant` arguments: `signer` grants `role` to the key of the key file `subject`.
+pub fn grant_args<'a>(
+    signer: &'a str,
+    subject: &'a str,
+    role: &'a str,
+    holder: &'a str,
+) -> [&'a str; 10] {
+    [
+        "key",
+        "grant",
+        "--key",
+        signer,
+        "--public-from",
+        subject,
+        "--role",
+        role,
+        "--holder",
+        holder,
+    ]
+}
+
+/// `record adherence` arguments: `key` records `state`'s letter of 2015-10-01 from `source`.
+pub fn adherence_args<'a>(key: &'a str, state: &'a str, source: &'a str) -> [&'a str; 10] {
+    [
+        "record",
+        "--key",
+        key,
+        "adherence",
+        "--state",
+        state,
+        "--date",
+        "2015-10-01",
+        "--source",
+        source,
+    ]
+}
+
 /// A temp directory with a ledger path and key files.
 pub struct Env {
     pub dir: tempfile::TempDir,
@@ -118,18 +155,7 @@ impl Env {
     pub fn grant(&self, name: &str, role: &str) {
         let admin = self.key("admin");
         let k = self.key(name);
-        self.ok(&[
-            "key",
-            "grant",
-            "--key",
-            &admin,
-            "--public-from",
-            &k,
-            "--role",
-            role,
-            "--holder",
-            name,
-        ]);
+        self.ok(&grant_args(&admin, &k, role, name));
     }
 
     /// Records a Council term of `state` (`seat` permanent or elected) with the `rec` key.
