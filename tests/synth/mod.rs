@@ -134,6 +134,7 @@ pub fn members_csv(rng: &mut Rng, years: std::ops::RangeInclusive<u16>) -> (Stri
 pub fn supporters_csv(rng: &mut Rng, n: usize) -> String {
     let mut csv = String::from("state,iso3,date_of_adherence,listed_as_supporter_by,note,source\n");
     for st in members().into_iter().take(n) {
+        // From 2016: an adherence may not be dated before the Code (2015-09-01).
         let date = format!(
             "{}-{:02}-{:02}",
             2016 + rng.below(9),
@@ -255,23 +256,6 @@ pub fn open_ledger(ledger: &Path) -> Result<actledger_store::Ledger, actledger_s
         ..actledger_store::OpenOptions::default()
     };
     actledger_store::Ledger::open(ledger, &opts)
-}
-
-/// The arguments of `actledger key grant` giving the key in file `key` a `role` held by
-/// `holder`, signed with the administrator key file `admin`.
-pub fn grant<'a>(admin: &'a str, key: &'a str, role: &'a str, holder: &'a str) -> [&'a str; 10] {
-    [
-        "key",
-        "grant",
-        "--key",
-        admin,
-        "--public-from",
-        key,
-        "--role",
-        role,
-        "--holder",
-        holder,
-    ]
 }
 
 /// One change to the stored log, in terms of event positions (the store keeps events in
