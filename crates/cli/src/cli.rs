@@ -6,6 +6,10 @@ use actledger_core::event::{AtrocityCrime, Instrument, MeetingFormat, Seat};
 use actledger_core::{Date, DraftSymbol, Role, StateCode, UnSymbol};
 use clap::{Args, Parser, Subcommand};
 
+/// The longest `--wait` (a year, in seconds); a larger value is taken as this one (a
+/// deadline past the clock's range would otherwise overflow).
+pub const MAX_WAIT_SECS: u64 = 365 * 24 * 3600;
+
 const EXIT_CODES: &str = "Exit codes: 0 ok, 1 verification failed (tampering or an invalid proof was found), 2 usage or input error.";
 
 /// actledger: a tamper-evident public record of the ACT Code of Conduct on Mass Atrocities.
@@ -16,7 +20,8 @@ pub struct Cli {
     #[arg(long, global = true, env = "ACTLEDGER_DIR", value_name = "DIR")]
     pub ledger: Option<PathBuf>,
 
-    /// Wait up to SECS for another process to release the ledger.
+    /// Wait up to SECS for another process to release the ledger (at most a year: a larger
+    /// value waits a year).
     #[arg(long, global = true, value_name = "SECS", default_value_t = 0)]
     pub wait: u64,
 

@@ -734,6 +734,13 @@ impl Fact {
             }
             Fact::CouncilVote(v) => {
                 required(&v.source, "source")?;
+                if let Some(w) = v.votes.windows(2).find(|w| w[0].state == w[1].state) {
+                    return Err(ValueError::Shape(format!(
+                        "{} ({}) is given more than one vote",
+                        w[0].state,
+                        w[0].state.name()
+                    )));
+                }
                 if v.votes.len() != 15 {
                     return Err(ValueError::Shape(format!(
                         "a Council vote needs the votes of all 15 members, got {}",

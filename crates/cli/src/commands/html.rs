@@ -249,7 +249,7 @@ pub fn run(ctx: &Ctx, a: ExportHtmlArgs) -> Result<()> {
         veto_initiative: projection::veto_initiative(view, a.calendar.as_deref())?,
     };
     let text = html::render(&page);
-    super::write_atomic(&a.out, text.as_bytes())?;
+    actledger::fsutil::write_atomic(&a.out, text.as_bytes())?;
     output::line(&format!(
         "wrote {} ({} bytes): {} supporters, {} votes, {} findings, {}; ledger head {}",
         a.out.display(),

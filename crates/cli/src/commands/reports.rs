@@ -176,7 +176,7 @@ fn diff(
     json: bool,
 ) -> Result<()> {
     // The same guard as the importers: no line over 64 KiB is buffered, CRLF is accepted.
-    let f = std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let f = actledger::fsutil::open_input(file, "file", None)?;
     let mut rdr = csv::ReaderBuilder::new().from_reader(actledger::import::LineLimit::new(f));
     let headers = rdr
         .headers()
@@ -208,8 +208,9 @@ fn diff(
         let value = rec.get(idx).unwrap_or("").trim();
         let code: StateCode = value.parse().with_context(|| {
             format!(
-                "{} line {line}, column {column}, value {value:?}",
-                file.display()
+                "{} line {line}, column {column}, value {}",
+                file.display(),
+                actledger_core::error::quoted(value)
             )
         })?;
         published.insert(code);
@@ -448,8 +449,7 @@ pub fn veto_initiative(ctx: &Ctx, a: VetoInitiativeArgs) -> Result<()> {
     let mut v = view(ctx, &a.cutoff)?;
     let mut calendar = a.calendar.clone();
     if let Some(file) = &a.holidays {
-        let f =
-            std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+        let f = actledger::fsutil::open_input(file, "holiday file", None)?;
         let opts = actledger::import::ParseOptions {
             complete_years: a.complete_years.clone(),
             ..Default::default()

@@ -264,8 +264,7 @@ impl fmt::Display for ImportError {
             write!(f, ", column {c}")?;
         }
         if let Some(v) = &self.value {
-            let shown: String = v.chars().take(60).collect();
-            write!(f, ", value {shown:?}")?;
+            write!(f, ", value {}", actledger_core::error::quoted(v))?;
         }
         write!(f, ": {}", self.message)
     }
