@@ -461,6 +461,28 @@ pub enum RuleError {
         /// Computed vetoers.
         computed: String,
     },
+    /// A text (a draft or an amendment) voted on twice on one day.
+    #[error("{text} was already voted on {date} (seq {at})")]
+    TextVotedTwice {
+        /// The text.
+        text: String,
+        /// The day.
+        date: Date,
+        /// The first vote.
+        at: Seq,
+    },
+    /// A tally that counts more members than the Council of the day has.
+    #[error(
+        "tally {tally} on {date} counts more members than the {members} on the Council that day"
+    )]
+    TallyTooLarge {
+        /// The tally.
+        tally: Tally,
+        /// The day.
+        date: Date,
+        /// Members that day.
+        members: usize,
+    },
     /// A correction that would break a rule for a fact that depends on the corrected one
     /// (the log with the correction applied must satisfy every rule for every fact).
     #[error("correction of seq {target} would break the rules for seq {dependent}: {reason}")]

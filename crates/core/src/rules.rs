@@ -43,6 +43,8 @@ enum FactIndex {
     Assessment(Box<(DraftSymbol, PublicKey)>),
     Meeting,
     Calendar(Box<(String, u16)>),
+    /// A vote known by its tally (format revision 2): its day and its text's label.
+    TallyVote(Box<(Date, String)>),
 }
 
 /// A set of permanent members (bit `i` = [`PERMANENT_MEMBERS`]`[i]`, in sorted order): who
@@ -480,6 +482,7 @@ impl LedgerState {
                         )
                         | (FactIndex::Meeting, Fact::AssemblyMeeting(_))
                         | (FactIndex::Calendar(..), Fact::HolidayCalendar(_))
+                        | (FactIndex::TallyVote(_), Fact::TallyVote(_))
                 );
                 if !same_kind {
                     return Err(RuleError::CorrectionKind {
@@ -682,6 +685,54 @@ impl LedgerState {
                         return Err(RuleError::MeetingNotVetoed {
                             draft,
                             decided: v.decided.name(),
+                        });
+                    }
+                }
+                Ok(())
+            }
+            Fact::TallyVote(v) => {
+                if let crate::event::VotedText::Draft(d) = &v.text {
+                    symbol_not_after(*d, v.date)?;
+                    if let Some(e) = self.votes.get(d) {
+                        return Err(RuleError::VotedTwice {
+                            draft: *d,
+                            date: e.date,
+                            at: e.seq,
+                        });
+                    }
+                }
+                let label = v.text.label();
+                let twice = self.facts.iter().enumerate().find_map(|(i, f)| match f {
+                    Some(FactIndex::TallyVote(k)) if k.0 == v.date && k.1 == label => {
+                        Some(Seq(i as u64)).filter(|s| other(s))
+                    }
+                    _ => None,
+                });
+                if let Some(at) = twice {
+                    return Err(RuleError::TextVotedTwice {
+                        text: label,
+                        date: v.date,
+                        at,
+                    });
+                }
+                let council = self.council_cached(v.date);
+                if council.is_empty() {
+                    return Err(RuleError::NoCouncil { date: v.date });
+                }
+                if let Some(m) = v.against.iter().find(|s| !council.contains_key(s)) {
+                    return Err(RuleError::NotOnCouncil {
+                        state: *m,
+                        name: m.name(),
+                        date: v.date,
+                    });
+                }
+                if let Some(t) = v.tally {
+                    let counted = usize::from(t.yes) + usize::from(t.no) + usize::from(t.abstain);
+                    if counted > council.len() {
+                        return Err(RuleError::TallyTooLarge {
+                            tally: t,
+                            date: v.date,
+                            members: council.len(),
                         });
                     }
                 }
@@ -953,7 +1004,7 @@ impl LedgerState {
             Some(FactIndex::Calendar(key)) => {
                 self.calendars.remove(&*key);
             }
-            Some(FactIndex::Meeting) | None => {}
+            Some(FactIndex::Meeting | FactIndex::TallyVote(_)) | None => {}
         }
     }
 
@@ -993,6 +1044,7 @@ impl LedgerState {
                 FactIndex::Assessment(Box::new((*draft, *author)))
             }
             Fact::AssemblyMeeting(_) => FactIndex::Meeting,
+            Fact::TallyVote(v) => FactIndex::TallyVote(Box::new((v.date, v.text.label()))),
             Fact::HolidayCalendar(c) => {
                 let key = (c.calendar.as_str().to_string(), c.year);
                 self.calendars.insert(key.clone(), seq);
