@@ -398,6 +398,18 @@ fn every_veto_of_the_data_is_counted_amendments_known_by_their_tally_included() 
     assert_eq!(tv.len(), 2);
     assert_eq!(tv[0]["outcome"]["result"], "vetoed", "{tv:?}");
     assert_eq!(tv[1]["outcome"], Value::Null, "{tv:?}");
+    // The veto-initiative record holds all 40, the amendments' meetings attached to them.
+    let vi = json(&env, &["veto-initiative"]);
+    assert_eq!(vi["counts"]["vetoes"], 40, "{vi}");
+    let amend = vi["vetoes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["date"] == "2025-02-24")
+        .unwrap();
+    assert_eq!(amend["known_by"], "tally");
+    assert_eq!(amend["status"], "held", "{amend}");
+    assert!(vi["other_meetings"].as_array().unwrap().is_empty(), "{vi}");
     // Importing the vetoes again records nothing new.
     let rec = env.ledger().join("keys/recorder.key");
     let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/vetoes.csv");
