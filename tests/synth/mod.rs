@@ -130,13 +130,13 @@ pub fn members_csv(rng: &mut Rng, years: std::ops::RangeInclusive<u16>) -> (Stri
 }
 
 /// `supporters` CSV (supporters.csv shape): the first `n` member states, exact or "listed by"
-/// dates in 2015-2024.
+/// dates in 2016-2024 (after the Code existed: an adherence before 2015-09-01 is refused).
 pub fn supporters_csv(rng: &mut Rng, n: usize) -> String {
     let mut csv = String::from("state,iso3,date_of_adherence,listed_as_supporter_by,note,source\n");
     for st in members().into_iter().take(n) {
         let date = format!(
             "{}-{:02}-{:02}",
-            2015 + rng.below(10),
+            2016 + rng.below(9),
             1 + rng.below(12),
             1 + rng.below(28)
         );

@@ -76,6 +76,30 @@ pub enum Command {
     Demo(DemoArgs),
     /// Import a CSV file (all rows or none; re-importing is idempotent).
     Import(ImportArgs),
+    /// Serve the ledger over HTTP as its one writer: C2SP tiles, the read API, the live page,
+    /// and events signed elsewhere (docs/SERVING.md). Stops on SIGINT/SIGTERM.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback by default: put a TLS-terminating proxy in front for the
+    /// internet). Port 0 picks a free port; the address is printed.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub listen: std::net::SocketAddr,
+    /// Key file with the `log` role: sign a checkpoint after writes (at most one a second)
+    /// and on `POST /checkpoint`. Without it, the latest recorded checkpoint is served.
+    #[arg(long, value_name = "FILE")]
+    pub log_key: Option<PathBuf>,
+    /// Seconds a client may take to send a request's headers before it is cut off.
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    pub header_timeout: u64,
+    /// Seconds a request may take, body included (then `408`).
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    pub request_timeout: u64,
+    /// Connections held at once (more are closed when accepted).
+    #[arg(long, default_value_t = 4096, value_name = "N")]
+    pub max_connections: usize,
 }
 
 #[derive(Debug, Args)]
@@ -88,6 +112,11 @@ pub struct ImportArgs {
     /// Key file that signs the events (depositary for supporters, recorder otherwise).
     #[arg(long, value_name = "FILE")]
     pub key: PathBuf,
+    /// Import through the `actledger serve` at URL: the log is read from it and verified, the
+    /// events signed here (the key never leaves this machine) and submitted as one batch,
+    /// admitted whole or not at all.
+    #[arg(long, value_name = "URL")]
+    pub remote: Option<String>,
     /// Check everything and report what would be written, writing nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -209,6 +238,10 @@ pub struct RecordArgs {
     /// Key file that signs the event (its role must allow the fact).
     #[arg(long, value_name = "FILE")]
     pub key: PathBuf,
+    /// Append through the `actledger serve` at URL: the event is signed here (the key never
+    /// leaves this machine) over the server's head and submitted; no local ledger is needed.
+    #[arg(long, value_name = "URL")]
+    pub remote: Option<String>,
     #[command(subcommand)]
     pub what: RecordWhat,
 }
@@ -663,6 +696,14 @@ pub struct CheckpointArgs {
     /// Print the latest stored checkpoint instead of signing one.
     #[arg(long)]
     pub latest: bool,
+    /// A witness to ask for a cosignature (C2SP tlog-witness): its URL (the submission
+    /// prefix) and its cosignature verifier key. Repeat for several.
+    #[arg(long = "witness", value_name = "URL=VKEY", requires = "key")]
+    pub witnesses: Vec<String>,
+    /// Store and print the checkpoint only with at least K valid cosignatures (default: all
+    /// the witnesses).
+    #[arg(long, value_name = "K", requires = "witnesses")]
+    pub quorum: Option<usize>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -701,6 +742,21 @@ pub struct VerifyProofArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub witnesses: WitnessPolicyArgs,
+}
+
+/// A reader's witness policy: the checkpoint must carry valid cosignatures by at least K of
+/// these witnesses.
+#[derive(Debug, Clone, Args)]
+pub struct WitnessPolicyArgs {
+    /// A witness whose cosignature counts: its cosignature/v1 verifier key, or a file
+    /// holding it. Repeat for several.
+    #[arg(long = "witness", value_name = "VKEY")]
+    pub witnesses: Vec<String>,
+    /// How many of the --witness keys must have cosigned the checkpoint (default: all).
+    #[arg(long, value_name = "K", requires = "witnesses")]
+    pub quorum: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -720,6 +776,8 @@ pub struct VerifyConsistencyArgs {
 pub enum WitnessCmd {
     /// Cosign a checkpoint after checking it extends the last one this witness cosigned.
     Cosign(WitnessCosignArgs),
+    /// Run a C2SP tlog-witness server (POST /add-checkpoint) for the logs of --log.
+    Serve(WitnessServeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -735,15 +793,35 @@ pub struct WitnessCosignArgs {
     pub vkey: String,
     /// The checkpoint to cosign.
     pub checkpoint: PathBuf,
-    /// The checkpoint this witness cosigned before (checked against its state file).
+    /// The checkpoint this witness cosigned before (checked against its state).
     #[arg(long)]
     pub previous: Option<PathBuf>,
     /// Consistency proof from the previous checkpoint to this one.
     #[arg(long)]
     pub proof: Option<PathBuf>,
-    /// The witness's state file (default: KEYFILE.witness.json).
-    #[arg(long)]
+    /// The witness's state directory (default: KEYFILE.witness), shared with `witness serve`.
+    #[arg(long, value_name = "DIR")]
     pub state: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct WitnessServeArgs {
+    /// The witness's key file.
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// The witness's name in its cosignature lines.
+    #[arg(long, default_value = "actledger-witness")]
+    pub name: String,
+    /// A log to witness: its verifier key (the key name is the origin), or a file holding it.
+    /// Repeat for several logs or keys.
+    #[arg(long = "log", value_name = "VKEY", required = true)]
+    pub logs: Vec<String>,
+    /// The witness's state directory, shared with `witness cosign --state`.
+    #[arg(long, value_name = "DIR")]
+    pub state: PathBuf,
+    /// Address to listen on (loopback by default; port 0 picks a free one, printed).
+    #[arg(long, default_value = "127.0.0.1:7380", value_name = "ADDR")]
+    pub listen: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -793,6 +871,8 @@ pub struct VerifySnapshotArgs {
     /// The log's verifier key, or a file holding it.
     #[arg(long)]
     pub vkey: String,
+    #[command(flatten)]
+    pub witnesses: WitnessPolicyArgs,
 }
 
 #[derive(Debug, Args)]

@@ -24,6 +24,7 @@ pub mod note;
 pub mod outcome;
 pub mod projection;
 pub mod proof;
+pub mod quorum;
 pub mod rules;
 pub mod state;
 pub mod symbol;
@@ -31,6 +32,7 @@ pub mod tiles;
 pub mod types;
 mod un_members;
 pub mod verify;
+pub mod witness;
 
 pub use date::Date;
 pub use error::{DecodeError, RuleError, ValueError, VerifyError, VerifyErrorKind};

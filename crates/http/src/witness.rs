@@ -1,1 +1,11 @@
-//! See the crate documentation.
+//! `actledger witness serve`: the C2SP tlog-witness protocol (<https://c2sp.org/tlog-witness>)
+//! over the witness core of `actledger_core::witness`, with its state in a locked directory
+//! ([`state`]) that the file-based `witness cosign` shares.
+
+pub mod client;
+pub mod server;
+pub mod state;
+
+pub use client::{CosignError, WitnessClient};
+pub use server::{serve, WitnessService};
+pub use state::{StateDir, StateDirError};

@@ -561,6 +561,12 @@ pub fn verify_snapshot(a: VerifySnapshotArgs) -> Result<()> {
     let note_text = String::from_utf8(note_bytes).map_err(|_| fail("checkpoint", "not UTF-8"))?;
     let signed = Checkpoint::open(&note_text, vkey.name().as_str(), &vkey)
         .map_err(|e| fail("checkpoint", e))?;
+    let quorum = super::witness::policy(&a.witnesses)?;
+    super::witness::check_quorum(
+        &quorum,
+        signed.note(),
+        &dir.join("checkpoint").display().to_string(),
+    )?;
     let cp = signed.checkpoint().clone();
     let entries = EntriesFile::open(&dir.join("entries")).map_err(|e| fail("entries", e))?;
     if entries.count() != cp.size() {

@@ -2,21 +2,18 @@
 //! verification, witness cosigning (C2SP signed-note, tlog-checkpoint, tlog-proof,
 //! tlog-cosignature; RFC 9162 proofs).
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use actledger_core::checkpoint::Checkpoint;
-use actledger_core::merkle::Hash;
 use actledger_core::note::{KeyKind, KeyName, Note, VerifierKey};
 use actledger_core::proof::{self, TlogProof};
 use actledger_core::{chain, StateCode};
 use actledger_store::{Ledger, LogReader, StoredCheckpoint};
 use anyhow::{bail, Context, Result};
-use serde::{Deserialize, Serialize};
 
 use super::Ctx;
 use crate::cli::{
-    CheckpointArgs, ConsistencyArgs, ProveArgs, VerifyConsistencyArgs, VerifyProofArgs, WitnessCmd,
+    CheckpointArgs, ConsistencyArgs, ProveArgs, VerifyConsistencyArgs, VerifyProofArgs,
 };
 use actledger::fsutil;
 use actledger_core::error::quoted;
@@ -47,13 +44,17 @@ pub fn read_vkey(arg: &str) -> Result<VerifierKey> {
     })
 }
 
-fn read_text(path: &Path, what: &str) -> Result<String> {
+pub(super) fn read_text(path: &Path, what: &str) -> Result<String> {
     fsutil::read_text(path, what, fsutil::SMALL_FILE)
 }
 
 pub fn checkpoint(ctx: &Ctx, a: CheckpointArgs) -> Result<()> {
     let mut ledger = ctx.open()?;
     let cp = match (&a.key, a.latest) {
+        (Some(k), false) if !a.witnesses.is_empty() => {
+            let key = keyfile::read(k)?;
+            super::witness::sign_cosigned(&mut ledger, &key, &a.witnesses, a.quorum)?
+        }
         (Some(k), false) => {
             let key = keyfile::read(k)?;
             ledger.sign_checkpoint(&key)?
@@ -143,6 +144,7 @@ pub fn consistency(ctx: &Ctx, a: ConsistencyArgs) -> Result<()> {
 
 pub fn verify_proof(a: VerifyProofArgs) -> Result<()> {
     let vkey = read_vkey(&a.vkey)?;
+    let quorum = super::witness::policy(&a.witnesses)?;
     let text = read_text(&a.proof, "proof")?;
     let p = TlogProof::parse(&text)
         .map_err(|e| VerificationFailed(format!("{}: not a tlog-proof: {e}", a.proof.display())))?;
@@ -150,6 +152,11 @@ pub fn verify_proof(a: VerifyProofArgs) -> Result<()> {
     let verified = p
         .verify(&origin, &vkey)
         .map_err(|e| VerificationFailed(format!("{}: invalid proof: {e}", a.proof.display())))?;
+    let cosigned = super::witness::check_quorum(
+        &quorum,
+        verified.checkpoint.note(),
+        &a.proof.display().to_string(),
+    )?;
     let event = chain::decode_event(&verified.entry).map_err(|e| {
         VerificationFailed(format!(
             "{}: the entry is not an actledger event: {e}",
@@ -178,6 +185,9 @@ pub fn verify_proof(a: VerifyProofArgs) -> Result<()> {
             "type": "proof", "ok": true, "origin": cp.origin(), "size": cp.size(),
             "root": cp.root().to_base64(), "seq": verified.index, "event": event.unsigned,
             "hash": chain::event_hash(&verified.entry),
+            "cosigned_by": cosigned.iter().map(|c| serde_json::json!({
+                "witness": c.witness.to_string(), "timestamp": c.timestamp,
+            })).collect::<Vec<_>>(),
         }));
     } else {
         output::line(&format!(
@@ -197,11 +207,14 @@ pub fn verify_proof(a: VerifyProofArgs) -> Result<()> {
             "    signed by author key {}",
             event.unsigned.author
         ));
+        for c in &cosigned {
+            output::line(&format!("    cosigned by witness {}", c.witness));
+        }
     }
     Ok(())
 }
 
-fn open_checkpoint(path: &Path, vkey: &VerifierKey) -> Result<Checkpoint> {
+pub(super) fn open_checkpoint(path: &Path, vkey: &VerifierKey) -> Result<Checkpoint> {
     let text = read_text(path, "checkpoint")?;
     let signed = Checkpoint::open(&text, vkey.name().as_str(), vkey)
         .map_err(|e| VerificationFailed(format!("{}: {e}", path.display())))?;
@@ -225,114 +238,6 @@ pub fn verify_consistency(a: VerifyConsistencyArgs) -> Result<()> {
         old.root().to_base64(),
         new.root().to_base64()
     ));
-    Ok(())
-}
-
-/// What a witness remembers per log: the last checkpoint it cosigned.
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct WitnessState {
-    logs: BTreeMap<String, WitnessedHead>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct WitnessedHead {
-    size: u64,
-    root: String,
-}
-
-pub fn witness(cmd: WitnessCmd) -> Result<()> {
-    let WitnessCmd::Cosign(a) = cmd;
-    let key = keyfile::read(&a.key)?;
-    let log_vkey = read_vkey(&a.vkey)?;
-    let origin = log_vkey.name().as_str().to_string();
-    let name =
-        KeyName::new(a.name.clone()).with_context(|| format!("--name {}", quoted(&a.name)))?;
-    let state_path = a.state.clone().unwrap_or_else(|| {
-        let mut p = a.key.clone().into_os_string();
-        p.push(".witness.json");
-        PathBuf::from(p)
-    });
-    let mut state: WitnessState = match std::fs::read_to_string(&state_path) {
-        Ok(t) => serde_json::from_str(&t)
-            .with_context(|| format!("witness state {}", state_path.display()))?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => WitnessState::default(),
-        Err(e) => {
-            return Err(e)
-                .with_context(|| format!("cannot read witness state {}", state_path.display()))
-        }
-    };
-    let text = read_text(&a.checkpoint, "checkpoint")?;
-    let signed = Checkpoint::open(&text, &origin, &log_vkey)
-        .map_err(|e| VerificationFailed(format!("{}: {e}", a.checkpoint.display())))?;
-    let (new, mut note) = signed.into_parts();
-    let previous = match &a.previous {
-        Some(p) => Some(open_checkpoint(p, &log_vkey)?),
-        None => None,
-    };
-    let last = state.logs.get(&origin).cloned();
-    if let (Some(last), Some(prev)) = (&last, &previous) {
-        if last.size != prev.size() || last.root != prev.root().to_base64() {
-            bail!(
-                "--previous is size {} but this witness last cosigned size {} of {origin}",
-                prev.size(),
-                last.size
-            );
-        }
-    }
-    let known: Option<(u64, Hash)> = match (&last, &previous) {
-        (Some(l), _) => Some((
-            l.size,
-            Hash::from_base64(&l.root).context("witness state: bad root")?,
-        )),
-        (None, Some(p)) => Some((p.size(), *p.root())),
-        (None, None) => None,
-    };
-    if let Some((size, root)) = known {
-        if new.size() < size {
-            return Err(VerificationFailed(format!(
-                "refusing to cosign: size {} is smaller than size {size} already cosigned (a rollback)",
-                new.size()
-            ))
-            .into());
-        }
-        if new.size() == size && *new.root() != root {
-            return Err(VerificationFailed(format!(
-                "refusing to cosign a fork: size {size} was cosigned with root {}, this checkpoint has {}",
-                root.to_base64(),
-                new.root().to_base64()
-            ))
-            .into());
-        }
-        if new.size() > size {
-            let proof_path = a.proof.as_ref().context(
-                "this witness has cosigned an older checkpoint of this log: give --proof with the consistency proof from it (`actledger consistency --from OLD_SIZE`)",
-            )?;
-            let ptext = read_text(proof_path, "proof")?;
-            let p = proof::parse_consistency_proof(&ptext)
-                .map_err(|e| VerificationFailed(format!("{}: {e}", proof_path.display())))?;
-            let old = Checkpoint::new(origin.clone(), size, root)?;
-            proof::verify_checkpoint_consistency(&old, &new, &p).map_err(|e| {
-                VerificationFailed(format!(
-                    "refusing to cosign: not consistent with size {size} this witness cosigned (a fork?): {e}"
-                ))
-            })?;
-        }
-    }
-    let now = u64::try_from(actledger_core::Timestamp::now().0).unwrap_or(0);
-    note.cosign(&name, &key, now)?;
-    state.logs.insert(
-        origin,
-        WitnessedHead {
-            size: new.size(),
-            root: new.root().to_base64(),
-        },
-    );
-    super::write_atomic(
-        &state_path,
-        serde_json::to_string_pretty(&state)?.as_bytes(),
-    )
-    .context("witness state")?;
-    output::text(&note.to_string());
     Ok(())
 }
 

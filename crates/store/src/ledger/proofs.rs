@@ -101,6 +101,24 @@ impl Ledger {
     /// checkpoint, stores it in the checkpoint history (durably) and returns it. A checkpoint
     /// already stored for the current size is returned as it is.
     pub fn sign_checkpoint(&mut self, key: &SigningKey) -> Result<StoredCheckpoint, StoreError> {
+        match self
+            .sign_checkpoint_with(key, |cp| Ok::<_, std::convert::Infallible>(cp.note.clone()))?
+        {
+            Ok(cp) => Ok(cp),
+            Err(never) => match never {},
+        }
+    }
+
+    /// Like [`Ledger::sign_checkpoint`], but the checkpoint is stored only once `publish`
+    /// returns the note to keep: the signed note (or the one already stored at this size)
+    /// with more signature lines, such as a quorum of witness cosignatures. An error from
+    /// `publish` stores nothing. The returned note must keep the same text and every
+    /// signature line of the one given.
+    pub fn sign_checkpoint_with<E>(
+        &mut self,
+        key: &SigningKey,
+        publish: impl FnOnce(&StoredCheckpoint) -> Result<String, E>,
+    ) -> Result<Result<StoredCheckpoint, E>, StoreError> {
         let origin = self.origin()?;
         let w = self.writer()?;
         let public = key.public();
@@ -128,19 +146,45 @@ impl Ledger {
         }
         let size = w.tree.size();
         let root = w.tree.root();
-        if let Some(existing) = self.checkpoint_at(size)? {
-            return Ok(existing);
+        let signed = match self.checkpoint_at(size)? {
+            Some(existing) => existing,
+            None => {
+                let cp = Checkpoint::new(origin.as_str(), size, root)
+                    .map_err(|e| ProofError::Checkpoint(e.to_string()))?;
+                let note = cp
+                    .sign(&KeyName::from(&origin), key)
+                    .map_err(|e| ProofError::Checkpoint(e.to_string()))?
+                    .to_string();
+                StoredCheckpoint { size, note }
+            }
+        };
+        let note = match publish(&signed) {
+            Ok(n) => n,
+            Err(e) => return Ok(Err(e)),
+        };
+        if note != signed.note {
+            let parse = |t: &str| {
+                actledger_core::note::Note::parse(t)
+                    .map_err(|e| ProofError::Checkpoint(e.to_string()))
+            };
+            let (was, now) = (parse(&signed.note)?, parse(&note)?);
+            let kept = was
+                .signatures()
+                .iter()
+                .all(|s| now.signatures().contains(s));
+            if was.text() != now.text() || !kept {
+                return Err(ProofError::Checkpoint(
+                    "a published checkpoint must keep the signed text and signatures".into(),
+                )
+                .into());
+            }
+        } else if self.checkpoint_at(size)?.is_some() {
+            return Ok(Ok(signed));
         }
-        let cp = Checkpoint::new(origin.as_str(), size, root)
-            .map_err(|e| ProofError::Checkpoint(e.to_string()))?;
-        let note = cp
-            .sign(&KeyName::from(&origin), key)
-            .map_err(|e| ProofError::Checkpoint(e.to_string()))?
-            .to_string();
         self.checkpoints
             .insert(size.to_be_bytes(), note.as_bytes())?;
         self.db.flush()?;
-        Ok(StoredCheckpoint { size, note })
+        Ok(Ok(StoredCheckpoint { size, note }))
     }
 
     pub(super) fn decode_checkpoint(k: &[u8], v: &[u8]) -> Result<StoredCheckpoint, StoreError> {
