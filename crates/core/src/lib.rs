@@ -17,6 +17,7 @@ pub mod date;
 pub mod encoding;
 pub mod error;
 pub mod event;
+pub mod evidence;
 pub mod keys;
 pub mod merkle;
 pub mod note;

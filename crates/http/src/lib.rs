@@ -15,5 +15,6 @@
 #![deny(missing_docs)]
 
 pub mod client;
+pub mod monitor;
 pub mod serve;
 pub mod witness;

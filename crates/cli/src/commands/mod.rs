@@ -8,6 +8,7 @@ mod html;
 pub mod import;
 mod keys;
 pub mod log;
+mod monitor;
 mod reports;
 mod transparency;
 mod verify;
@@ -71,6 +72,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::VerifyProof(a) => transparency::verify_proof(a),
         Command::VerifyConsistency(a) => transparency::verify_consistency(a),
         Command::Witness(w) => witness::run(w),
+        Command::Monitor(a) => monitor::run(a),
+        Command::VerifyEvidence(a) => monitor::verify_evidence(a),
         Command::Export(crate::cli::ExportCmd::Snapshot(a)) => export::export_snapshot(&ctx, a),
         Command::Export(crate::cli::ExportCmd::Tiles(a)) => export::export_tiles(&ctx, a),
         Command::Export(crate::cli::ExportCmd::Html(a)) => html::run(&ctx, a),
