@@ -232,6 +232,27 @@ fn vote_by_a_state_not_on_the_council() {
         ],
         "all 15 members",
     );
+    // A state given two votes (the rule lives in core; the CLI only collects the flags).
+    rejected(
+        &env,
+        &[
+            "record",
+            "--key",
+            &rec,
+            "vote",
+            "--draft",
+            "S/2022/720",
+            "--date",
+            "2022-09-30",
+            "--yes",
+            "FRA,GBR",
+            "--no",
+            "FRA",
+            "--source",
+            "s",
+        ],
+        "FRA (France) is given more than one vote",
+    );
     // No membership recorded that year.
     rejected(
         &env,

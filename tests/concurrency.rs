@@ -244,7 +244,9 @@ fn same_process_cannot_open_a_ledger_twice() {
     synth::wait_sled_released(&s.ledger);
     let first = Ledger::open(&s.ledger, &OpenOptions::default()).unwrap();
     match Ledger::open(&s.ledger, &OpenOptions::default()) {
-        Err(StoreError::InUse { pid, .. }) => assert_eq!(pid, std::process::id().to_string()),
+        Err(StoreError::Open(actledger_store::OpenError::InUse { pid, .. })) => {
+            assert_eq!(pid, std::process::id().to_string())
+        }
         other => panic!("second open in one process: {other:?}"),
     }
     drop(first);

@@ -20,7 +20,15 @@ const EVIL_SOURCE: &str = r#"<script>alert(2)</script> https://x.example/a?b=1&c
 fn export(env: &Env, extra: &[&str]) -> String {
     let out = env.path("page.html");
     let _ = std::fs::remove_file(&out);
-    let mut args = vec!["export", "html", "--out", out.to_str().unwrap()];
+    // The hostile ledger's one calendar is not UN Headquarters: it is used only when named.
+    let mut args = vec![
+        "export",
+        "html",
+        "--out",
+        out.to_str().unwrap(),
+        "--calendar",
+        EVIL,
+    ];
     args.extend_from_slice(extra);
     let said = env.ok(&args);
     assert!(said.starts_with("wrote "), "{said}");
@@ -309,7 +317,16 @@ fn the_page_is_self_contained_and_deterministic() {
     assert_eq!(c, export(&env, &[]), "deterministic with a checkpoint too");
 
     // Cut-offs: --at-seq names the event and its hash; --as-of drops later facts.
-    let cut = export(&env, &["--at-seq", "5"]);
+    let out = env.path("cut.html");
+    env.ok(&[
+        "export",
+        "html",
+        "--out",
+        out.to_str().unwrap(),
+        "--at-seq",
+        "5",
+    ]);
+    let cut = std::fs::read_to_string(out).unwrap();
     assert!(cut.contains("This page stops at event 5"));
     assert!(cut.contains("The ledger records <strong>0 supporters</strong>"));
     let early = export(&env, &["--as-of", "2022-09-29"]);
@@ -524,7 +541,7 @@ fn demo_page_renders_in_headless_chromium() {
         );
     }
     assert!(
-        dom.matches("<tr><th scope=\"row\" class=\"mono\">").count() >= 37 + 15,
+        dom.matches("<tr><th scope=\"row\" class=\"mono\">").count() >= 38 + 15,
         "supporter and Council rows"
     );
 

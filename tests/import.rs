@@ -103,11 +103,11 @@ fn real_data_imports_and_reimport_is_idempotent() {
     let env = empty();
     import_all(&env);
     let (n, head) = env.verify();
-    assert_eq!(n, 3 + 180 + 37 + 38 + 38 + 17 + 4);
+    assert_eq!(n, 3 + 180 + 38 + 38 + 38 + 17 + 4);
     // Again: everything is already recorded, nothing is written.
     for (kind, file, rows) in [
         ("members", "sc_members.csv", 180),
-        ("supporters", "supporters.csv", 37),
+        ("supporters", "supporters.csv", 38),
         ("votes", "sc_votes.csv", 38),
     ] {
         let s = import(&env, kind, &data(file));
@@ -142,7 +142,7 @@ fn corrected_csv_is_recorded_once_as_corrections() {
             s["corrected"].as_u64(),
             s["unchanged"].as_u64()
         ),
-        (Some(0), Some(1), Some(36))
+        (Some(0), Some(1), Some(37))
     );
     let after = env.verify();
     let s = import(&env, "supporters", &corrected);
@@ -152,7 +152,7 @@ fn corrected_csv_is_recorded_once_as_corrections() {
             s["corrected"].as_u64(),
             s["unchanged"].as_u64()
         ),
-        (Some(0), Some(0), Some(37))
+        (Some(0), Some(0), Some(38))
     );
     assert_eq!(
         env.verify(),
@@ -181,7 +181,7 @@ fn dry_run_writes_nothing_and_stdin_works() {
         &key,
         "--dry-run",
     ]);
-    assert!(out.contains("would record 37 new"), "{out}");
+    assert!(out.contains("would record 38 new"), "{out}");
     assert_eq!(env.verify(), before);
     let out = env
         .cmd()
@@ -190,7 +190,7 @@ fn dry_run_writes_nothing_and_stdin_works() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("<stdin>: recorded 37 new"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("<stdin>: recorded 38 new"));
 }
 
 #[test]
@@ -354,4 +354,58 @@ fn fifty_megabytes_of_garbage_is_refused_in_bounded_memory() {
         assert!(err.contains(name) && !err.contains("panicked"), "{err}");
         assert_eq!(env.verify(), before);
     }
+}
+
+/// The fixtures of `tests/fixtures/*.before-2026-12-02.csv` are data/ as it was before the
+/// update of 2026-12-02 (four meeting dates found, six drafts' votes named per member).
+fn fixture(name: &str) -> String {
+    format!("{DATA}/../tests/fixtures/{name}")
+}
+
+#[test]
+fn an_improved_file_corrects_the_facts_it_improves_and_adds_none() {
+    let env = empty();
+    for (kind, file) in [
+        ("members", data("sc_members.csv")),
+        ("vetoes", data("vetoes.csv")),
+        ("votes", fixture("sc_votes.before-2026-12-02.csv")),
+        (
+            "meetings",
+            fixture("veto_initiative_meetings.before-2026-12-02.csv"),
+        ),
+    ] {
+        import(&env, kind, &file);
+    }
+    let before = env.verify().0;
+    // Four meetings gain a date (and some a record or a press release), one a corroborating
+    // source: five corrections, nothing new.
+    let s = import(&env, "meetings", &data("veto_initiative_meetings.csv"));
+    assert_eq!(
+        (
+            s["new"].as_u64(),
+            s["corrected"].as_u64(),
+            s["unchanged"].as_u64()
+        ),
+        (Some(0), Some(5), Some(12)),
+        "{s}"
+    );
+    // Six drafts' votes now named member by member: the same votes, a better source.
+    let s = import(&env, "votes", &data("sc_votes.csv"));
+    assert_eq!(s["new"].as_u64(), Some(0), "{s}");
+    assert_eq!(s["corrected"].as_u64(), Some(6), "{s}");
+    assert_eq!(env.verify().0, before + 11);
+    let vi: serde_json::Value =
+        serde_json::from_str(env.ok(&["veto-initiative", "--json"]).trim()).unwrap();
+    let text = vi.to_string();
+    assert!(!text.contains("meeting-undated"), "{text}");
+    let meetings: Vec<_> = vi["vetoes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|v| v["meetings"].as_array().unwrap().clone())
+        .collect();
+    assert!(
+        meetings.iter().any(|m| m["date"] == "2023-07-19"),
+        "{meetings:?}"
+    );
 }

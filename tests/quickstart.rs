@@ -3,6 +3,8 @@
 
 mod util;
 
+use std::os::unix::fs::FileTypeExt as _;
+
 use util::Env;
 
 #[test]
@@ -111,16 +113,63 @@ fn readme_quick_start() {
 #[test]
 fn closed_pipe_is_not_an_error() {
     let env = Env::new();
-    env.standard();
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "{} log | head -1",
-            assert_cmd::cargo::cargo_bin("actledger").display()
-        ))
-        .env("ACTLEDGER_DIR", env.ledger())
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    env.ok(&["demo", "--ledger", "ledger"]);
+    let bin = assert_cmd::cargo::cargo_bin("actledger");
+    // `log --json` of the real data is far larger than a pipe buffer (64 KiB): the writer is
+    // still writing when `head` exits. With pipefail the shell reports actledger's status.
+    let size = env.ok(&["log", "--json"]).len();
+    assert!(size > 4 << 16, "{size} bytes");
+    for args in ["log --json", "log", "compliance --all --json"] {
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "set -o pipefail; {} {args} | head -c 10 >/dev/null",
+                bin.display()
+            ))
+            .env("ACTLEDGER_DIR", env.ledger())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args}: {err}");
+        assert!(err.is_empty(), "{args}: {err}");
+    }
+}
+
+#[test]
+fn a_failed_write_is_exit_2() {
+    let env = Env::new();
+    env.ok(&["demo", "--ledger", "ledger"]);
+    let key = env.key("k");
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    for args in [
+        vec!["key", "show", key.as_str()],
+        vec!["log"],
+        vec!["log", "--json"],
+        vec!["verify"],
+        vec!["supporters", "--json"],
+        vec!["compliance", "--all"],
+    ] {
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("actledger"))
+            .args(&args)
+            .env("ACTLEDGER_DIR", env.ledger())
+            .current_dir(env.path(""))
+            .stdout(full())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("cannot write the output"), "{args:?}: {err}");
+    }
+    // An output file that cannot be written: a device is refused, not replaced.
+    let err = env.fails(2, &["export", "html", "--out", "/dev/full"]);
+    assert!(err.contains("not a regular file"), "{err}");
+    assert!(std::fs::metadata("/dev/full")
+        .unwrap()
+        .file_type()
+        .is_char_device());
 }

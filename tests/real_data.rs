@@ -27,7 +27,7 @@ fn demo_report_names_what_it_built() {
     let env = Env::new();
     let out = env.ok(&["demo"]);
     for needle in [
-        "Supporters recorded: 37",
+        "Supporters recorded: 38",
         "Security Council on",
         "S/2022/720   RUS        10-1-4",
         "Veto initiative (GA res. 76/262)",
@@ -48,7 +48,7 @@ fn demo_report_names_what_it_built() {
         );
     }
     let (n, _) = env.verify();
-    assert_eq!(n, 1 + 4 + 180 + 37 + 38 + 38 + 17 + 4);
+    assert_eq!(n, 1 + 4 + 180 + 38 + 38 + 38 + 17 + 4);
     // A second demo into the same directory is refused.
     let err = env.fails(2, &["demo"]);
     assert!(err.contains("already holds a ledger"), "{err}");
@@ -56,7 +56,7 @@ fn demo_report_names_what_it_built() {
     let other = Env::new();
     let v = json(&other, &["demo"]);
     assert_eq!(v["type"], "demo");
-    assert_eq!(v["supporters"]["count"], 37);
+    assert_eq!(v["supporters"]["count"], 38);
 }
 
 #[test]
@@ -305,4 +305,60 @@ fn a_closed_pipe_ends_a_listing_quietly() {
     assert!(out.status.success(), "{:?}", out.status);
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
     assert!(full.as_bytes().starts_with(&first));
+}
+
+#[test]
+fn a_second_calendar_never_replaces_un_headquarters_and_a_misspelled_one_is_refused() {
+    let env = demo();
+    let rec = env.ledger().join("keys/recorder.key");
+    let rec = rec.to_str().unwrap();
+    // A calendar whose name sorts before "UN Headquarters (New York)": before, the default
+    // was the first by name, so recording it silently changed every count.
+    let mut args = vec![
+        "record",
+        "--key",
+        rec,
+        "holidays",
+        "--calendar",
+        "Aaa",
+        "--year",
+        "2022",
+        "--complete",
+        "--source",
+        "test",
+    ];
+    let days: Vec<String> = (3..=7).map(|d| format!("2022-10-{d:02}=made up")).collect();
+    for d in &days {
+        args.extend(["--holiday", d]);
+    }
+    env.ok(&args);
+    let vi = json(&env, &["veto-initiative"]);
+    assert_eq!(vi["calendar"]["name"], "UN Headquarters (New York)");
+    let s720 = vi["vetoes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["draft"] == "S/2022/720")
+        .unwrap();
+    assert_eq!(s720["status"], "held", "{s720}");
+    let before = env.verify();
+    for cmd in [
+        vec!["veto-initiative", "--calendar", "UN Headquarters"],
+        vec![
+            "export",
+            "html",
+            "--out",
+            "/dev/null",
+            "--calendar",
+            "UN Headquarters",
+        ],
+    ] {
+        let err = env.fails(2, &cmd);
+        assert!(
+            err.contains("no holiday calendar \"UN Headquarters\" is recorded")
+                && err.contains("\"Aaa\", \"UN Headquarters (New York)\""),
+            "{err}"
+        );
+    }
+    assert_eq!(env.verify(), before);
 }

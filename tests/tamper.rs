@@ -213,10 +213,11 @@ fn lying_head_is_caught() {
         db.open_tree("meta").unwrap().insert("head", head).unwrap();
     });
     expect_failure_at(&env, n - 1, "stored head");
-    // And an append on a ledger whose head lies is refused, writing nothing.
+    // And an append on a ledger whose head lies is refused, writing nothing: exit 1, as for
+    // any damaged or tampered stored data.
     let dep = env.key("dep");
     let err = env.fails(
-        2,
+        1,
         &[
             "record",
             "--key",
@@ -231,4 +232,42 @@ fn lying_head_is_caught() {
         ],
     );
     assert!(err.contains("corrupted"), "{err}");
+}
+
+/// Damage to sled's own files is corruption: exit 1 with one clear line, for `verify` and for
+/// a report (issue 16 #9): a damaged snapshot or `conf` file is refused when the database
+/// opens.
+#[test]
+fn damage_to_sleds_own_files_is_corruption() {
+    let (env, _) = ledger();
+    let flip = |file: &str, at: usize| {
+        let p = env.db_path().join(file);
+        let mut b = std::fs::read(&p).unwrap();
+        b[at] ^= 0xff;
+        std::fs::write(&p, b).unwrap();
+    };
+    // sled's snapshot of its page table (`snap.*`), which it reads before its log.
+    let snap = std::fs::read_dir(env.db_path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .find(|n| n.starts_with("snap."))
+        .expect("sled wrote a snapshot");
+    let saved = std::fs::read(env.db_path().join(&snap)).unwrap();
+    flip(&snap, saved.len() / 2);
+    for cmd in [&["verify"][..], &["supporters"]] {
+        let err = env.fails(1, cmd);
+        assert!(err.contains("ledger data is corrupted"), "{cmd:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{cmd:?}: {err}");
+    }
+    std::fs::write(env.db_path().join(&snap), saved).unwrap();
+    env.verify();
+    flip("conf", 8);
+    for cmd in [&["verify"][..], &["supporters"], &["log"]] {
+        let err = env.fails(1, cmd);
+        assert!(err.contains("conf is damaged"), "{cmd:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{cmd:?}: {err}");
+    }
+    flip("conf", 8);
+    let err = env.verify();
+    assert!(err.0 > 0);
 }

@@ -8,41 +8,6 @@ use std::path::Path;
 
 use util::Env;
 
-/// A small ledger with a log key, some supporters and a first checkpoint; returns the
-/// verifier key.
-fn ledger_with_checkpoint(env: &Env) -> String {
-    env.standard();
-    let admin = env.key("admin");
-    let log = env.key("log");
-    env.ok(&[
-        "key",
-        "grant",
-        "--key",
-        &admin,
-        "--public-from",
-        &log,
-        "--role",
-        "log",
-        "--holder",
-        "log",
-    ]);
-    for (s, d) in [
-        ("GBR", "2015-10-01"),
-        ("FRA", "2015-10-23"),
-        ("MEX", "2015-10-23"),
-    ] {
-        env.adherence(s, d);
-    }
-    env.ok(&["checkpoint", "--key", &log]);
-    let vkey = env
-        .ok(&["key", "show", &log, "--verifier"])
-        .trim()
-        .to_string();
-    assert!(vkey.starts_with("test.example/ledger+"), "{vkey}");
-    std::fs::write(env.path("vkey"), &vkey).unwrap();
-    vkey
-}
-
 fn write(env: &Env, name: &str, text: &str) -> String {
     let p = env.path(name);
     std::fs::write(&p, text).unwrap();
@@ -52,7 +17,7 @@ fn write(env: &Env, name: &str, text: &str) -> String {
 #[test]
 fn checkpoint_is_a_signed_c2sp_note() {
     let env = Env::new();
-    ledger_with_checkpoint(&env);
+    env.with_checkpoint();
     let cp = env.ok(&["checkpoint", "--latest"]);
     let mut lines = cp.lines();
     assert_eq!(lines.next(), Some("test.example/ledger"));
@@ -73,7 +38,7 @@ fn checkpoint_is_a_signed_c2sp_note() {
 #[test]
 fn inclusion_proof_verifies_offline_and_tampering_fails() {
     let env = Env::new();
-    let vkey = ledger_with_checkpoint(&env);
+    let vkey = env.with_checkpoint();
     let proof = env.ok(&["prove", "--state", "FRA"]);
     assert!(
         proof.starts_with("c2sp.org/tlog-proof@v1\nextra "),
@@ -131,7 +96,7 @@ fn inclusion_proof_verifies_offline_and_tampering_fails() {
 #[test]
 fn consistency_between_checkpoints() {
     let env = Env::new();
-    let vkey = ledger_with_checkpoint(&env);
+    let vkey = env.with_checkpoint();
     let old = write(&env, "old.cp", &env.ok(&["checkpoint", "--latest"]));
     let old_size = std::fs::read_to_string(&old)
         .unwrap()
@@ -171,7 +136,7 @@ fn consistency_between_checkpoints() {
 #[test]
 fn witness_cosigns_growth_but_never_a_fork() {
     let env = Env::new();
-    let vkey = ledger_with_checkpoint(&env);
+    let vkey = env.with_checkpoint();
     let witness = env.key("witness");
     let cp1 = write(&env, "cp1", &env.ok(&["checkpoint", "--latest"]));
     let size1 = std::fs::read_to_string(&cp1)
@@ -280,7 +245,7 @@ fn flip(path: &Path, pos: usize) {
 #[test]
 fn snapshot_verifies_and_any_flipped_byte_fails() {
     let env = Env::new();
-    let vkey = ledger_with_checkpoint(&env);
+    let vkey = env.with_checkpoint();
     let snap = env.path("snap");
     env.ok(&["export", "snapshot", "--out", snap.to_str().unwrap()]);
     let s = snap.to_str().unwrap();
@@ -333,7 +298,7 @@ fn snapshot_verifies_and_any_flipped_byte_fails() {
 #[test]
 fn snapshot_of_a_ledger_grown_past_its_checkpoint_covers_the_checkpoint() {
     let env = Env::new();
-    let vkey = ledger_with_checkpoint(&env);
+    let vkey = env.with_checkpoint();
     env.adherence("DEU", "2015-11-02");
     let snap = env.path("snap");
     let s = snap.to_str().unwrap();
@@ -352,7 +317,7 @@ fn snapshot_of_a_ledger_grown_past_its_checkpoint_covers_the_checkpoint() {
 #[test]
 fn tiles_are_written_incrementally_and_read_back() {
     let env = Env::new();
-    ledger_with_checkpoint(&env);
+    env.with_checkpoint();
     let out = env.path("tiles");
     let o = out.to_str().unwrap();
     let first = env.ok(&["export", "tiles", "--out", o]);

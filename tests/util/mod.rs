@@ -12,6 +12,21 @@ pub const E10_2022: [&str; 10] = [
     "ALB", "ARE", "BRA", "GAB", "GHA", "IND", "IRL", "KEN", "MEX", "NOR",
 ];
 
+/// The `actledger` binary, with no ledger set and `RUST_LOG` cleared: the one runner every
+/// end-to-end test uses (through [`Env::cmd`] when it has an [`Env`]).
+pub fn actledger() -> Command {
+    let mut c = Command::cargo_bin("actledger").unwrap();
+    c.env_remove("ACTLEDGER_DIR").env_remove("RUST_LOG");
+    c
+}
+
+/// `actledger ARGS` on the ledger at `ledger`.
+pub fn actledger_on(ledger: &Path) -> Command {
+    let mut c = actledger();
+    c.env("ACTLEDGER_DIR", ledger);
+    c
+}
+
 /// A temp directory with a ledger path and key files.
 pub struct Env {
     pub dir: tempfile::TempDir,
@@ -34,10 +49,8 @@ impl Env {
 
     /// `actledger ARGS` with `--ledger` set, in the temp dir.
     pub fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("actledger").unwrap();
-        c.current_dir(self.dir.path())
-            .env("ACTLEDGER_DIR", self.ledger())
-            .env_remove("RUST_LOG");
+        let mut c = actledger_on(&self.ledger());
+        c.current_dir(self.dir.path());
         c
     }
 
@@ -97,6 +110,69 @@ impl Env {
         ]);
     }
 
+    /// Grants `role` to the key `name` (created if needed) with the `admin` key, recording
+    /// `name` as its holder.
+    pub fn grant(&self, name: &str, role: &str) {
+        let admin = self.key("admin");
+        let k = self.key(name);
+        self.ok(&[
+            "key",
+            "grant",
+            "--key",
+            &admin,
+            "--public-from",
+            &k,
+            "--role",
+            role,
+            "--holder",
+            name,
+        ]);
+    }
+
+    /// Records a Council term of `state` (`seat` permanent or elected) with the `rec` key.
+    pub fn term(&self, state: &str, seat: &str, from: &str, to: &str) {
+        let rec = self.key("rec");
+        self.ok(&[
+            "record",
+            "--key",
+            &rec,
+            "term",
+            "--state",
+            state,
+            "--seat",
+            seat,
+            "--from",
+            from,
+            "--to",
+            to,
+            "--source",
+            "sc_members.csv",
+        ]);
+    }
+
+    /// [`Env::standard`], a `log` key, three adherence letters and a first checkpoint; returns
+    /// the log's verifier key (also written to the file `vkey`).
+    pub fn with_checkpoint(&self) -> String {
+        self.standard();
+        self.grant("log", "log");
+        for (s, d) in [
+            ("GBR", "2015-10-01"),
+            ("FRA", "2015-10-23"),
+            ("MEX", "2015-10-23"),
+        ] {
+            self.adherence(s, d);
+        }
+        let log = self.key("log");
+        self.ok(&["checkpoint", "--key", &log]);
+        let vkey = self
+            .ok(&["key", "show", &log, "--verifier"])
+            .trim()
+            .to_string();
+        assert!(vkey.starts_with("test.example/ledger+"), "{vkey}");
+        std::fs::write(self.path("vkey"), &vkey).unwrap();
+        vkey
+    }
+
     /// `verify --json` → (events, head).
     pub fn verify(&self) -> (u64, String) {
         let out = self.ok(&["verify", "--json"]);
@@ -124,56 +200,13 @@ impl Env {
             ("rec", "recorder"),
             ("assessor", "assessor"),
         ] {
-            let k = self.key(name);
-            self.ok(&[
-                "key",
-                "grant",
-                "--key",
-                &admin,
-                "--public-from",
-                &k,
-                "--role",
-                role,
-                "--holder",
-                name,
-            ]);
+            self.grant(name, role);
         }
-        let rec = self.key("rec");
         for s in P5 {
-            self.ok(&[
-                "record",
-                "--key",
-                &rec,
-                "term",
-                "--state",
-                s,
-                "--seat",
-                "permanent",
-                "--from",
-                "2022-01-01",
-                "--to",
-                "2022-12-31",
-                "--source",
-                "sc_members.csv",
-            ]);
+            self.term(s, "permanent", "2022-01-01", "2022-12-31");
         }
         for s in E10_2022 {
-            self.ok(&[
-                "record",
-                "--key",
-                &rec,
-                "term",
-                "--state",
-                s,
-                "--seat",
-                "elected",
-                "--from",
-                "2022-01-01",
-                "--to",
-                "2022-12-31",
-                "--source",
-                "sc_members.csv",
-            ]);
+            self.term(s, "elected", "2022-01-01", "2022-12-31");
         }
     }
 

@@ -6,6 +6,10 @@ use actledger_core::event::{AtrocityCrime, Instrument, MeetingFormat, Seat};
 use actledger_core::{Date, DraftSymbol, Role, StateCode, UnSymbol};
 use clap::{Args, Parser, Subcommand};
 
+/// The longest `--wait` (a year, in seconds); a larger value is taken as this one (a
+/// deadline past the clock's range would otherwise overflow).
+pub const MAX_WAIT_SECS: u64 = 365 * 24 * 3600;
+
 const EXIT_CODES: &str = "Exit codes: 0 ok, 1 verification failed (tampering or an invalid proof was found), 2 usage or input error.";
 
 /// actledger: a tamper-evident public record of the ACT Code of Conduct on Mass Atrocities.
@@ -16,7 +20,8 @@ pub struct Cli {
     #[arg(long, global = true, env = "ACTLEDGER_DIR", value_name = "DIR")]
     pub ledger: Option<PathBuf>,
 
-    /// Wait up to SECS for another process to release the ledger.
+    /// Wait up to SECS for another process to release the ledger (at most a year: a larger
+    /// value waits a year).
     #[arg(long, global = true, value_name = "SECS", default_value_t = 0)]
     pub wait: u64,
 
@@ -366,8 +371,10 @@ pub struct AssessmentArgs {
     /// Draft symbol, S/YYYY/NNN.
     #[arg(long, value_parser = parse_draft)]
     pub draft: DraftSymbol,
-    /// Credible: yes or no.
-    #[arg(long, value_parser = parse_yes_no)]
+    /// Whether the assessor judges the draft credible under the Code (a credible draft aimed
+    /// at preventing or ending genocide, crimes against humanity or war crimes): `yes` or
+    /// `no`, required. A `no` vote by a bound supporter on a draft judged credible is a breach.
+    #[arg(long, value_parser = parse_yes_no, action = clap::ArgAction::Set, value_name = "yes|no")]
     pub credible: bool,
     /// Crimes concerned: genocide, crimes-against-humanity, war-crimes (comma-separated).
     #[arg(long, value_delimiter = ',', value_parser = parse_crime)]
@@ -378,6 +385,10 @@ pub struct AssessmentArgs {
     /// Reasoning.
     #[arg(long)]
     pub rationale: String,
+    /// The day the assessment was made (default: today, UTC); never after today. `--as-of`
+    /// filters assessments by this day, as it filters letters and votes by theirs.
+    #[arg(long, value_parser = parse_date)]
+    pub on: Option<Date>,
 }
 
 #[derive(Debug, Args)]
@@ -446,12 +457,30 @@ pub struct LogArgs {
 /// Where to cut the log before replaying it.
 #[derive(Debug, Clone, Args)]
 pub struct CutoffArgs {
-    /// Only facts dated on or before this day.
+    /// Only facts that happened on or before this day (a letter's, a vote's, a meeting's own
+    /// date; the day an assessment was made), as the ledger now knows them; not in the future.
     #[arg(long, value_parser = parse_date)]
     pub as_of: Option<Date>,
     /// The log as it stood at this sequence number.
     #[arg(long)]
     pub at_seq: Option<u64>,
+    /// The log as it stood at this time: every event recorded at or before it (RFC 3339, e.g.
+    /// 2026-12-02T16:00:00Z, or a day, meaning its end, UTC).
+    #[arg(long, value_parser = parse_datetime, value_name = "DATETIME")]
+    pub recorded_by: Option<i64>,
+}
+
+/// An RFC 3339 time, or a day (its last second, UTC), as Unix seconds.
+pub fn parse_datetime(s: &str) -> Result<i64, String> {
+    if let Ok(t) = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339) {
+        return Ok(t.unix_timestamp());
+    }
+    let d = parse_date(s).map_err(|_| {
+        format!("expected an RFC 3339 time (2026-12-02T16:00:00Z) or a day (2026-12-02), got {s:?}")
+    })?;
+    Ok(d.as_time()
+        .with_hms(23, 59, 59)
+        .map_or(0, |t| t.assume_utc().unix_timestamp()))
 }
 
 #[derive(Debug, Args)]
@@ -522,7 +551,8 @@ pub struct ComplianceArgs {
 
 #[derive(Debug, Args)]
 pub struct VetoInitiativeArgs {
-    /// Holiday calendar recorded in the ledger (default: the only or first one).
+    /// Holiday calendar recorded in the ledger (default: UN Headquarters; an unknown name is an
+    /// error listing the recorded ones).
     #[arg(long, conflicts_with = "holidays")]
     pub calendar: Option<String>,
     /// Use the UN holidays in this CSV file (the `import holidays` shape) instead of a
@@ -820,7 +850,8 @@ pub struct ExportHtmlArgs {
     /// The HTML file to write (replaced if it exists).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
-    /// Holiday calendar for the veto-initiative working days (default: the only or first one).
+    /// Holiday calendar for the veto-initiative working days (default: UN Headquarters; an
+    /// unknown name is an error listing the recorded ones).
     #[arg(long)]
     pub calendar: Option<String>,
     /// Trust only these assessor keys for compliance findings (hex; repeatable). Default: every assessor key.

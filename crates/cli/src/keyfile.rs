@@ -33,11 +33,11 @@ pub fn write_new(path: &Path, key: &SigningKey) -> Result<()> {
 
 /// Reads a key file, refusing one that others can read.
 pub fn read(path: &Path) -> Result<SigningKey> {
-    let meta = std::fs::metadata(path)
+    use std::io::Read as _;
+    let file = actledger::fsutil::open_input(path, "key file", None)?;
+    let meta = file
+        .metadata()
         .with_context(|| format!("cannot read key file {}", path.display()))?;
-    if !meta.is_file() {
-        bail!("key file {} is not a regular file", path.display());
-    }
     let mode = meta.permissions().mode() & 0o777;
     if mode & 0o077 != 0 {
         bail!(
@@ -52,9 +52,9 @@ pub fn read(path: &Path) -> Result<SigningKey> {
             path.display()
         );
     }
-    let text = zeroize::Zeroizing::new(
-        std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read key file {}", path.display()))?,
-    );
+    let mut text = zeroize::Zeroizing::new(String::new());
+    file.take(4097)
+        .read_to_string(&mut text)
+        .with_context(|| format!("cannot read key file {}", path.display()))?;
     SigningKey::from_key_file(&text).with_context(|| format!("key file {}", path.display()))
 }

@@ -5,5 +5,6 @@
 
 pub mod allocator;
 pub mod data;
+pub mod fsutil;
 pub mod html;
 pub mod import;

@@ -10,7 +10,7 @@ mod progress;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::Parser as _;
 
 /// An error that means "verification failed" (exit 1) rather than bad input (exit 2).
 #[derive(Debug)]
@@ -54,17 +54,77 @@ fn one_line(e: &anyhow::Error) -> String {
     line
 }
 
+/// A clap usage error in two lines: what is wrong (with clap's tip, if any), then the usage
+/// and where to read more. Clap's own rendering takes four to six lines with blank ones.
+fn usage_error(rendered: &str) -> String {
+    let mut error = Vec::new();
+    let mut tips = Vec::new();
+    let mut usage = None;
+    let mut in_error = true;
+    for line in rendered.lines().map(str::trim) {
+        if line.is_empty() {
+            in_error = false;
+        } else if let Some(u) = line.strip_prefix("Usage: ") {
+            usage = Some(u.to_string());
+        } else if line.starts_with("tip: ") {
+            tips.push(line.to_string());
+        } else if in_error {
+            error.push(line.to_string());
+        }
+    }
+    let mut first = error.join(" ");
+    if !tips.is_empty() {
+        first = format!("{first} ({})", tips.join("; "));
+    }
+    let hint = match usage {
+        Some(u) => format!("usage: {u}; for more information, try '--help'"),
+        None => "for more information, try '--help'".to_string(),
+    };
+    format!("{first}\n{hint}")
+}
+
 fn main() -> ExitCode {
     actledger::allocator::tune();
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                e.exit();
+            }
+            eprintln!("{}", usage_error(&e.render().to_string()));
+            return ExitCode::from(2);
+        }
+    };
     let result = commands::run(cli);
     output::flush();
     report_rss();
+    if let Some(e) = output::failed() {
+        // The output is incomplete: whatever the command did, its caller must not take it.
+        if let Err(other) = &result {
+            eprintln!("error: {}", one_line(other));
+        }
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if let Some(v) = e.downcast_ref::<VerificationFailed>() {
                 eprintln!("{v}");
+                ExitCode::from(1)
+            } else if e.chain().any(|c| {
+                c.downcast_ref::<actledger_store::StoreError>()
+                    .is_some_and(actledger_store::StoreError::is_corruption)
+            }) {
+                // Damaged or tampered stored data (sled's own files included) is a failed
+                // verification, not bad input.
+                eprintln!("error: {}", one_line(&e));
                 ExitCode::from(1)
             } else {
                 eprintln!("error: {}", one_line(&e));

@@ -1,4 +1,6 @@
-//! Writing to stdout: a closed pipe (`actledger log | head`) ends the program quietly.
+//! Writing to stdout: a closed pipe (`actledger log | head`) ends the program quietly (exit
+//! 0, as ripgrep does); any other write error (a full disk, `> /dev/full`) is remembered,
+//! the rest of the output skipped, and `main` reports it and exits 2 ([`failed`]).
 //!
 //! Output goes through one buffer when stdout is not a terminal (a million-line listing made
 //! a million `write` calls: `compliance --all` on the 1M bench ledger, 4.25M lines), and line
@@ -6,6 +8,14 @@
 
 use std::io::{IsTerminal, Write};
 use std::sync::{Mutex, OnceLock};
+
+/// The first write error on stdout, if any (the output after it is not written).
+static FAILED: OnceLock<String> = OnceLock::new();
+
+/// The write error that made the output incomplete, for `main` to report (exit 2).
+pub fn failed() -> Option<&'static str> {
+    FAILED.get().map(String::as_str)
+}
 
 /// The buffered stdout, created on first use when stdout is not a terminal.
 static OUT: Mutex<Option<std::io::BufWriter<std::io::Stdout>>> = Mutex::new(None);
@@ -18,6 +28,9 @@ fn is_terminal() -> bool {
 /// Runs `write` on stdout (buffered unless it is a terminal); exits 0 if the reader has gone
 /// away.
 fn with_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
+    if FAILED.get().is_some() {
+        return;
+    }
     let written = if is_terminal() {
         let mut out = std::io::stdout().lock();
         write(&mut out).and_then(|()| out.flush())
@@ -36,7 +49,9 @@ fn with_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
     match written {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
-        Err(e) => eprintln!("error: cannot write output: {e}"),
+        Err(e) => {
+            let _ = FAILED.set(format!("cannot write the output: {e}"));
+        }
     }
 }
 

@@ -277,6 +277,19 @@ pub mod variant {
     pub const ASSEMBLY_MEETING: u32 = 5;
     /// `Fact::HolidayCalendar`.
     pub const HOLIDAY_CALENDAR: u32 = 6;
+    /// `Fact::DatedAssessment` (format revision 2): the same kind of fact as
+    /// [`CREDIBILITY_ASSESSMENT`]; a scan for assessments asks for both.
+    pub const DATED_ASSESSMENT: u32 = 7;
+}
+
+/// When stored event bytes say they were recorded (`recorded_at`, at its fixed offset,
+/// docs/FORMAT.md §2), without decoding: for finding where a log stood at a time. Proves
+/// nothing (decode does).
+pub fn peek_recorded_at(stored: &[u8]) -> Option<crate::types::Timestamp> {
+    stored
+        .get(41..49)
+        .and_then(|b| <[u8; 8]>::try_from(b).ok())
+        .map(|b| crate::types::Timestamp(i64::from_le_bytes(b)))
 }
 
 /// The body and fact variant indexes of stored event bytes, read at their fixed offsets

@@ -39,7 +39,7 @@ pub enum CheckpointError {
     #[error("checkpoint lines must not contain control characters")]
     ControlCharacter,
     /// The size line is not a canonical decimal `u64`.
-    #[error("checkpoint size {0:?} is not a decimal number without leading zeros")]
+    #[error("checkpoint size {} is not a decimal number without leading zeros", crate::error::quoted(.0))]
     Size(String),
     /// The root line is not the base64 of a 32-byte hash.
     #[error("checkpoint root hash: {0}")]
@@ -48,7 +48,7 @@ pub enum CheckpointError {
     #[error("checkpoint extension lines must not be empty")]
     EmptyExtension,
     /// The origin differs from the one expected.
-    #[error("checkpoint origin is {found:?}, expected {expected:?}")]
+    #[error("checkpoint origin is {}, expected {}", crate::error::quoted(.found), crate::error::quoted(.expected))]
     OriginMismatch {
         /// The origin expected by the verifier.
         expected: String,

@@ -3,12 +3,26 @@
 
 use crate::types::Seq;
 
+/// The most characters of a value an error message quotes (a CSV field, a flag, a line of a
+/// file can be megabytes; an error is one line).
+pub const QUOTE_MAX_CHARS: usize = 60;
+
+/// `value` as every error message quotes it: in Rust string syntax (quotes, control
+/// characters escaped), cut after [`QUOTE_MAX_CHARS`] characters with the full length said
+/// (`"XXXX…" (5000 bytes)`). The one place a value is bounded before it is shown.
+pub fn quoted(value: &str) -> String {
+    match value.char_indices().nth(QUOTE_MAX_CHARS) {
+        None => format!("{value:?}"),
+        Some((cut, _)) => format!("{:?}… ({} bytes)", &value[..cut], value.len()),
+    }
+}
+
 /// A field value that cannot be what it claims to be (parse, don't validate).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ValueError {
     /// Not a calendar date in `YYYY-MM-DD` form, or out of the supported range.
-    #[error("invalid date {value:?}: {reason}")]
+    #[error("invalid date {}: {reason}", quoted(.value))]
     Date {
         /// The rejected input.
         value: String,
@@ -16,25 +30,25 @@ pub enum ValueError {
         reason: &'static str,
     },
     /// Not the ISO 3166-1 alpha-3 code of a UN member or observer state.
-    #[error("unknown state code {value:?}: not a UN member or observer state (ISO 3166-1 alpha-3, e.g. FRA)")]
+    #[error("unknown state code {}: not a UN member or observer state (ISO 3166-1 alpha-3, e.g. FRA)", quoted(.value))]
     StateCode {
         /// The rejected input.
         value: String,
     },
     /// Not a Security Council draft symbol `S/YYYY/N`.
-    #[error("invalid draft symbol {value:?}: expected S/YYYY/NNN, e.g. S/2022/720")]
+    #[error("invalid draft symbol {}: expected S/YYYY/NNN, e.g. S/2022/720", quoted(.value))]
     DraftSymbol {
         /// The rejected input.
         value: String,
     },
     /// Not a UN document symbol such as `S/PV.9143` or `A/ES-11/PV.12`.
-    #[error("invalid UN document symbol {value:?}: expected e.g. S/PV.9143 or A/76/PV.77")]
+    #[error("invalid UN document symbol {}: expected e.g. S/PV.9143 or A/76/PV.77", quoted(.value))]
     UnSymbol {
         /// The rejected input.
         value: String,
     },
     /// Free text that is too long or contains control characters.
-    #[error("invalid text ({reason}): {preview:?}")]
+    #[error("invalid text ({reason}): {}", quoted(.preview))]
     Text {
         /// The start of the rejected input.
         preview: String,
@@ -42,7 +56,7 @@ pub enum ValueError {
         reason: &'static str,
     },
     /// A log origin that is not a valid C2SP key name.
-    #[error("invalid origin {value:?}: {reason}")]
+    #[error("invalid origin {}: {reason}", quoted(.value))]
     Origin {
         /// The rejected input.
         value: String,
@@ -56,7 +70,7 @@ pub enum ValueError {
         reason: &'static str,
     },
     /// A keyword (role, vote, seat, ...) outside its allowed set.
-    #[error("invalid {what} {value:?}: expected one of {expected}")]
+    #[error("invalid {what} {}: expected one of {expected}", quoted(.value))]
     Keyword {
         /// What kind of keyword.
         what: &'static str,
@@ -211,5 +225,25 @@ fn seq_hint(found: Seq, expected: Seq) -> &'static str {
         ": the event before it is missing (or this one was moved)"
     } else {
         ": a copy of an earlier event (or one moved)"
+    }
+}
+
+#[cfg(test)]
+mod quote_tests {
+    use super::*;
+
+    #[test]
+    fn a_quoted_value_is_bounded_and_says_its_length() {
+        assert_eq!(quoted("FRA"), "\"FRA\"");
+        assert_eq!(quoted("a\nb"), "\"a\\nb\"");
+        let long = "é".repeat(5000);
+        let q = quoted(&long);
+        assert!(q.ends_with("… (10000 bytes)"), "{q}");
+        assert_eq!(q.chars().filter(|c| *c == 'é').count(), QUOTE_MAX_CHARS);
+        let err = ValueError::StateCode {
+            value: "X".repeat(5 << 20),
+        }
+        .to_string();
+        assert!(err.len() < 200, "{err}");
     }
 }

@@ -74,6 +74,10 @@ pub enum Fact {
     AssemblyMeeting(AssemblyMeeting),
     /// Variant 6.
     HolidayCalendar(HolidayCalendar),
+    /// Variant 7 (format revision 2): a credibility assessment with the day it was made.
+    /// The same kind of fact as [`Fact::CredibilityAssessment`] (a correction of one may be
+    /// the other); new assessments are recorded in this form.
+    DatedAssessment(DatedAssessment),
 }
 
 /// The roles a key can hold (BRIEF §2).
@@ -469,8 +473,21 @@ pub struct CredibilityAssessment {
     pub rationale: Text,
 }
 
+/// A credibility assessment with the day its assessor made it (format revision 2). Facts have
+/// two times: when the thing happened and when the ledger recorded it; for an assessment the
+/// first is this day, stated by the assessor and never after the day it is recorded. An
+/// assessment of format revision 1 ([`Fact::CredibilityAssessment`]) has no such day: its date
+/// is the UTC day its event was recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatedAssessment {
+    /// The day the assessment was made.
+    pub assessed_on: Date,
+    /// The assessment.
+    pub assessment: CredibilityAssessment,
+}
+
 /// The form of an Assembly meeting after a veto.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum MeetingFormat {
     /// Plenary meeting convened under resolution 76/262 (variant 0).
@@ -631,6 +648,17 @@ impl Fact {
             Fact::CredibilityAssessment(_) => variant::CREDIBILITY_ASSESSMENT,
             Fact::AssemblyMeeting(_) => variant::ASSEMBLY_MEETING,
             Fact::HolidayCalendar(_) => variant::HOLIDAY_CALENDAR,
+            Fact::DatedAssessment(_) => variant::DATED_ASSESSMENT,
+        }
+    }
+
+    /// The assessment, if this is one (of either format), and the day it was made when the
+    /// fact states it (revision 2).
+    pub fn assessment(&self) -> Option<(&CredibilityAssessment, Option<Date>)> {
+        match self {
+            Fact::CredibilityAssessment(a) => Some((a, None)),
+            Fact::DatedAssessment(d) => Some((&d.assessment, Some(d.assessed_on))),
+            _ => None,
         }
     }
 
@@ -641,7 +669,7 @@ impl Fact {
             Fact::CouncilTerm(_) => "CouncilTerm",
             Fact::DraftTabled(_) => "DraftTabled",
             Fact::CouncilVote(_) => "CouncilVote",
-            Fact::CredibilityAssessment(_) => "CredibilityAssessment",
+            Fact::CredibilityAssessment(_) | Fact::DatedAssessment(_) => "CredibilityAssessment",
             Fact::AssemblyMeeting(_) => "AssemblyMeeting",
             Fact::HolidayCalendar(_) => "HolidayCalendar",
         }
@@ -651,7 +679,7 @@ impl Fact {
     pub fn role(&self) -> Role {
         match self {
             Fact::AdherenceLetter(_) => Role::Depositary,
-            Fact::CredibilityAssessment(_) => Role::Assessor,
+            Fact::CredibilityAssessment(_) | Fact::DatedAssessment(_) => Role::Assessor,
             Fact::CouncilTerm(_)
             | Fact::DraftTabled(_)
             | Fact::CouncilVote(_)
@@ -706,6 +734,13 @@ impl Fact {
             }
             Fact::CouncilVote(v) => {
                 required(&v.source, "source")?;
+                if let Some(w) = v.votes.windows(2).find(|w| w[0].state == w[1].state) {
+                    return Err(ValueError::Shape(format!(
+                        "{} ({}) is given more than one vote",
+                        w[0].state,
+                        w[0].state.name()
+                    )));
+                }
                 if v.votes.len() != 15 {
                     return Err(ValueError::Shape(format!(
                         "a Council vote needs the votes of all 15 members, got {}",
@@ -714,6 +749,9 @@ impl Fact {
                 }
                 let states: Vec<_> = v.votes.iter().map(|m| m.state).collect();
                 strictly_sorted(&states, "votes (by state)")
+            }
+            Fact::DatedAssessment(d) => {
+                Fact::CredibilityAssessment(d.assessment.clone()).check_shape()
             }
             Fact::CredibilityAssessment(a) => {
                 strictly_sorted(&a.crimes, "crimes")?;
@@ -786,6 +824,7 @@ impl Fact {
             }
             Fact::CouncilVote(v) => vec![v.date],
             Fact::CredibilityAssessment(_) => Vec::new(),
+            Fact::DatedAssessment(d) => vec![d.assessed_on],
             Fact::AssemblyMeeting(m) => m.date.into_iter().collect(),
         }
     }
@@ -828,7 +867,9 @@ impl Fact {
             Fact::DraftTabled(d) => d.penholders.clone(),
             Fact::CouncilVote(_) => Vec::new(),
             Fact::AssemblyMeeting(m) => m.speakers.clone(),
-            Fact::CredibilityAssessment(_) | Fact::HolidayCalendar(_) => Vec::new(),
+            Fact::CredibilityAssessment(_)
+            | Fact::DatedAssessment(_)
+            | Fact::HolidayCalendar(_) => Vec::new(),
         }
     }
 
@@ -837,6 +878,7 @@ impl Fact {
             Fact::DraftTabled(d) => vec![d.draft],
             Fact::CouncilVote(v) => vec![v.draft],
             Fact::CredibilityAssessment(a) => vec![a.draft],
+            Fact::DatedAssessment(d) => vec![d.assessment.draft],
             Fact::AssemblyMeeting(m) => m.follows.iter().filter_map(|f| f.draft).collect(),
             Fact::AdherenceLetter(_) | Fact::CouncilTerm(_) | Fact::HolidayCalendar(_) => {
                 Vec::new()

@@ -13,6 +13,7 @@
 pub mod batch;
 pub mod chain;
 pub mod checkpoint;
+pub mod code;
 pub mod date;
 pub mod encoding;
 pub mod error;

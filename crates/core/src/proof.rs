@@ -114,7 +114,7 @@ pub enum ProofVerifyError {
     #[error("inclusion proof: {0}")]
     Inclusion(#[from] InclusionError),
     /// The two checkpoints are of different logs.
-    #[error("checkpoints of different logs: {old:?} and {new:?}")]
+    #[error("checkpoints of different logs: {} and {}", crate::error::quoted(.old), crate::error::quoted(.new))]
     OriginMismatch {
         /// Origin of the old checkpoint.
         old: String,

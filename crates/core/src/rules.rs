@@ -13,7 +13,8 @@ use crate::date::Date;
 use crate::encoding;
 use crate::error::{DecodeError, RuleError};
 use crate::event::{
-    AdherenceDate, CouncilVote, EventBody, Fact, ReportedVote, Role, Seat, Tally, UnsignedEvent,
+    AdherenceDate, CouncilVote, CredibilityAssessment, DatedAssessment, EventBody, Fact,
+    ReportedVote, Role, Seat, Tally, UnsignedEvent,
 };
 use crate::outcome::{self, Outcome, VoteResult};
 use crate::state::{StateCode, PERMANENT_MEMBERS};
@@ -479,7 +480,10 @@ impl LedgerState {
                         | (FactIndex::Term { .. }, Fact::CouncilTerm(_))
                         | (FactIndex::Draft(_), Fact::DraftTabled(_))
                         | (FactIndex::Vote(_), Fact::CouncilVote(_))
-                        | (FactIndex::Assessment(_), Fact::CredibilityAssessment(_))
+                        | (
+                            FactIndex::Assessment(_),
+                            Fact::CredibilityAssessment(_) | Fact::DatedAssessment(_)
+                        )
                         | (FactIndex::Meeting, Fact::AssemblyMeeting(_))
                         | (FactIndex::Calendar(..), Fact::HolidayCalendar(_))
                 );
@@ -534,6 +538,16 @@ impl LedgerState {
                         "state {} ({}) already adhered at seq {s}; the Code has one adherence and no withdrawal",
                         a.state,
                         a.state.name()
+                    )));
+                }
+                let start = crate::code::code_exists_from();
+                if a.date.date() < start {
+                    return Err(domain(format!(
+                        "adherence of {} dated {} ({}) is before the Code existed ({start}, {})",
+                        a.state,
+                        a.date.date(),
+                        a.date.precision(),
+                        crate::code::CODE_EXISTS_FROM_SOURCE
                     )));
                 }
                 if let (AdherenceDate::Exact(letter), Some(received)) = (a.date, a.received) {
@@ -609,7 +623,10 @@ impl LedgerState {
                 }
                 Ok(())
             }
-            Fact::CredibilityAssessment(a) => {
+            Fact::CredibilityAssessment(_) | Fact::DatedAssessment(_) => {
+                let Some((a, _)) = fact.assessment() else {
+                    return Ok(());
+                };
                 if !self.drafts.contains_key(&a.draft) && !self.votes.contains_key(&a.draft) {
                     return Err(domain(format!(
                         "draft {} is not in the ledger (record it as tabled or voted before assessing it)",
@@ -817,9 +834,13 @@ impl LedgerState {
                 self.votes.insert(v.draft, VoteEntry::of(seq, v));
                 FactIndex::Vote(v.draft)
             }
-            Fact::CredibilityAssessment(a) => {
-                self.assessments.insert((a.draft, *author), seq);
-                FactIndex::Assessment(Box::new((a.draft, *author)))
+            Fact::CredibilityAssessment(CredibilityAssessment { draft, .. })
+            | Fact::DatedAssessment(DatedAssessment {
+                assessment: CredibilityAssessment { draft, .. },
+                ..
+            }) => {
+                self.assessments.insert((*draft, *author), seq);
+                FactIndex::Assessment(Box::new((*draft, *author)))
             }
             Fact::AssemblyMeeting(_) => FactIndex::Meeting,
             Fact::HolidayCalendar(c) => {

@@ -31,7 +31,7 @@ pub const MAX_ENTRY_BYTES: usize = u16::MAX as usize;
 #[non_exhaustive]
 pub enum TileError {
     /// Not a canonical tile or entry-bundle path.
-    #[error("not a tlog-tiles path: {0:?}")]
+    #[error("not a tlog-tiles path: {}", crate::error::quoted(.0))]
     Path(String),
     /// A width outside 1..=256, or a level above 63.
     #[error("tile width must be 1 to 256 and level 0 to 63")]

@@ -26,7 +26,6 @@ pub struct Verifier {
     next: u64,
     head: EventHash,
     signatures: Signatures,
-    trusted: bool,
     key_cache: HashMap<PublicKey, ed25519_dalek::VerifyingKey>,
 }
 
@@ -44,17 +43,7 @@ impl Verifier {
             next: 0,
             head: EventHash::ZERO,
             signatures,
-            trusted: false,
             key_cache: HashMap::new(),
-        }
-    }
-
-    /// A replayer for bytes this program wrote and verified before: no signature checks and
-    /// no canonical re-encoding check (rebuilding a store's rule state). Not for verification.
-    pub fn trusting() -> Self {
-        Self {
-            trusted: true,
-            ..Self::new(Signatures::Skip)
         }
     }
 
@@ -67,7 +56,6 @@ impl Verifier {
             next: len,
             head,
             signatures,
-            trusted: false,
             key_cache: HashMap::new(),
         }
     }
@@ -97,16 +85,14 @@ impl Verifier {
         &self.state
     }
 
-    /// Checks the event stored at position `self.len()` and accepts it. On error the verifier
-    /// is unchanged, so a caller may report it and stop, or try another candidate (append).
+    /// Checks the event stored at position `self.len()` and accepts it: the full admission
+    /// check (canonical decode, field shapes, position, chain link, signature unless
+    /// [`Signatures::Skip`], author's role, the ledger's rules). Every append runs this; there
+    /// is no trusting variant. On error the verifier is unchanged, so a caller may report it
+    /// and stop, or try another candidate (append).
     pub fn push(&mut self, bytes: &[u8]) -> Result<Event, VerifyError> {
         let seq = Seq(self.next);
-        let event = if self.trusted {
-            chain::decode_event_trusted(bytes)
-        } else {
-            chain::decode_event(bytes)
-        }
-        .map_err(|e| VerifyError {
+        let event = chain::decode_event(bytes).map_err(|e| VerifyError {
             seq,
             kind: e.into(),
         })?;

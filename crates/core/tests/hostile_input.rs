@@ -256,6 +256,7 @@ fn fact_index(f: &Fact) -> u32 {
         Fact::CredibilityAssessment(_) => 4,
         Fact::AssemblyMeeting(_) => 5,
         Fact::HolidayCalendar(_) => 6,
+        Fact::DatedAssessment(_) => 7,
     }
 }
 

@@ -23,7 +23,7 @@ mod pipeline;
 mod tiles;
 mod verify;
 
-pub use error::StoreError;
+pub use error::{AppendError, OpenError, ProofError, StoreError};
 pub use ledger::{Appended, Ledger, OpenOptions, StoredCheckpoint};
 pub use memory::MemoryLog;
 pub use pipeline::{

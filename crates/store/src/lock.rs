@@ -6,7 +6,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::StoreError;
+use crate::{OpenError, StoreError};
 
 /// Holds the lock until dropped (the OS releases it when the file closes, even on a crash).
 #[derive(Debug)]
@@ -38,14 +38,14 @@ pub(crate) fn acquire(dir: &Path, wait: Duration) -> Result<LockFile, StoreError
                     let mut pid = String::new();
                     let _ = file.read_to_string(&mut pid);
                     let pid = pid.trim();
-                    return Err(StoreError::InUse {
+                    return Err(StoreError::Open(OpenError::InUse {
                         dir: dir.display().to_string(),
                         pid: if pid.is_empty() {
                             "unknown".into()
                         } else {
                             pid.to_string()
                         },
-                    });
+                    }));
                 }
                 std::thread::sleep(Duration::from_millis(50));
             }

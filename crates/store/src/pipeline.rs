@@ -234,9 +234,9 @@ pub(crate) fn for_each_chunk(
         }
         let Some(rx) = queue.pop_front() else { break };
         let Ok(mut chunk) = rx.recv() else {
-            failure = Some(StoreError::Corrupted(
-                "a worker thread stopped while reading the log".into(),
-            ));
+            failure = Some(StoreError::Worker {
+                thread: "log-reading",
+            });
             break;
         };
         let error = chunk.error.take();

@@ -104,7 +104,7 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
             "supporters": projection::supporters(&view),
             "council": council_day.map(|d| projection::council_on(&view, d)),
             "votes": projection::vote_outcomes(&view),
-            "veto_initiative": projection::veto_initiative(&view, Some(actledger::import::UN_HQ_CALENDAR)),
+            "veto_initiative": projection::veto_initiative(&view, None)?,
         }));
         return Ok(());
     }
@@ -170,13 +170,7 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
                     format!("   {}", m.state),
                     m.name.clone(),
                     m.seat.name().to_string(),
-                    match m.standing.adherence() {
-                        Some(a) if m.standing.is_bound() => {
-                            format!("supporter since {}", a.describe())
-                        }
-                        Some(a) => format!("not yet bound ({})", a.describe()),
-                        None => "not a supporter (none recorded)".to_string(),
-                    },
+                    m.standing.label(),
                 ]
             })
             .collect();
@@ -231,7 +225,7 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
     }
 
     // 4. Veto initiative.
-    let vi = projection::veto_initiative(&view, Some(actledger::import::UN_HQ_CALENDAR));
+    let vi = projection::veto_initiative(&view, None)?;
     p("");
     p(&format!(
         "4. Veto initiative (GA res. 76/262): an Assembly meeting within {} working days of each veto since {}",

@@ -25,11 +25,14 @@ pub struct EntriesFile {
 impl EntriesFile {
     /// Opens `path` and indexes its events. An error says what is wrong and at which entry.
     pub fn open(path: &Path) -> Result<Self, String> {
-        let file = File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+        let file = actledger::fsutil::open_input(path, "file", None).map_err(|e| {
+            if path.is_dir() || path.exists() && !path.is_file() {
+                "not a regular file".to_string()
+            } else {
+                format!("cannot read: {:#}", e.root_cause())
+            }
+        })?;
         let meta = file.metadata().map_err(|e| format!("cannot read: {e}"))?;
-        if !meta.is_file() {
-            return Err("not a regular file".into());
-        }
         let size = meta.len();
         let mut reader = BufReader::with_capacity(1 << 16, &file);
         let (mut starts, mut lens) = (Vec::new(), Vec::new());

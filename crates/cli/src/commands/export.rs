@@ -29,7 +29,9 @@ use anyhow::{bail, Context, Result};
 
 use super::entries::EntriesFile;
 use super::transparency::read_vkey;
-use super::{Ctx, Staged};
+use actledger::fsutil::{self, StagedDir};
+
+use super::Ctx;
 use crate::cli::{ExportSnapshotArgs, ExportTilesArgs, VerifySnapshotArgs};
 use crate::{output, VerificationFailed};
 
@@ -354,21 +356,26 @@ pub fn export_snapshot(ctx: &Ctx, a: ExportSnapshotArgs) -> Result<()> {
     let cp_stored = super::transparency::latest(&ledger)?;
     let note = Note::parse(&cp_stored.note).context("stored checkpoint")?;
     let cp = Checkpoint::from_note(&note).context("stored checkpoint")?;
-    if a.out.exists()
-        && std::fs::read_dir(&a.out)
-            .map(|mut d| d.next().is_some())
-            .unwrap_or(true)
-    {
-        bail!(
-            "{} exists and is not empty; give a new directory",
-            a.out.display()
-        );
-    }
-    std::fs::create_dir_all(&a.out)
-        .with_context(|| format!("cannot create {}", a.out.display()))?;
-    // Every file is written under a temporary name and renamed into place only when all are
-    // complete (the checkpoint last): a failed export leaves the folder empty.
-    let mut entries = Staged::create(&a.out.join("entries"))?;
+    refuse_nonempty(&a.out)?;
+    // The folder is built beside its destination and renamed into place once every file is
+    // complete: whatever happens (an error, a kill), `--out` holds nothing or all of it.
+    let folder = StagedDir::create(&a.out)?;
+    let dir = folder.dir().to_path_buf();
+    let create = |name: &str| -> Result<std::io::BufWriter<std::fs::File>> {
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(dir.join(name))
+            .with_context(|| format!("cannot write {}/{name}", a.out.display()))?;
+        Ok(std::io::BufWriter::with_capacity(1 << 16, f))
+    };
+    let finish = |name: &str, w: std::io::BufWriter<std::fs::File>| -> Result<()> {
+        w.into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|f| f.sync_all())
+            .with_context(|| format!("cannot write {}/{name}", a.out.display()))
+    };
+    let mut entries = create("entries")?;
     let derived = derive(&ledger, &cp_stored.note, &cp, |bytes| {
         let len =
             u16::try_from(bytes.len()).map_err(|_| "an event is over 65,535 bytes".to_string())?;
@@ -378,36 +385,67 @@ pub fn export_snapshot(ctx: &Ctx, a: ExportSnapshotArgs) -> Result<()> {
             .map_err(|e| format!("cannot write {}/entries: {e}", a.out.display()))
     })
     .map_err(|e| anyhow::anyhow!("cannot export the ledger: {e}"))?;
-    let mut staged = vec![entries];
+    finish("entries", entries)?;
     for (name, text) in [
         ("supporters.json", &derived.supporters),
         ("README.md", &derived.readme),
+        ("checkpoint", &cp_stored.note),
     ] {
-        let mut f = Staged::create(&a.out.join(name))?;
+        let mut f = create(name)?;
         f.write_all(text.as_bytes())
             .with_context(|| format!("cannot write {}/{name}", a.out.display()))?;
-        staged.push(f);
+        finish(name, f)?;
     }
-    let mut compliance = Staged::create(&a.out.join("compliance.json"))?;
+    let mut compliance = create("compliance.json")?;
     derived
         .compliance
         .write(&mut compliance)
         .with_context(|| format!("cannot write {}/compliance.json", a.out.display()))?;
-    staged.push(compliance);
-    let mut checkpoint = Staged::create(&a.out.join("checkpoint"))?;
-    checkpoint
-        .write_all(cp_stored.note.as_bytes())
-        .with_context(|| format!("cannot write {}/checkpoint", a.out.display()))?;
-    staged.push(checkpoint);
-    for f in staged {
-        f.commit()?;
-    }
+    finish("compliance.json", compliance)?;
+    folder.commit()?;
     output::line(&format!(
         "snapshot of {} at size {} written to {}",
         cp.origin(),
         cp.size(),
         a.out.display()
     ));
+    Ok(())
+}
+
+/// Refuses a snapshot destination that exists and is not an empty directory. The hidden
+/// temporaries an interrupted export of an earlier version left inside it
+/// (`.entries.tmp-PID`, ...) do not count: they are removed, and said.
+fn refuse_nonempty(out: &Path) -> Result<()> {
+    fsutil::refuse_link(out)?;
+    let entries = match std::fs::read_dir(out) {
+        Ok(d) => d,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(_) if !out.is_dir() => bail!("{} exists and is not a directory", out.display()),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", out.display())),
+    };
+    let mut old_temporaries = Vec::new();
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot read {}", out.display()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let temporary = FILES.iter().any(|f| {
+            name.strip_prefix(&format!(".{f}.tmp-"))
+                .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+        });
+        if !temporary || !entry.file_type().is_ok_and(|t| t.is_file()) {
+            bail!(
+                "{} exists and is not empty; give a new directory",
+                out.display()
+            );
+        }
+        old_temporaries.push(entry.path());
+    }
+    for p in old_temporaries {
+        std::fs::remove_file(&p).with_context(|| format!("cannot remove {}", p.display()))?;
+        eprintln!(
+            "note: removed {}, left by an interrupted export",
+            p.display()
+        );
+    }
     Ok(())
 }
 
@@ -427,7 +465,10 @@ struct SameAs {
 impl SameAs {
     fn open(path: &Path) -> std::io::Result<Self> {
         Ok(Self {
-            file: std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(path)?),
+            file: std::io::BufReader::with_capacity(
+                1 << 16,
+                fsutil::open_input(path, "file", None).map_err(std::io::Error::other)?,
+            ),
             at: 0,
             buf: Vec::new(),
             differs: false,
@@ -515,8 +556,8 @@ pub fn verify_snapshot(a: VerifySnapshotArgs) -> Result<()> {
             return Err(fail(&name, "unexpected file in a snapshot"));
         }
     }
-    let note_bytes = std::fs::read(dir.join("checkpoint"))
-        .map_err(|e| fail("checkpoint", format!("cannot read: {e}")))?;
+    let note_bytes = fsutil::read_input(&dir.join("checkpoint"), "file", fsutil::SMALL_FILE)
+        .map_err(|e| fail("checkpoint", format!("{e:#}")))?;
     let note_text = String::from_utf8(note_bytes).map_err(|_| fail("checkpoint", "not UTF-8"))?;
     let signed = Checkpoint::open(&note_text, vkey.name().as_str(), &vkey)
         .map_err(|e| fail("checkpoint", e))?;
@@ -597,18 +638,16 @@ pub fn export_tiles(ctx: &Ctx, a: ExportTilesArgs) -> Result<()> {
     let ledger = ctx.open()?;
     let cp_stored = super::transparency::latest(&ledger)?;
     let new_size = cp_stored.size;
+    fsutil::refuse_link(&a.out)?;
     std::fs::create_dir_all(&a.out)
         .with_context(|| format!("cannot create {}", a.out.display()))?;
-    let old_size = match std::fs::read_to_string(a.out.join("checkpoint")) {
-        Ok(text) => {
-            let note =
-                Note::parse(&text).with_context(|| format!("{}/checkpoint", a.out.display()))?;
-            Checkpoint::from_note(&note)?.size()
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
-        Err(e) => {
-            return Err(e).with_context(|| format!("cannot read {}/checkpoint", a.out.display()))
-        }
+    let current = a.out.join("checkpoint");
+    let old_size = if std::fs::symlink_metadata(&current).is_ok() {
+        let text = fsutil::read_text(&current, "checkpoint", fsutil::SMALL_FILE)?;
+        let note = Note::parse(&text).with_context(|| format!("{}", current.display()))?;
+        Checkpoint::from_note(&note)?.size()
+    } else {
+        0
     };
     if old_size > new_size {
         bail!(
@@ -629,20 +668,45 @@ pub fn export_tiles(ctx: &Ctx, a: ExportTilesArgs) -> Result<()> {
         )
         .map_err(|e| anyhow::anyhow!("tile {}: {e}", t.path()))?;
         let path = a.out.join(t.path());
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
-        }
-        super::write_atomic(&path, &bytes)?;
+        create_dirs_within(&a.out, &path)?;
+        fsutil::write_atomic(&path, &bytes)?;
     }
     // The checkpoint last: readers never see a checkpoint whose tiles are missing.
-    super::write_atomic(&a.out.join("checkpoint"), cp_stored.note.as_bytes())?;
+    fsutil::write_atomic(&a.out.join("checkpoint"), cp_stored.note.as_bytes())?;
     output::line(&format!(
         "tiles of {} up to size {new_size} in {}: {} tile files written (from size {old_size})",
         ledger_origin(&cp_stored.note),
         a.out.display(),
         tiles.len()
     ));
+    Ok(())
+}
+
+/// Creates the folders between `root` and the file `path` under it, refusing any that is a
+/// symbolic link (a `tile/0` link planted in the output would send tiles elsewhere).
+fn create_dirs_within(root: &Path, path: &Path) -> Result<()> {
+    let Some(rel) = path.parent().and_then(|p| p.strip_prefix(root).ok()) else {
+        return Ok(());
+    };
+    let mut at = root.to_path_buf();
+    for part in rel.components() {
+        at.push(part);
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => {
+                bail!(
+                    "refusing to write under {}: it is a symbolic link",
+                    at.display()
+                )
+            }
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => bail!("{} is not a directory", at.display()),
+            Err(_) => match std::fs::create_dir(&at) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && at.is_dir() => {}
+                Err(e) => return Err(e).with_context(|| format!("cannot create {}", at.display())),
+            },
+        }
+    }
     Ok(())
 }
 

@@ -2,8 +2,8 @@
 
 use actledger_core::event::{
     AdherenceDate, AdherenceLetter, AssemblyMeeting, Correction, CouncilTerm, CouncilVote,
-    CredibilityAssessment, DraftTabled, EventBody, Fact, Holiday, HolidayCalendar, MemberVote,
-    Vote,
+    CredibilityAssessment, DatedAssessment, DraftTabled, EventBody, Fact, Holiday, HolidayCalendar,
+    MemberVote, Vote,
 };
 use actledger_core::{Seq, StateCode};
 use anyhow::{bail, Result};
@@ -85,20 +85,9 @@ pub fn build(cmd: FactCmd) -> Result<Fact> {
             ] {
                 votes.extend(list.iter().map(|s| MemberVote { state: *s, vote }));
             }
+            // Sorted by state, as the format wants; a state given twice and the count of 15
+            // are checked by core (`Fact::check_shape`), the one place those rules live.
             votes.sort_by_key(|m| m.state);
-            if let Some(w) = votes.windows(2).find(|w| w[0].state == w[1].state) {
-                bail!(
-                    "{} ({}) is given more than one vote",
-                    w[0].state,
-                    w[0].state.name()
-                );
-            }
-            if votes.len() != 15 {
-                bail!(
-                    "a Council vote needs all 15 members across --yes/--no/--abstain/--absent, got {}",
-                    votes.len()
-                );
-            }
             Fact::CouncilVote(CouncilVote {
                 draft: v.draft,
                 meeting: v.meeting,
@@ -109,17 +98,27 @@ pub fn build(cmd: FactCmd) -> Result<Fact> {
                 note: text("note", &v.note)?,
             })
         }
-        FactCmd::Assessment(a) => Fact::CredibilityAssessment(CredibilityAssessment {
-            draft: a.draft,
-            credible: a.credible,
-            crimes: sorted_unique(a.crimes, "crimes")?,
-            basis: {
-                let mut b = a.basis;
-                b.sort();
-                b.dedup();
-                b
+        FactCmd::Assessment(a) => Fact::DatedAssessment(DatedAssessment {
+            // The day the assessment was made: as stated, else today (UTC); a day after the
+            // event's recording is refused by the rules.
+            assessed_on: match a.on {
+                Some(d) => d,
+                None => actledger_core::Timestamp::now()
+                    .date()
+                    .ok_or_else(|| anyhow::anyhow!("the system clock is out of range"))?,
             },
-            rationale: text("rationale", &a.rationale)?,
+            assessment: CredibilityAssessment {
+                draft: a.draft,
+                credible: a.credible,
+                crimes: sorted_unique(a.crimes, "crimes")?,
+                basis: {
+                    let mut b = a.basis;
+                    b.sort();
+                    b.dedup();
+                    b
+                },
+                rationale: text("rationale", &a.rationale)?,
+            },
         }),
         FactCmd::Meeting(m) => Fact::AssemblyMeeting(AssemblyMeeting {
             date: m.date,

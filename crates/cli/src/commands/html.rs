@@ -222,10 +222,7 @@ pub fn run(ctx: &Ctx, a: ExportHtmlArgs) -> Result<()> {
             .into())
         }
     };
-    let cutoff = Cutoff {
-        at_seq: a.cutoff.at_seq.map(Seq),
-        as_of: a.cutoff.as_of,
-    };
+    let cutoff = super::reports::cutoff(&ledger, &a.cutoff)?;
     let stored = ledger.latest_checkpoint()?.map(|c| (c.size, c.note));
     let s = scan(&ledger, cutoff, stored.as_ref().map(|(n, _)| *n))?;
     drop(ledger);
@@ -249,10 +246,10 @@ pub fn run(ctx: &Ctx, a: ExportHtmlArgs) -> Result<()> {
         council: council_day(view).map(|d| projection::council_on(view, d)),
         votes: projection::vote_outcomes(view),
         compliance: projection::compliance(view, &policy, None),
-        veto_initiative: projection::veto_initiative(view, a.calendar.as_deref()),
+        veto_initiative: projection::veto_initiative(view, a.calendar.as_deref())?,
     };
     let text = html::render(&page);
-    super::write_atomic(&a.out, text.as_bytes())?;
+    actledger::fsutil::write_atomic(&a.out, text.as_bytes())?;
     output::line(&format!(
         "wrote {} ({} bytes): {} supporters, {} votes, {} findings, {}; ledger head {}",
         a.out.display(),

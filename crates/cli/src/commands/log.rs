@@ -118,9 +118,15 @@ fn fact_summary(f: &Fact) -> String {
             )
         }
         Fact::CredibilityAssessment(a) => format!(
-            "{} credible={}",
+            "{} credible={} (assessed: when recorded)",
             a.draft,
             if a.credible { "yes" } else { "no" }
+        ),
+        Fact::DatedAssessment(d) => format!(
+            "{} credible={} assessed on {}",
+            d.assessment.draft,
+            if d.assessment.credible { "yes" } else { "no" },
+            d.assessed_on
         ),
         Fact::AssemblyMeeting(m) => format!(
             "{} on {} follows {}",

@@ -14,7 +14,6 @@ mod transparency;
 mod verify;
 mod witness;
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -52,7 +51,7 @@ impl Ctx {
 pub fn run(cli: Cli) -> Result<()> {
     let ctx = Ctx {
         ledger: cli.ledger,
-        wait: Duration::from_secs(cli.wait),
+        wait: Duration::from_secs(cli.wait.min(crate::cli::MAX_WAIT_SECS)),
     };
     match cli.command {
         Command::Key(k) => keys::run(&ctx, k),
@@ -148,114 +147,5 @@ pub fn kebab<T: serde::Serialize>(v: &T) -> String {
         Ok(serde_json::Value::String(s)) => s,
         Ok(other) => other.to_string(),
         Err(_) => String::new(),
-    }
-}
-
-/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: a reader
-/// (a web server serving tiles, a browser, the next command) never sees half a file.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut staged = Staged::create(path)?;
-    staged
-        .write_all(bytes)
-        .with_context(|| format!("cannot write {}", staged.tmp.display()))?;
-    staged.commit()
-}
-
-/// A file written beside its destination under a temporary name (through a buffer), put in
-/// place by [`Staged::commit`] (one rename) and removed if dropped uncommitted: a command
-/// that fails half-way through writing several files leaves none of them.
-pub struct Staged {
-    tmp: PathBuf,
-    path: PathBuf,
-    writer: Option<std::io::BufWriter<std::fs::File>>,
-}
-
-impl Staged {
-    /// Creates the temporary file.
-    pub fn create(path: &Path) -> Result<Self> {
-        let name = path
-            .file_name()
-            .with_context(|| format!("cannot write {}: not a file name", path.display()))?;
-        let mut tmp_name = std::ffi::OsString::from(".");
-        tmp_name.push(name);
-        tmp_name.push(format!(".tmp-{}", std::process::id()));
-        let tmp = path.with_file_name(tmp_name);
-        let file = std::fs::File::create(&tmp)
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
-        Ok(Self {
-            tmp,
-            path: path.to_path_buf(),
-            writer: Some(std::io::BufWriter::with_capacity(1 << 16, file)),
-        })
-    }
-
-    /// Flushes the file and renames it into place.
-    pub fn commit(mut self) -> Result<()> {
-        if let Some(w) = self.writer.take() {
-            w.into_inner().map_err(|e| {
-                anyhow::anyhow!("cannot write {}: {}", self.tmp.display(), e.error())
-            })?;
-        }
-        std::fs::rename(&self.tmp, &self.path)
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", self.path.display()))?;
-        // Committed: nothing for `drop` to remove.
-        self.tmp = PathBuf::new();
-        Ok(())
-    }
-}
-
-impl std::io::Write for Staged {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match &mut self.writer {
-            Some(w) => w.write(buf),
-            None => Err(std::io::Error::other("file already committed")),
-        }
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        match &mut self.writer {
-            Some(w) => w.flush(),
-            None => Ok(()),
-        }
-    }
-}
-
-impl Drop for Staged {
-    fn drop(&mut self) {
-        if !self.tmp.as_os_str().is_empty() {
-            self.writer = None;
-            let _ = std::fs::remove_file(&self.tmp);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_staged_file_appears_only_when_committed() {
-        let dir = tempfile::tempdir().unwrap();
-        let names = || -> Vec<String> {
-            let mut v: Vec<String> = std::fs::read_dir(dir.path())
-                .unwrap()
-                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .collect();
-            v.sort();
-            v
-        };
-        let mut a = Staged::create(&dir.path().join("a")).unwrap();
-        a.write_all(b"first").unwrap();
-        let mut b = Staged::create(&dir.path().join("b")).unwrap();
-        b.write_all(b"second").unwrap();
-        assert!(names().iter().all(|n| n.starts_with('.')), "{:?}", names());
-        // A failure before the commit: dropped, and nothing is left.
-        drop(b);
-        a.commit().unwrap();
-        assert_eq!(names(), vec!["a".to_string()]);
-        assert_eq!(std::fs::read(dir.path().join("a")).unwrap(), b"first");
-        write_atomic(&dir.path().join("a"), b"again").unwrap();
-        assert_eq!(std::fs::read(dir.path().join("a")).unwrap(), b"again");
-        assert_eq!(names(), vec!["a".to_string()]);
     }
 }

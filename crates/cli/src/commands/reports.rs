@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use actledger_core::outcome::Outcome;
 use actledger_core::projection::{self, Cutoff, TrustPolicy, View};
 use actledger_core::{PublicKey, Seq, StateCode};
+use actledger_store::Ledger;
 use anyhow::{Context, Result};
 use serde::Serialize;
 
@@ -19,20 +20,63 @@ use crate::cli::{
 };
 use crate::{output, VerificationFailed};
 
-fn cutoff(c: &CutoffArgs) -> Cutoff {
-    Cutoff {
-        at_seq: c.at_seq.map(Seq),
-        as_of: c.as_of,
+/// The cut-offs the arguments ask for, against `ledger`: `--as-of` must not be in the future
+/// (a projection of days not yet lived would pass for a fact), and `--recorded-by` becomes the
+/// sequence number of the last event recorded at or before it (the log as it stood then; the
+/// stricter of it and `--at-seq` holds).
+pub(super) fn cutoff(ledger: &Ledger, c: &CutoffArgs) -> Result<Cutoff> {
+    if let Some(d) = c.as_of {
+        let today = actledger_core::Timestamp::now()
+            .date()
+            .context("the system clock is out of range")?;
+        if d > today {
+            anyhow::bail!("--as-of {d} is in the future (today is {today}, UTC)");
+        }
     }
+    let mut at_seq = c.at_seq.map(Seq);
+    if let Some(t) = c.recorded_by {
+        let by = last_recorded_by(ledger, t)?.ok_or_else(|| {
+            anyhow::anyhow!("--recorded-by {t}: the ledger had no event recorded by then")
+        })?;
+        at_seq = Some(at_seq.map_or(by, |n| n.min(by)));
+    }
+    Ok(Cutoff {
+        at_seq,
+        as_of: c.as_of,
+    })
+}
+
+/// The last event recorded at or before `t` (Unix seconds): recording times never decrease
+/// along the log (a rule), so a binary search over it.
+fn last_recorded_by(ledger: &Ledger, t: i64) -> Result<Option<Seq>> {
+    let (mut lo, mut hi) = (0u64, ledger.size()?);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let at = ledger
+            .event(Seq(mid))?
+            .with_context(|| format!("no event at seq {mid}; run `actledger verify`"))?
+            .unsigned
+            .recorded_at;
+        if at.0 <= t {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    Ok(lo.checked_sub(1).map(Seq))
 }
 
 fn view(ctx: &Ctx, c: &CutoffArgs) -> Result<View> {
-    load_view(&ctx.open()?, cutoff(c))
+    let ledger = ctx.open()?;
+    let cut = cutoff(&ledger, c)?;
+    load_view(&ledger, cut)
 }
 
 /// A view of only the facts of `kinds` (see [`load_view_of`]).
 fn view_of(ctx: &Ctx, c: &CutoffArgs, kinds: &[u32]) -> Result<View> {
-    load_view_of(&ctx.open()?, cutoff(c), kinds)
+    let ledger = ctx.open()?;
+    let cut = cutoff(&ledger, c)?;
+    load_view_of(&ledger, cut, kinds)
 }
 
 /// Prints `value` as one JSON line with a `type` field first.
@@ -51,7 +95,22 @@ pub(super) fn policy(trust: &[String], view: &View) -> Result<projection::Policy
     } else {
         let mut keys = BTreeSet::new();
         for t in trust {
-            keys.insert(PublicKey::from_hex(t).with_context(|| format!("--trust {t}"))?);
+            let key = PublicKey::from_hex(t).with_context(|| format!("--trust {t}"))?;
+            if !view.assessor_keys().contains_key(&key) {
+                anyhow::bail!(
+                    "--trust {t}: this key never held the assessor role in the ledger (assessor keys: {})",
+                    if view.assessor_keys().is_empty() {
+                        "none".to_string()
+                    } else {
+                        view.assessor_keys()
+                            .iter()
+                            .map(|(k, a)| format!("{k} ({})", a.holder))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
+                );
+            }
+            keys.insert(key);
         }
         TrustPolicy::Only(keys)
     };
@@ -117,7 +176,7 @@ fn diff(
     json: bool,
 ) -> Result<()> {
     // The same guard as the importers: no line over 64 KiB is buffered, CRLF is accepted.
-    let f = std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let f = actledger::fsutil::open_input(file, "file", None)?;
     let mut rdr = csv::ReaderBuilder::new().from_reader(actledger::import::LineLimit::new(f));
     let headers = rdr
         .headers()
@@ -149,8 +208,9 @@ fn diff(
         let value = rec.get(idx).unwrap_or("").trim();
         let code: StateCode = value.parse().with_context(|| {
             format!(
-                "{} line {line}, column {column}, value {value:?}",
-                file.display()
+                "{} line {line}, column {column}, value {}",
+                file.display(),
+                actledger_core::error::quoted(value)
             )
         })?;
         published.insert(code);
@@ -301,6 +361,7 @@ impl<I: Iterator<Item = projection::compliance::VoteCompliance>> Serialize
         map.serialize_entry("basis", &h.basis)?;
         map.serialize_entry("policy", &h.policy)?;
         map.serialize_entry("states", &h.states)?;
+        map.serialize_entry("no_adherence", &h.no_adherence)?;
         map.serialize_entry("counts", &h.counts)?;
         map.serialize_entry("votes", &self.votes)?;
         map.end()
@@ -340,15 +401,26 @@ pub fn compliance(ctx: &Ctx, a: ComplianceArgs) -> Result<()> {
         }
     ));
     output::line(&format!(
-        "Findings: {} breach, {} abstained (permitted), {} needs assessment, {} conflict, {} no on a draft judged not credible, {} not bound",
-        c.breach, c.abstained, c.needs_assessment, c.conflict, c.voted_no_not_credible, c.not_bound
+        "Findings: {} breach, {} possible breach (adherence date unknown), {} abstained (permitted), {} abstained on a draft nobody assessed, {} needs assessment, {} conflict, {} no on a draft judged not credible, {} not bound",
+        c.breach, c.possible_breach, c.abstained, c.abstained_unassessed, c.needs_assessment, c.conflict, c.voted_no_not_credible, c.not_bound
     ));
+    for s in &report.no_adherence {
+        output::line(&format!(
+            "{s} ({}): {}: none of its votes is judged under the Code",
+            s.name(),
+            projection::NO_ADHERENCE_RECORDED
+        ));
+    }
     for vc in votes {
         if vc.findings.is_empty() && !a.all {
             continue;
         }
+        let judged = match vc.status.words() {
+            "" => String::new(),
+            w => format!(" [{w}]"),
+        };
         output::line(&format!(
-            "{} {} ({} {}{}), credibility: {}  [vote seq {}]",
+            "{} {} ({} {}{}), credibility: {}  [vote seq {}]{judged}",
             vc.date,
             vc.draft,
             vc.result.tally,
@@ -377,8 +449,7 @@ pub fn veto_initiative(ctx: &Ctx, a: VetoInitiativeArgs) -> Result<()> {
     let mut v = view(ctx, &a.cutoff)?;
     let mut calendar = a.calendar.clone();
     if let Some(file) = &a.holidays {
-        let f =
-            std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+        let f = actledger::fsutil::open_input(file, "holiday file", None)?;
         let opts = actledger::import::ParseOptions {
             complete_years: a.complete_years.clone(),
             ..Default::default()
@@ -401,7 +472,7 @@ pub fn veto_initiative(ctx: &Ctx, a: VetoInitiativeArgs) -> Result<()> {
         v.add_external_calendar(&name, years);
         calendar = Some(name);
     }
-    let report = projection::veto_initiative(&v, calendar.as_deref());
+    let report = projection::veto_initiative(&v, calendar.as_deref())?;
     if a.json {
         return print_json("veto-initiative", &report);
     }
@@ -506,12 +577,22 @@ pub fn scorecard(ctx: &Ctx, a: ScorecardArgs) -> Result<()> {
     let header = [
         "STATE",
         "NAME",
-        "SUPPORTER SINCE",
+        "ACT CODE",
         "COUNCIL TERMS",
         "ASSESSED VOTES",
         "BREACHES",
+        "POSSIBLE BREACHES",
         "VETOES CAST",
     ];
+    // One convention: an empty list or a count of zero is "none"; a column that does not
+    // apply (vetoes of an elected member) is "n/a".
+    let list = |items: Vec<String>| {
+        if items.is_empty() {
+            "none".to_string()
+        } else {
+            items.join("; ")
+        }
+    };
     let rows: Vec<Vec<String>> = card
         .states
         .iter()
@@ -519,23 +600,32 @@ pub fn scorecard(ctx: &Ctx, a: ScorecardArgs) -> Result<()> {
             vec![
                 s.state.to_string(),
                 s.name.clone(),
-                s.supporter
-                    .as_ref()
-                    .map_or("not a supporter".into(), |a| a.describe()),
-                merged_terms(&s.terms),
-                s.assessed_votes
-                    .iter()
-                    .map(|v| format!("{} {} ({})", v.draft, v.vote.name(), v.verdict.name()))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                s.breaches
-                    .iter()
-                    .map(|b| b.draft.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; "),
+                s.standing.label(),
+                list(
+                    vec![merged_terms(&s.terms)]
+                        .into_iter()
+                        .filter(|t| !t.is_empty())
+                        .collect(),
+                ),
+                list(
+                    s.assessed_votes
+                        .iter()
+                        .map(|v| format!("{} {} ({})", v.draft, v.vote.name(), v.verdict.name()))
+                        .collect(),
+                ),
+                list(s.breaches.iter().map(|b| b.draft.to_string()).collect()),
+                list(
+                    s.possible_breaches
+                        .iter()
+                        .map(|b| b.draft.to_string())
+                        .collect(),
+                ),
                 s.vetoes_cast
                     .as_ref()
-                    .map_or(String::new(), |v| v.len().to_string()),
+                    .map_or("n/a".into(), |v| match v.len() {
+                        0 => "none".to_string(),
+                        n => n.to_string(),
+                    }),
             ]
         })
         .collect();

@@ -15,26 +15,37 @@ use super::Ctx;
 use crate::cli::{
     CheckpointArgs, ConsistencyArgs, ProveArgs, VerifyConsistencyArgs, VerifyProofArgs,
 };
+use actledger::fsutil;
+use actledger_core::error::quoted;
+
 use crate::{keyfile, output, VerificationFailed};
 
-/// Reads a verifier key given inline (`name+hex+base64`) or as a file holding one.
+/// Reads a verifier key given inline (`name+hex+base64`) or as a file holding one. A file's
+/// content is never shown in an error (it may be a private key given by mistake: that is
+/// recognised and said); an inline value is quoted bounded.
 pub fn read_vkey(arg: &str) -> Result<VerifierKey> {
-    let text = if Path::new(arg).is_file() {
-        std::fs::read_to_string(arg)
-            .with_context(|| format!("cannot read verifier key file {arg}"))?
-    } else {
-        arg.to_string()
-    };
-    VerifierKey::parse(text.trim()).with_context(|| format!("verifier key {:?}", text.trim()))
+    let path = Path::new(arg);
+    if !path.exists() {
+        return VerifierKey::parse(arg.trim())
+            .with_context(|| format!("verifier key {}", quoted(arg)));
+    }
+    let text = zeroize::Zeroizing::new(fsutil::read_text(path, "verifier key file", 4096)?);
+    if text.lines().next().map(str::trim_end) == Some(actledger_core::keys::KEY_FILE_HEADER) {
+        bail!(
+            "verifier key file {}: this is a private key; pass the verifier key from `actledger key show --verifier KEYFILE`",
+            path.display()
+        );
+    }
+    VerifierKey::parse(text.trim()).map_err(|e| {
+        anyhow::anyhow!(
+            "verifier key file {} does not hold a verifier key ({e})",
+            path.display()
+        )
+    })
 }
 
 pub(super) fn read_text(path: &Path, what: &str) -> Result<String> {
-    let meta = std::fs::metadata(path)
-        .with_context(|| format!("cannot read {what} {}", path.display()))?;
-    if meta.len() > 1 << 20 {
-        bail!("{what} {} is larger than 1 MiB", path.display());
-    }
-    std::fs::read_to_string(path).with_context(|| format!("cannot read {what} {}", path.display()))
+    fsutil::read_text(path, what, fsutil::SMALL_FILE)
 }
 
 pub fn checkpoint(ctx: &Ctx, a: CheckpointArgs) -> Result<()> {
@@ -92,9 +103,7 @@ pub fn prove(ctx: &Ctx, a: ProveArgs) -> Result<()> {
     };
     let text = proof_text(&ledger, &cp, seq)?;
     match &a.out {
-        Some(p) => {
-            std::fs::write(p, &text).with_context(|| format!("cannot write {}", p.display()))?
-        }
+        Some(p) => fsutil::write_atomic(p, text.as_bytes())?,
         None => output::text(&text),
     }
     Ok(())
@@ -249,7 +258,7 @@ pub fn verifier_key(
             ledger.origin()?.to_string()
         }
     };
-    let name = KeyName::new(name.clone()).with_context(|| format!("key name {name:?}"))?;
+    let name = KeyName::new(name.clone()).with_context(|| format!("key name {}", quoted(&name)))?;
     let kind = if cosignature {
         KeyKind::CosignatureV1
     } else {

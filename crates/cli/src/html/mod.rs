@@ -532,10 +532,7 @@ fn standing_cell(s: &Standing) -> String {
         Standing::AdheredLater { adherence } => {
             format!("not yet bound: {}", Esc(adherence.describe()))
         }
-        Standing::ListedLater { adherence } => {
-            format!("not established: only {}", Esc(adherence.describe()))
-        }
-        Standing::NotSupporter => "not a supporter".to_string(),
+        Standing::ListedLater { .. } | Standing::NoAdherenceRecorded => Esc(s.label()).to_string(),
     }
 }
 
@@ -852,6 +849,10 @@ fn finding_label(k: FindingKind) -> &'static str {
         FindingKind::Conflict => "conflict: the assessors disagree",
         FindingKind::VotedNoNotCredible => "voted no; draft judged not credible",
         FindingKind::NotBound => "not bound: voted no before adhering",
+        FindingKind::PossibleBreach => {
+            "possible breach: voted no on a draft judged credible, adherence date unknown"
+        }
+        FindingKind::AbstainedUnassessed => "abstained on a draft nobody assessed (permitted)",
     }
 }
 
@@ -916,11 +917,13 @@ fn compliance_section(out: &mut String, p: &Page) {
     out.push_str("<thead><tr><th scope=\"col\">Finding</th><th scope=\"col\" class=\"r\">Count</th></tr></thead>\n<tbody>\n");
     for (k, n) in [
         (FindingKind::Breach, c.breach),
+        (FindingKind::PossibleBreach, c.possible_breach),
         (FindingKind::Conflict, c.conflict),
         (FindingKind::NeedsAssessment, c.needs_assessment),
         (FindingKind::VotedNoNotCredible, c.voted_no_not_credible),
         (FindingKind::NotBound, c.not_bound),
         (FindingKind::Abstained, c.abstained),
+        (FindingKind::AbstainedUnassessed, c.abstained_unassessed),
     ] {
         out.push_str(&format!(
             "<tr><th scope=\"row\">{}</th><td class=\"r\">{n}</td></tr>\n",

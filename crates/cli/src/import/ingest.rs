@@ -46,7 +46,7 @@ impl Input {
 
     fn open(&self) -> Result<Box<dyn Read + Send>, IngestError> {
         match self {
-            Input::File(p) => std::fs::File::open(p)
+            Input::File(p) => crate::fsutil::open_input(p, "file", None)
                 .map(|f| Box::new(f) as Box<dyn Read + Send>)
                 .map_err(|e| IngestError::Open(p.display().to_string(), e)),
             Input::Bytes { bytes, .. } => Ok(Box::new(*bytes)),
@@ -61,9 +61,9 @@ pub enum IngestError {
     /// A row is bad (file, line, column, value).
     #[error("{0}")]
     Row(#[from] ImportError),
-    /// The input cannot be opened.
-    #[error("cannot open {0}: {1}")]
-    Open(String, std::io::Error),
+    /// The input cannot be opened (or is not a regular file). The error names it.
+    #[error("{1:#}")]
+    Open(String, anyhow::Error),
     /// The ledger failed.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -14,7 +14,7 @@ use super::csvread::{for_each_row, Row};
 use super::{FactKey, ImportError, Item, Kind, ParseOptions, Parsed, Skipped};
 
 /// The calendar name under which UN Headquarters holidays are recorded.
-pub const UN_HQ_CALENDAR: &str = "UN Headquarters (New York)";
+pub const UN_HQ_CALENDAR: &str = actledger_core::projection::UN_HEADQUARTERS;
 
 struct Ctx<'a> {
     file: &'a str,

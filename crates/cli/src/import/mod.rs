@@ -12,7 +12,7 @@ mod kinds;
 
 use std::fmt;
 
-use actledger_core::event::{Fact, VetoRef};
+use actledger_core::event::{Fact, MeetingFormat, VetoRef};
 use actledger_core::{Date, DraftSymbol, StateCode};
 
 pub use csvread::{LineLimit, MAX_LINE_BYTES};
@@ -112,8 +112,9 @@ pub enum FactKey {
     Draft(DraftSymbol),
     /// One vote per draft.
     Vote(DraftSymbol),
-    /// A meeting by the vetoes it follows and its date.
-    Meeting(Vec<VetoRef>, Option<Date>),
+    /// A meeting by the vetoes it follows and its format (never its date, records or press
+    /// release: a source that later fills one in corrects the meeting, it is not another one).
+    Meeting(Vec<VetoRef>, MeetingFormat),
     /// A holiday calendar's year.
     Calendar(String, u16),
 }
@@ -136,9 +137,9 @@ impl FactKey {
             Fact::CouncilTerm(t) => FactKey::Term(t.state, t.from),
             Fact::DraftTabled(d) => FactKey::Draft(d.draft),
             Fact::CouncilVote(v) => FactKey::Vote(v.draft),
-            Fact::AssemblyMeeting(m) => FactKey::Meeting(m.follows.clone(), m.date),
+            Fact::AssemblyMeeting(m) => FactKey::Meeting(m.follows.clone(), m.format),
             Fact::HolidayCalendar(c) => FactKey::Calendar(c.calendar.to_string(), c.year),
-            Fact::CredibilityAssessment(_) => return None,
+            Fact::CredibilityAssessment(_) | Fact::DatedAssessment(_) => return None,
         })
     }
 }
@@ -263,8 +264,7 @@ impl fmt::Display for ImportError {
             write!(f, ", column {c}")?;
         }
         if let Some(v) = &self.value {
-            let shown: String = v.chars().take(60).collect();
-            write!(f, ", value {shown:?}")?;
+            write!(f, ", value {}", actledger_core::error::quoted(v))?;
         }
         write!(f, ": {}", self.message)
     }

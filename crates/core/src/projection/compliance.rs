@@ -3,21 +3,26 @@
 //!
 //! A supporter is **bound** by a vote when its adherence is established on the vote's day
 //! (see [`Standing`]): an exact date on or before it, or a `listed-by` date on or before it. A
-//! `listed-by` date after the vote is only an upper bound, so adherence before the vote is not
-//! established and the state is treated as not bound; the finding's `basis` says so.
+//! `listed-by` date after the vote is only an upper bound: the state may or may not have
+//! adhered by then, so a negative vote on a credible draft is a `possible-breach` (adherence
+//! date unknown), never "not bound"; the finding's `basis` says so.
 //!
-//! Findings, for bound supporters:
+//! Findings, for bound supporters (and for those whose adherence date is unknown):
 //!
 //! | vote | trusted assessors say | finding |
 //! |---|---|---|
-//! | no | credible | `breach` |
+//! | no | credible | `breach` (`possible-breach` when the adherence date is unknown) |
 //! | no | not credible | `voted-no-not-credible` (not a breach) |
 //! | no | disagree | `conflict` (reported, not resolved) |
 //! | no | nothing | `needs-assessment` (not a breach) |
-//! | abstain | anything | `abstained` (permitted by the Code) |
+//! | abstain | credible, not credible or disagree | `abstained` (permitted by the Code) |
+//! | abstain | nothing | `abstained-unassessed` (permitted whatever the draft; reported apart, since nobody judged it) |
 //!
-//! and `not-bound` for a supporter that voted no before its adherence was established. Yes
-//! votes and absences give no finding (the supporter is still listed with its vote).
+//! and `not-bound` for a supporter that voted no before its exact adherence date. Yes votes
+//! and absences give no finding (the supporter is still listed with its vote).
+//!
+//! A vote before the Code existed ([`crate::code::code_exists_from`]) is not judged: it is
+//! listed with status `before-the-code` and no findings.
 //! Procedural votes are judged like others: whether a text was a credible draft is for the
 //! assessors to say, and the `procedural` flag is shown.
 
@@ -25,6 +30,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::code::code_exists_from;
 use crate::date::Date;
 use crate::event::{CouncilVote, Vote};
 use crate::outcome::VoteResult;
@@ -49,8 +55,14 @@ pub enum FindingKind {
     Conflict,
     /// Voted no on a draft judged not credible: not a breach (`"voted-no-not-credible"`).
     VotedNoNotCredible,
-    /// Voted no before its adherence was established: not bound by that vote (`"not-bound"`).
+    /// Voted no before its exact adherence date: not bound by that vote (`"not-bound"`).
     NotBound,
+    /// Voted no on a draft judged credible, listed as a supporter only by a later date: a
+    /// breach if it had adhered by then, which the record does not say (`"possible-breach"`).
+    PossibleBreach,
+    /// Abstained on a draft no trusted assessor assessed: permitted whatever the draft, and
+    /// reported apart from abstentions on assessed drafts (`"abstained-unassessed"`).
+    AbstainedUnassessed,
 }
 
 impl FindingKind {
@@ -63,6 +75,8 @@ impl FindingKind {
             FindingKind::Conflict => "conflict",
             FindingKind::VotedNoNotCredible => "voted-no-not-credible",
             FindingKind::NotBound => "not-bound",
+            FindingKind::PossibleBreach => "possible-breach",
+            FindingKind::AbstainedUnassessed => "abstained-unassessed",
         }
     }
 }
@@ -113,9 +127,32 @@ pub struct SupporterVote {
     pub standing: Standing,
 }
 
+/// Whether a vote is judged under the Code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum JudgedStatus {
+    /// On or after the day the Code exists from (`"judged"`).
+    Judged,
+    /// Before the Code existed ([`crate::code::code_exists_from`]): not judged, no findings
+    /// (`"before-the-code"`).
+    BeforeTheCode,
+}
+
+impl JudgedStatus {
+    /// Words for reports: `""` when judged, else `"not judged: before the Code"`.
+    pub fn words(self) -> &'static str {
+        match self {
+            JudgedStatus::Judged => "",
+            JudgedStatus::BeforeTheCode => "not judged: before the Code",
+        }
+    }
+}
+
 /// One vote, with the supporters that sat and the findings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VoteCompliance {
+    /// Whether the vote is judged under the Code (votes before it existed are not).
+    pub status: JudgedStatus,
     /// The draft voted on.
     pub draft: DraftSymbol,
     /// Day of the vote.
@@ -153,6 +190,10 @@ pub struct Counts {
     pub voted_no_not_credible: usize,
     /// `not-bound`.
     pub not_bound: usize,
+    /// `possible-breach`.
+    pub possible_breach: usize,
+    /// `abstained-unassessed`.
+    pub abstained_unassessed: usize,
 }
 
 impl Counts {
@@ -171,6 +212,8 @@ impl Counts {
             FindingKind::Conflict => &mut self.conflict,
             FindingKind::VotedNoNotCredible => &mut self.voted_no_not_credible,
             FindingKind::NotBound => &mut self.not_bound,
+            FindingKind::PossibleBreach => &mut self.possible_breach,
+            FindingKind::AbstainedUnassessed => &mut self.abstained_unassessed,
         };
         *n += 1;
     }
@@ -185,6 +228,10 @@ pub struct ComplianceReport {
     pub policy: Policy,
     /// The states asked about (`None`: all).
     pub states: Option<Vec<StateCode>>,
+    /// Of the states asked about, those the view holds no adherence for: none of their votes
+    /// is judged, and reports say so rather than show an empty history.
+    #[serde(default)]
+    pub no_adherence: Vec<StateCode>,
     /// Findings by kind.
     pub counts: Counts,
     /// Votes sorted by date, then draft. With a state filter, only the votes on which one of
@@ -208,17 +255,42 @@ fn seq_list(seqs: impl IntoIterator<Item = Seq>) -> String {
     }
 }
 
-fn classify(vote: Vote, bound: bool, verdict: Verdict) -> Option<FindingKind> {
+/// Whether a supporter was bound on a vote's day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bound {
+    /// Adherence established on or before the day.
+    Yes,
+    /// Listed only by a later date: adherence by the day unknown.
+    Unknown,
+    /// Adhered (exact date) after the day.
+    No,
+}
+
+impl Bound {
+    fn of(standing: &Standing) -> Self {
+        match standing {
+            Standing::Supporter { .. } => Bound::Yes,
+            Standing::ListedLater { .. } => Bound::Unknown,
+            Standing::AdheredLater { .. } | Standing::NoAdherenceRecorded => Bound::No,
+        }
+    }
+}
+
+fn classify(vote: Vote, bound: Bound, verdict: Verdict) -> Option<FindingKind> {
     match (vote, bound) {
-        (Vote::No, false) => Some(FindingKind::NotBound),
-        (Vote::No, true) => Some(match verdict {
-            Verdict::Credible => FindingKind::Breach,
+        (Vote::No, Bound::No) => Some(FindingKind::NotBound),
+        (Vote::No, _) => Some(match verdict {
+            Verdict::Credible if bound == Bound::Yes => FindingKind::Breach,
+            Verdict::Credible => FindingKind::PossibleBreach,
             Verdict::NotCredible => FindingKind::VotedNoNotCredible,
             Verdict::Conflict => FindingKind::Conflict,
             Verdict::Unassessed => FindingKind::NeedsAssessment,
         }),
-        (Vote::Abstain, true) => Some(FindingKind::Abstained),
-        (Vote::Abstain, false) | (Vote::Yes | Vote::Absent, _) => None,
+        (Vote::Abstain, Bound::No) | (Vote::Yes | Vote::Absent, _) => None,
+        (Vote::Abstain, _) if verdict == Verdict::Unassessed => {
+            Some(FindingKind::AbstainedUnassessed)
+        }
+        (Vote::Abstain, _) => Some(FindingKind::Abstained),
     }
 }
 
@@ -255,9 +327,17 @@ fn explain(kind: FindingKind, state: StateCode, draft: DraftSymbol, cred: &Credi
              {}): not a breach",
             by(false)
         ),
-        FindingKind::NotBound => format!(
-            "{state} voted no on {draft} before its adherence was established: not bound by this \
-             vote"
+        FindingKind::NotBound => {
+            format!("{state} voted no on {draft} before its adherence: not bound by this vote")
+        }
+        FindingKind::PossibleBreach => format!(
+            "{state} voted no on {draft}, which the trusted assessors judged credible (seq {}): \
+             possible breach: adherence date unknown (a breach if it had adhered by the vote)",
+            by(true)
+        ),
+        FindingKind::AbstainedUnassessed => format!(
+            "{state} abstained on {draft}, which no trusted assessor has assessed: abstention \
+             is permitted by the Code whatever the draft"
         ),
     }
 }
@@ -325,6 +405,12 @@ fn compliance_header(
         basis: view.basis().clone(),
         policy: policy.clone(),
         states: states.map(|s| s.iter().copied().collect()),
+        no_adherence: states
+            .into_iter()
+            .flatten()
+            .filter(|s| !view.adherences().contains_key(s))
+            .copied()
+            .collect(),
         counts: Counts::default(),
         votes: Vec::new(),
     }
@@ -341,6 +427,7 @@ fn vote_compliance(
     let wanted = |s: &StateCode| states.is_none_or(|set| set.contains(s));
     let v = &record.fact;
     let cred = credibility(view, policy, v.draft);
+    let judged = v.date >= code_exists_from();
     let mut supporters = Vec::new();
     let mut findings = Vec::new();
     for m in &v.votes {
@@ -352,7 +439,12 @@ fn vote_compliance(
             continue;
         };
         let bound = standing.is_bound();
-        if let Some(kind) = classify(m.vote, bound, cred.verdict) {
+        let kind = if judged {
+            classify(m.vote, Bound::of(&standing), cred.verdict)
+        } else {
+            None
+        };
+        if let Some(kind) = kind {
             findings.push(Finding {
                 kind,
                 state: m.state,
@@ -385,6 +477,11 @@ fn vote_compliance(
         return None;
     }
     Some(VoteCompliance {
+        status: if judged {
+            JudgedStatus::Judged
+        } else {
+            JudgedStatus::BeforeTheCode
+        },
         draft: v.draft,
         date: v.date,
         meeting: v.meeting.clone(),
@@ -407,24 +504,38 @@ mod tests {
 
     #[test]
     fn classification_table() {
+        use Bound as B;
         use FindingKind as F;
         use Verdict as V;
-        assert_eq!(classify(Vote::No, true, V::Credible), Some(F::Breach));
+        assert_eq!(classify(Vote::No, B::Yes, V::Credible), Some(F::Breach));
         assert_eq!(
-            classify(Vote::No, true, V::NotCredible),
-            Some(F::VotedNoNotCredible)
+            classify(Vote::No, B::Unknown, V::Credible),
+            Some(F::PossibleBreach)
         );
-        assert_eq!(classify(Vote::No, true, V::Conflict), Some(F::Conflict));
-        assert_eq!(
-            classify(Vote::No, true, V::Unassessed),
-            Some(F::NeedsAssessment)
-        );
-        assert_eq!(classify(Vote::No, false, V::Credible), Some(F::NotBound));
+        for b in [B::Yes, B::Unknown] {
+            assert_eq!(
+                classify(Vote::No, b, V::NotCredible),
+                Some(F::VotedNoNotCredible)
+            );
+            assert_eq!(classify(Vote::No, b, V::Conflict), Some(F::Conflict));
+            assert_eq!(
+                classify(Vote::No, b, V::Unassessed),
+                Some(F::NeedsAssessment)
+            );
+            assert_eq!(
+                classify(Vote::Abstain, b, V::Unassessed),
+                Some(F::AbstainedUnassessed)
+            );
+        }
+        assert_eq!(classify(Vote::No, B::No, V::Credible), Some(F::NotBound));
+        for v in [V::Credible, V::NotCredible, V::Conflict] {
+            assert_eq!(classify(Vote::Abstain, B::Yes, v), Some(F::Abstained));
+            assert_eq!(classify(Vote::Abstain, B::Unknown, v), Some(F::Abstained));
+        }
         for v in [V::Credible, V::NotCredible, V::Conflict, V::Unassessed] {
-            assert_eq!(classify(Vote::Abstain, true, v), Some(F::Abstained));
-            assert_eq!(classify(Vote::Abstain, false, v), None);
-            assert_eq!(classify(Vote::Yes, true, v), None);
-            assert_eq!(classify(Vote::Absent, true, v), None);
+            assert_eq!(classify(Vote::Abstain, B::No, v), None);
+            assert_eq!(classify(Vote::Yes, B::Yes, v), None);
+            assert_eq!(classify(Vote::Absent, B::Yes, v), None);
         }
     }
 
@@ -447,14 +558,20 @@ mod tests {
         let r = compliance(&v, &policy, None);
         assert_eq!(r.counts.breach, 1);
         assert_eq!(r.counts.abstained, 1);
-        assert_eq!(r.counts.not_bound, 1);
+        // Ireland is listed only by 2023: a possible breach, never "not bound".
+        assert_eq!((r.counts.not_bound, r.counts.possible_breach), (0, 1));
         let f: Vec<_> = r.findings().collect();
         assert_eq!(f[0].kind, FindingKind::Breach);
         assert_eq!((f[0].vote_seq, f[0].adherence.seq), (vote, adh));
         assert_eq!(f[0].assessments, vec![asm]);
         assert_eq!(f[0].policy.keys, vec![k]);
-        assert_eq!(f[2].kind, FindingKind::NotBound);
-        assert!(f[2].basis.contains("not established"), "{}", f[2].basis);
+        assert_eq!(f[2].kind, FindingKind::PossibleBreach);
+        assert!(
+            f[2].basis
+                .contains("possible breach: adherence date unknown"),
+            "{}",
+            f[2].basis
+        );
 
         let only = BTreeSet::from([s("GAB")]);
         let r = compliance(&v, &policy, Some(&only));

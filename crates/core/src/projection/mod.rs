@@ -40,6 +40,7 @@ use crate::date::Date;
 use crate::event::AdherenceDate;
 use crate::types::Seq;
 
+pub use compliance::JudgedStatus;
 pub use compliance::{
     compliance, compliance_summary, compliance_votes, ComplianceReport, Finding, FindingKind,
 };
@@ -50,6 +51,7 @@ pub use scorecard::{scorecard, Scorecard};
 pub use supporters::{supporters, SupporterList};
 pub use veto_initiative::{veto_initiative, VetoInitiativeReport};
 pub use votes::{vote_outcomes, VoteList};
+pub use workdays::{CalendarError, UN_HEADQUARTERS};
 
 /// How precisely an adherence date is known (see [`AdherenceDate`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -117,8 +119,13 @@ impl AdherenceRef {
 ///
 /// The Code binds from adherence. An exact date on or before the day binds. A `listed-by`
 /// date is only an upper bound: on or before the day it proves adherence before it; after the
-/// day it proves nothing about the day, so the state is treated as **not bound**
-/// ([`Standing::ListedLater`]) and results say so.
+/// day it proves nothing either way ([`Standing::ListedLater`]: the state may or may not have
+/// adhered by then), so results call a negative vote a *possible* breach, never "not bound".
+///
+/// The supporter list the ledger holds may be partial, so a state with no adherence in the
+/// view is [`Standing::NoAdherenceRecorded`], never "not a supporter": every output takes its
+/// words from [`Standing::label`], the one place that will say "not a supporter (per the
+/// depositary's list of DATE)" once the ledger can hold such a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "kebab-case")]
 pub enum Standing {
@@ -132,14 +139,15 @@ pub enum Standing {
         /// The adherence.
         adherence: AdherenceRef,
     },
-    /// Only listed as a supporter by a date after the day; adherence on the day is not
-    /// established (`"listed-later"`).
+    /// Only listed as a supporter by a date after the day; whether it had adhered by the day
+    /// is unknown (`"listed-later"`).
     ListedLater {
         /// The adherence.
         adherence: AdherenceRef,
     },
-    /// No adherence recorded in the view (`"not-supporter"`).
-    NotSupporter,
+    /// No adherence recorded in the view (`"no-adherence-recorded"`). Not "not a supporter":
+    /// the ledger's list may be partial.
+    NoAdherenceRecorded,
 }
 
 impl Standing {
@@ -154,7 +162,7 @@ impl Standing {
             Standing::Supporter { adherence }
             | Standing::AdheredLater { adherence }
             | Standing::ListedLater { adherence } => Some(adherence),
-            Standing::NotSupporter => None,
+            Standing::NoAdherenceRecorded => None,
         }
     }
 
@@ -176,14 +184,42 @@ impl Standing {
                 adherence.date, adherence.seq
             ),
             Standing::ListedLater { adherence } => format!(
-                "listed as a supporter only by {} (upper bound, seq {}), after {day}: adherence by \
-                 {day} is not established, so treated as not bound",
+                "listed as a supporter only by {} (upper bound, seq {}), after {day}: adherence \
+                 date unknown, so it may or may not have been bound on {day}",
                 adherence.date, adherence.seq
             ),
-            Standing::NotSupporter => "no adherence recorded: not a supporter".to_string(),
+            Standing::NoAdherenceRecorded => NO_ADHERENCE_RECORDED.to_string(),
+        }
+    }
+
+    /// Whether the state may have been bound: bound, or only listed by a later date.
+    pub fn may_be_bound(&self) -> bool {
+        matches!(
+            self,
+            Standing::Supporter { .. } | Standing::ListedLater { .. }
+        )
+    }
+
+    /// The short words every output (CLI tables, HTML, demo) shows for this standing.
+    pub fn label(&self) -> String {
+        match self {
+            Standing::Supporter { adherence } => {
+                format!("supporter since {}", adherence.describe())
+            }
+            Standing::AdheredLater { adherence } => {
+                format!("not yet bound ({})", adherence.describe())
+            }
+            Standing::ListedLater { adherence } => {
+                format!("adherence date unknown (only {})", adherence.describe())
+            }
+            Standing::NoAdherenceRecorded => NO_ADHERENCE_RECORDED.to_string(),
         }
     }
 }
+
+/// What the ledger says of a state it holds no adherence for: its list may be partial, so
+/// silence is never "not a supporter".
+pub const NO_ADHERENCE_RECORDED: &str = "no adherence recorded";
 
 /// Serde for [`Instrument`](crate::event::Instrument) by its display name (`note-verbale`),
 /// the spelling the command line accepts.

@@ -25,9 +25,10 @@
 //!   - `DraftTabled`: the day put in blue when known (`tabled_on <= d`); drafts with no known
 //!     date are kept (they only describe a draft);
 //!   - `CouncilVote`: the vote's date;
-//!   - `CredibilityAssessment`: the UTC day its event was recorded (`recorded_at`); a
-//!     correction of an assessment recorded after `d` is not applied, so the view holds each
-//!     assessor's judgement as it stood on `d`;
+//!   - `CredibilityAssessment`: the day the assessor made it (`assessed_on`, format revision
+//!     2; for an assessment of revision 1, which has no such day, the UTC day its event was
+//!     recorded); a correction whose replacement is dated after `d` is not applied, so the view
+//!     holds each assessor's judgement as it stood on `d`, whenever the ledger learnt of it;
 //!   - `AssemblyMeeting`: its date; an undated meeting is kept when the latest veto it follows
 //!     is dated on or before `d`;
 //!   - `HolidayCalendar`: always kept (a calendar is reference data, not an event in time).
@@ -107,6 +108,9 @@ pub struct AssessmentRecord {
     pub assessor: PublicKey,
     /// When the version in effect was recorded (the original, or the last correction applied).
     pub recorded_at: Timestamp,
+    /// The day the version in effect was made, as its assessor states it (format revision 2),
+    /// or for an assessment of revision 1 the UTC day it was recorded. `--as-of` filters by it.
+    pub assessed_on: Option<Date>,
     /// The effective assessment.
     pub fact: CredibilityAssessment,
 }
@@ -125,9 +129,22 @@ pub struct AssessorKey {
 /// Kinds of fact (the `Fact` variants).
 const KINDS: usize = 7;
 
-/// The position of a fact's kind in [`Replay::slots`]: its variant index.
+/// The position of a fact's kind in [`Replay::slots`]: its variant index, the two forms of
+/// an assessment sharing one (a correction of one may be the other).
 fn kind(f: &Fact) -> usize {
-    f.variant() as usize
+    match f {
+        Fact::DatedAssessment(_) => variant::CREDIBILITY_ASSESSMENT as usize,
+        _ => f.variant() as usize,
+    }
+}
+
+/// The day an assessment (of either form) was made: its stated day, or for revision 1 the UTC
+/// day it was recorded.
+fn assessment_day(fact: &Fact, recorded_at: Timestamp) -> Option<Date> {
+    match fact.assessment() {
+        Some((_, Some(day))) => Some(day),
+        _ => recorded_at.date(),
+    }
 }
 
 /// The facts `pick` keeps from slots in seq order, by key, the earliest of each key.
@@ -210,11 +227,11 @@ impl Replay {
         }
     }
 
-    /// Whether a day (of an assessment's recording) lies after the `as_of` cut-off.
-    fn after_as_of(&self, t: Timestamp) -> bool {
+    /// Whether an assessment (made on `day`) lies after the `as_of` cut-off.
+    fn after_as_of(&self, day: Option<Date>) -> bool {
         self.cutoff
             .as_of
-            .is_some_and(|d| t.date().is_none_or(|day| day > d))
+            .is_some_and(|d| day.is_none_or(|day| day > d))
     }
 
     /// Applies the event recorded at `seq` (events must come in log order; the caller has
@@ -244,7 +261,8 @@ impl Replay {
                 }
             }
             EventBody::Fact(fact) => {
-                if matches!(fact, Fact::CredibilityAssessment(_)) && self.after_as_of(u.recorded_at)
+                if fact.assessment().is_some()
+                    && self.after_as_of(assessment_day(&fact, u.recorded_at))
                 {
                     return;
                 }
@@ -257,8 +275,9 @@ impl Replay {
                 });
             }
             EventBody::Correction(c) => {
-                let is_assessment = matches!(c.replacement, Fact::CredibilityAssessment(_));
-                if is_assessment && self.after_as_of(u.recorded_at) {
+                let is_assessment = c.replacement.assessment().is_some();
+                if is_assessment && self.after_as_of(assessment_day(&c.replacement, u.recorded_at))
+                {
                     // The judgement as it stood on `as_of`: later revisions are not applied
                     // (and the target may itself have been recorded after `as_of`).
                     return;
@@ -392,7 +411,13 @@ impl Replay {
                             });
                         }
                     }
-                    Fact::CredibilityAssessment(a) => {
+                    Fact::CredibilityAssessment(_) | Fact::DatedAssessment(_) => {
+                        let assessed_on = assessment_day(&fact, recorded_at);
+                        let a = match fact {
+                            Fact::DatedAssessment(d) => d.assessment,
+                            Fact::CredibilityAssessment(a) => a,
+                            _ => continue,
+                        };
                         view.assessments
                             .entry(a.draft)
                             .or_default()
@@ -401,6 +426,7 @@ impl Replay {
                                 corrections,
                                 assessor: author,
                                 recorded_at,
+                                assessed_on,
                                 fact: a,
                             });
                     }
@@ -585,7 +611,7 @@ impl View {
     /// Whether `state` was bound by the Code on `day` (see [`Standing`]).
     pub fn standing(&self, state: StateCode, day: Date) -> Standing {
         let Some(r) = self.adherences.get(&state) else {
-            return Standing::NotSupporter;
+            return Standing::NoAdherenceRecorded;
         };
         let adherence = AdherenceRef::new(r.fact.date, r.seq, &r.corrections);
         if adherence.date <= day {
@@ -779,10 +805,10 @@ mod tests {
             Standing::ListedLater { .. }
         ));
         assert!(v.standing(s("GBR"), d("2016-01-01")).is_bound());
-        assert_eq!(v.standing(s("USA"), day), Standing::NotSupporter);
+        assert_eq!(v.standing(s("USA"), day), Standing::NoAdherenceRecorded);
         assert!(v
             .standing(s("GBR"), day)
             .explain(day)
-            .contains("not established"));
+            .contains("adherence date unknown"));
     }
 }

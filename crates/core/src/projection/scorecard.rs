@@ -14,7 +14,7 @@ use crate::event::{Seat, Vote};
 use crate::outcome::Outcome;
 use crate::projection::compliance::{compliance, Finding, FindingKind};
 use crate::projection::credibility::{credibility, Policy, Verdict};
-use crate::projection::{AdherenceRef, Basis, View};
+use crate::projection::{AdherenceRef, Basis, Standing, View};
 use crate::state::StateCode;
 use crate::symbol::DraftSymbol;
 use crate::types::Seq;
@@ -98,6 +98,9 @@ pub struct StateCard {
     pub permanent_member: bool,
     /// Its adherence (since when, how precisely), if a supporter in the view.
     pub supporter: Option<AdherenceRef>,
+    /// Its standing on the reference date; [`Standing::label`] gives the words every output
+    /// shows ("no adherence recorded" for a state the ledger holds no adherence for).
+    pub standing: Standing,
     /// Whether it sits on the Council on the reference date.
     pub on_council: bool,
     /// Its Council terms, by start.
@@ -106,6 +109,9 @@ pub struct StateCard {
     pub assessed_votes: Vec<AssessedVote>,
     /// Its breaches (negative votes, while bound, on drafts judged credible).
     pub breaches: Vec<Finding>,
+    /// Its possible breaches (negative votes on drafts judged credible, listed as a supporter
+    /// only by a later date: adherence date unknown).
+    pub possible_breaches: Vec<Finding>,
     /// For a permanent member, the vetoes it cast, by date; `None` for others.
     pub vetoes_cast: Option<Vec<VetoCast>>,
 }
@@ -248,12 +254,20 @@ pub fn scorecard(view: &View, policy: &Policy, states: Option<&BTreeSet<StateCod
                     .adherences()
                     .get(&state)
                     .map(|r| AdherenceRef::new(r.fact.date, r.seq, &r.corrections)),
+                standing: reference.map_or(Standing::NoAdherenceRecorded, |day| {
+                    view.standing(state, day)
+                }),
                 on_council,
                 terms,
                 assessed_votes,
                 breaches: report
                     .findings()
                     .filter(|f| f.state == state && f.kind == FindingKind::Breach)
+                    .cloned()
+                    .collect(),
+                possible_breaches: report
+                    .findings()
+                    .filter(|f| f.state == state && f.kind == FindingKind::PossibleBreach)
                     .cloned()
                     .collect(),
                 vetoes_cast: state.is_permanent_member().then_some(vetoes_cast),

@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 use crate::date::Date;
 use crate::event::{AssemblyMeeting, MeetingFormat, VetoRef};
 use crate::outcome::Outcome;
-use crate::projection::workdays::{CalendarInfo, WorkCalendar, WorkingDayCount};
+use crate::projection::workdays::{CalendarError, CalendarInfo, WorkCalendar, WorkingDayCount};
 use crate::projection::{Basis, Record, View};
 use crate::state::StateCode;
 use crate::symbol::{DraftSymbol, UnSymbol};
@@ -316,8 +316,11 @@ fn describe(v: &VetoRecord, cal: &CalendarInfo) -> String {
 
 /// The veto-initiative record, counting working days with the calendar named `calendar` (see
 /// [`WorkCalendar::choose`] for the default).
-pub fn veto_initiative(view: &View, calendar: Option<&str>) -> VetoInitiativeReport {
-    let cal = WorkCalendar::choose(view, calendar);
+pub fn veto_initiative(
+    view: &View,
+    calendar: Option<&str>,
+) -> Result<VetoInitiativeReport, CalendarError> {
+    let cal = WorkCalendar::choose(view, calendar)?;
     let cal_info = cal.info();
     let in_force = rule_in_force_from();
     let reference = view.reference_date();
@@ -405,7 +408,7 @@ pub fn veto_initiative(view: &View, calendar: Option<&str>) -> VetoInitiativeRep
     }
     vetoes.sort_by_key(|v| (v.date, v.draft));
 
-    VetoInitiativeReport {
+    Ok(VetoInitiativeReport {
         basis: view.basis().clone(),
         rule_in_force_from: in_force,
         working_day_limit: WORKING_DAY_LIMIT,
@@ -414,7 +417,7 @@ pub fn veto_initiative(view: &View, calendar: Option<&str>) -> VetoInitiativeRep
         counts,
         vetoes,
         other_meetings,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -475,7 +478,7 @@ mod tests {
             at_seq: None,
             as_of: Some(d("2022-12-30")),
         });
-        let r = veto_initiative(&v, None);
+        let r = veto_initiative(&v, Some("UN HQ")).unwrap();
         let st: Vec<(String, VetoStatus)> = r
             .vetoes
             .iter()

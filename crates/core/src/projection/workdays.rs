@@ -18,6 +18,49 @@ use crate::event::HolidayCalendar;
 use crate::projection::{Record, View};
 use crate::types::Seq;
 
+/// The identity of the UN Headquarters (New York) holiday calendar: the exact `calendar`
+/// value of its `HolidayCalendar` facts (the importer of `data/un_holidays.csv` writes it).
+/// Resolution 76/262 concerns the General Assembly in New York, so this is the calendar a
+/// veto-initiative count uses unless another one is named; it is found by this exact value,
+/// never by sort order or by a name that merely looks like it.
+pub const UN_HEADQUARTERS: &str = "UN Headquarters (New York)";
+
+/// Why no calendar could be chosen.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CalendarError {
+    /// `--calendar` names a calendar the ledger does not record.
+    #[error("no holiday calendar {name:?} is recorded (recorded: {})", list(.recorded))]
+    Unknown {
+        /// The name asked for.
+        name: String,
+        /// The calendars recorded, sorted.
+        recorded: Vec<String>,
+    },
+    /// Calendars are recorded, none of them the UN Headquarters one, and none was named.
+    #[error(
+        "the UN Headquarters calendar ({UN_HEADQUARTERS:?}) is not recorded and no other is \
+         taken by default: name one with --calendar (recorded: {})",
+        list(.recorded)
+    )]
+    NoDefault {
+        /// The calendars recorded, sorted.
+        recorded: Vec<String>,
+    },
+}
+
+fn list(names: &[String]) -> String {
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names
+            .iter()
+            .map(|n| format!("{n:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 /// One year of the chosen calendar, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CalendarYear {
@@ -73,13 +116,29 @@ pub struct WorkCalendar<'a> {
 }
 
 impl<'a> WorkCalendar<'a> {
-    /// The calendar named `name`, or by default the only calendar recorded, or (several being
-    /// recorded) the first by name. The report states which one it used.
-    pub fn choose(view: &'a View, name: Option<&str>) -> Self {
+    /// The calendar named `name` (an error if the ledger does not record it), or by default
+    /// the UN Headquarters calendar ([`UN_HEADQUARTERS`]); with no calendar recorded at all,
+    /// weekends only. Calendars recorded but none of them UN Headquarters and none named: an
+    /// error, rather than a guess. The report states which one it used.
+    pub fn choose(view: &'a View, name: Option<&str>) -> Result<Self, CalendarError> {
         let available: Vec<String> = view.calendars().keys().cloned().collect();
         let name = match name {
-            Some(n) => Some(n.to_string()),
-            None => available.first().cloned(),
+            Some(n) if view.calendars().contains_key(n) => Some(n.to_string()),
+            Some(n) => {
+                return Err(CalendarError::Unknown {
+                    name: n.to_string(),
+                    recorded: available,
+                })
+            }
+            None if view.calendars().contains_key(UN_HEADQUARTERS) => {
+                Some(UN_HEADQUARTERS.to_string())
+            }
+            None if available.is_empty() => None,
+            None => {
+                return Err(CalendarError::NoDefault {
+                    recorded: available,
+                })
+            }
         };
         let years = name.as_deref().and_then(|n| view.calendars().get(n));
         let holidays = years
@@ -87,12 +146,12 @@ impl<'a> WorkCalendar<'a> {
             .flat_map(|y| y.values())
             .flat_map(|r| r.fact.holidays.iter().map(|h| h.date.as_time()))
             .collect();
-        Self {
+        Ok(Self {
             name,
             available,
             years,
             holidays,
-        }
+        })
     }
 
     /// What the calendar is and covers.
@@ -173,12 +232,28 @@ mod tests {
     use crate::projection::Cutoff;
 
     #[test]
+    fn the_default_is_un_headquarters_by_identity_and_an_unknown_name_is_an_error() {
+        let mut l = Log::new();
+        // "Aaa" sorts first; the default must still be UN Headquarters.
+        l.fact(calendar("Aaa", 2022, true, &["2022-09-06"]));
+        l.fact(calendar(UN_HEADQUARTERS, 2022, true, &["2022-09-05"]));
+        let v = l.view(Cutoff::default());
+        let hq = WorkCalendar::choose(&v, None).unwrap();
+        assert_eq!(hq.info().name.as_deref(), Some(UN_HEADQUARTERS));
+        let err = WorkCalendar::choose(&v, Some("UN Headquarter")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no holiday calendar \"UN Headquarter\" is recorded (recorded: \"Aaa\", \"UN Headquarters (New York)\")"
+        );
+    }
+
+    #[test]
     fn counts_weekdays_minus_holidays() {
         let mut l = Log::new();
         l.fact(calendar("UN HQ", 2022, true, &["2022-09-05"]));
         l.fact(calendar("Geneva", 2022, false, &[]));
         let v = l.view(Cutoff::default());
-        let hq = WorkCalendar::choose(&v, Some("UN HQ"));
+        let hq = WorkCalendar::choose(&v, Some("UN HQ")).unwrap();
         // Friday 2022-09-02; Monday 09-05 is Labour Day.
         let c = hq.count(d("2022-09-02"), d("2022-09-19"));
         assert_eq!(c.working_days, 10);
@@ -189,8 +264,12 @@ mod tests {
         // Same day: nothing after it.
         assert_eq!(hq.count(d("2022-09-02"), d("2022-09-02")).working_days, 0);
         assert_eq!(hq.count(d("2022-09-02"), d("2022-09-01")).working_days, 0);
-        // Default: the first calendar by name, which is partial.
-        let geneva = WorkCalendar::choose(&v, None);
+        // No default among calendars none of which is UN Headquarters; Geneva by name.
+        assert!(matches!(
+            WorkCalendar::choose(&v, None),
+            Err(CalendarError::NoDefault { .. })
+        ));
+        let geneva = WorkCalendar::choose(&v, Some("Geneva")).unwrap();
         assert_eq!(geneva.info().name.as_deref(), Some("Geneva"));
         assert_eq!(geneva.info().available, vec!["Geneva", "UN HQ"]);
         let c = geneva.count(d("2022-09-02"), d("2022-09-19"));
@@ -205,7 +284,7 @@ mod tests {
         assert_eq!(c.working_days, 2);
         // No calendar at all.
         let empty = Log::new().view(Cutoff::default());
-        let none = WorkCalendar::choose(&empty, None);
+        let none = WorkCalendar::choose(&empty, None).unwrap();
         assert_eq!(none.info().name, None);
         assert_eq!(
             none.count(d("2022-09-02"), d("2022-09-19")).uncovered_years,

@@ -1,0 +1,165 @@
+//! Layout migration: bringing a ledger written by an earlier version to this layout.
+
+use actledger_core::chain;
+
+use crate::bundle;
+use crate::{LogReader, OpenError, StoreError};
+
+use super::index::Index;
+use super::snapshot::RULES_KEY;
+use super::Ledger;
+
+/// `meta/layout`: the version of the store's layout, one byte. 2: Merkle tiles, the rule-state
+/// snapshot, no by_draft keys for tabled drafts and votes. 3: events in bundles of 16. Ledgers
+/// of an earlier layout (or without the record) are upgraded on open; a newer one is refused.
+pub(super) const LAYOUT_KEY: &[u8] = b"layout";
+
+pub(super) const LAYOUT: u8 = 3;
+
+/// The tree of one key per event that ledgers used before the bundles (layouts 1 and 2).
+pub(super) const OLD_EVENTS_TREE: &[u8] = b"events";
+
+/// The tree of one key per Merkle node that ledgers used before the tiles.
+pub(super) const OLD_NODES_TREE: &[u8] = b"merkle";
+
+/// The seq of an event key of the old `events` tree (8 bytes, big-endian).
+pub(super) fn event_seq(k: &[u8]) -> Result<u64, StoreError> {
+    let b: [u8; 8] = k.try_into().map_err(|_| {
+        StoreError::Corrupted(format!("event key of {} bytes, expected 8", k.len()))
+    })?;
+    Ok(u64::from_be_bytes(b))
+}
+
+impl Ledger {
+    /// The stored layout version (1 for a ledger without the record); refuses a newer one than
+    /// this program's.
+    pub(super) fn check_layout(&self) -> Result<u8, StoreError> {
+        let layout = self
+            .meta
+            .get(LAYOUT_KEY)?
+            .and_then(|v| v.first().copied())
+            .unwrap_or(1);
+        if layout > LAYOUT {
+            return Err(OpenError::NewerLayout {
+                found: layout,
+                supported: LAYOUT,
+            }
+            .into());
+        }
+        Ok(layout)
+    }
+
+    /// Ledgers before layout 3 kept one sled key per event in an `events` tree. The events are
+    /// copied, byte for byte, into bundles; the old tree is dropped only once the copy is
+    /// durable (an interrupted copy is redone from the start on the next open). The old log
+    /// must have no gaps (a bundle cannot hold one): a ledger whose log has one is refused.
+    pub(super) fn migrate_events_to_bundles(&self) -> Result<(), StoreError> {
+        let old = self.db.open_tree(OLD_EVENTS_TREE)?;
+        self.bundles.clear()?;
+        let mut batch = sled::Batch::default();
+        let mut in_batch = 0usize;
+        let mut current: Option<(u64, Vec<u8>)> = None;
+        for (expected, item) in (0u64..).zip(old.iter()) {
+            let (k, v) = item?;
+            let seq = event_seq(&k)?;
+            if seq != expected {
+                return Err(StoreError::Corrupted(format!(
+                    "the stored log has event key {seq} where seq {expected} was expected, so it \
+                     cannot be moved to this version's layout; check it with `actledger verify` \
+                     of the version that wrote it"
+                )));
+            }
+            let (b, _) = bundle::locate(seq);
+            if current.as_ref().is_some_and(|(cb, _)| *cb != b) {
+                if let Some((cb, buf)) = current.take() {
+                    batch.insert(&bundle::key(cb), buf);
+                    in_batch += 1;
+                }
+                if in_batch == 256 {
+                    self.bundles.apply_batch(std::mem::take(&mut batch))?;
+                    in_batch = 0;
+                }
+            }
+            bundle::push(&mut current.get_or_insert_with(|| (b, Vec::new())).1, &v);
+        }
+        if let Some((cb, buf)) = current {
+            batch.insert(&bundle::key(cb), buf);
+        }
+        self.bundles.apply_batch(batch)?;
+        self.db.flush()?;
+        drop(old);
+        self.db.drop_tree(OLD_EVENTS_TREE)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Brings a ledger written by an earlier version (of `layout`, as [`Ledger::check_layout`]
+    /// read it) to the current layout ([`LAYOUT`]), once its events are in bundles. Only
+    /// derived data changes, so this is safe to redo.
+    pub(super) fn upgrade(&self, layout: u8) -> Result<(), StoreError> {
+        if self.has_tree(OLD_NODES_TREE) {
+            self.migrate_nodes_to_tiles()?;
+        }
+        if layout == LAYOUT {
+            return Ok(());
+        }
+        if layout < 2 {
+            self.remove_stale_draft_keys()?;
+        }
+        // Before layout 3 the snapshot was one record; it is written again in parts by the
+        // next import or 1,024th append.
+        self.meta.remove(RULES_KEY)?;
+        self.meta.insert(LAYOUT_KEY, &[LAYOUT])?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Before layout 2, tabled drafts and votes had by_draft keys (the rules' state now finds
+    /// them by draft): removed.
+    pub(super) fn remove_stale_draft_keys(&self) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        let mut pending = 0usize;
+        for item in self.by_draft.iter() {
+            let (k, _) = item?;
+            let Some(seq) = Index::seq_of(&k) else {
+                continue;
+            };
+            let stale = self.get(seq)?.is_some_and(|bytes| {
+                matches!(
+                    chain::peek_kind(&bytes),
+                    Some((
+                        chain::variant::FACT,
+                        Some(chain::variant::DRAFT_TABLED | chain::variant::COUNCIL_VOTE)
+                    ))
+                )
+            });
+            if stale {
+                batch.remove(k);
+                pending += 1;
+                if pending == 4096 {
+                    self.by_draft.apply_batch(std::mem::take(&mut batch))?;
+                    pending = 0;
+                }
+            }
+        }
+        self.by_draft.apply_batch(batch)?;
+        Ok(())
+    }
+
+    /// Ledgers written before the Merkle tiles kept one sled key per tree node in a `merkle`
+    /// tree. That tree is derived data: the tiles are computed from the events (up to the
+    /// head), written, and the old tree is dropped, once, on the first open.
+    pub(super) fn migrate_nodes_to_tiles(&self) -> Result<(), StoreError> {
+        let (count, _) = self.stored_head()?;
+        let mut batch = sled::Batch::default();
+        self.recompute_tiles(count, |_, t| {
+            batch.insert(&t.key(), t.bytes);
+            Ok(std::ops::ControlFlow::<()>::Continue(()))
+        })?;
+        self.tiles.apply_batch(batch)?;
+        self.db.flush()?;
+        self.db.drop_tree(OLD_NODES_TREE)?;
+        self.db.flush()?;
+        Ok(())
+    }
+}
