@@ -4,117 +4,19 @@
 //! exit 2 for a server that is unreachable, endless or stalled.
 #![allow(clippy::unwrap_used)]
 
+mod net;
 mod util;
 
-use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
 use actledger_core::checkpoint::Checkpoint;
 use actledger_core::evidence::root_of;
 use actledger_core::note::KeyName;
 use actledger_core::tiles::{parse_entry_bundle, tiles_from_entries};
 use actledger_core::SigningKey;
+use net::{witness_serve, Mode, Server};
 use util::Env;
-
-#[derive(Clone)]
-enum Mode {
-    /// Serve the folder.
-    Files(PathBuf),
-    /// Serve the folder, but this body for `checkpoint`.
-    Checkpoint(PathBuf, String),
-    /// Serve the folder, with `path` cut short by `n` bytes.
-    Truncate(PathBuf, String, usize),
-    /// Headers, then bytes forever.
-    Endless,
-    /// Accept, read the request, never answer.
-    Stall,
-}
-
-/// A loopback HTTP/1.1 server whose behaviour the test switches.
-struct Server {
-    url: String,
-    mode: Arc<Mutex<Mode>>,
-}
-
-impl Server {
-    fn new(mode: Mode) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let mode = Arc::new(Mutex::new(mode));
-        let m = mode.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let m = m.clone();
-                std::thread::spawn(move || {
-                    let mut r = BufReader::new(stream.try_clone().unwrap());
-                    let mut line = String::new();
-                    if r.read_line(&mut line).is_err() {
-                        return;
-                    }
-                    let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-                    loop {
-                        let mut h = String::new();
-                        if r.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-                            break;
-                        }
-                    }
-                    let mode = m.lock().unwrap().clone();
-                    let rel = path.trim_start_matches('/').to_string();
-                    let file = |dir: &Path| std::fs::read(dir.join(&rel)).ok();
-                    let body = match &mode {
-                        Mode::Files(d) => file(d),
-                        Mode::Checkpoint(d, text) => {
-                            if rel == "checkpoint" {
-                                Some(text.clone().into_bytes())
-                            } else {
-                                file(d)
-                            }
-                        }
-                        Mode::Truncate(d, p, n) => file(d).map(|mut b| {
-                            if *p == rel {
-                                b.truncate(b.len().saturating_sub(*n));
-                            }
-                            b
-                        }),
-                        Mode::Endless => {
-                            let _ =
-                                stream.write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
-                            let chunk = vec![b'x'; 64 * 1024];
-                            while stream.write_all(&chunk).is_ok() {}
-                            return;
-                        }
-                        Mode::Stall => {
-                            std::thread::sleep(std::time::Duration::from_secs(30));
-                            return;
-                        }
-                    };
-                    let _ = match body {
-                        Some(b) => stream
-                            .write_all(
-                                format!(
-                                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                                    b.len()
-                                )
-                                .as_bytes(),
-                            )
-                            .and_then(|_| stream.write_all(&b)),
-                        None => stream.write_all(
-                            b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                        ),
-                    };
-                });
-            }
-        });
-        Self { url, mode }
-    }
-
-    fn set(&self, mode: Mode) {
-        *self.mode.lock().unwrap() = mode;
-    }
-}
 
 /// A ledger with a log key and a checkpoint, and its verifier key.
 fn ledger(env: &Env) -> String {
@@ -468,6 +370,127 @@ fn monitor_requires_the_witness_quorum() {
         .trim()
         .to_string();
     let out = monitor(&env, &server.url, &vkey, "m", &["--witness", &w]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("quorum"));
+}
+
+/// End to end on loopback: a log published as static tiles, two `witness serve`, and a
+/// monitor with quorum 2 following appends. Stopping one witness stops publication with
+/// quorum 2 (the monitor sees nothing new) and not with quorum 1 (whose checkpoint the
+/// quorum-2 monitor then refuses). 16 appends in 5 rounds here, not the 10,000:
+/// each append is a CLI run, and CI has two cores.
+#[test]
+fn end_to_end_two_witnesses_and_a_monitor_with_quorum_2() {
+    let env = Env::new();
+    let vkey = ledger(&env);
+    let log = env.key("log");
+    let (k1, k2) = (env.key("w1"), env.key("w2"));
+    let cosig = |k: &str| {
+        env.ok(&[
+            "key",
+            "show",
+            k,
+            "--verifier",
+            "--cosignature",
+            "--origin",
+            "actledger-witness",
+        ])
+        .trim()
+        .to_string()
+    };
+    let (v1, v2) = (cosig(&k1), cosig(&k2));
+    let w1 = witness_serve(&k1, &[&vkey], &env.path("w1"));
+    let w2 = witness_serve(&k2, &[&vkey], &env.path("w2"));
+    let (o1, o2) = (format!("{}={v1}", w1.url), format!("{}={v2}", w2.url));
+    let tiles = env.path("tiles");
+    let server = Server::new(Mode::Files(tiles.clone()));
+    let publish = |quorum: &str| {
+        let out = env.run(&[
+            "checkpoint",
+            "--key",
+            &log,
+            "--witness",
+            &o1,
+            "--witness",
+            &o2,
+            "--quorum",
+            quorum,
+        ]);
+        if out.status.success() {
+            env.ok(&["export", "tiles", "--out", tiles.to_str().unwrap()]);
+        }
+        out
+    };
+    let follow = || {
+        let out = monitor(
+            &env,
+            &server.url,
+            &vkey,
+            "m",
+            &[
+                "--witness",
+                &v1,
+                "--witness",
+                &v2,
+                "--quorum",
+                "2",
+                "--json",
+            ],
+        );
+        let v: Option<serde_json::Value> = serde_json::from_slice(&out.stdout).ok();
+        (out, v)
+    };
+    let states = [
+        "FRA", "MEX", "DEU", "ITA", "JPN", "NLD", "BEL", "CHE", "AUT", "DNK", "FIN", "NOR", "SWE",
+        "ESP", "PRT",
+    ];
+    let mut seen = 0;
+    // 15 adherence letters, published in 4 rounds, each cosigned by both witnesses and
+    // followed by the monitor.
+    for chunk in states.chunks(4) {
+        for s in chunk {
+            env.adherence(s, "2015-10-23");
+        }
+        assert!(publish("2").status.success());
+        let (out, v) = follow();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v = v.unwrap();
+        assert_eq!(
+            v["new_events"].as_u64().unwrap(),
+            if seen == 0 {
+                v["size"].as_u64().unwrap()
+            } else {
+                chunk.len() as u64
+            }
+        );
+        seen = v["size"].as_u64().unwrap();
+    }
+    assert_eq!(seen, env.verify().0);
+
+    // One witness down.
+    drop(w2);
+    env.adherence("GRC", "2015-10-23");
+    let out = publish("2");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (out, v) = follow();
+    assert!(out.status.success());
+    assert_eq!(v.unwrap()["new_events"], 0);
+    let out = publish("1");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (out, _) = follow();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("quorum"));
 }
