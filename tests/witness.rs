@@ -587,3 +587,35 @@ fn cosigned_checkpoints_are_published_only_with_their_quorum() {
     );
     assert!(err.contains("larger than this checkpoint"), "{err}");
 }
+
+/// The state file of earlier versions (`KEYFILE.witness.json`) is taken over: a witness that
+/// cosigned one side before the upgrade still refuses the other.
+#[test]
+fn witness_cosign_takes_over_the_old_state_file() {
+    let f = fork();
+    let a = read(&f.a);
+    let mut lines = a.lines();
+    let (origin, size, root) = (
+        lines.next().unwrap(),
+        lines.next().unwrap(),
+        lines.next().unwrap(),
+    );
+    std::fs::write(
+        format!("{}.witness.json", f.witness),
+        format!(r#"{{"logs": {{"{origin}": {{"size": {size}, "root": "{root}"}}}}}}"#),
+    )
+    .unwrap();
+    let err = f.env.fails(
+        1,
+        &[
+            "witness", "cosign", "--key", &f.witness, "--vkey", &f.vkey, &f.b,
+        ],
+    );
+    assert!(err.contains("fork"), "{err}");
+    // Taken over into the state directory, which now refuses it too.
+    let state = std::fs::read_to_string(format!("{}.witness/state.json", f.witness)).unwrap();
+    assert!(state.contains(root), "{state}");
+    f.env.ok(&[
+        "witness", "cosign", "--key", &f.witness, "--vkey", &f.vkey, &f.a,
+    ]);
+}
