@@ -6,10 +6,9 @@
 
 mod util;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use util::chromium::{artifacts_dir, console_lines, for_test, headless, screenshot};
 use util::{Env, E10_2022, P5};
 
 /// Text with every character that matters to HTML, plus attempts at script, attribute and
@@ -359,104 +358,9 @@ fn a_ledger_that_fails_verification_gets_no_page() {
 
 // ---- Browser test -------------------------------------------------------------------------
 
-/// The Chromium binary: `ACTLEDGER_CHROMIUM`, else the first of the usual names on PATH.
-fn chromium() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("ACTLEDGER_CHROMIUM") {
-        return Some(PathBuf::from(p));
-    }
-    let path = std::env::var_os("PATH")?;
-    for dir in std::env::split_paths(&path) {
-        for name in [
-            "chromium",
-            "chromium-browser",
-            "google-chrome",
-            "google-chrome-stable",
-        ] {
-            let p = dir.join(name);
-            if p.is_file() {
-                return Some(p);
-            }
-        }
-    }
-    None
-}
-
-/// Runs headless Chromium with `args` on `url`, killing it after two minutes; returns
-/// (success, stdout, stderr).
-fn headless(bin: &Path, args: &[&str], url: &str, scratch: &Path) -> (bool, String, String) {
-    let profile = tempfile::tempdir().unwrap();
-    let (out_path, err_path) = (scratch.join("chromium.out"), scratch.join("chromium.err"));
-    let mut child = Command::new(bin)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--no-first-run",
-            "--no-default-browser-check",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-extensions",
-            "--hide-scrollbars",
-            "--enable-logging=stderr",
-            "--v=0",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(args)
-        .arg(url)
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&out_path).unwrap())
-        .stderr(std::fs::File::create(&err_path).unwrap())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", bin.display()));
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if start.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{} did not finish within 120 s", bin.display());
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    (
-        status.success(),
-        std::fs::read_to_string(out_path).unwrap_or_default(),
-        std::fs::read_to_string(err_path).unwrap_or_default(),
-    )
-}
-
-/// Lines of Chromium's log that report something the page said or did in the console
-/// (errors, CSP violations, uncaught exceptions).
-fn console_lines(stderr: &str) -> Vec<&str> {
-    stderr
-        .lines()
-        .filter(|l| l.contains("CONSOLE") || l.contains("Uncaught"))
-        .collect()
-}
-
-/// Where CI keeps artefacts: `<target>/artifacts`.
-fn artifacts_dir() -> PathBuf {
-    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let target = tmp.parent().map_or(tmp.clone(), Path::to_path_buf);
-    let dir = target.join("artifacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn demo_page_renders_in_headless_chromium() {
-    let Some(bin) = chromium() else {
-        if std::env::var_os("ACTLEDGER_REQUIRE_CHROMIUM").is_some() {
-            panic!("ACTLEDGER_REQUIRE_CHROMIUM is set but no chromium is installed");
-        }
-        eprintln!(
-            "SKIPPED demo_page_renders_in_headless_chromium: chromium is not installed \
-             (apt-get install chromium, or set ACTLEDGER_CHROMIUM); .ci/run installs it"
-        );
+    let Some(bin) = for_test("demo_page_renders_in_headless_chromium") else {
         return;
     };
     let env = Env::new();
@@ -546,19 +450,8 @@ fn demo_page_renders_in_headless_chromium() {
     );
 
     // The screenshot, kept as a CI artefact with the page.
+    let png = screenshot(&bin, &url, "report.png", (1280, 11000), scratch);
     let dir = artifacts_dir();
-    let png = dir.join("report.png");
-    let _ = std::fs::remove_file(&png);
-    let shot = format!("--screenshot={}", png.display());
-    let (ok, _, err) = headless(&bin, &[&shot, "--window-size=1280,11000"], &url, scratch);
-    assert!(ok, "chromium --screenshot failed:\n{err}");
-    let bytes = std::fs::read(&png).unwrap();
-    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
-    assert!(
-        bytes.len() > 20_000,
-        "a blank screenshot? {} bytes",
-        bytes.len()
-    );
     std::fs::copy(&page, dir.join("report.html")).unwrap();
     eprintln!("screenshot: {}", png.display());
 }

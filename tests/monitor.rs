@@ -494,3 +494,35 @@ fn end_to_end_two_witnesses_and_a_monitor_with_quorum_2() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("quorum"));
 }
+
+/// `monitor` follows `actledger serve` (the tiles read path) as it follows a static copy.
+#[test]
+fn monitor_follows_actledger_serve() {
+    let env = Env::new();
+    let vkey = ledger(&env);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("actledger"))
+        .arg("--ledger")
+        .arg(env.ledger())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let url = line.trim().rsplit_once(" on ").unwrap().1.to_string();
+    let out = monitor(&env, &url, &vkey, "m", &["--json"]);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["size"].as_u64().unwrap(), env.verify().0);
+}

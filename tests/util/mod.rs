@@ -6,6 +6,8 @@ use std::process::Output;
 
 use assert_cmd::Command;
 
+pub mod chromium;
+
 /// Members of the Council in 2022 (sc_members.csv).
 pub const P5: [&str; 5] = ["CHN", "FRA", "GBR", "RUS", "USA"];
 pub const E10_2022: [&str; 10] = [

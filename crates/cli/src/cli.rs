@@ -82,6 +82,30 @@ pub enum Command {
     Demo(DemoArgs),
     /// Import a CSV file (all rows or none; re-importing is idempotent).
     Import(ImportArgs),
+    /// Serve the ledger over HTTP as its one writer: C2SP tiles, the read API, the live page,
+    /// and events signed elsewhere (docs/SERVING.md). Stops on SIGINT/SIGTERM.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback by default: put a TLS-terminating proxy in front for the
+    /// internet). Port 0 picks a free port; the address is printed.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub listen: std::net::SocketAddr,
+    /// Key file with the `log` role: sign a checkpoint after writes (at most one a second)
+    /// and on `POST /checkpoint`. Without it, the latest recorded checkpoint is served.
+    #[arg(long, value_name = "FILE")]
+    pub log_key: Option<PathBuf>,
+    /// Seconds a client may take to send a request's headers before it is cut off.
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    pub header_timeout: u64,
+    /// Seconds a request may take, body included (then `408`).
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    pub request_timeout: u64,
+    /// Connections held at once (more are closed when accepted).
+    #[arg(long, default_value_t = 4096, value_name = "N")]
+    pub max_connections: usize,
 }
 
 #[derive(Debug, Args)]
@@ -94,6 +118,11 @@ pub struct ImportArgs {
     /// Key file that signs the events (depositary for supporters, recorder otherwise).
     #[arg(long, value_name = "FILE")]
     pub key: PathBuf,
+    /// Import through the `actledger serve` at URL: the log is read from it and verified, the
+    /// events signed here (the key never leaves this machine) and submitted as one batch,
+    /// admitted whole or not at all.
+    #[arg(long, value_name = "URL")]
+    pub remote: Option<String>,
     /// Check everything and report what would be written, writing nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -215,6 +244,10 @@ pub struct RecordArgs {
     /// Key file that signs the event (its role must allow the fact).
     #[arg(long, value_name = "FILE")]
     pub key: PathBuf,
+    /// Append through the `actledger serve` at URL: the event is signed here (the key never
+    /// leaves this machine) over the server's head and submitted; no local ledger is needed.
+    #[arg(long, value_name = "URL")]
+    pub remote: Option<String>,
     #[command(subcommand)]
     pub what: RecordWhat,
 }

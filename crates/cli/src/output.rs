@@ -25,25 +25,46 @@ fn is_terminal() -> bool {
     *TERMINAL.get_or_init(|| std::io::stdout().is_terminal())
 }
 
+thread_local! {
+    /// Where this thread's output goes instead of stdout, while [`capture`] runs.
+    static CAPTURE: std::cell::RefCell<Option<Vec<u8>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with this thread's output collected instead of written to stdout, and returns
+/// it: the server answers with exactly what the command prints.
+pub fn capture<R>(f: impl FnOnce() -> R) -> (R, Vec<u8>) {
+    let outer = CAPTURE.with(|c| c.replace(Some(Vec::new())));
+    let r = f();
+    let out = CAPTURE.with(|c| c.replace(outer)).unwrap_or_default();
+    (r, out)
+}
+
 /// Runs `write` on stdout (buffered unless it is a terminal); exits 0 if the reader has gone
 /// away.
 fn with_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
-    if FAILED.get().is_some() {
+    let mut write = Some(write);
+    let mut run = |w: &mut dyn Write| write.take().map_or(Ok(()), |f| f(w));
+    let captured = CAPTURE.with(|c| {
+        let mut c = c.borrow_mut();
+        c.as_mut().map(|buf| run(buf))
+    });
+    let written = if let Some(done) = captured {
+        done
+    } else if FAILED.get().is_some() {
         return;
-    }
-    let written = if is_terminal() {
+    } else if is_terminal() {
         let mut out = std::io::stdout().lock();
-        write(&mut out).and_then(|()| out.flush())
+        run(&mut out).and_then(|()| out.flush())
     } else {
         match OUT.lock() {
             Ok(mut guard) => {
                 let out = guard.get_or_insert_with(|| {
                     std::io::BufWriter::with_capacity(1 << 16, std::io::stdout())
                 });
-                write(out)
+                run(out)
             }
             // A thread panicked while writing; write unbuffered.
-            Err(_) => write(&mut std::io::stdout().lock()),
+            Err(_) => run(&mut std::io::stdout().lock()),
         }
     };
     match written {

@@ -268,10 +268,17 @@ pub fn encode_entry_bundle<T: AsRef<[u8]>>(
 
 /// Parses an entry bundle into its entries (at most 256; no trailing bytes).
 pub fn parse_entry_bundle(bytes: &[u8]) -> Result<Vec<&[u8]>, TileError> {
+    parse_entries(bytes, usize::from(TILE_WIDTH))
+}
+
+/// Parses entries in the entry-bundle framing (each a `u16` big-endian length then its bytes,
+/// no trailing bytes), at most `max` of them: an entry bundle (`max` 256), a snapshot's
+/// `entries` file, a batch of events sent to a log server.
+pub fn parse_entries(bytes: &[u8], max: usize) -> Result<Vec<&[u8]>, TileError> {
     let mut entries = Vec::new();
     let mut rest = bytes;
     while !rest.is_empty() {
-        if entries.len() == usize::from(TILE_WIDTH) {
+        if entries.len() == max {
             return Err(TileError::BundleTooLong);
         }
         let (len, tail) = rest

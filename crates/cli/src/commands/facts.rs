@@ -27,6 +27,9 @@ pub fn record(ctx: &Ctx, a: RecordArgs) -> Result<()> {
         EventBody::Correction(c) => format!("Correction of seq {}", c.target),
         b => b.kind().to_string(),
     };
+    if let Some(url) = &a.remote {
+        return super::remote::record(url, &key, &what, &body);
+    }
     let mut ledger = ctx.open()?;
     let r = ledger.append(&key, body)?;
     report_appended(&what, &r);

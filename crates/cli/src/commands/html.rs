@@ -212,7 +212,28 @@ fn council_day(view: &View) -> Option<Date> {
 }
 
 pub fn run(ctx: &Ctx, a: ExportHtmlArgs) -> Result<()> {
-    let ledger = ctx.open()?;
+    let (text, page) = render(&ctx.open()?, &a)?;
+    actledger::fsutil::write_atomic(&a.out, text.as_bytes())?;
+    output::line(&format!(
+        "wrote {} ({} bytes): {} supporters, {} votes, {} findings, {}; ledger head {}",
+        a.out.display(),
+        text.len(),
+        page.supporters.count,
+        page.votes.votes.len(),
+        page.compliance.findings().count(),
+        if page.checkpoint.is_some() {
+            "with the latest checkpoint"
+        } else {
+            "no checkpoint yet (`actledger checkpoint --key LOGKEY`)"
+        },
+        page.head.hash
+    ));
+    Ok(())
+}
+
+/// The page of `ledger` (verified first) with `a`'s cut-offs, trust and calendar: what
+/// `export html` writes and `serve` answers `GET /` with.
+pub fn render(ledger: &Ledger, a: &ExportHtmlArgs) -> Result<(String, Page)> {
     let summary = match ledger.verify(|_| {})? {
         Ok(s) => s,
         Err(e) => {
@@ -222,10 +243,9 @@ pub fn run(ctx: &Ctx, a: ExportHtmlArgs) -> Result<()> {
             .into())
         }
     };
-    let cutoff = super::reports::cutoff(&ledger, &a.cutoff)?;
+    let cutoff = super::reports::cutoff(ledger, &a.cutoff)?;
     let stored = ledger.latest_checkpoint()?.map(|c| (c.size, c.note));
-    let s = scan(&ledger, cutoff, stored.as_ref().map(|(n, _)| *n))?;
-    drop(ledger);
+    let s = scan(ledger, cutoff, stored.as_ref().map(|(n, _)| *n))?;
 
     let view = &s.view;
     let policy = reports::policy(&a.trust, view)?;
@@ -249,20 +269,5 @@ pub fn run(ctx: &Ctx, a: ExportHtmlArgs) -> Result<()> {
         veto_initiative: projection::veto_initiative(view, a.calendar.as_deref())?,
     };
     let text = html::render(&page);
-    actledger::fsutil::write_atomic(&a.out, text.as_bytes())?;
-    output::line(&format!(
-        "wrote {} ({} bytes): {} supporters, {} votes, {} findings, {}; ledger head {}",
-        a.out.display(),
-        text.len(),
-        page.supporters.count,
-        page.votes.votes.len(),
-        page.compliance.findings().count(),
-        if page.checkpoint.is_some() {
-            "with the latest checkpoint"
-        } else {
-            "no checkpoint yet (`actledger checkpoint --key LOGKEY`)"
-        },
-        summary.head
-    ));
-    Ok(())
+    Ok((text, page))
 }

@@ -26,18 +26,31 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<()> {
     } else {
         Input::File(a.file.clone())
     };
-    let mut ledger = ctx.open()?;
-    let progress = Progress::lazy("import");
-    let mut summary = import_into(
-        &mut ledger,
-        &key,
-        a.kind,
-        &input,
-        &a.complete_years,
-        a.dry_run,
-        |n| progress.set_of(n, 0),
-    )?;
-    progress.finish();
+    let mut summary = if let Some(url) = &a.remote {
+        let log = actledger_http::serve::remote::RemoteLog::new(url);
+        actledger::import::remote::import_remote(
+            &log,
+            &key,
+            a.kind,
+            &input,
+            &a.complete_years,
+            a.dry_run,
+        )?
+    } else {
+        let mut ledger = ctx.open()?;
+        let progress = Progress::lazy("import");
+        let summary = import_into(
+            &mut ledger,
+            &key,
+            a.kind,
+            &input,
+            &a.complete_years,
+            a.dry_run,
+            |n| progress.set_of(n, 0),
+        )?;
+        progress.finish();
+        summary
+    };
     if a.file == Path::new("-") {
         summary.file = "<stdin>".into();
     }

@@ -65,8 +65,7 @@ pub fn run(ctx: &Ctx, cmd: KeyCmd) -> Result<()> {
             report_appended(&format!("KeyRevoked {target}"), &r);
             Ok(())
         }
-        KeyCmd::List(j) => {
-            let mut ledger = ctx.open()?;
+        KeyCmd::List(j) => ctx.writing(|ledger| {
             let state = ledger.state()?;
             let mut rows = Vec::new();
             for (k, info) in state.keys() {
@@ -93,7 +92,7 @@ pub fn run(ctx: &Ctx, cmd: KeyCmd) -> Result<()> {
                 output::table(&["PUBLIC KEY", "ROLES", "HOLDER", "STATUS"], &rows);
             }
             Ok(())
-        }
+        }),
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use actledger_core::chain;
 use actledger_core::event::{AdherenceDate, EventBody, Fact};
 use actledger_core::Seq;
-use actledger_store::LogReader;
+use actledger_store::{Ledger, LogReader};
 use anyhow::{Context, Result};
 
 use super::Ctx;
@@ -13,7 +13,10 @@ use crate::cli::LogArgs;
 use crate::output;
 
 pub fn run(ctx: &Ctx, a: LogArgs) -> Result<()> {
-    let ledger = ctx.open()?;
+    ctx.reading(|ledger| list(ledger, a))
+}
+
+fn list(ledger: &Ledger, a: LogArgs) -> Result<()> {
     // Correction links: target seq -> the corrections that supersede it.
     let mut corrected_by: BTreeMap<Seq, Vec<Seq>> = BTreeMap::new();
     for item in ledger.scan(0) {

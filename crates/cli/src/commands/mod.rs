@@ -9,7 +9,9 @@ pub mod import;
 mod keys;
 pub mod log;
 mod monitor;
+mod remote;
 mod reports;
+mod serve;
 mod transparency;
 mod verify;
 mod witness;
@@ -19,7 +21,7 @@ use std::time::Duration;
 
 use actledger_core::event::LedgerCreated;
 use actledger_core::{Origin, Text};
-use actledger_store::{Appended, Ledger, OpenOptions};
+use actledger_store::{Appended, Ledger, OpenError, OpenOptions, StoreError};
 use anyhow::{Context, Result};
 
 use crate::cli::{Cli, Command};
@@ -29,6 +31,9 @@ use crate::{keyfile, output};
 pub struct Ctx {
     pub ledger: Option<PathBuf>,
     pub wait: Duration,
+    /// The ledger as `serve` holds it: report commands read it there instead of opening it
+    /// (the server renders its read API with the commands themselves).
+    pub served: Option<std::sync::Arc<actledger_http::serve::LedgerLock>>,
 }
 
 impl Ctx {
@@ -38,13 +43,43 @@ impl Ctx {
             .context("no ledger directory: pass --ledger DIR or set ACTLEDGER_DIR")
     }
 
+    /// Runs `f` on the ledger: the served one (shared), or the one in `--ledger`, opened.
+    pub fn reading<R>(&self, f: impl FnOnce(&Ledger) -> Result<R>) -> Result<R> {
+        match &self.served {
+            Some(l) => f(&l.read()),
+            None => f(&self.open()?),
+        }
+    }
+
+    /// Runs `f` on the ledger with exclusive access (the rule state is built on first use).
+    pub fn writing<R>(&self, f: impl FnOnce(&mut Ledger) -> Result<R>) -> Result<R> {
+        match &self.served {
+            Some(l) => f(&mut l.write()),
+            None => f(&mut self.open()?),
+        }
+    }
+
     pub fn open(&self) -> Result<Ledger> {
         let dir = self.dir()?;
         let opts = OpenOptions {
             wait: self.wait,
             ..OpenOptions::default()
         };
-        Ledger::open(dir, &opts).map_err(anyhow::Error::from)
+        Ledger::open(dir, &opts).map_err(|e| match &e {
+            // A server holds it: its writes go through the server.
+            StoreError::Open(OpenError::InUse { pid, .. }) => {
+                match actledger_http::serve::served_by(dir, pid) {
+                    Some(s) => anyhow::anyhow!(
+                        "ledger {} is served by process {}: use --remote {}",
+                        dir.display(),
+                        s.pid,
+                        s.url
+                    ),
+                    None => e.into(),
+                }
+            }
+            _ => e.into(),
+        })
     }
 }
 
@@ -52,33 +87,40 @@ pub fn run(cli: Cli) -> Result<()> {
     let ctx = Ctx {
         ledger: cli.ledger,
         wait: Duration::from_secs(cli.wait.min(crate::cli::MAX_WAIT_SECS)),
+        served: None,
     };
-    match cli.command {
-        Command::Key(k) => keys::run(&ctx, k),
-        Command::Init(a) => init(&ctx, a),
-        Command::Record(a) => facts::record(&ctx, a),
-        Command::Log(a) => log::run(&ctx, a),
-        Command::Verify(a) => verify::run(&ctx, a.json, a.strict),
-        Command::Supporters(a) => reports::supporters(&ctx, a),
-        Command::Council(a) => reports::council(&ctx, a),
-        Command::Votes(a) => reports::votes(&ctx, a),
-        Command::Compliance(a) => reports::compliance(&ctx, a),
-        Command::VetoInitiative(a) => reports::veto_initiative(&ctx, a),
-        Command::Scorecard(a) => reports::scorecard(&ctx, a),
-        Command::Checkpoint(a) => transparency::checkpoint(&ctx, a),
-        Command::Prove(a) => transparency::prove(&ctx, a),
-        Command::Consistency(a) => transparency::consistency(&ctx, a),
+    dispatch(&ctx, cli.command)
+}
+
+/// Runs one command with `ctx`.
+pub fn dispatch(ctx: &Ctx, command: Command) -> Result<()> {
+    match command {
+        Command::Key(k) => keys::run(ctx, k),
+        Command::Init(a) => init(ctx, a),
+        Command::Record(a) => facts::record(ctx, a),
+        Command::Log(a) => log::run(ctx, a),
+        Command::Verify(a) => verify::run(ctx, a.json, a.strict),
+        Command::Supporters(a) => reports::supporters(ctx, a),
+        Command::Council(a) => reports::council(ctx, a),
+        Command::Votes(a) => reports::votes(ctx, a),
+        Command::Compliance(a) => reports::compliance(ctx, a),
+        Command::VetoInitiative(a) => reports::veto_initiative(ctx, a),
+        Command::Scorecard(a) => reports::scorecard(ctx, a),
+        Command::Checkpoint(a) => transparency::checkpoint(ctx, a),
+        Command::Prove(a) => transparency::prove(ctx, a),
+        Command::Consistency(a) => transparency::consistency(ctx, a),
         Command::VerifyProof(a) => transparency::verify_proof(a),
         Command::VerifyConsistency(a) => transparency::verify_consistency(a),
         Command::Witness(w) => witness::run(w),
         Command::Monitor(a) => monitor::run(a),
         Command::VerifyEvidence(a) => monitor::verify_evidence(a),
-        Command::Export(crate::cli::ExportCmd::Snapshot(a)) => export::export_snapshot(&ctx, a),
-        Command::Export(crate::cli::ExportCmd::Tiles(a)) => export::export_tiles(&ctx, a),
-        Command::Export(crate::cli::ExportCmd::Html(a)) => html::run(&ctx, a),
+        Command::Export(crate::cli::ExportCmd::Snapshot(a)) => export::export_snapshot(ctx, a),
+        Command::Export(crate::cli::ExportCmd::Tiles(a)) => export::export_tiles(ctx, a),
+        Command::Export(crate::cli::ExportCmd::Html(a)) => html::run(ctx, a),
         Command::VerifySnapshot(a) => export::verify_snapshot(a),
-        Command::Import(a) => import::run(&ctx, a),
-        Command::Demo(a) => demo::run(&ctx, a),
+        Command::Import(a) => import::run(ctx, a),
+        Command::Demo(a) => demo::run(ctx, a),
+        Command::Serve(a) => serve::run(ctx, a),
     }
 }
 

@@ -67,16 +67,12 @@ fn last_recorded_by(ledger: &Ledger, t: i64) -> Result<Option<Seq>> {
 }
 
 fn view(ctx: &Ctx, c: &CutoffArgs) -> Result<View> {
-    let ledger = ctx.open()?;
-    let cut = cutoff(&ledger, c)?;
-    load_view(&ledger, cut)
+    ctx.reading(|l| load_view(l, cutoff(l, c)?))
 }
 
 /// A view of only the facts of `kinds` (see [`load_view_of`]).
 fn view_of(ctx: &Ctx, c: &CutoffArgs, kinds: &[u32]) -> Result<View> {
-    let ledger = ctx.open()?;
-    let cut = cutoff(&ledger, c)?;
-    load_view_of(&ledger, cut, kinds)
+    ctx.reading(|l| load_view_of(l, cutoff(l, c)?, kinds))
 }
 
 /// Prints `value` as one JSON line with a `type` field first.

@@ -44,7 +44,7 @@ impl Input {
         }
     }
 
-    fn open(&self) -> Result<Box<dyn Read + Send>, IngestError> {
+    pub(super) fn open(&self) -> Result<Box<dyn Read + Send>, IngestError> {
         match self {
             Input::File(p) => crate::fsutil::open_input(p, "file", None)
                 .map(|f| Box::new(f) as Box<dyn Read + Send>)
@@ -67,6 +67,9 @@ pub enum IngestError {
     /// The ledger failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The log server failed or refused the events (`import --remote`).
+    #[error(transparent)]
+    Remote(#[from] actledger_http::serve::remote::RemoteError),
 }
 
 /// What an import did (or would do, with `--dry-run`).
@@ -147,8 +150,8 @@ fn digest(f: &Fact) -> [u8; 16] {
 
 /// The ledger's facts of one kind, with corrections applied, by import key: the seq of the
 /// fact and a digest of its effective content. Only events of that kind are decoded.
-fn existing(
-    ledger: &Ledger,
+pub(super) fn existing(
+    ledger: &(dyn actledger_store::LogReader + Sync),
     kind: Kind,
     opts: &mut ParseOptions,
 ) -> Result<HashMap<FactKey, (Seq, [u8; 16])>, IngestError> {
@@ -193,13 +196,13 @@ fn existing(
 }
 
 /// What to record for a parsed fact: nothing (already recorded), a correction, or the fact.
-enum Decision {
+pub(super) enum Decision {
     Unchanged,
     Correct(EventBody),
     New(EventBody),
 }
 
-fn decide(
+pub(super) fn decide(
     existing: &HashMap<FactKey, (Seq, [u8; 16])>,
     name: &str,
     line: u64,

@@ -9,6 +9,7 @@
 mod csvread;
 pub mod ingest;
 mod kinds;
+pub mod remote;
 
 use std::fmt;
 
