@@ -18,6 +18,7 @@ pub mod date;
 pub mod encoding;
 pub mod error;
 pub mod event;
+pub mod evidence;
 pub mod keys;
 pub mod log_checkpoint;
 pub mod merkle;

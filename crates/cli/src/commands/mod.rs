@@ -8,6 +8,7 @@ mod html;
 pub mod import;
 mod keys;
 pub mod log;
+mod monitor;
 mod remote;
 mod reports;
 mod serve;
@@ -123,6 +124,8 @@ pub fn dispatch(ctx: &Ctx, command: Command) -> Result<()> {
         Command::VerifyProof(a) => transparency::verify_proof(a),
         Command::VerifyConsistency(a) => transparency::verify_consistency(a),
         Command::Witness(w) => witness::run(w),
+        Command::Monitor(a) => monitor::run(a),
+        Command::VerifyEvidence(a) => monitor::verify_evidence(a),
         Command::Export(crate::cli::ExportCmd::Snapshot(a)) => export::export_snapshot(ctx, a),
         Command::Export(crate::cli::ExportCmd::Tiles(a)) => export::export_tiles(ctx, a),
         Command::Export(crate::cli::ExportCmd::Html(a)) => html::run(ctx, a),
