@@ -2,11 +2,13 @@
 //! (below) the C2SP tlog-witness server over real HTTP.
 #![allow(clippy::unwrap_used)]
 
+mod net;
 mod util;
 
 use std::path::Path;
 use std::process::Stdio;
 
+use net::witness_serve;
 use util::Env;
 
 /// A ledger, a copy of it (the fork) that records something else at the same seq, and a
@@ -170,43 +172,6 @@ fn concurrent_cosign_never_cosigns_both_sides_of_a_fork() {
         "cosigned neither side in {neither} of 40 rounds"
     );
     let _ = f.base_size;
-}
-
-/// A running `actledger witness serve` on a free loopback port, killed when dropped.
-struct Served {
-    child: std::process::Child,
-    url: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn witness_serve(key: &str, logs: &[&str], state: &Path) -> Served {
-    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("actledger"));
-    c.args(["witness", "serve", "--key", key, "--listen", "127.0.0.1:0"])
-        .args(["--state", state.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
-    for l in logs {
-        c.args(["--log", l]);
-    }
-    let mut child = c.spawn().unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
-    Served { child, url }
 }
 
 fn agent() -> ureq::Agent {
@@ -621,4 +586,36 @@ fn cosigned_checkpoints_are_published_only_with_their_quorum() {
         ],
     );
     assert!(err.contains("larger than this checkpoint"), "{err}");
+}
+
+/// The state file of earlier versions (`KEYFILE.witness.json`) is taken over: a witness that
+/// cosigned one side before the upgrade still refuses the other.
+#[test]
+fn witness_cosign_takes_over_the_old_state_file() {
+    let f = fork();
+    let a = read(&f.a);
+    let mut lines = a.lines();
+    let (origin, size, root) = (
+        lines.next().unwrap(),
+        lines.next().unwrap(),
+        lines.next().unwrap(),
+    );
+    std::fs::write(
+        format!("{}.witness.json", f.witness),
+        format!(r#"{{"logs": {{"{origin}": {{"size": {size}, "root": "{root}"}}}}}}"#),
+    )
+    .unwrap();
+    let err = f.env.fails(
+        1,
+        &[
+            "witness", "cosign", "--key", &f.witness, "--vkey", &f.vkey, &f.b,
+        ],
+    );
+    assert!(err.contains("fork"), "{err}");
+    // Taken over into the state directory, which now refuses it too.
+    let state = std::fs::read_to_string(format!("{}.witness/state.json", f.witness)).unwrap();
+    assert!(state.contains(root), "{state}");
+    f.env.ok(&[
+        "witness", "cosign", "--key", &f.witness, "--vkey", &f.vkey, &f.a,
+    ]);
 }

@@ -61,12 +61,22 @@ pub enum Command {
     /// Print the RFC 9162 consistency proof between two tree sizes (one base64 hash per line).
     Consistency(ConsistencyArgs),
     /// Check a tlog-proof offline against the log's verifier key (no ledger needed).
+    ///
+    /// A proof carries one entry, not the log's key list: the checkpoint's signature is checked
+    /// against the --vkey given, which must come from the log's operator. `verify-snapshot`
+    /// also checks that the key holds the `log` role.
     VerifyProof(VerifyProofArgs),
     /// Check offline that a newer checkpoint extends an older one (no ledger needed).
     VerifyConsistency(VerifyConsistencyArgs),
     /// Witness operations (C2SP tlog-cosignature).
     #[command(subcommand)]
     Witness(WitnessCmd),
+    /// Follow a published log over C2SP tlog-tiles and verify every event; exit 1 with an
+    /// evidence file on misbehaviour, 2 if the server is unreachable or over a limit.
+    Monitor(MonitorArgs),
+    /// Re-check an evidence file written by `monitor`, offline: exit 0 if it proves what it
+    /// says, 1 if not.
+    VerifyEvidence(VerifyEvidenceArgs),
     /// Export the log: a verifiable snapshot folder, or static C2SP tiles.
     #[command(subcommand)]
     Export(ExportCmd),
@@ -802,6 +812,44 @@ pub struct WitnessCosignArgs {
     /// The witness's state directory (default: KEYFILE.witness), shared with `witness serve`.
     #[arg(long, value_name = "DIR")]
     pub state: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct MonitorArgs {
+    /// The log's base URL (where `checkpoint` and `tile/` are served).
+    pub url: String,
+    /// The log's verifier key, or a file holding it.
+    #[arg(long)]
+    pub vkey: String,
+    #[command(flatten)]
+    pub witnesses: WitnessPolicyArgs,
+    /// The monitor's state directory (the last verified checkpoint and every entry).
+    #[arg(long, value_name = "DIR")]
+    pub state: PathBuf,
+    /// Poll once and exit.
+    #[arg(long, conflicts_with = "interval")]
+    pub once: bool,
+    /// Poll every SECS seconds until misbehaviour or an error.
+    #[arg(long, value_name = "SECS")]
+    pub interval: Option<u64>,
+    /// Time allowed for each request, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub timeout: u64,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyEvidenceArgs {
+    /// The evidence file.
+    pub file: PathBuf,
+    /// The log's verifier key, or a file holding it.
+    #[arg(long)]
+    pub vkey: String,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

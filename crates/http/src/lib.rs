@@ -5,6 +5,8 @@
 //!   (the CLI's `--json`, one renderer), and the write path for events signed by their holders;
 //! - [`witness`]: `actledger witness serve`, the C2SP tlog-witness protocol over the same
 //!   witness core as the file-based `witness cosign`;
+//! - [`monitor`]: `actledger monitor`, following a published log over its tiles and verifying
+//!   every event, with evidence of misbehaviour;
 //! - [`client`]: the blocking HTTP client the CLI (`--remote`), the monitor and `checkpoint
 //!   --witness` use, with a size limit per response and timeouts.
 //!
@@ -15,5 +17,6 @@
 #![deny(missing_docs)]
 
 pub mod client;
+pub mod monitor;
 pub mod serve;
 pub mod witness;

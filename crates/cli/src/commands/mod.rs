@@ -8,6 +8,7 @@ mod html;
 pub mod import;
 mod keys;
 pub mod log;
+mod monitor;
 mod remote;
 mod reports;
 mod serve;
@@ -46,7 +47,7 @@ impl Ctx {
     pub fn reading<R>(&self, f: impl FnOnce(&Ledger) -> Result<R>) -> Result<R> {
         match &self.served {
             Some(l) => f(&l.read()),
-            None => f(&self.open()?),
+            None => f(&self.open_read_only()?),
         }
     }
 
@@ -58,10 +59,22 @@ impl Ctx {
         }
     }
 
+    /// Opens the ledger to write to it (and to migrate it from an earlier layout).
     pub fn open(&self) -> Result<Ledger> {
+        self.open_with(false)
+    }
+
+    /// Opens the ledger for a command that only reads it: nothing is migrated, and every
+    /// write is refused.
+    pub fn open_read_only(&self) -> Result<Ledger> {
+        self.open_with(true)
+    }
+
+    fn open_with(&self, read_only: bool) -> Result<Ledger> {
         let dir = self.dir()?;
         let opts = OpenOptions {
             wait: self.wait,
+            read_only,
             ..OpenOptions::default()
         };
         Ledger::open(dir, &opts).map_err(|e| match &e {
@@ -111,6 +124,8 @@ pub fn dispatch(ctx: &Ctx, command: Command) -> Result<()> {
         Command::VerifyProof(a) => transparency::verify_proof(a),
         Command::VerifyConsistency(a) => transparency::verify_consistency(a),
         Command::Witness(w) => witness::run(w),
+        Command::Monitor(a) => monitor::run(a),
+        Command::VerifyEvidence(a) => monitor::verify_evidence(a),
         Command::Export(crate::cli::ExportCmd::Snapshot(a)) => export::export_snapshot(ctx, a),
         Command::Export(crate::cli::ExportCmd::Tiles(a)) => export::export_tiles(ctx, a),
         Command::Export(crate::cli::ExportCmd::Html(a)) => html::run(ctx, a),

@@ -32,8 +32,7 @@ fn now() -> u64 {
 }
 
 fn key_name(name: &str) -> Result<KeyName> {
-    KeyName::new(name)
-        .with_context(|| format!("--name {:?}", name.chars().take(80).collect::<String>()))
+    KeyName::new(name).with_context(|| format!("--name {}", actledger_core::error::quoted(name)))
 }
 
 /// Opens the state directory, with a clear word for a state file of earlier versions.

@@ -1,0 +1,528 @@
+//! `monitor` against a misbehaving server: a tiny HTTP server in the test serves a folder of
+//! `export tiles` (or tiles built here from altered entries), with the faults of issue 19.
+//! Each is caught: exit 1 with an evidence file that `verify-evidence` confirms offline, or
+//! exit 2 for a server that is unreachable, endless or stalled.
+#![allow(clippy::unwrap_used)]
+
+mod net;
+mod util;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+
+use actledger_core::checkpoint::Checkpoint;
+use actledger_core::evidence::root_of;
+use actledger_core::note::KeyName;
+use actledger_core::tiles::{parse_entry_bundle, tiles_from_entries};
+use actledger_core::SigningKey;
+use net::{witness_serve, Mode, Server};
+use util::Env;
+
+/// A ledger with a log key and a checkpoint, and its verifier key.
+fn ledger(env: &Env) -> String {
+    env.standard();
+    let admin = env.key("admin");
+    let log = env.key("log");
+    env.ok(&[
+        "key",
+        "grant",
+        "--key",
+        &admin,
+        "--public-from",
+        &log,
+        "--role",
+        "log",
+        "--holder",
+        "log",
+    ]);
+    env.adherence("GBR", "2015-10-01");
+    env.ok(&["checkpoint", "--key", &log]);
+    env.ok(&["key", "show", &log, "--verifier"])
+        .trim()
+        .to_string()
+}
+
+fn export(env: &Env, name: &str) -> PathBuf {
+    let out = env.path(name);
+    env.ok(&["export", "tiles", "--out", out.to_str().unwrap()]);
+    out
+}
+
+fn monitor(env: &Env, url: &str, vkey: &str, state: &str, extra: &[&str]) -> std::process::Output {
+    let st = env.path(state);
+    let mut args = vec![
+        "monitor",
+        url,
+        "--vkey",
+        vkey,
+        "--state",
+        st.to_str().unwrap(),
+        "--once",
+        "--timeout",
+        "2",
+    ];
+    args.extend_from_slice(extra);
+    env.run(&args)
+}
+
+/// Asserts exit 1 with an evidence file in `state` of `kind` that verify-evidence confirms.
+fn caught(env: &Env, out: &std::process::Output, vkey: &str, state: &str, kind: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let evidence: Vec<_> = std::fs::read_dir(env.path(state))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .ends_with(&format!("-{kind}.json"))
+        })
+        .collect();
+    assert_eq!(evidence.len(), 1, "{err}: no {kind} evidence");
+    let e = evidence[0].to_str().unwrap();
+    let confirmed = env.ok(&["verify-evidence", e, "--vkey", vkey]);
+    assert!(confirmed.starts_with("confirmed: "), "{confirmed}");
+    // Against another log's key, the evidence proves nothing.
+    let other = env
+        .ok(&[
+            "key",
+            "show",
+            &env.key("other"),
+            "--verifier",
+            "--origin",
+            "test.example/ledger",
+        ])
+        .trim()
+        .to_string();
+    if kind != "checkpoint-signature" {
+        env.fails(1, &["verify-evidence", e, "--vkey", &other]);
+    }
+}
+
+fn entries_of(dir: &Path) -> Vec<Vec<u8>> {
+    // These logs are under 256 entries: one partial bundle.
+    let f = std::fs::read_dir(dir.join("tile/entries/000.p"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .next()
+        .unwrap();
+    let b = std::fs::read(f).unwrap();
+    parse_entry_bundle(&b)
+        .unwrap()
+        .into_iter()
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+/// Tiles and a checkpoint signed by `key` for `entries`, as a log would publish them.
+fn publish(dir: &Path, entries: &[Vec<u8>], key: &SigningKey) {
+    for (path, bytes) in tiles_from_entries(entries).unwrap() {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+    let origin = "test.example/ledger";
+    let cp = Checkpoint::new(origin, entries.len() as u64, root_of(entries))
+        .unwrap()
+        .sign(&KeyName::new(origin).unwrap(), key)
+        .unwrap();
+    std::fs::write(dir.join("checkpoint"), cp.to_string()).unwrap();
+}
+
+fn key(env: &Env, name: &str) -> SigningKey {
+    SigningKey::from_key_file(&std::fs::read_to_string(env.key(name)).unwrap()).unwrap()
+}
+
+#[test]
+fn monitor_follows_growth_downloading_only_new_bundles() {
+    let env = Env::new();
+    let vkey = ledger(&env);
+    let tiles = export(&env, "tiles");
+    let server = Server::new(Mode::Files(tiles.clone()));
+    let out = monitor(&env, &server.url, &vkey, "m", &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (n, _) = env.verify();
+    let first = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(first.contains(&format!("at size {n}")), "{first}");
+    // Grow the log, publish, poll again: only the new events are verified.
+    let log = env.key("log");
+    for s in ["FRA", "MEX", "DEU"] {
+        env.adherence(s, "2015-10-23");
+    }
+    env.ok(&["checkpoint", "--key", &log]);
+    env.ok(&["export", "tiles", "--out", tiles.to_str().unwrap()]);
+    let out = monitor(&env, &server.url, &vkey, "m", &["--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["new_events"], 3);
+    assert_eq!(v["size"], n + 3);
+    // Nothing new: nothing to verify.
+    let out = monitor(&env, &server.url, &vkey, "m", &["--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["new_events"], 0);
+}
+
+#[test]
+fn monitor_catches_altered_bytes_forks_rollbacks_and_bad_bundles() {
+    let env = Env::new();
+    let vkey = ledger(&env);
+    let base = export(&env, "base");
+    let fork_dir = env.path("fork");
+    assert!(std::process::Command::new("cp")
+        .arg("-r")
+        .arg(env.ledger())
+        .arg(&fork_dir)
+        .status()
+        .unwrap()
+        .success());
+    let log = env.key("log");
+    env.adherence("DEU", "2015-10-23");
+    env.ok(&["checkpoint", "--key", &log]);
+    let main_tiles = export(&env, "main");
+    let dep = env.key("dep");
+    let f = |args: &[&str]| {
+        let mut v = vec!["--ledger", fork_dir.to_str().unwrap()];
+        v.extend_from_slice(args);
+        env.ok(&v)
+    };
+    f(&[
+        "record",
+        "--key",
+        &dep,
+        "adherence",
+        "--state",
+        "ITA",
+        "--date",
+        "2015-10-23",
+        "--source",
+        "s",
+    ]);
+    f(&["checkpoint", "--key", &log]);
+    let fork_tiles = env.path("forktiles");
+    f(&["export", "tiles", "--out", fork_tiles.to_str().unwrap()]);
+
+    // One altered byte in an entry bundle: the entries no longer hash to the signed root.
+    let altered = env.path("altered");
+    assert!(std::process::Command::new("cp")
+        .arg("-r")
+        .arg(&main_tiles)
+        .arg(&altered)
+        .status()
+        .unwrap()
+        .success());
+    let bundle = std::fs::read_dir(altered.join("tile/entries/000.p"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .next()
+        .unwrap();
+    let mut b = std::fs::read(&bundle).unwrap();
+    b[10] ^= 1;
+    std::fs::write(&bundle, b).unwrap();
+    let server = Server::new(Mode::Files(altered));
+    let out = monitor(&env, &server.url, &vkey, "m1", &[]);
+    caught(&env, &out, &vkey, "m1", "root-mismatch");
+
+    // A fork: the monitor has verified main; the server then serves the fork's checkpoint
+    // (same size, valid signature, another root).
+    server.set(Mode::Files(main_tiles.clone()));
+    let out = monitor(&env, &server.url, &vkey, "m2", &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    server.set(Mode::Files(fork_tiles.clone()));
+    let out = monitor(&env, &server.url, &vkey, "m2", &[]);
+    caught(&env, &out, &vkey, "m2", "fork");
+
+    // A rollback: after main, the older checkpoint (valid signature, smaller).
+    server.set(Mode::Files(base.clone()));
+    let out = monitor(&env, &server.url, &vkey, "m3", &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    server.set(Mode::Files(main_tiles.clone()));
+    assert!(monitor(&env, &server.url, &vkey, "m3", &[])
+        .status
+        .success());
+    server.set(Mode::Checkpoint(
+        main_tiles.clone(),
+        std::fs::read_to_string(base.join("checkpoint")).unwrap(),
+    ));
+    let out = monitor(&env, &server.url, &vkey, "m3", &[]);
+    caught(&env, &out, &vkey, "m3", "rollback");
+
+    // A truncated entry bundle.
+    let partial = std::fs::read_dir(main_tiles.join("tile/entries/000.p"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .next()
+        .unwrap();
+    let rel = partial
+        .strip_prefix(&main_tiles)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    server.set(Mode::Truncate(main_tiles.clone(), rel, 3));
+    let out = monitor(&env, &server.url, &vkey, "m4", &[]);
+    caught(&env, &out, &vkey, "m4", "bad-bundle");
+
+    // A checkpoint signed by another key under the log's name.
+    let rogue_dir = env.path("rogue");
+    let entries = entries_of(&main_tiles);
+    publish(&rogue_dir, &entries, &key(&env, "rogue"));
+    server.set(Mode::Files(rogue_dir));
+    let out = monitor(&env, &server.url, &vkey, "m5", &[]);
+    caught(&env, &out, &vkey, "m5", "checkpoint-signature");
+}
+
+#[test]
+fn monitor_catches_a_signed_event_whose_signature_fails() {
+    let env = Env::new();
+    let vkey = ledger(&env);
+    let tiles = export(&env, "tiles");
+    let mut entries = entries_of(&tiles);
+    // The last event's signature (its last 64 bytes) altered, and the log signs the result.
+    let last = entries.last_mut().unwrap();
+    let n = last.len();
+    last[n - 5] ^= 1;
+    let bad = env.path("bad");
+    publish(&bad, &entries, &key(&env, "log"));
+    let server = Server::new(Mode::Files(bad));
+    let out = monitor(&env, &server.url, &vkey, "m", &[]);
+    caught(&env, &out, &vkey, "m", "bad-event");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("event {}", entries.len() - 1)),
+        "{err}"
+    );
+}
+
+#[test]
+fn monitor_gives_up_on_endless_stalled_and_absent_servers_with_exit_2() {
+    let env = Env::new();
+    let vkey = ledger(&env);
+    let server = Server::new(Mode::Endless);
+    let out = monitor(&env, &server.url, &vkey, "m", &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    server.set(Mode::Stall);
+    let out = monitor(&env, &server.url, &vkey, "m", &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Nothing listening.
+    let free = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", free.local_addr().unwrap());
+    drop(free);
+    let out = monitor(&env, &url, &vkey, "m", &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // No evidence for any of these: they prove nothing about the log.
+    assert!(std::fs::read_dir(env.path("m")).unwrap().all(|e| !e
+        .unwrap()
+        .file_name()
+        .to_str()
+        .unwrap()
+        .starts_with("evidence")));
+}
+
+#[test]
+fn monitor_requires_the_witness_quorum() {
+    let env = Env::new();
+    let vkey = ledger(&env);
+    let tiles = export(&env, "tiles");
+    let server = Server::new(Mode::Files(tiles));
+    let w = env
+        .ok(&[
+            "key",
+            "show",
+            &env.key("w"),
+            "--verifier",
+            "--cosignature",
+            "--origin",
+            "w.example",
+        ])
+        .trim()
+        .to_string();
+    let out = monitor(&env, &server.url, &vkey, "m", &["--witness", &w]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("quorum"));
+}
+
+/// End to end on loopback: a log published as static tiles, two `witness serve`, and a
+/// monitor with quorum 2 following appends. Stopping one witness stops publication with
+/// quorum 2 (the monitor sees nothing new) and not with quorum 1 (whose checkpoint the
+/// quorum-2 monitor then refuses). 16 appends in 5 rounds here, not the issue's 10,000:
+/// each append is a CLI run, and CI has two cores.
+#[test]
+fn end_to_end_two_witnesses_and_a_monitor_with_quorum_2() {
+    let env = Env::new();
+    let vkey = ledger(&env);
+    let log = env.key("log");
+    let (k1, k2) = (env.key("w1"), env.key("w2"));
+    let cosig = |k: &str| {
+        env.ok(&[
+            "key",
+            "show",
+            k,
+            "--verifier",
+            "--cosignature",
+            "--origin",
+            "actledger-witness",
+        ])
+        .trim()
+        .to_string()
+    };
+    let (v1, v2) = (cosig(&k1), cosig(&k2));
+    let w1 = witness_serve(&k1, &[&vkey], &env.path("w1"));
+    let w2 = witness_serve(&k2, &[&vkey], &env.path("w2"));
+    let (o1, o2) = (format!("{}={v1}", w1.url), format!("{}={v2}", w2.url));
+    let tiles = env.path("tiles");
+    let server = Server::new(Mode::Files(tiles.clone()));
+    let publish = |quorum: &str| {
+        let out = env.run(&[
+            "checkpoint",
+            "--key",
+            &log,
+            "--witness",
+            &o1,
+            "--witness",
+            &o2,
+            "--quorum",
+            quorum,
+        ]);
+        if out.status.success() {
+            env.ok(&["export", "tiles", "--out", tiles.to_str().unwrap()]);
+        }
+        out
+    };
+    let follow = || {
+        let out = monitor(
+            &env,
+            &server.url,
+            &vkey,
+            "m",
+            &[
+                "--witness",
+                &v1,
+                "--witness",
+                &v2,
+                "--quorum",
+                "2",
+                "--json",
+            ],
+        );
+        let v: Option<serde_json::Value> = serde_json::from_slice(&out.stdout).ok();
+        (out, v)
+    };
+    let states = [
+        "FRA", "MEX", "DEU", "ITA", "JPN", "NLD", "BEL", "CHE", "AUT", "DNK", "FIN", "NOR", "SWE",
+        "ESP", "PRT",
+    ];
+    let mut seen = 0;
+    // 15 adherence letters, published in 4 rounds, each cosigned by both witnesses and
+    // followed by the monitor.
+    for chunk in states.chunks(4) {
+        for s in chunk {
+            env.adherence(s, "2015-10-23");
+        }
+        assert!(publish("2").status.success());
+        let (out, v) = follow();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v = v.unwrap();
+        assert_eq!(
+            v["new_events"].as_u64().unwrap(),
+            if seen == 0 {
+                v["size"].as_u64().unwrap()
+            } else {
+                chunk.len() as u64
+            }
+        );
+        seen = v["size"].as_u64().unwrap();
+    }
+    assert_eq!(seen, env.verify().0);
+
+    // One witness down.
+    drop(w2);
+    env.adherence("GRC", "2015-10-23");
+    let out = publish("2");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (out, v) = follow();
+    assert!(out.status.success());
+    assert_eq!(v.unwrap()["new_events"], 0);
+    let out = publish("1");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (out, _) = follow();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("quorum"));
+}
+
+/// `monitor` follows `actledger serve` (the tiles read path) as it follows a static copy.
+#[test]
+fn monitor_follows_actledger_serve() {
+    let env = Env::new();
+    let vkey = ledger(&env);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("actledger"))
+        .arg("--ledger")
+        .arg(env.ledger())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let url = line.trim().rsplit_once(" on ").unwrap().1.to_string();
+    let out = monitor(&env, &url, &vkey, "m", &["--json"]);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["size"].as_u64().unwrap(), env.verify().0);
+}
