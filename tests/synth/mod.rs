@@ -98,10 +98,17 @@ pub fn members_csv(rng: &mut Rng, years: std::ops::RangeInclusive<u16>) -> (Stri
         .collect();
     let mut csv = String::from("year,member_state,iso3,seat,note,source\n");
     let mut councils = Councils::new();
+    // No state holds an elected seat three years running (Charter Art. 23(2), a rule).
+    let (mut last, mut before): (Vec<StateCode>, Vec<StateCode>) = (Vec::new(), Vec::new());
     for year in years {
-        let mut pool = electable.clone();
+        let mut pool: Vec<StateCode> = electable
+            .iter()
+            .filter(|s| !(last.contains(s) && before.contains(s)))
+            .copied()
+            .collect();
         rng.shuffle(&mut pool);
         let elected = &pool[..10];
+        before = std::mem::replace(&mut last, elected.to_vec());
         let mut council = Vec::new();
         for s in P5 {
             let st: StateCode = s.parse().unwrap();
