@@ -29,11 +29,11 @@ mod verify;
 pub use error::{AppendError, OpenError, ProofError, StoreError};
 pub use ledger::{Appended, Ledger, OpenOptions, StoredCheckpoint};
 pub use memory::MemoryLog;
-pub use tile_log::{
-    consistency_proof, inclusion_proof, root, tile_files, verify_tiles, ComputedTiles, TileReader,
-};
 pub use pipeline::{
     for_each_event, for_each_event_where, replay_view, ChainCheck, Keep, CHUNK, SIGNATURE_BATCH,
+};
+pub use tile_log::{
+    consistency_proof, inclusion_proof, root, tile_files, verify_tiles, ComputedTiles, TileReader,
 };
 pub use verify::{verify_log, verify_log_with, SignatureMode, VerifySummary};
 

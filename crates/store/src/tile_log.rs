@@ -264,7 +264,10 @@ impl TileReader for ComputedTiles<'_> {
         let first = index.saturating_mul(u64::from(TILE_WIDTH));
         let mut out = Vec::with_capacity(usize::from(width) * HASH_LEN);
         for i in 0..u64::from(width) {
-            out.extend_from_slice(self.subtree(tree_level, first.saturating_add(i))?.as_bytes());
+            out.extend_from_slice(
+                self.subtree(tree_level, first.saturating_add(i))?
+                    .as_bytes(),
+            );
         }
         Ok(out)
     }
