@@ -290,6 +290,8 @@ pub mod variant {
     /// `Fact::DatedAssessment` (format revision 2): the same kind of fact as
     /// [`CREDIBILITY_ASSESSMENT`]; a scan for assessments asks for both.
     pub const DATED_ASSESSMENT: u32 = 7;
+    /// `Fact::TallyVote` (format revision 2).
+    pub const TALLY_VOTE: u32 = 8;
 }
 
 /// When stored event bytes say they were recorded (`recorded_at`, at its fixed offset,

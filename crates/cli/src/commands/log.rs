@@ -138,6 +138,20 @@ fn fact_summary(f: &Fact) -> String {
             a.draft,
             if a.credible { "yes" } else { "no" }
         ),
+        Fact::TallyVote(v) => {
+            let r = actledger_core::projection::votes::tally_vote_outcome(
+                actledger_core::Seq(0),
+                &[],
+                v,
+            );
+            format!(
+                "{} on {}: {} (known by tally: {})",
+                r.label,
+                v.date,
+                v.tally.map_or("tally unknown".into(), |t| t.to_string()),
+                r.basis
+            )
+        }
         Fact::DatedAssessment(d) => format!(
             "{} credible={} assessed on {}",
             d.assessment.draft,

@@ -1,6 +1,6 @@
 //! The sled ledger.
 //!
-//! Layout of `DIR/` (docs/FORMAT.md §6):
+//! Layout of `DIR/` (docs/FORMAT.md §7):
 //! - `ledger.lock`: the process lock (holds the holder's pid);
 //! - `db/`: the sled database with trees
 //!   - `bundles`: bundle number (u64 big-endian) → 16 consecutive events, each as
