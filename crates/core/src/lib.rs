@@ -5,6 +5,16 @@
 //! SHA-256 hash chain, the ledger's rules, and verification of a log from its bytes.
 //!
 //! The byte format is specified in `docs/FORMAT.md`; each module cites the part it implements.
+//!
+//! No file, network or terminal I/O. Exactly three functions read the environment, each
+//! because its caller cannot sensibly supply the value:
+//! - [`types::Timestamp::now`] reads the clock (the `recorded_at` of a new event; every check
+//!   takes the time as an argument or from the events);
+//! - [`keys::SigningKey::generate`] draws a new key from the operating system's randomness
+//!   (`key new`; tests use `SigningKey::from_seed`);
+//! - [`batch::SignatureBatch::verify`] draws the batch equation's random weights from it
+//!   (weights an attacker could predict would let a forged batch pass; without randomness it
+//!   answers `false` and the caller checks each signature alone).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
