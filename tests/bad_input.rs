@@ -316,18 +316,7 @@ fn key_without_the_role() {
     );
     rejected(
         &env,
-        &[
-            "key",
-            "grant",
-            "--key",
-            &rec,
-            "--public-from",
-            &stranger,
-            "--role",
-            "depositary",
-            "--holder",
-            "x",
-        ],
+        &util::grant_args(&rec, &stranger, "depositary", "x"),
         "lacks the administrator role",
     );
     // A revoked key signs nothing after its revocation.
@@ -360,18 +349,7 @@ fn key_without_the_role() {
     );
     rejected(
         &env,
-        &[
-            "key",
-            "grant",
-            "--key",
-            &admin,
-            "--public-from",
-            &dep,
-            "--role",
-            "depositary",
-            "--holder",
-            "x",
-        ],
+        &util::grant_args(&admin, &dep, "depositary", "x"),
         "cannot be granted a role again",
     );
     // The last administrator cannot be revoked.

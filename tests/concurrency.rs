@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod synth;
+mod util;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -12,7 +13,6 @@ use std::time::Duration;
 
 use actledger_core::chain;
 use actledger_store::{Ledger, LogReader, OpenOptions, StoreError};
-use synth::bin;
 
 /// Events in a fresh [`setup`] ledger.
 const BASE: usize = 2;
@@ -24,9 +24,7 @@ struct Setup {
 }
 
 fn actledger(ledger: &Path) -> Command {
-    let mut c = Command::new(bin());
-    c.env("ACTLEDGER_DIR", ledger).env_remove("RUST_LOG");
-    c
+    util::actledger_on(ledger)
 }
 
 fn ok(ledger: &Path, args: &[&str]) -> String {
@@ -57,23 +55,15 @@ fn setup() -> Setup {
         &ledger,
         &["init", "--origin", "lock.example/l", "--admin-key", &admin],
     );
-    ok(&ledger, &synth::grant(&admin, &dep, "depositary", "dep"));
+    ok(
+        &ledger,
+        &util::grant_args(&admin, &dep, "depositary", "dep"),
+    );
     Setup { dir, ledger, dep }
 }
 
 fn adherence<'a>(dep: &'a str, state: &'a str) -> [&'a str; 10] {
-    [
-        "record",
-        "--key",
-        dep,
-        "adherence",
-        "--state",
-        state,
-        "--date",
-        "2015-10-01",
-        "--source",
-        "concurrency test",
-    ]
+    util::adherence_args(dep, state, "concurrency test")
 }
 
 /// Grants a recorder and imports Council terms for 1946-2026 (1,215 events), so that
@@ -85,7 +75,7 @@ fn fill(s: &Setup) -> usize {
     ok(&s.ledger, &["key", "new", "--out", rec.to_str().unwrap()]);
     ok(
         &s.ledger,
-        &synth::grant(
+        &util::grant_args(
             admin.to_str().unwrap(),
             rec.to_str().unwrap(),
             "recorder",

@@ -257,3 +257,30 @@ fn a_usage_error_is_one_line_and_a_hint() {
         assert!(lines[1].contains("--help"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn a_snapshot_checkpoint_signed_by_a_key_without_the_log_role_is_refused() {
+    use actledger_core::checkpoint::Checkpoint;
+    use actledger_core::note::{KeyName, Note};
+    let env = Env::new();
+    env.with_checkpoint();
+    env.ok(&["export", "snapshot", "--out", "snap"]);
+    let note = Note::parse(&std::fs::read_to_string(env.path("snap/checkpoint")).unwrap()).unwrap();
+    let cp = Checkpoint::from_note(&note).unwrap();
+    // The same checkpoint, signed by a key the log never granted anything, and by one with
+    // another role (recorder): each signature matches the --vkey given.
+    for name in ["rogue", "rec"] {
+        let file = env.key(name);
+        let key =
+            actledger_core::SigningKey::from_key_file(&std::fs::read_to_string(&file).unwrap())
+                .unwrap();
+        let forged = cp
+            .sign(&KeyName::new(cp.origin()).unwrap(), &key)
+            .unwrap()
+            .to_string();
+        std::fs::write(env.path("snap/checkpoint"), forged).unwrap();
+        let vkey = env.ok(&["key", "show", &file, "--verifier"]);
+        let err = env.fails(1, &["verify-snapshot", "snap", "--vkey", vkey.trim()]);
+        assert!(err.contains("does not hold the log role"), "{name}: {err}");
+    }
+}

@@ -217,8 +217,12 @@ fn mutated_real_files_never_panic_any_importer() {
         // Votes come 15 rows to a draft: keep two drafts' worth.
         let base = head(file.text, 31);
         for (ki, kind) in KINDS.iter().enumerate() {
-            // The file itself (parsed as its own kind and as every other).
-            check(*kind, file.path, &base);
+            // The file itself: accepted as its own kind (the files are in the order of KINDS),
+            // refused cleanly or accepted as every other.
+            let own = check(*kind, file.path, &base);
+            if fi == ki {
+                assert!(own, "{} is refused as {}", file.path, kind.name());
+            }
             for m in 0..MUTANTS {
                 let mut rng = Rng::for_case(seed, ((fi * 6 + ki) as u64) << 32 | m);
                 let bytes = mutate(&mut rng, &base);
@@ -236,6 +240,13 @@ fn mutated_real_files_never_panic_any_importer() {
     eprintln!(
         "hostile_csv/mutants: {tried} mutated files parsed as every kind, {accepted} accepted, \
          none panicked"
+    );
+    // Mutants that keep a file valid and mutants that break it both occur: a run where every
+    // mutant was refused (or accepted) would test one side only.
+    assert!(accepted > 0, "no mutant was accepted");
+    assert!(
+        accepted < tried / 2,
+        "{accepted} of {tried} mutants accepted"
     );
 }
 

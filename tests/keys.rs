@@ -167,21 +167,10 @@ fn no_command_ever_prints_a_secret() {
         .collect()
     };
     let grant = |key: &str, from: &str, role: &str| -> Vec<String> {
-        [
-            "key",
-            "grant",
-            "--key",
-            key,
-            "--public-from",
-            from,
-            "--role",
-            role,
-            "--holder",
-            "h",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
+        util::grant_args(key, from, role, "h")
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
     };
     let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     // (arguments, expected exit code): successes and failures of every key-reading command.

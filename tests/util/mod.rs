@@ -15,18 +15,56 @@ pub const E10_2022: [&str; 10] = [
 ];
 
 /// The `actledger` binary, with no ledger set and `RUST_LOG` cleared: the one runner every
-/// end-to-end test uses (through [`Env::cmd`] when it has an [`Env`]).
-pub fn actledger() -> Command {
-    let mut c = Command::cargo_bin("actledger").unwrap();
+/// end-to-end test uses (a `std` command, so a test can spawn, pipe and kill it; [`Env::cmd`]
+/// wraps it for `assert_cmd`).
+pub fn actledger() -> std::process::Command {
+    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("actledger"));
     c.env_remove("ACTLEDGER_DIR").env_remove("RUST_LOG");
     c
 }
 
-/// `actledger ARGS` on the ledger at `ledger`.
-pub fn actledger_on(ledger: &Path) -> Command {
+/// [`actledger`] on the ledger at `ledger`.
+pub fn actledger_on(ledger: &Path) -> std::process::Command {
     let mut c = actledger();
     c.env("ACTLEDGER_DIR", ledger);
     c
+}
+
+/// `key grant` arguments: `signer` grants `role` to the key of the key file `subject`.
+pub fn grant_args<'a>(
+    signer: &'a str,
+    subject: &'a str,
+    role: &'a str,
+    holder: &'a str,
+) -> [&'a str; 10] {
+    [
+        "key",
+        "grant",
+        "--key",
+        signer,
+        "--public-from",
+        subject,
+        "--role",
+        role,
+        "--holder",
+        holder,
+    ]
+}
+
+/// `record adherence` arguments: `key` records `state`'s letter of 2015-10-01 from `source`.
+pub fn adherence_args<'a>(key: &'a str, state: &'a str, source: &'a str) -> [&'a str; 10] {
+    [
+        "record",
+        "--key",
+        key,
+        "adherence",
+        "--state",
+        state,
+        "--date",
+        "2015-10-01",
+        "--source",
+        source,
+    ]
 }
 
 /// A temp directory with a ledger path and key files.
@@ -53,7 +91,7 @@ impl Env {
     pub fn cmd(&self) -> Command {
         let mut c = actledger_on(&self.ledger());
         c.current_dir(self.dir.path());
-        c
+        Command::from_std(c)
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
@@ -117,18 +155,7 @@ impl Env {
     pub fn grant(&self, name: &str, role: &str) {
         let admin = self.key("admin");
         let k = self.key(name);
-        self.ok(&[
-            "key",
-            "grant",
-            "--key",
-            &admin,
-            "--public-from",
-            &k,
-            "--role",
-            role,
-            "--holder",
-            name,
-        ]);
+        self.ok(&grant_args(&admin, &k, role, name));
     }
 
     /// Records a Council term of `state` (`seat` permanent or elected) with the `rec` key.

@@ -61,6 +61,10 @@ pub enum Command {
     /// Print the RFC 9162 consistency proof between two tree sizes (one base64 hash per line).
     Consistency(ConsistencyArgs),
     /// Check a tlog-proof offline against the log's verifier key (no ledger needed).
+    ///
+    /// A proof carries one entry, not the log's key list: the checkpoint's signature is checked
+    /// against the --vkey given, which must come from the log's operator. `verify-snapshot`
+    /// also checks that the key holds the `log` role.
     VerifyProof(VerifyProofArgs),
     /// Check offline that a newer checkpoint extends an older one (no ledger needed).
     VerifyConsistency(VerifyConsistencyArgs),

@@ -1,5 +1,5 @@
 //! The one canonical codec: serde + bincode 2.0.1 in a fixed configuration. All bincode use in
-//! the project lives here (BRIEF §5), so the format is defined in one place.
+//! the project lives here (one codec: docs/FORMAT.md §1-§2), so the format is defined in one place.
 //!
 //! Configuration (docs/FORMAT.md §1): little-endian, fixed-width integers (`u8` 1 byte, `u16`
 //! 2, `u32` 4, `u64`/`i64` 8), sequence and string lengths as `u64`, enum variants as `u32`,

@@ -1,4 +1,4 @@
-//! The events of the ledger (BRIEF §2). Every fact is one event; events are appended, never
+//! The events of the ledger (docs/FORMAT.md specifies their bytes). Every fact is one event; events are appended, never
 //! edited; a mistake is fixed by a later [`Correction`].
 //!
 //! The declaration order of fields and variants here *is* the byte format (docs/FORMAT.md):
@@ -143,7 +143,7 @@ pub struct TallyVote {
     pub note: Text,
 }
 
-/// The roles a key can hold (BRIEF §2).
+/// The roles a key can hold (what each may sign: docs/FORMAT.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
@@ -653,7 +653,7 @@ pub struct Correction {
 }
 
 impl EventBody {
-    /// The kind's name, as in BRIEF §2.
+    /// The kind's name, as the docs and `log` print it.
     pub fn kind(&self) -> &'static str {
         match self {
             EventBody::LedgerCreated(_) => "LedgerCreated",

@@ -1,4 +1,4 @@
-//! Signing keys and the key file format (docs/FORMAT.md §5).
+//! Signing keys and the key file format (docs/FORMAT.md §6).
 //!
 //! A key file is ASCII text: the line `actledger-ed25519-secret-key-v1`, then the standard
 //! base64 (RFC 4648 §4, with padding) of the 32-byte Ed25519 seed (RFC 8032 §5.1.5), then a

@@ -1,4 +1,4 @@
-//! The ledger's rules: who may write what, and which facts cannot be true (BRIEF §2).
+//! The ledger's rules: who may write what, and which facts cannot be true.
 //!
 //! [`LedgerState`] is replayed from the log. The same [`LedgerState::admit`] runs when an
 //! event is appended and when the log is verified, so anything rejected at append is also

@@ -1,4 +1,4 @@
-//! How the store keeps the Merkle tree: hash tiles (docs/FORMAT.md §9 T10).
+//! How the store keeps the Merkle tree: hash tiles (docs/FORMAT.md §7, the `tiles` tree; tile shape as in §9 T7).
 //!
 //! Tile `(L, N)` holds the hashes of the perfect-subtree nodes `(level 8·L, index 256·N + i)`
 //! for `i` in `0 … W−1`, W ≤ 256: the C2SP tlog-tiles layout, kept in one sled value (the W

@@ -1,6 +1,6 @@
 //! `export snapshot` / `verify-snapshot` / `export tiles`: the log handed to third parties.
 //!
-//! A snapshot folder (docs/FORMAT.md §T, "Snapshot") holds exactly:
+//! A snapshot folder (its files' encodings: docs/FORMAT.md §9, T4 and T7) holds exactly:
 //! - `checkpoint`: the latest signed checkpoint (C2SP signed note);
 //! - `entries`: the first `size` events, C2SP entry-bundle encoding (u16 big-endian length,
 //!   then the event's stored bytes, for each event in order);
@@ -352,7 +352,7 @@ fn readme(cp: &Checkpoint, supporters: usize) -> String {
 }
 
 pub fn export_snapshot(ctx: &Ctx, a: ExportSnapshotArgs) -> Result<()> {
-    let ledger = ctx.open()?;
+    let ledger = ctx.open_read_only()?;
     let cp_stored = super::transparency::latest(&ledger)?;
     let note = Note::parse(&cp_stored.note).context("stored checkpoint")?;
     let cp = Checkpoint::from_note(&note).context("stored checkpoint")?;
@@ -582,12 +582,27 @@ pub fn verify_snapshot(a: VerifySnapshotArgs) -> Result<()> {
     // The events themselves, as `verify` checks a ledger: canonical decoding, positions,
     // chain, signatures and rules, on all cores; and the Merkle root.
     let progress = crate::progress::Progress::new(cp.size(), "verify");
-    let summary =
+    let (summary, verifier) =
         match actledger_store::verify_log(&entries, |n| progress.set(n), |_, _, _, _| Ok(()))? {
-            Ok((summary, _)) => summary,
+            Ok(done) => done,
             Err(e) => return Err(fail("entries", e)),
         };
     progress.finish();
+    // The signature matched the key given; the entries say whether that key may sign this
+    // log's checkpoints: it must hold the `log` role, unrevoked, at the checkpoint's size.
+    if !verifier
+        .state()
+        .key_has_role(vkey.public(), actledger_core::Role::Log)
+    {
+        return Err(fail(
+            "checkpoint",
+            format!(
+                "signed by {}, a key that does not hold the log role at size {} (the entries grant it no such role, or revoked it)",
+                vkey.public(),
+                cp.size()
+            ),
+        ));
+    }
     if summary.root != *cp.root() {
         return Err(fail(
             "entries",
@@ -635,7 +650,7 @@ pub fn verify_snapshot(a: VerifySnapshotArgs) -> Result<()> {
 }
 
 pub fn export_tiles(ctx: &Ctx, a: ExportTilesArgs) -> Result<()> {
-    let ledger = ctx.open()?;
+    let ledger = ctx.open_read_only()?;
     let cp_stored = super::transparency::latest(&ledger)?;
     let new_size = cp_stored.size;
     fsutil::refuse_link(&a.out)?;

@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 
 use super::{parse_each, FactKey, ImportError, Kind, ParseOptions, Skipped};
 
-/// Where an import reads from. Each pass opens it afresh.
+/// Where an import reads from (opened once: the import is one pass).
 #[derive(Debug, Clone)]
 pub enum Input {
     /// A file on disk.

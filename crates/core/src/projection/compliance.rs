@@ -1,4 +1,4 @@
-//! Compliance history (BRIEF §1, §3): for each Council vote, the supporters that sat, how they
+//! Compliance history (the Code's pledge applied to each recorded vote): for each Council vote, the supporters that sat, how they
 //! voted, and what that means under the Code and a [`TrustPolicy`](super::TrustPolicy).
 //!
 //! A supporter is **bound** by a vote when its adherence is established on the vote's day

@@ -1,4 +1,4 @@
-//! The Security Council on a given day (BRIEF §3): its members from the `CouncilTerm` facts,
+//! The Security Council on a given day: its members from the `CouncilTerm` facts,
 //! with each one's seat and standing under the Code that day.
 
 use serde::{Deserialize, Serialize};

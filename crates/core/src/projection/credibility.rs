@@ -1,4 +1,4 @@
-//! Whose credibility assessments count (BRIEF §1: "credible" is undefined on purpose, and
+//! Whose credibility assessments count (the Code's "credible" is undefined on purpose, and
 //! observers may disagree). A [`TrustPolicy`] names the trusted assessor keys; a draft's
 //! [`Verdict`] is derived from the trusted assessments only. Disagreement among trusted
 //! assessors is a **conflict**: reported, never resolved.

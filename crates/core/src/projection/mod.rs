@@ -1,4 +1,4 @@
-//! Projections: what the ledger derives by replay (BRIEF §3), as pure functions over decoded
+//! Projections: what the ledger derives by replay, as pure functions over decoded
 //! events. No I/O, no clock, no randomness: the same events give the same values, and the
 //! same JSON bytes (every map is a `BTreeMap`, every list is sorted).
 //!

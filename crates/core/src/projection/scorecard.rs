@@ -1,4 +1,4 @@
-//! State scorecards (BRIEF §1, §3), for the civil-society author before Council elections:
+//! State scorecards, for the civil-society author before Council elections:
 //! supporter or not and since when, Council terms, votes on assessed drafts, breaches, and the
 //! vetoes a permanent member cast.
 //!

@@ -1,4 +1,4 @@
-//! The supporter list (BRIEF §3): every state whose adherence is in the view, with the event
+//! The supporter list: every state whose adherence is in the view, with the event
 //! it rests on.
 
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,4 @@
-//! The veto-initiative record (BRIEF §1, §3): General Assembly resolution 76/262 (26 April
+//! The veto-initiative record: General Assembly resolution 76/262 (26 April
 //! 2022) has the President of the Assembly convene a formal meeting within **ten working
 //! days** of a veto; an emergency special session on the same situation meeting in that window
 //! takes its place.

@@ -1,4 +1,4 @@
-//! Vote outcomes (BRIEF §2-§3): for every Council vote, the tally and the outcome computed from
+//! Vote outcomes (derived from the `DraftTabled` and `VoteRecorded` facts): for every Council vote, the tally and the outcome computed from
 //! the members' votes by [`crate::outcome::compute`] (adopted, vetoed and by whom, or failed).
 //! Outcomes are never taken from input.
 
