@@ -457,3 +457,39 @@ fn a_correction_that_breaks_a_dependent_fact_is_refused_naming_it() {
         "a better source",
     ]);
 }
+
+#[test]
+fn votes_and_log_show_absent_members_and_procedural_votes() {
+    let env = Env::new();
+    env.standard();
+    let rec = env.key("rec");
+    let yes: Vec<&str> = P5
+        .iter()
+        .chain(E10_2022.iter())
+        .copied()
+        .filter(|s| *s != "GAB")
+        .collect();
+    env.ok(&[
+        "record",
+        "--key",
+        &rec,
+        "vote",
+        "--draft",
+        "S/2022/10",
+        "--date",
+        "2022-05-02",
+        "--yes",
+        &yes.join(","),
+        "--absent",
+        "GAB",
+        "--procedural",
+        "--source",
+        "s",
+    ]);
+    let votes = env.ok(&["votes"]);
+    let row = votes.lines().find(|l| l.contains("S/2022/10")).unwrap();
+    assert!(row.contains(" GAB "), "{votes}");
+    assert!(row.contains("adopted (procedural)"), "{votes}");
+    let log = env.ok(&["log"]);
+    assert!(log.contains("(procedural), absent: GAB"), "{log}");
+}

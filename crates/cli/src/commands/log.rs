@@ -125,12 +125,24 @@ fn fact_summary(f: &Fact) -> String {
                 }
                 _ => String::new(),
             };
+            let absent: Vec<&str> = v
+                .votes
+                .iter()
+                .filter(|m| m.vote == actledger_core::event::Vote::Absent)
+                .map(|m| m.state.as_str())
+                .collect();
             format!(
-                "{} on {}: {} {}{by}",
+                "{} on {}: {} {}{by}{}{}",
                 v.draft,
                 v.date,
                 r.tally,
-                r.outcome.name()
+                r.outcome.name(),
+                if v.procedural { " (procedural)" } else { "" },
+                if absent.is_empty() {
+                    String::new()
+                } else {
+                    format!(", absent: {}", absent.join(","))
+                }
             )
         }
         Fact::CredibilityAssessment(a) => format!(

@@ -306,6 +306,7 @@ pub fn votes(ctx: &Ctx, a: VotesArgs) -> Result<()> {
     if a.vetoed {
         list.votes
             .retain(|x| matches!(x.result.outcome, Outcome::Vetoed { .. }));
+        list.tally_votes.retain(|t| !t.vetoed_by.is_empty());
     }
     if a.json {
         return print_json("votes", &list);
@@ -318,21 +319,76 @@ pub fn votes(ctx: &Ctx, a: VotesArgs) -> Result<()> {
                 Outcome::Vetoed { by } => format!(" by {}", codes(by)),
                 _ => String::new(),
             };
+            let absent: Vec<&str> = x
+                .votes
+                .iter()
+                .filter(|m| m.vote == actledger_core::event::Vote::Absent)
+                .map(|m| m.state.as_str())
+                .collect();
             vec![
                 x.date.to_string(),
                 x.draft.to_string(),
                 x.result.tally.to_string(),
-                format!("{}{by}", x.result.outcome.name()),
+                if absent.is_empty() {
+                    "none".to_string()
+                } else {
+                    absent.join(",")
+                },
+                format!(
+                    "{}{by}{}",
+                    x.result.outcome.name(),
+                    if x.procedural { " (procedural)" } else { "" }
+                ),
                 x.meeting
                     .as_ref()
                     .map(|m| m.to_string())
                     .unwrap_or_default(),
+                "votes".to_string(),
                 x.seq.to_string(),
             ]
         })
+        .chain(
+            list.tally_votes
+                .iter()
+                .filter(|t| !a.vetoed || !t.vetoed_by.is_empty())
+                .map(|t| {
+                    vec![
+                        t.date.to_string(),
+                        t.label.clone(),
+                        t.tally.map_or("unknown".into(), |x| x.to_string()),
+                        "unknown".to_string(),
+                        match (&t.outcome, t.vetoed_by.is_empty()) {
+                            (Some(o), _) => match o {
+                                Outcome::Vetoed { by } => format!("vetoed by {}", codes(by)),
+                                o => o.name().to_string(),
+                            },
+                            (None, false) => format!(
+                                "vetoed by {} (as reported, not computed)",
+                                codes(&t.vetoed_by)
+                            ),
+                            (None, true) => "not computed (tally unknown)".to_string(),
+                        } + if t.procedural { " (procedural)" } else { "" },
+                        t.meeting
+                            .as_ref()
+                            .map(|m| m.to_string())
+                            .unwrap_or_default(),
+                        "tally".to_string(),
+                        t.seq.to_string(),
+                    ]
+                }),
+        )
         .collect();
     output::table(
-        &["DATE", "DRAFT", "YES-NO-ABST", "OUTCOME", "MEETING", "SEQ"],
+        &[
+            "DATE",
+            "TEXT",
+            "YES-NO-ABST",
+            "ABSENT",
+            "OUTCOME",
+            "MEETING",
+            "KNOWN BY",
+            "SEQ",
+        ],
         &rows,
     );
     Ok(())
