@@ -325,3 +325,135 @@ fn impossible_cutoffs_trusts_and_assessment_days_are_refused() {
     assert!(err.contains("2999-01-01 is in the future"), "{err}");
     assert_eq!(env.verify(), before, "nothing written");
 }
+
+fn term(env: &Env, state: &str, from: &str, to: &str) -> std::process::Output {
+    let rec = env.key("rec");
+    env.run(&[
+        "record", "--key", &rec, "term", "--state", state, "--seat", "elected", "--from", from,
+        "--to", to, "--source", "s",
+    ])
+}
+
+fn refused(out: std::process::Output, needle: &str) {
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains(needle), "expected {needle:?} in: {err}");
+}
+
+#[test]
+fn charter_rules_on_seats_and_symbols_are_enforced() {
+    let env = Env::new();
+    env.standard();
+    let before = env.verify();
+    // Art. 23: observer states cannot sit.
+    refused(
+        term(&env, "PSE", "2023-01-01", "2023-12-31"),
+        "PSE (Palestine, State of) is a non-member observer state",
+    );
+    // Art. 23(2): no immediate re-election, however the years are split across rows.
+    refused(
+        term(&env, "ALB", "2023-01-01", "2024-12-31"),
+        "more than two consecutive years",
+    );
+    assert_eq!(env.verify(), before, "nothing written");
+    assert!(term(&env, "ALB", "2023-01-01", "2023-12-31")
+        .status
+        .success());
+    let before = env.verify();
+    refused(
+        term(&env, "ALB", "2024-01-01", "2024-12-31"),
+        "ALB would hold an elected seat from 2022-01-01 to 2024-12-31",
+    );
+    // A draft symbol of 2023 cannot have been voted on in 2022.
+    let rec = env.key("rec");
+    let all: Vec<&str> = P5.iter().chain(E10_2022.iter()).copied().collect();
+    refused(
+        env.run(&[
+            "record",
+            "--key",
+            &rec,
+            "vote",
+            "--draft",
+            "S/2023/5",
+            "--date",
+            "2022-05-02",
+            "--yes",
+            &all.join(","),
+            "--source",
+            "s",
+        ]),
+        "draft symbol S/2023/5 is of 2023, after the day it is dated 2022-05-02",
+    );
+    assert_eq!(env.verify(), before, "nothing written");
+}
+
+#[test]
+fn a_correction_that_breaks_a_dependent_fact_is_refused_naming_it() {
+    let env = Env::new();
+    env.standard();
+    vote(&env, "S/2022/10", "2022-05-02", &["RUS"], &[]);
+    let log = env.ok(&["log", "--json"]);
+    let events: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let seq_of = |pred: &dyn Fn(&Value) -> bool| {
+        events.iter().find(|e| pred(e)).unwrap()["seq"]
+            .as_u64()
+            .unwrap()
+            .to_string()
+    };
+    let alb = seq_of(&|e| e["body"]["Fact"]["CouncilTerm"]["state"] == "ALB");
+    let vote_seq = seq_of(&|e| e["body"]["Fact"]["CouncilVote"].is_object());
+    let before = env.verify();
+    let rec = env.key("rec");
+    // Albania leaves the Council before the vote it took part in.
+    let out = env.run(&[
+        "record",
+        "--key",
+        &rec,
+        "correction",
+        "--target",
+        &alb,
+        "--reason",
+        "r",
+        "term",
+        "--state",
+        "ALB",
+        "--seat",
+        "elected",
+        "--from",
+        "2022-01-01",
+        "--to",
+        "2022-03-31",
+        "--source",
+        "s",
+    ]);
+    refused(
+        out,
+        &format!("correction of seq {alb} would break the rules for seq {vote_seq}: vote by ALB"),
+    );
+    assert_eq!(env.verify(), before, "nothing written");
+    // A correction that keeps every vote's members is accepted.
+    env.ok(&[
+        "record",
+        "--key",
+        &rec,
+        "correction",
+        "--target",
+        &alb,
+        "--reason",
+        "r",
+        "term",
+        "--state",
+        "ALB",
+        "--seat",
+        "elected",
+        "--from",
+        "2022-01-01",
+        "--to",
+        "2022-12-31",
+        "--source",
+        "a better source",
+    ]);
+}

@@ -29,7 +29,6 @@ fn demo_report_names_what_it_built() {
     for needle in [
         "Supporters recorded: 38",
         "Security Council on",
-        "S/2022/720   RUS        10-1-4",
         "Veto initiative (GA res. 76/262)",
         "What the data does not cover",
         "The supporter list is partial",
@@ -37,6 +36,11 @@ fn demo_report_names_what_it_built() {
     ] {
         assert!(out.contains(needle), "missing {needle:?} in:\n{out}");
     }
+    assert!(
+        out.lines()
+            .any(|l| l.contains("S/2022/720 ") && l.contains(" RUS ") && l.contains("10-1-4")),
+        "{out}"
+    );
     // The keys are there, private, and usable.
     use std::os::unix::fs::PermissionsExt;
     for role in ["administrator", "depositary", "recorder", "assessor", "log"] {
@@ -48,7 +52,7 @@ fn demo_report_names_what_it_built() {
         );
     }
     let (n, _) = env.verify();
-    assert_eq!(n, 1 + 4 + 180 + 38 + 38 + 38 + 17 + 4);
+    assert_eq!(n, 1 + 4 + 180 + 38 + 40 + 38 + 17 + 4);
     // A second demo into the same directory is refused.
     let err = env.fails(2, &["demo"]);
     assert!(err.contains("already holds a ledger"), "{err}");
@@ -361,4 +365,65 @@ fn a_second_calendar_never_replaces_un_headquarters_and_a_misspelled_one_is_refu
         );
     }
     assert_eq!(env.verify(), before);
+}
+
+#[test]
+fn every_veto_of_the_data_is_counted_amendments_known_by_their_tally_included() {
+    let env = Env::new();
+    let out = env.ok(&["demo"]);
+    assert!(
+        out.contains("3. Vetoes since 2015 (Charter Art. 27): 40 — 38 computed from every member's recorded vote, 2 on texts known only by their tally"),
+        "{out}"
+    );
+    assert!(
+        out.contains("not computed"),
+        "the 2025 amendments have no tally: {out}"
+    );
+    let card = json(&env, &["scorecard", "--states", "RUS,USA"]);
+    let vetoes = |code: &str| {
+        card["states"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["state"] == code)
+            .unwrap()["vetoes_cast"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    assert_eq!((vetoes("RUS").len(), vetoes("USA").len()), (29, 11));
+    assert!(vetoes("USA").iter().any(|v| v["known_by"] == "tally"));
+    let votes = json(&env, &["votes"]);
+    let tv = votes["tally_votes"].as_array().unwrap();
+    assert_eq!(tv.len(), 2);
+    assert_eq!(tv[0]["outcome"]["result"], "vetoed", "{tv:?}");
+    assert_eq!(tv[1]["outcome"], Value::Null, "{tv:?}");
+    // The veto-initiative record holds all 40, the amendments' meetings attached to them.
+    let vi = json(&env, &["veto-initiative"]);
+    assert_eq!(vi["counts"]["vetoes"], 40, "{vi}");
+    let amend = vi["vetoes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["date"] == "2025-02-24")
+        .unwrap();
+    assert_eq!(amend["known_by"], "tally");
+    assert_eq!(amend["status"], "held", "{amend}");
+    assert!(vi["other_meetings"].as_array().unwrap().is_empty(), "{vi}");
+    // Importing the vetoes again records nothing new.
+    let rec = env.ledger().join("keys/recorder.key");
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/vetoes.csv");
+    let s = env.ok(&[
+        "import",
+        "vetoes",
+        data,
+        "--key",
+        rec.to_str().unwrap(),
+        "--json",
+    ]);
+    let s: Value = serde_json::from_str(s.trim()).unwrap();
+    assert_eq!(
+        (s["new"].as_u64(), s["unchanged"].as_u64()),
+        (Some(0), Some(40))
+    );
 }

@@ -271,3 +271,100 @@ fn damage_to_sleds_own_files_is_corruption() {
     let err = env.verify();
     assert!(err.0 > 0);
 }
+
+/// A stray `events` tree beside the real bundles is a state no version wrote: `verify` (and
+/// a report) refuse it, exit 1, and the bundles are left as they were (issue 16 #3: it used
+/// to clear them).
+#[test]
+fn a_stray_events_tree_is_refused_and_the_bundles_kept() {
+    let (env, n) = ledger();
+    let bundles = |db: &sled::Db| -> Vec<(Vec<u8>, Vec<u8>)> {
+        let t = db.open_tree("bundles").unwrap();
+        t.iter()
+            .map(|r| r.unwrap())
+            .map(|(k, v)| (k.to_vec(), v.to_vec()))
+            .collect()
+    };
+    let before = with_db(&env, |db| {
+        db.open_tree("events")
+            .unwrap()
+            .insert(0u64.to_be_bytes(), &b"stray"[..])
+            .unwrap();
+        bundles(db)
+    });
+    assert!(!before.is_empty());
+    for cmd in [&["verify"][..], &["supporters"]] {
+        let err = env.fails(1, cmd);
+        assert!(
+            err.contains("a state no version of actledger writes"),
+            "{err}"
+        );
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    }
+    with_db(&env, |db| {
+        assert_eq!(bundles(db), before);
+        db.drop_tree("events").unwrap();
+    });
+    assert_eq!(env.verify().0, n);
+}
+
+/// `init` on a folder whose `db/` exists but holds no ledger says what it found and leaves
+/// no lock file.
+#[test]
+fn init_on_an_empty_db_folder_says_so_and_leaves_nothing() {
+    let env = util::Env::new();
+    let dir = env.ledger();
+    std::fs::create_dir_all(dir.join("db")).unwrap();
+    let admin = env.key("admin");
+    let err = env.fails(
+        2,
+        &["init", "--origin", "t.example/log", "--admin-key", &admin],
+    );
+    assert!(
+        err.contains("db exists but holds no ledger (an empty folder)"),
+        "{err}"
+    );
+    assert!(!dir.join("ledger.lock").exists());
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+}
+
+/// Report commands check the hash chain of what they replay against the stored head (issue
+/// 16): after one flipped byte in France's adherence letter in the demo ledger, `supporters`
+/// exits 1 instead of printing the altered record.
+#[test]
+fn a_report_refuses_a_log_whose_hash_chain_is_broken() {
+    let env = Env::new();
+    env.ok(&["demo", "--ledger", env.ledger().to_str().unwrap()]);
+    let (france, len) = with_db(&env, |db| {
+        (0u64..)
+            .map_while(|seq| stored_event(db, seq).map(|b| (seq, b)))
+            .find(|(_, b)| {
+                matches!(
+                    chain::decode_event(b).map(|e| e.unsigned.body),
+                    Ok(EventBody::Fact(Fact::AdherenceLetter(a))) if a.state.as_str() == "FRA"
+                )
+            })
+            .map(|(seq, b)| (seq, b.len()))
+            .expect("the demo ledger holds France's letter")
+    });
+    assert!(env.ok(&["supporters"]).contains("FRA"));
+    // A byte of the signature (the event still decodes) and one of the body.
+    for pos in [len - 1, len / 2] {
+        with_db(&env, |db| {
+            let mut b = stored_event(db, france).unwrap();
+            b[pos] ^= 0x01;
+            edit_events(db, &[EventEdit::Set(france, b)]);
+        });
+        for cmd in [&["supporters"][..], &["supporters", "--json"], &["log"]] {
+            let err = env.fails(1, cmd);
+            assert!(err.contains("fails its check at seq"), "{cmd:?}: {err}");
+            assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        }
+        with_db(&env, |db| {
+            let mut b = stored_event(db, france).unwrap();
+            b[pos] ^= 0x01;
+            edit_events(db, &[EventEdit::Set(france, b)]);
+        });
+        assert!(env.ok(&["supporters"]).contains("FRA"));
+    }
+}

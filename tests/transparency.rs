@@ -366,3 +366,68 @@ fn oversized_event_is_refused() {
     assert!(err.contains("over the 65535-byte limit"), "{err}");
     assert_eq!(env.verify(), before);
 }
+
+/// `prove --state` finds the letter through the `by_state` index (no rule state is built):
+/// the same proof as `prove SEQ`, also after a correction of the letter (which keeps its
+/// seq); a state with no letter is refused; and the answer is the index's (an index entry
+/// removed behind the program's back hides the letter: `verify` is what checks the index).
+#[test]
+fn prove_by_state_reads_the_index() {
+    let env = Env::new();
+    env.with_checkpoint();
+    let seq_of = |state: &str| -> u64 {
+        env.ok(&["log", "--json"])
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .find(|v| {
+                v["kind"] == "AdherenceLetter"
+                    && v["body"]["Fact"]["AdherenceLetter"]["state"] == state
+            })
+            .and_then(|v| v["seq"].as_u64())
+            .unwrap()
+    };
+    let fra = seq_of("FRA");
+    assert_eq!(
+        env.ok(&["prove", "--state", "FRA"]),
+        env.ok(&["prove", &fra.to_string()])
+    );
+    let dep = env.key("dep");
+    env.ok(&[
+        "record",
+        "--key",
+        &dep,
+        "correction",
+        "--target",
+        &fra.to_string(),
+        "--reason",
+        "the letter is dated the 22nd",
+        "adherence",
+        "--state",
+        "FRA",
+        "--date",
+        "2015-10-22",
+        "--source",
+        "s",
+    ]);
+    let log = env.key("log");
+    env.ok(&["checkpoint", "--key", &log]);
+    assert_eq!(
+        env.ok(&["prove", "--state", "FRA"]),
+        env.ok(&["prove", &fra.to_string()])
+    );
+    let err = env.fails(2, &["prove", "--state", "ITA"]);
+    assert!(err.contains("no adherence letter of ITA"), "{err}");
+    // Remove FRA's by_state entries: the index is what was asked.
+    {
+        let db = sled::open(env.db_path()).unwrap();
+        let idx = db.open_tree("by_state").unwrap();
+        let keys: Vec<_> = idx.scan_prefix(b"FRA").keys().map(|k| k.unwrap()).collect();
+        assert!(!keys.is_empty());
+        for k in keys {
+            idx.remove(k).unwrap();
+        }
+        db.flush().unwrap();
+    }
+    let err = env.fails(2, &["prove", "--state", "FRA"]);
+    assert!(err.contains("no adherence letter of FRA"), "{err}");
+}

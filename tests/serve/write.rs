@@ -117,13 +117,34 @@ fn record_remote_signs_here_and_lands_once() {
     // The same fact again is refused by the rules, with the CLI's message.
     let out = record();
     assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.starts_with("error: rejected: rule violated: "), "{err}");
-    assert!(err.contains("answered 422"), "{err}");
+    let remote_err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(remote_err.contains("already tabled"), "{remote_err}");
+    assert!(remote_err.contains("answered 422"), "{remote_err}");
     assert_eq!(head(&server), after);
     server.stop();
     let (n, h) = env.verify();
     assert_eq!((n, h), (after.size, after.head.to_hex()));
+    // The same command on the ledger itself prints the same line (the server adds who
+    // answered).
+    let local = env.fails(
+        2,
+        &[
+            "record",
+            "--key",
+            rec.to_str().unwrap(),
+            "draft",
+            "--draft",
+            "S/2030/1",
+            "--subject",
+            "x",
+            "--source",
+            "s",
+        ],
+    );
+    assert!(
+        remote_err.starts_with(local.trim_end()),
+        "remote: {remote_err}\nlocal: {local}"
+    );
 }
 
 /// Every refusal: the status, the CLI's one-line error, nothing written, and the server
@@ -213,7 +234,7 @@ fn bad_requests_are_refused_and_write_nothing() {
         json(&r)["error"]
             .as_str()
             .unwrap()
-            .starts_with("event 1 of the batch: rejected: rule violated"),
+            .starts_with("event 1 of the batch: rejected: draft S/2032/1 was already tabled"),
         "{}",
         r.text()
     );

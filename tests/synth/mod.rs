@@ -130,17 +130,18 @@ pub fn members_csv(rng: &mut Rng, years: std::ops::RangeInclusive<u16>) -> (Stri
 }
 
 /// `supporters` CSV (supporters.csv shape): the first `n` member states, exact or "listed by"
-/// dates in 2015-2024.
+/// dates from September 2015 (the Code's text was released on 1 September 2015: an adherence
+/// before it is refused) to 2024.
 pub fn supporters_csv(rng: &mut Rng, n: usize) -> String {
     let mut csv = String::from("state,iso3,date_of_adherence,listed_as_supporter_by,note,source\n");
     for st in members().into_iter().take(n) {
-        // From 2016: an adherence may not be dated before the Code (2015-09-01).
-        let date = format!(
-            "{}-{:02}-{:02}",
-            2016 + rng.below(9),
-            1 + rng.below(12),
-            1 + rng.below(28)
-        );
+        let year = 2015 + rng.below(10);
+        let month = if year == 2015 {
+            9 + rng.below(4)
+        } else {
+            1 + rng.below(12)
+        };
+        let date = format!("{year}-{month:02}-{:02}", 1 + rng.below(28));
         let (exact, listed) = if rng.chance(50) {
             (date, String::new())
         } else {

@@ -44,15 +44,15 @@ pub fn capture<R>(f: impl FnOnce() -> R) -> (R, Vec<u8>) {
 fn with_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
     let mut write = Some(write);
     let mut run = |w: &mut dyn Write| write.take().map_or(Ok(()), |f| f(w));
+    // Captured (the server rendering a report): into this thread's buffer, never stdout.
     let captured = CAPTURE.with(|c| {
         let mut c = c.borrow_mut();
         c.as_mut().map(|buf| run(buf))
     });
-    let written = if let Some(done) = captured {
-        done
-    } else if FAILED.get().is_some() {
+    if captured.is_some() || FAILED.get().is_some() {
         return;
-    } else if is_terminal() {
+    }
+    let written = if is_terminal() {
         let mut out = std::io::stdout().lock();
         run(&mut out).and_then(|()| out.flush())
     } else {

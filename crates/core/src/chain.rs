@@ -26,6 +26,16 @@ pub fn event_hash(stored: &[u8]) -> EventHash {
     EventHash(Sha256::digest(stored).into())
 }
 
+/// The `prev` field of stored event bytes, read at its offset (docs/FORMAT.md §2: after the
+/// version byte and the 8-byte seq), without decoding; `None` if the bytes are too short to
+/// hold it. For checking a hash chain over events a reader does not decode.
+pub fn stored_prev(stored: &[u8]) -> Option<EventHash> {
+    stored
+        .get(9..41)
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .map(EventHash)
+}
+
 /// The message an event's author signs: `EVENT_SIGNATURE_CONTEXT || unsigned_bytes`.
 pub fn signing_message(unsigned_bytes: &[u8]) -> Vec<u8> {
     let mut m = Vec::with_capacity(EVENT_SIGNATURE_CONTEXT.len() + unsigned_bytes.len());
@@ -280,6 +290,8 @@ pub mod variant {
     /// `Fact::DatedAssessment` (format revision 2): the same kind of fact as
     /// [`CREDIBILITY_ASSESSMENT`]; a scan for assessments asks for both.
     pub const DATED_ASSESSMENT: u32 = 7;
+    /// `Fact::TallyVote` (format revision 2).
+    pub const TALLY_VOTE: u32 = 8;
 }
 
 /// When stored event bytes say they were recorded (`recorded_at`, at its fixed offset,

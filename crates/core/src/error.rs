@@ -1,6 +1,10 @@
 //! Errors of the core, split by operation: parsing a field value, decoding stored bytes,
 //! applying the ledger's rules, and verifying a log.
 
+use crate::date::Date;
+use crate::event::Tally;
+use crate::state::StateCode;
+use crate::symbol::DraftSymbol;
 use crate::types::Seq;
 
 /// The most characters of a value an error message quotes (a CSV field, a flag, a line of a
@@ -157,9 +161,339 @@ pub enum RuleError {
         /// The previous event's time.
         previous: i64,
     },
-    /// A domain rule rejects the event; the message names the field and value.
-    #[error("{0}")]
-    Domain(String),
+    /// A revoked key is never granted a role again.
+    #[error("key {key} was revoked at seq {at}; a revoked key cannot be granted a role again")]
+    GrantToRevoked {
+        /// Hex of the key.
+        key: String,
+        /// The revocation.
+        at: Seq,
+    },
+    /// The key already holds the role.
+    #[error("key {key} already holds the {role} role (granted at seq {at})")]
+    RoleAlreadyHeld {
+        /// Hex of the key.
+        key: String,
+        /// The role.
+        role: &'static str,
+        /// The grant.
+        at: Seq,
+    },
+    /// A revocation names a key the ledger never granted a role.
+    #[error("key {key} is not a key of this ledger")]
+    NotALedgerKey {
+        /// Hex of the key.
+        key: String,
+    },
+    /// The key was revoked already.
+    #[error("key {key} was already revoked at seq {at}")]
+    AlreadyRevoked {
+        /// Hex of the key.
+        key: String,
+        /// The revocation.
+        at: Seq,
+    },
+    /// The last administrator key cannot be revoked.
+    #[error("key {key} is the last administrator key; grant another administrator first")]
+    LastAdministrator {
+        /// Hex of the key.
+        key: String,
+    },
+    /// A correction names no earlier fact.
+    #[error("correction target seq {target} is not a fact recorded before (corrections name an earlier fact, not a key event or another correction)")]
+    CorrectionTarget {
+        /// The seq named.
+        target: Seq,
+    },
+    /// A correction replaces a fact with one of another kind.
+    #[error("correction of seq {target} must replace it with a fact of the same kind, not {kind}")]
+    CorrectionKind {
+        /// The seq corrected.
+        target: Seq,
+        /// The replacement's kind.
+        kind: &'static str,
+    },
+    /// Only an assessment's own assessor may correct it.
+    #[error("an assessment is its assessor's own judgement: only key {assessor} may correct seq {target}")]
+    NotTheAssessor {
+        /// Hex of the assessor key.
+        assessor: String,
+        /// The seq corrected.
+        target: Seq,
+    },
+    /// `recorded_at` is not a representable day.
+    #[error("recorded_at {0} is out of range")]
+    RecordedAtOutOfRange(i64),
+    /// A date of the fact lies after the day the event is recorded.
+    #[error("date {date} is in the future (the event is recorded on {today})")]
+    FutureDate {
+        /// The date.
+        date: Date,
+        /// The recording day.
+        today: Date,
+    },
+    /// The state adhered already (one adherence, no withdrawal).
+    #[error("state {state} ({name}) already adhered at seq {at}; the Code has one adherence and no withdrawal")]
+    AlreadyAdhered {
+        /// The state.
+        state: StateCode,
+        /// Its name.
+        name: &'static str,
+        /// The adherence.
+        at: Seq,
+    },
+    /// An adherence dated before the Code existed.
+    #[error("adherence of {state} dated {date} ({precision}) is before the Code existed ({start}, {source_of_start})")]
+    BeforeTheCode {
+        /// The state.
+        state: StateCode,
+        /// The date given.
+        date: Date,
+        /// `exact` or `listed-by`.
+        precision: &'static str,
+        /// The day the Code exists from.
+        start: Date,
+        /// Where that day comes from.
+        source_of_start: &'static str,
+    },
+    /// The depositary received a letter before its date.
+    #[error("received date {received} is before the letter's date {letter}")]
+    ReceivedBeforeLetter {
+        /// Day received.
+        received: Date,
+        /// The letter's date.
+        letter: Date,
+    },
+    /// Two terms of one state overlap.
+    #[error("term of {state} from {from} to {to} overlaps its term from {other_from} to {other_to} (seq {other})")]
+    TermOverlap {
+        /// The state.
+        state: StateCode,
+        /// The new term's first day.
+        from: Date,
+        /// Its last day.
+        to: Date,
+        /// The other term's first day.
+        other_from: Date,
+        /// Its last day.
+        other_to: Date,
+        /// The other term's event.
+        other: Seq,
+    },
+    /// More than 5 permanent or 10 elected members on a day.
+    #[error("on {day} the Council would have {count} {seat} members (at most {cap})")]
+    SeatCap {
+        /// The day.
+        day: Date,
+        /// Members of that seat.
+        count: usize,
+        /// `permanent` or `elected`.
+        seat: &'static str,
+        /// The Charter's number.
+        cap: usize,
+    },
+    /// A Council term for a state that is not a UN member (Charter Art. 23: the Council
+    /// consists of Members of the United Nations; observer states cannot sit).
+    #[error("{state} ({name}) is a non-member observer state and cannot sit on the Security Council (Charter Art. 23)")]
+    NotAUnMember {
+        /// The state.
+        state: StateCode,
+        /// Its name.
+        name: &'static str,
+    },
+    /// An elected member holding a seat longer than two consecutive years (Charter Art.
+    /// 23(2): elected for two years, not eligible for immediate re-election), however the
+    /// years are split across terms.
+    #[error("{state} would hold an elected seat from {from} to {to} without a break, more than two consecutive years (Charter Art. 23(2): no immediate re-election)")]
+    ImmediateReelection {
+        /// The state.
+        state: StateCode,
+        /// First day of the unbroken span.
+        from: Date,
+        /// Last day of it.
+        to: Date,
+    },
+    /// A draft symbol's year is after the day its vote (or tabling) took place.
+    #[error("draft symbol {draft} is of {year}, after the day it is dated {date}")]
+    SymbolAfterDate {
+        /// The draft.
+        draft: DraftSymbol,
+        /// The symbol's year.
+        year: u16,
+        /// The vote's (or tabling's) day.
+        date: Date,
+    },
+    /// A draft tabled twice.
+    #[error("draft {draft} was already tabled at seq {at}")]
+    DraftTabledTwice {
+        /// The draft.
+        draft: DraftSymbol,
+        /// The first tabling.
+        at: Seq,
+    },
+    /// A draft voted on twice.
+    #[error("draft {draft} was already voted on {date} (seq {at})")]
+    VotedTwice {
+        /// The draft.
+        draft: DraftSymbol,
+        /// Day of the recorded vote.
+        date: Date,
+        /// Its event.
+        at: Seq,
+    },
+    /// An assessment of a draft the ledger does not hold.
+    #[error(
+        "draft {draft} is not in the ledger (record it as tabled or voted before assessing it)"
+    )]
+    AssessedDraftUnknown {
+        /// The draft.
+        draft: DraftSymbol,
+    },
+    /// One assessor assessing a draft twice.
+    #[error(
+        "this assessor already assessed {draft} at seq {at}; record a correction to change it"
+    )]
+    AssessedTwice {
+        /// The draft.
+        draft: DraftSymbol,
+        /// The first assessment.
+        at: Seq,
+    },
+    /// A meeting follows a veto of a draft whose vote is not recorded.
+    #[error("meeting follows a veto of {draft}, but no vote on {draft} is recorded")]
+    MeetingWithoutVote {
+        /// The draft.
+        draft: DraftSymbol,
+    },
+    /// A meeting names a veto on another day than the recorded vote.
+    #[error(
+        "meeting follows a veto of {draft} on {named}, but its vote is recorded on {recorded}"
+    )]
+    MeetingVetoDate {
+        /// The draft.
+        draft: DraftSymbol,
+        /// The day the meeting names.
+        named: Date,
+        /// The day of the recorded vote.
+        recorded: Date,
+    },
+    /// A meeting follows a vote that was not vetoed.
+    #[error("meeting follows {draft}, but its recorded vote was not vetoed ({decided})")]
+    MeetingNotVetoed {
+        /// The draft.
+        draft: DraftSymbol,
+        /// What the vote decided.
+        decided: &'static str,
+    },
+    /// A calendar year recorded twice.
+    #[error("holidays of {calendar} for {year} were already recorded at seq {at}; record a correction to change them")]
+    CalendarTwice {
+        /// The calendar.
+        calendar: String,
+        /// The year.
+        year: u16,
+        /// The first record.
+        at: Seq,
+    },
+    /// A vote on a day with no recorded Council.
+    #[error("no Council membership is recorded for {date}: record the members' terms first")]
+    NoCouncil {
+        /// The day.
+        date: Date,
+    },
+    /// A vote by a state not on the Council that day.
+    #[error("vote by {state} ({name}) on {date}: it was not on the Council that day")]
+    NotOnCouncil {
+        /// The state.
+        state: StateCode,
+        /// Its name.
+        name: &'static str,
+        /// The day.
+        date: Date,
+    },
+    /// A vote lacks a member of that day's Council.
+    #[error("vote on {date} lacks {state} ({name}), a Council member that day (record it as absent if it did not vote)")]
+    MemberMissing {
+        /// The day.
+        date: Date,
+        /// The member.
+        state: StateCode,
+        /// Its name.
+        name: &'static str,
+    },
+    /// The recorded Council of the day is not 15 members.
+    #[error("the recorded Council on {date} has {count} members, not 15: record the missing terms first")]
+    CouncilSize {
+        /// The day.
+        date: Date,
+        /// Members recorded.
+        count: usize,
+    },
+    /// A draft's reported vote day differs from the recorded vote's.
+    #[error("draft {draft}: the source reports its vote on {reported}, but the recorded vote is on {recorded}")]
+    ReportedDate {
+        /// The draft.
+        draft: DraftSymbol,
+        /// Reported day.
+        reported: Date,
+        /// Recorded day.
+        recorded: Date,
+    },
+    /// A draft's reported tally differs from the recorded votes'.
+    #[error("draft {draft}: reported tally {reported} (yes-no-abstain) does not match the recorded votes, which count {recorded}")]
+    ReportedTally {
+        /// The draft.
+        draft: DraftSymbol,
+        /// Reported tally.
+        reported: Tally,
+        /// Counted from the votes.
+        recorded: Tally,
+    },
+    /// A draft's reported vetoing members differ from the computed outcome's.
+    #[error("draft {draft}: reported veto by {reported} does not match the outcome computed from the recorded votes ({decided}, vetoed by {computed})")]
+    ReportedVeto {
+        /// The draft.
+        draft: DraftSymbol,
+        /// Reported vetoers.
+        reported: String,
+        /// The computed outcome.
+        decided: &'static str,
+        /// Computed vetoers.
+        computed: String,
+    },
+    /// A text (a draft or an amendment) voted on twice on one day.
+    #[error("{text} was already voted on {date} (seq {at})")]
+    TextVotedTwice {
+        /// The text.
+        text: String,
+        /// The day.
+        date: Date,
+        /// The first vote.
+        at: Seq,
+    },
+    /// A tally that counts more members than the Council of the day has.
+    #[error(
+        "tally {tally} on {date} counts more members than the {members} on the Council that day"
+    )]
+    TallyTooLarge {
+        /// The tally.
+        tally: Tally,
+        /// The day.
+        date: Date,
+        /// Members that day.
+        members: usize,
+    },
+    /// A correction that would break a rule for a fact that depends on the corrected one
+    /// (the log with the correction applied must satisfy every rule for every fact).
+    #[error("correction of seq {target} would break the rules for seq {dependent}: {reason}")]
+    BreaksDependent {
+        /// The fact corrected.
+        target: Seq,
+        /// The first fact that would no longer hold.
+        dependent: Seq,
+        /// The rule it would break.
+        reason: Box<RuleError>,
+    },
 }
 
 /// What made a log fail verification, and where.

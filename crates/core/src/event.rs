@@ -78,6 +78,69 @@ pub enum Fact {
     /// The same kind of fact as [`Fact::CredibilityAssessment`] (a correction of one may be
     /// the other); new assessments are recorded in this form.
     DatedAssessment(DatedAssessment),
+    /// Variant 8 (format revision 2): a vote known only by its tally and the members voting
+    /// against, on a draft or an amendment.
+    TallyVote(TallyVote),
+}
+
+/// The text a vote was on: a draft resolution, or an amendment to one (format revision 2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum VotedText {
+    /// A draft resolution (variant 0).
+    Draft(DraftSymbol),
+    /// An amendment (variant 1), naming the draft it amends: by symbol when known, and always
+    /// in words (`described`: e.g. "Russian amendment to the UAE draft adopted as resolution
+    /// 2720 (2023)"), as older sources often give no symbol for either.
+    Amendment {
+        /// The amendment's own symbol, when known.
+        symbol: Option<UnSymbol>,
+        /// The draft it amends, when its symbol is known.
+        amends: Option<DraftSymbol>,
+        /// What it is and what it amends.
+        described: Text,
+    },
+}
+
+impl VotedText {
+    /// The draft's symbol, or the amendment's own or `amendment to S/…`, for lists.
+    pub fn label(&self) -> String {
+        match self {
+            VotedText::Draft(d) => d.to_string(),
+            VotedText::Amendment {
+                symbol: Some(s), ..
+            } => format!("amendment {s}"),
+            VotedText::Amendment {
+                amends: Some(d), ..
+            } => format!("amendment to {d}"),
+            VotedText::Amendment { .. } => "amendment (no symbol)".to_string(),
+        }
+    }
+}
+
+/// A Council vote known only by its tally and the members voting against, as older or poorer
+/// sources give it (format revision 2). The outcome is still computed, never taken from the
+/// source: from the tally (at least nine in favour, on a non-procedural text, with a permanent
+/// member among those against: vetoed). Without a tally the outcome cannot be computed; the
+/// vote is then reported as "vetoed as reported, not computed" when a permanent member is
+/// among those against, and every output says which.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TallyVote {
+    /// What was voted on.
+    pub text: VotedText,
+    /// Meeting record.
+    pub meeting: Option<UnSymbol>,
+    /// Day of the vote.
+    pub date: Date,
+    /// Whether the vote was procedural (no veto applies).
+    pub procedural: bool,
+    /// Yes-no-abstain, when known.
+    pub tally: Option<Tally>,
+    /// The members voting against (sorted); with a tally, exactly `tally.no` of them.
+    pub against: Vec<StateCode>,
+    /// Source.
+    pub source: Text,
+    /// Free note.
+    pub note: Text,
 }
 
 /// The roles a key can hold (what each may sign: docs/FORMAT.md).
@@ -649,6 +712,7 @@ impl Fact {
             Fact::AssemblyMeeting(_) => variant::ASSEMBLY_MEETING,
             Fact::HolidayCalendar(_) => variant::HOLIDAY_CALENDAR,
             Fact::DatedAssessment(_) => variant::DATED_ASSESSMENT,
+            Fact::TallyVote(_) => variant::TALLY_VOTE,
         }
     }
 
@@ -672,6 +736,7 @@ impl Fact {
             Fact::CredibilityAssessment(_) | Fact::DatedAssessment(_) => "CredibilityAssessment",
             Fact::AssemblyMeeting(_) => "AssemblyMeeting",
             Fact::HolidayCalendar(_) => "HolidayCalendar",
+            Fact::TallyVote(_) => "TallyVote",
         }
     }
 
@@ -684,6 +749,7 @@ impl Fact {
             | Fact::DraftTabled(_)
             | Fact::CouncilVote(_)
             | Fact::AssemblyMeeting(_)
+            | Fact::TallyVote(_)
             | Fact::HolidayCalendar(_) => Role::Recorder,
         }
     }
@@ -752,6 +818,28 @@ impl Fact {
             }
             Fact::DatedAssessment(d) => {
                 Fact::CredibilityAssessment(d.assessment.clone()).check_shape()
+            }
+            Fact::TallyVote(v) => {
+                required(&v.source, "source")?;
+                strictly_sorted(&v.against, "against")?;
+                if let VotedText::Amendment { described, .. } = &v.text {
+                    required(described, "amendment description")?;
+                }
+                if let Some(t) = v.tally {
+                    if u16::from(t.yes) + u16::from(t.no) + u16::from(t.abstain) > 15 {
+                        return Err(ValueError::Shape(format!(
+                            "tally {t} counts more than 15 members"
+                        )));
+                    }
+                    if usize::from(t.no) != v.against.len() {
+                        return Err(ValueError::Shape(format!(
+                            "tally {t} counts {} against, but {} members are named against",
+                            t.no,
+                            v.against.len()
+                        )));
+                    }
+                }
+                Ok(())
             }
             Fact::CredibilityAssessment(a) => {
                 strictly_sorted(&a.crimes, "crimes")?;
@@ -825,6 +913,7 @@ impl Fact {
             Fact::CouncilVote(v) => vec![v.date],
             Fact::CredibilityAssessment(_) => Vec::new(),
             Fact::DatedAssessment(d) => vec![d.assessed_on],
+            Fact::TallyVote(v) => vec![v.date],
             Fact::AssemblyMeeting(m) => m.date.into_iter().collect(),
         }
     }
@@ -866,6 +955,7 @@ impl Fact {
             Fact::CouncilTerm(t) => vec![t.state],
             Fact::DraftTabled(d) => d.penholders.clone(),
             Fact::CouncilVote(_) => Vec::new(),
+            Fact::TallyVote(v) => v.against.clone(),
             Fact::AssemblyMeeting(m) => m.speakers.clone(),
             Fact::CredibilityAssessment(_)
             | Fact::DatedAssessment(_)
@@ -879,6 +969,10 @@ impl Fact {
             Fact::CouncilVote(v) => vec![v.draft],
             Fact::CredibilityAssessment(a) => vec![a.draft],
             Fact::DatedAssessment(d) => vec![d.assessment.draft],
+            Fact::TallyVote(v) => match &v.text {
+                VotedText::Draft(d) => vec![*d],
+                VotedText::Amendment { amends, .. } => amends.iter().copied().collect(),
+            },
             Fact::AssemblyMeeting(m) => m.follows.iter().filter_map(|f| f.draft).collect(),
             Fact::AdherenceLetter(_) | Fact::CouncilTerm(_) | Fact::HolidayCalendar(_) => {
                 Vec::new()

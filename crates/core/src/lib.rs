@@ -19,6 +19,7 @@ pub mod encoding;
 pub mod error;
 pub mod event;
 pub mod keys;
+pub mod log_checkpoint;
 pub mod merkle;
 pub mod note;
 pub mod outcome;

@@ -50,6 +50,25 @@ pub struct VoteResult {
     pub outcome: Outcome,
 }
 
+/// The outcome of a vote known only by its tally and the members against (Charter Art. 27):
+/// at least nine in favour and, on a non-procedural text, no permanent member against:
+/// adopted; with permanent members against: vetoed by them; fewer than nine: failed.
+pub fn from_tally(tally: Tally, against: &[StateCode], procedural: bool) -> Outcome {
+    if tally.yes < VOTES_NEEDED {
+        return Outcome::Failed;
+    }
+    let by: Vec<StateCode> = against
+        .iter()
+        .filter(|s| s.is_permanent_member())
+        .copied()
+        .collect();
+    if procedural || by.is_empty() {
+        Outcome::Adopted
+    } else {
+        Outcome::Vetoed { by }
+    }
+}
+
 fn count(votes: &[MemberVote], which: Vote) -> u8 {
     u8::try_from(votes.iter().filter(|m| m.vote == which).count()).unwrap_or(u8::MAX)
 }

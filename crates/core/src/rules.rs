@@ -43,6 +43,8 @@ enum FactIndex {
     Assessment(Box<(DraftSymbol, PublicKey)>),
     Meeting,
     Calendar(Box<(String, u16)>),
+    /// A vote known by its tally (format revision 2): its day and its text's label.
+    TallyVote(Box<(Date, String)>),
 }
 
 /// A set of permanent members (bit `i` = [`PERMANENT_MEMBERS`]`[i]`, in sorted order): who
@@ -245,10 +247,6 @@ pub struct LedgerState {
     council_cache: CouncilCache,
 }
 
-fn domain(msg: String) -> RuleError {
-    RuleError::Domain(msg)
-}
-
 impl LedgerState {
     /// An empty ledger.
     pub fn new() -> Self {
@@ -416,17 +414,17 @@ impl LedgerState {
                 self.check_author(&event.author, Role::Administrator, "KeyGranted")?;
                 if let Some(k) = self.keys.get(&g.key) {
                     if let Some(at) = k.revoked {
-                        return Err(domain(format!(
-                            "key {} was revoked at seq {at}; a revoked key cannot be granted a role again",
-                            g.key
-                        )));
+                        return Err(RuleError::GrantToRevoked {
+                            key: g.key.to_hex(),
+                            at,
+                        });
                     }
                     if let Some(at) = k.roles.get(&g.role) {
-                        return Err(domain(format!(
-                            "key {} already holds the {} role (granted at seq {at})",
-                            g.key,
-                            g.role.name()
-                        )));
+                        return Err(RuleError::RoleAlreadyHeld {
+                            key: g.key.to_hex(),
+                            role: g.role.name(),
+                            at: *at,
+                        });
                     }
                 }
                 Ok(())
@@ -436,12 +434,14 @@ impl LedgerState {
                 let k = self
                     .keys
                     .get(&r.key)
-                    .ok_or_else(|| domain(format!("key {} is not a key of this ledger", r.key)))?;
+                    .ok_or_else(|| RuleError::NotALedgerKey {
+                        key: r.key.to_hex(),
+                    })?;
                 if let Some(at) = k.revoked {
-                    return Err(domain(format!(
-                        "key {} was already revoked at seq {at}",
-                        r.key
-                    )));
+                    return Err(RuleError::AlreadyRevoked {
+                        key: r.key.to_hex(),
+                        at,
+                    });
                 }
                 if k.roles.contains_key(&Role::Administrator) {
                     let other_admins = self
@@ -454,10 +454,9 @@ impl LedgerState {
                         })
                         .count();
                     if other_admins == 0 {
-                        return Err(domain(format!(
-                            "key {} is the last administrator key; grant another administrator first",
-                            r.key
-                        )));
+                        return Err(RuleError::LastAdministrator {
+                            key: r.key.to_hex(),
+                        });
                     }
                 }
                 Ok(())
@@ -468,12 +467,9 @@ impl LedgerState {
                 self.check_fact(f, &event.author, None)
             }
             EventBody::Correction(c) => {
-                let target = self.fact(c.target).ok_or_else(|| {
-                    domain(format!(
-                        "correction target seq {} is not a fact recorded before (corrections name an earlier fact, not a key event or another correction)",
-                        c.target
-                    ))
-                })?;
+                let target = self
+                    .fact(c.target)
+                    .ok_or(RuleError::CorrectionTarget { target: c.target })?;
                 let same_kind = matches!(
                     (target, &c.replacement),
                     (FactIndex::Adherence(_), Fact::AdherenceLetter(_))
@@ -486,22 +482,22 @@ impl LedgerState {
                         )
                         | (FactIndex::Meeting, Fact::AssemblyMeeting(_))
                         | (FactIndex::Calendar(..), Fact::HolidayCalendar(_))
+                        | (FactIndex::TallyVote(_), Fact::TallyVote(_))
                 );
                 if !same_kind {
-                    return Err(domain(format!(
-                        "correction of seq {} must replace it with a fact of the same kind, not {}",
-                        c.target,
-                        c.replacement.kind()
-                    )));
+                    return Err(RuleError::CorrectionKind {
+                        target: c.target,
+                        kind: c.replacement.kind(),
+                    });
                 }
                 self.check_author(&event.author, c.replacement.role(), "Correction")?;
                 if let FactIndex::Assessment(key) = target {
                     let assessor = &key.1;
                     if *assessor != event.author {
-                        return Err(domain(format!(
-                            "an assessment is its assessor's own judgement: only key {assessor} may correct seq {}",
-                            c.target
-                        )));
+                        return Err(RuleError::NotTheAssessor {
+                            assessor: assessor.to_hex(),
+                            target: c.target,
+                        });
                     }
                 }
                 self.check_dates(&c.replacement, event.recorded_at)?;
@@ -513,11 +509,9 @@ impl LedgerState {
     fn check_dates(&self, fact: &Fact, recorded_at: Timestamp) -> Result<(), RuleError> {
         let today = recorded_at
             .date()
-            .ok_or_else(|| domain(format!("recorded_at {} is out of range", recorded_at.0)))?;
+            .ok_or(RuleError::RecordedAtOutOfRange(recorded_at.0))?;
         if let Some(d) = fact.past_dates().into_iter().find(|d| *d > today) {
-            return Err(domain(format!(
-                "date {d} is in the future (the event is recorded on {today})"
-            )));
+            return Err(RuleError::FutureDate { date: d, today });
         }
         Ok(())
     }
@@ -534,41 +528,55 @@ impl LedgerState {
         match fact {
             Fact::AdherenceLetter(a) => {
                 if let Some(s) = self.supporters.get(&a.state).filter(|s| other(s)) {
-                    return Err(domain(format!(
-                        "state {} ({}) already adhered at seq {s}; the Code has one adherence and no withdrawal",
-                        a.state,
-                        a.state.name()
-                    )));
+                    return Err(RuleError::AlreadyAdhered {
+                        state: a.state,
+                        name: a.state.name(),
+                        at: *s,
+                    });
                 }
                 let start = crate::code::code_exists_from();
                 if a.date.date() < start {
-                    return Err(domain(format!(
-                        "adherence of {} dated {} ({}) is before the Code existed ({start}, {})",
-                        a.state,
-                        a.date.date(),
-                        a.date.precision(),
-                        crate::code::CODE_EXISTS_FROM_SOURCE
-                    )));
+                    return Err(RuleError::BeforeTheCode {
+                        state: a.state,
+                        date: a.date.date(),
+                        precision: a.date.precision(),
+                        start,
+                        source_of_start: crate::code::CODE_EXISTS_FROM_SOURCE,
+                    });
                 }
                 if let (AdherenceDate::Exact(letter), Some(received)) = (a.date, a.received) {
                     if received < letter {
-                        return Err(domain(format!(
-                            "received date {received} is before the letter's date {letter}"
-                        )));
+                        return Err(RuleError::ReceivedBeforeLetter { received, letter });
                     }
                 }
                 Ok(())
             }
             Fact::CouncilTerm(t) => {
+                if t.state.status() == crate::state::UnStatus::Observer {
+                    return Err(RuleError::NotAUnMember {
+                        state: t.state,
+                        name: t.state.name(),
+                    });
+                }
+                if t.seat == Seat::Elected {
+                    self.check_consecutive(t, replacing)?;
+                }
+                if let Some(r) = replacing {
+                    self.check_term_dependents(t, r)?;
+                }
                 if let Some(ts) = self.terms.get(&t.state) {
                     if let Some(o) = ts
                         .iter()
                         .find(|o| other(&o.seq) && o.from <= t.to && t.from <= o.to)
                     {
-                        return Err(domain(format!(
-                            "term of {} from {} to {} overlaps its term from {} to {} (seq {})",
-                            t.state, t.from, t.to, o.from, o.to, o.seq
-                        )));
+                        return Err(RuleError::TermOverlap {
+                            state: t.state,
+                            from: t.from,
+                            to: t.to,
+                            other_from: o.from,
+                            other_to: o.to,
+                            other: o.seq,
+                        });
                     }
                 }
                 // At most 5 permanent and 10 elected seats on any day.
@@ -589,20 +597,32 @@ impl LedgerState {
                         .filter(|o| o.from <= day && day <= o.to)
                         .count();
                     if n > cap {
-                        return Err(domain(format!(
-                            "on {day} the Council would have {n} {} members (at most {cap})",
-                            t.seat.name()
-                        )));
+                        return Err(RuleError::SeatCap {
+                            day,
+                            count: n,
+                            seat: t.seat.name(),
+                            cap,
+                        });
                     }
                 }
                 Ok(())
             }
             Fact::DraftTabled(d) => {
+                let dates = d
+                    .tabled_on
+                    .into_iter()
+                    .chain(d.reported_vote.as_ref().map(|r| r.date));
+                for date in dates {
+                    symbol_not_after(d.draft, date)?;
+                }
+                if let Some(r) = replacing {
+                    self.check_draft_dependents(d.draft, r)?;
+                }
                 if let Some((s, _)) = self.drafts.get(&d.draft).filter(|(s, _)| other(s)) {
-                    return Err(domain(format!(
-                        "draft {} was already tabled at seq {s}",
-                        d.draft
-                    )));
+                    return Err(RuleError::DraftTabledTwice {
+                        draft: d.draft,
+                        at: *s,
+                    });
                 }
                 if let (Some(r), Some(v)) = (&d.reported_vote, self.votes.get(&d.draft)) {
                     check_reported(d.draft, &Reported::of(r), v)?;
@@ -610,11 +630,16 @@ impl LedgerState {
                 Ok(())
             }
             Fact::CouncilVote(v) => {
+                symbol_not_after(v.draft, v.date)?;
+                if let Some(r) = replacing {
+                    self.check_draft_dependents(v.draft, r)?;
+                }
                 if let Some(e) = self.votes.get(&v.draft).filter(|e| other(&e.seq)) {
-                    return Err(domain(format!(
-                        "draft {} was already voted on {} (seq {})",
-                        v.draft, e.date, e.seq
-                    )));
+                    return Err(RuleError::VotedTwice {
+                        draft: v.draft,
+                        date: e.date,
+                        at: e.seq,
+                    });
                 }
                 self.check_members(v)?;
                 let entry = VoteEntry::of(Seq(0), v);
@@ -628,42 +653,87 @@ impl LedgerState {
                     return Ok(());
                 };
                 if !self.drafts.contains_key(&a.draft) && !self.votes.contains_key(&a.draft) {
-                    return Err(domain(format!(
-                        "draft {} is not in the ledger (record it as tabled or voted before assessing it)",
-                        a.draft
-                    )));
+                    return Err(RuleError::AssessedDraftUnknown { draft: a.draft });
                 }
                 if let Some(s) = self
                     .assessments
                     .get(&(a.draft, *author))
                     .filter(|s| other(s))
                 {
-                    return Err(domain(format!(
-                        "this assessor already assessed {} at seq {s}; record a correction to change it",
-                        a.draft
-                    )));
+                    return Err(RuleError::AssessedTwice {
+                        draft: a.draft,
+                        at: *s,
+                    });
                 }
                 Ok(())
             }
             Fact::AssemblyMeeting(m) => {
                 for f in &m.follows {
                     let Some(draft) = f.draft else { continue };
-                    let v = self.votes.get(&draft).ok_or_else(|| {
-                        domain(format!(
-                            "meeting follows a veto of {draft}, but no vote on {draft} is recorded"
-                        ))
-                    })?;
+                    let v = self
+                        .votes
+                        .get(&draft)
+                        .ok_or(RuleError::MeetingWithoutVote { draft })?;
                     if v.date != f.date {
-                        return Err(domain(format!(
-                            "meeting follows a veto of {draft} on {}, but its vote is recorded on {}",
-                            f.date, v.date
-                        )));
+                        return Err(RuleError::MeetingVetoDate {
+                            draft,
+                            named: f.date,
+                            recorded: v.date,
+                        });
                     }
                     if !matches!(v.decided, Decided::Vetoed(_)) {
-                        return Err(domain(format!(
-                            "meeting follows {draft}, but its recorded vote was not vetoed ({})",
-                            v.decided.name()
-                        )));
+                        return Err(RuleError::MeetingNotVetoed {
+                            draft,
+                            decided: v.decided.name(),
+                        });
+                    }
+                }
+                Ok(())
+            }
+            Fact::TallyVote(v) => {
+                if let crate::event::VotedText::Draft(d) = &v.text {
+                    symbol_not_after(*d, v.date)?;
+                    if let Some(e) = self.votes.get(d) {
+                        return Err(RuleError::VotedTwice {
+                            draft: *d,
+                            date: e.date,
+                            at: e.seq,
+                        });
+                    }
+                }
+                let label = v.text.label();
+                let twice = self.facts.iter().enumerate().find_map(|(i, f)| match f {
+                    Some(FactIndex::TallyVote(k)) if k.0 == v.date && k.1 == label => {
+                        Some(Seq(i as u64)).filter(|s| other(s))
+                    }
+                    _ => None,
+                });
+                if let Some(at) = twice {
+                    return Err(RuleError::TextVotedTwice {
+                        text: label,
+                        date: v.date,
+                        at,
+                    });
+                }
+                let council = self.council_cached(v.date);
+                if council.is_empty() {
+                    return Err(RuleError::NoCouncil { date: v.date });
+                }
+                if let Some(m) = v.against.iter().find(|s| !council.contains_key(s)) {
+                    return Err(RuleError::NotOnCouncil {
+                        state: *m,
+                        name: m.name(),
+                        date: v.date,
+                    });
+                }
+                if let Some(t) = v.tally {
+                    let counted = usize::from(t.yes) + usize::from(t.no) + usize::from(t.abstain);
+                    if counted > council.len() {
+                        return Err(RuleError::TallyTooLarge {
+                            tally: t,
+                            date: v.date,
+                            members: council.len(),
+                        });
                     }
                 }
                 Ok(())
@@ -671,13 +741,150 @@ impl LedgerState {
             Fact::HolidayCalendar(c) => {
                 let key = (c.calendar.as_str().to_string(), c.year);
                 if let Some(s) = self.calendars.get(&key).filter(|s| other(s)) {
-                    return Err(domain(format!(
-                        "holidays of {} for {} were already recorded at seq {s}; record a correction to change them",
-                        c.calendar, c.year
-                    )));
+                    return Err(RuleError::CalendarTwice {
+                        calendar: c.calendar.to_string(),
+                        year: c.year,
+                        at: *s,
+                    });
                 }
                 Ok(())
             }
+        }
+    }
+
+    /// Art. 23(2): an elected member serves two years and is not eligible for immediate
+    /// re-election, so no unbroken run of elected terms (however split across records) lasts
+    /// more than two years. `replacing`: the term a correction supersedes, left out.
+    fn check_consecutive(
+        &self,
+        t: &crate::event::CouncilTerm,
+        replacing: Option<Seq>,
+    ) -> Result<(), RuleError> {
+        let mut spans: Vec<(Date, Date)> = self
+            .terms
+            .get(&t.state)
+            .into_iter()
+            .flatten()
+            .filter(|o| Some(o.seq) != replacing && o.seat == Seat::Elected)
+            .map(|o| (o.from, o.to))
+            .collect();
+        spans.push((t.from, t.to));
+        spans.sort();
+        // The unbroken run containing the new term: spans that overlap or touch it, grown
+        // outwards.
+        let (mut from, mut to) = (t.from, t.to);
+        loop {
+            let before = (from, to);
+            for (a, b) in &spans {
+                let touches =
+                    *a <= to.next_day().unwrap_or(to) && from <= b.next_day().unwrap_or(*b);
+                if touches {
+                    from = from.min(*a);
+                    to = to.max(*b);
+                }
+            }
+            if (from, to) == before {
+                break;
+            }
+        }
+        // More than two years: the run reaches the day two years after its first day.
+        let limit = Date::from_ymd(from.year() + 2, from.month(), from.day())
+            .or_else(|_| Date::from_ymd(from.year() + 2, 3, 1));
+        match limit {
+            Ok(limit) if to >= limit => Err(RuleError::ImmediateReelection {
+                state: t.state,
+                from,
+                to,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// A correction of the term recorded at `r` into `t`: every recorded vote keeps exactly
+    /// the members of its day, so no vote may fall on a day whose membership the correction
+    /// changes (the member would have voted without a seat, or the vote would lack it).
+    fn check_term_dependents(
+        &self,
+        t: &crate::event::CouncilTerm,
+        r: Seq,
+    ) -> Result<(), RuleError> {
+        let Some((old_state, old)) = self
+            .terms
+            .iter()
+            .find_map(|(s, ts)| ts.iter().find(|o| o.seq == r).map(|o| (*s, o)))
+        else {
+            return Ok(());
+        };
+        let others = |state: StateCode, day: Date| {
+            self.terms
+                .get(&state)
+                .into_iter()
+                .flatten()
+                .any(|o| o.seq != r && o.from <= day && day <= o.to)
+        };
+        let mut votes: Vec<&VoteEntry> = self
+            .votes
+            .values()
+            .filter(|v| {
+                (old.from <= v.date && v.date <= old.to) || (t.from <= v.date && v.date <= t.to)
+            })
+            .collect();
+        votes.sort_by_key(|v| v.seq);
+        for v in votes {
+            for state in [old_state, t.state] {
+                let before = others(state, v.date)
+                    || (state == old_state && old.from <= v.date && v.date <= old.to);
+                let after = others(state, v.date)
+                    || (state == t.state && t.from <= v.date && v.date <= t.to);
+                if before != after {
+                    let reason = if before {
+                        RuleError::NotOnCouncil {
+                            state,
+                            name: state.name(),
+                            date: v.date,
+                        }
+                    } else {
+                        RuleError::MemberMissing {
+                            date: v.date,
+                            state,
+                            name: state.name(),
+                        }
+                    };
+                    return Err(RuleError::BreaksDependent {
+                        target: r,
+                        dependent: v.seq,
+                        reason: Box::new(reason),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A correction of the draft or vote recorded at `r` that gives it another symbol than
+    /// `draft`: the assessments of the old symbol must still concern a recorded draft.
+    fn check_draft_dependents(&self, draft: DraftSymbol, r: Seq) -> Result<(), RuleError> {
+        let (old, still) = match self.fact(r) {
+            Some(FactIndex::Draft(old)) => (*old, self.votes.contains_key(old)),
+            Some(FactIndex::Vote(old)) => (*old, self.drafts.contains_key(old)),
+            _ => return Ok(()),
+        };
+        if old == draft || still {
+            return Ok(());
+        }
+        let first = self
+            .assessments
+            .iter()
+            .filter(|((d, _), _)| *d == old)
+            .map(|(_, s)| *s)
+            .min();
+        match first {
+            Some(dependent) => Err(RuleError::BreaksDependent {
+                target: r,
+                dependent,
+                reason: Box::new(RuleError::AssessedDraftUnknown { draft: old }),
+            }),
+            None => Ok(()),
         }
     }
 
@@ -705,36 +912,30 @@ impl LedgerState {
     fn check_members(&self, v: &CouncilVote) -> Result<(), RuleError> {
         let council = self.council_cached(v.date);
         if council.is_empty() {
-            return Err(domain(format!(
-                "no Council membership is recorded for {}: record the members' terms first",
-                v.date
-            )));
+            return Err(RuleError::NoCouncil { date: v.date });
         }
         for m in &v.votes {
             if !council.contains_key(&m.state) {
-                return Err(domain(format!(
-                    "vote by {} ({}) on {}: it was not on the Council that day",
-                    m.state,
-                    m.state.name(),
-                    v.date
-                )));
+                return Err(RuleError::NotOnCouncil {
+                    state: m.state,
+                    name: m.state.name(),
+                    date: v.date,
+                });
             }
         }
         let voters: BTreeSet<StateCode> = v.votes.iter().map(|m| m.state).collect();
         if let Some(missing) = council.keys().find(|s| !voters.contains(s)) {
-            return Err(domain(format!(
-                "vote on {} lacks {} ({}), a Council member that day (record it as absent if it did not vote)",
-                v.date,
-                missing,
-                missing.name()
-            )));
+            return Err(RuleError::MemberMissing {
+                date: v.date,
+                state: *missing,
+                name: missing.name(),
+            });
         }
         if council.len() != 15 {
-            return Err(domain(format!(
-                "the recorded Council on {} has {} members, not 15: record the missing terms first",
-                v.date,
-                council.len()
-            )));
+            return Err(RuleError::CouncilSize {
+                date: v.date,
+                count: council.len(),
+            });
         }
         Ok(())
     }
@@ -803,7 +1004,7 @@ impl LedgerState {
             Some(FactIndex::Calendar(key)) => {
                 self.calendars.remove(&*key);
             }
-            Some(FactIndex::Meeting) | None => {}
+            Some(FactIndex::Meeting | FactIndex::TallyVote(_)) | None => {}
         }
     }
 
@@ -843,6 +1044,7 @@ impl LedgerState {
                 FactIndex::Assessment(Box::new((*draft, *author)))
             }
             Fact::AssemblyMeeting(_) => FactIndex::Meeting,
+            Fact::TallyVote(v) => FactIndex::TallyVote(Box::new((v.date, v.text.label()))),
             Fact::HolidayCalendar(c) => {
                 let key = (c.calendar.as_str().to_string(), c.year);
                 self.calendars.insert(key.clone(), seq);
@@ -861,29 +1063,44 @@ impl LedgerState {
     }
 }
 
+/// A draft's symbol names the year it was issued: it cannot be later than a day the draft was
+/// tabled or voted on.
+fn symbol_not_after(draft: DraftSymbol, date: Date) -> Result<(), RuleError> {
+    if i32::from(draft.year()) > date.year() {
+        return Err(RuleError::SymbolAfterDate {
+            draft,
+            year: draft.year(),
+            date,
+        });
+    }
+    Ok(())
+}
+
 fn check_reported(draft: DraftSymbol, r: &Reported, v: &VoteEntry) -> Result<(), RuleError> {
     if r.date != v.date {
-        return Err(domain(format!(
-            "draft {draft}: the source reports its vote on {}, but the recorded vote is on {}",
-            r.date, v.date
-        )));
+        return Err(RuleError::ReportedDate {
+            draft,
+            reported: r.date,
+            recorded: v.date,
+        });
     }
     if let Some(t) = r.tally {
         if t != v.tally {
-            return Err(domain(format!(
-                "draft {draft}: reported tally {t} (yes-no-abstain) does not match the recorded votes, which count {}",
-                v.tally
-            )));
+            return Err(RuleError::ReportedTally {
+                draft,
+                reported: t,
+                recorded: v.tally,
+            });
         }
     }
     let computed = v.decided.vetoers();
     if r.vetoed_by != computed {
-        return Err(domain(format!(
-            "draft {draft}: reported veto by {} does not match the outcome computed from the recorded votes ({}, vetoed by {})",
-            r.vetoed_by.show(),
-            v.decided.name(),
-            computed.show()
-        )));
+        return Err(RuleError::ReportedVeto {
+            draft,
+            reported: r.vetoed_by.show(),
+            decided: v.decided.name(),
+            computed: computed.show(),
+        });
     }
     Ok(())
 }

@@ -257,6 +257,7 @@ fn fact_index(f: &Fact) -> u32 {
         Fact::AssemblyMeeting(_) => 5,
         Fact::HolidayCalendar(_) => 6,
         Fact::DatedAssessment(_) => 7,
+        Fact::TallyVote(_) => 8,
     }
 }
 

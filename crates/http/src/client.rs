@@ -82,6 +82,8 @@ impl Client {
     pub fn new(timeout: Duration, limit: u64) -> Self {
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            // A log or witness answers itself: a redirect is not followed (a 3xx is returned).
+            .max_redirects(0)
             .timeout_global(Some(timeout))
             .timeout_connect(Some(timeout.min(Duration::from_secs(10))))
             .max_response_header_size(64 * 1024)

@@ -34,9 +34,21 @@ pub enum StoreError {
         /// The thread's name.
         thread: &'static str,
     },
+    /// A write on a ledger opened with `OpenOptions::read_only`.
+    #[error("the ledger was opened read-only")]
+    ReadOnly,
     /// A previous write failed part-way in this process; reopen the ledger.
     #[error("ledger handle is unusable after a failed write; reopen it")]
     Poisoned,
+    /// A log behind the tile-shaped seam could not be read (a file, a network origin): what
+    /// was asked, and the cause.
+    #[error("cannot read {what}: {source}")]
+    Read {
+        /// What was being read (e.g. a tile path and its origin).
+        what: String,
+        /// The cause (an I/O or network error).
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
     /// The file system failed.
     #[error("storage error in {dir}: {source}")]
     Io {

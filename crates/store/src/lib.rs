@@ -14,12 +14,15 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+use actledger_core::EventHash;
+
 pub mod bundle;
 mod error;
 mod ledger;
 mod lock;
 mod memory;
 mod pipeline;
+mod tile_log;
 mod tiles;
 mod verify;
 
@@ -27,7 +30,10 @@ pub use error::{AppendError, OpenError, ProofError, StoreError};
 pub use ledger::{Appended, Ledger, OpenOptions, StoredCheckpoint};
 pub use memory::MemoryLog;
 pub use pipeline::{
-    for_each_event, for_each_event_where, replay_view, Keep, CHUNK, SIGNATURE_BATCH,
+    for_each_event, for_each_event_where, replay_view, ChainCheck, Keep, CHUNK, SIGNATURE_BATCH,
+};
+pub use tile_log::{
+    consistency_proof, inclusion_proof, root, tile_files, verify_tiles, ComputedTiles, TileReader,
 };
 pub use verify::{verify_log, verify_log_with, SignatureMode, VerifySummary};
 
@@ -41,6 +47,12 @@ pub trait LogReader {
     /// Whether the log is empty.
     fn is_empty(&self) -> Result<bool, StoreError> {
         Ok(self.len()? == 0)
+    }
+    /// The head the log claims beside its events, `(count, hash of the last event)`, if it
+    /// keeps one (the sled ledger's `meta/head`); a replay checks the events' hash chain
+    /// against it. `None`: nothing to check against.
+    fn head(&self) -> Result<Option<(u64, EventHash)>, StoreError> {
+        Ok(None)
     }
     /// The stored bytes at `seq`.
     fn get(&self, seq: u64) -> Result<Option<Vec<u8>>, StoreError>;

@@ -15,7 +15,7 @@ use actledger_core::chain;
 use actledger_core::event::Event;
 use actledger_core::merkle;
 use actledger_core::projection::{Cutoff, Replay, View};
-use actledger_core::{DecodeError, EventHash, PublicKey, Seq};
+use actledger_core::{DecodeError, EventHash, PublicKey, Seq, VerifyError, VerifyErrorKind};
 
 use crate::verify::SignatureMode;
 use crate::{EventRun, LogReader, StoreError};
@@ -44,6 +44,9 @@ pub(crate) struct Work<'a> {
     pub hashes: bool,
     /// Check signatures, and how.
     pub signatures: Option<SignatureMode>,
+    /// Hash every stored event read (kept or not) and read its `prev` field, for a hash-chain
+    /// check ([`Chunk::links`]).
+    pub chain: bool,
     /// Events per chunk: [`CHUNK`] or [`SIGNATURE_BATCH`].
     pub chunk: usize,
 }
@@ -74,6 +77,9 @@ pub(crate) struct Chunk {
     pub run: EventRun,
     /// The kept events, in key order.
     pub items: Vec<Prepared>,
+    /// With [`Work::chain`], every event read, in key order: its key, the `prev` its bytes
+    /// name (zero if too short to name one), and the SHA-256 of its bytes.
+    pub links: Vec<(u64, EventHash, EventHash)>,
     /// The key of the first event whose signature fails under the author key it names
     /// (events that do not decode are not checked). Always `None` without
     /// [`Work::signatures`].
@@ -87,6 +93,7 @@ pub(crate) struct Chunk {
 struct Buffers {
     run: EventRun,
     items: Vec<Prepared>,
+    links: Vec<(u64, EventHash, EventHash)>,
 }
 
 /// Buffers handed back by the calling thread, taken by the workers.
@@ -119,9 +126,23 @@ fn read_and_prepare(
 }
 
 fn prepare(buffers: Buffers, work: Work<'_>) -> Chunk {
-    let Buffers { run, mut items } = buffers;
+    let Buffers {
+        run,
+        mut items,
+        mut links,
+    } = buffers;
     items.clear();
     items.reserve(run.len());
+    links.clear();
+    if work.chain {
+        links.extend(run.iter().map(|(key, bytes)| {
+            (
+                key,
+                chain::stored_prev(bytes).unwrap_or(EventHash::ZERO),
+                chain::event_hash(bytes),
+            )
+        }));
+    }
     // Which events' signatures to check, with their author keys.
     let mut jobs: Vec<(usize, PublicKey)> = Vec::new();
     for (index, (key, bytes)) in run.iter().enumerate() {
@@ -158,6 +179,7 @@ fn prepare(buffers: Buffers, work: Work<'_>) -> Chunk {
         error: None,
         run,
         items,
+        links,
         bad_sig,
     }
 }
@@ -241,7 +263,7 @@ pub(crate) fn for_each_chunk(
         };
         let error = chunk.error.take();
         let (empty, stop) = (chunk.read == 0, chunk.stop);
-        if !chunk.items.is_empty() && each(&mut chunk).is_break() {
+        if (!chunk.items.is_empty() || !chunk.links.is_empty()) && each(&mut chunk).is_break() {
             // What is still in flight finishes on the pool; its results are dropped.
             break;
         }
@@ -249,6 +271,7 @@ pub(crate) fn for_each_chunk(
             p.push(Buffers {
                 run: chunk.run,
                 items: chunk.items,
+                links: chunk.links,
             });
         }
         if let Some(e) = error {
@@ -297,6 +320,7 @@ pub fn for_each_event_where<E: From<StoreError>>(
         canonical: false,
         hashes: false,
         signatures: None,
+        chain: false,
         chunk: CHUNK,
     };
     let mut failure: Option<E> = None;
@@ -327,11 +351,111 @@ pub fn for_each_event_where<E: From<StoreError>>(
     read.map_err(E::from)
 }
 
+/// The hash chain of a log, checked link by link as its events are read: keys 0, 1, 2, ...
+/// with no gap, each event naming the hash of the one before, the last one's hash and the
+/// count what the log's stored head says. Hashes only: signatures and rules are `verify`'s.
+/// [`replay_view`] runs it; a command that reads the log another way feeds it each event.
+#[derive(Debug)]
+pub struct ChainCheck {
+    next: u64,
+    prev: EventHash,
+}
+
+impl Default for ChainCheck {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ChainCheck {
+    /// A check at the start of a log.
+    pub fn new() -> Self {
+        Self {
+            next: 0,
+            prev: EventHash::ZERO,
+        }
+    }
+
+    fn broken(seq: u64, kind: VerifyErrorKind) -> StoreError {
+        StoreError::Verify(VerifyError {
+            seq: Seq(seq),
+            kind,
+        })
+    }
+
+    /// Checks the next stored event, `(key, bytes)`.
+    pub fn push(&mut self, key: u64, bytes: &[u8]) -> Result<(), StoreError> {
+        self.links(&[(
+            key,
+            chain::stored_prev(bytes).unwrap_or(EventHash::ZERO),
+            chain::event_hash(bytes),
+        )])
+    }
+
+    fn links(&mut self, links: &[(u64, EventHash, EventHash)]) -> Result<(), StoreError> {
+        for &(key, prev, hash) in links {
+            if key != self.next {
+                return Err(Self::broken(
+                    self.next,
+                    VerifyErrorKind::Gap {
+                        previous: Seq(self.next.saturating_sub(1)),
+                        next: Seq(key),
+                    },
+                ));
+            }
+            if prev != self.prev {
+                return Err(Self::broken(
+                    key,
+                    VerifyErrorKind::ChainMismatch {
+                        expected: self.prev.to_hex(),
+                        found: prev.to_hex(),
+                    },
+                ));
+            }
+            self.prev = hash;
+            self.next += 1;
+        }
+        Ok(())
+    }
+
+    /// Checks the end of the chain against the stored head, if the log keeps one
+    /// ([`LogReader::head`]).
+    pub fn finish(&self, head: Option<(u64, EventHash)>) -> Result<(), StoreError> {
+        let Some((count, head)) = head else {
+            return Ok(());
+        };
+        let last = self.next.saturating_sub(1);
+        if self.next == 0 {
+            return Err(Self::broken(
+                0,
+                VerifyErrorKind::Metadata(
+                    "the ledger holds no events, not even its genesis event".into(),
+                ),
+            ));
+        }
+        if count != self.next || head != self.prev {
+            return Err(Self::broken(
+                last,
+                VerifyErrorKind::Metadata(format!(
+                    "stored head says {count} events ending in {head}, the events say {} ending in {}",
+                    self.next, self.prev
+                )),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Replays `log` into a projection view (trusted decode on all cores, folded in order). With
 /// `kinds` (`Fact` variant indexes, docs/FORMAT.md §2), only facts of those kinds and their
 /// corrections are decoded and replayed; the other events are skipped by their variant bytes
 /// and only counted, for a command whose projection reads nothing else (the view's other
 /// parts are then empty). `progress` gets the seq reached.
+///
+/// Every event read is hashed (on the pool, decoded or not) and the hash chain is checked
+/// against the log's stored head ([`LogReader::head`]), to the end of the log even when the
+/// cutoff ends the replay before: a flipped byte anywhere is [`StoreError::Verify`], never a
+/// report of altered data. Signatures and rules are `verify`'s job.
 pub fn replay_view(
     log: &(dyn LogReader + Sync),
     cutoff: Cutoff,
@@ -345,21 +469,47 @@ pub fn replay_view(
             matches!(chain::peek_kind(bytes), Some((_, Some(v))) if kinds.contains(&v))
         }
     });
-    for_each_event_where(
-        log,
-        0,
-        keep.as_ref().map(|k| k as &Keep),
-        |seq, ev| -> Result<bool, StoreError> {
-            if replay.is_done() {
-                return Ok(false);
+    let work = Work {
+        keep: keep.as_ref().map(|k| k as &Keep),
+        canonical: false,
+        hashes: false,
+        signatures: None,
+        chain: true,
+        chunk: CHUNK,
+    };
+    let mut links = ChainCheck::new();
+    let mut failure: Option<StoreError> = None;
+    let read = for_each_chunk(log, 0, work, |chunk| {
+        if let Err(e) = links.links(&chunk.links) {
+            failure = Some(e);
+            return ControlFlow::Break(());
+        }
+        for p in chunk.items.drain(..) {
+            match p.event {
+                Ok(ev) => {
+                    if !replay.is_done() {
+                        replay.push(Seq(p.key), ev);
+                    }
+                }
+                Err(e) => {
+                    failure = Some(StoreError::Verify(VerifyError {
+                        seq: Seq(p.key),
+                        kind: e.into(),
+                    }));
+                    return ControlFlow::Break(());
+                }
             }
-            replay.push(Seq(seq), ev);
-            if seq.is_multiple_of(4096) {
-                progress(seq);
+            if p.key.is_multiple_of(4096) {
+                progress(p.key);
             }
-            Ok(true)
-        },
-    )?;
+        }
+        ControlFlow::Continue(())
+    });
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    read?;
+    links.finish(log.head()?)?;
     if kinds.is_some() {
         let len = log.len()?;
         if let Some(end) = len.checked_sub(1) {

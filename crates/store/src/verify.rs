@@ -70,6 +70,7 @@ pub fn verify_log_with(
         canonical: true,
         hashes: true,
         signatures: Some(mode),
+        chain: false,
         chunk: crate::SIGNATURE_BATCH,
     };
     let read = for_each_chunk(log, 0, work, |chunk| {

@@ -794,10 +794,15 @@ fn a_ledger_with_one_key_per_event_is_moved_to_bundles_on_open() {
         let bundles = unbundle(&db);
         // 102 events: 6 full bundles and one of 6.
         assert_eq!(bundles.len(), 7);
-        // An earlier attempt that was interrupted left a bundle behind: the copy starts over.
+        // An earlier attempt that was interrupted left a bundle behind (and the record that
+        // it was migrating): the copy starts over.
         db.open_tree("bundles")
             .unwrap()
             .insert(bundle::key(40), &b"left over"[..])
+            .unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert("migrating", &[] as &[u8])
             .unwrap();
         db.flush().unwrap();
         bundles
@@ -1001,4 +1006,303 @@ fn commit_refuses_bytes_whose_signature_fails() {
     assert_eq!(l.size().unwrap(), size);
     sealed[0].bytes[last] ^= 1;
     assert_eq!(l.commit(&sealed).unwrap()[0].seq.0, size);
+}
+
+/// A database no version wrote (a stray `events` tree beside real bundles) is refused by
+/// every open, read-only or not, and nothing is changed; a read-only open never migrates.
+#[test]
+fn an_unrecognised_database_is_refused_and_left_as_it_was() {
+    let (dir, mut l, rec) = ledger();
+    l.append_all(&rec, (0..40).map(filler)).unwrap();
+    let path = dir.path().join("l");
+    drop(l);
+    let bundles = bundles_of(&path);
+    {
+        let db = raw_db(&path);
+        db.open_tree("events")
+            .unwrap()
+            .insert(0u64.to_be_bytes(), &b"stray"[..])
+            .unwrap();
+        db.flush().unwrap();
+    }
+    for read_only in [true, false] {
+        let opts = OpenOptions {
+            read_only,
+            ..OpenOptions::default()
+        };
+        match Ledger::open(&path, &opts) {
+            Err(StoreError::Open(OpenError::Unrecognised { found, .. })) => {
+                assert!(found.contains("`events` tree"), "{found}")
+            }
+            other => panic!("read_only {read_only}: expected Unrecognised, got {other:?}"),
+        }
+        assert_eq!(bundles_of(&path), bundles);
+        assert_eq!(tree_of(&path, "events").len(), 1);
+    }
+    // An old layout is migrated by a writing open only.
+    {
+        let db = raw_db(&path);
+        db.drop_tree("events").unwrap();
+        unbundle(&db);
+        db.open_tree("meta")
+            .unwrap()
+            .insert("layout", &[2])
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let opts = OpenOptions {
+        read_only: true,
+        ..OpenOptions::default()
+    };
+    match Ledger::open(&path, &opts) {
+        Err(StoreError::Open(OpenError::NeedsMigration { layout: 2, .. })) => {}
+        other => panic!("expected NeedsMigration, got {other:?}"),
+    }
+    assert_eq!(tree_of(&path, "events").len(), 42);
+    let l = reopen(&path);
+    l.verify(|_| {}).unwrap().unwrap();
+    drop(l);
+    assert_eq!(bundles_of(&path), bundles);
+    // And a read-only ledger refuses writes.
+    let mut l = Ledger::open(&path, &opts).unwrap();
+    assert!(matches!(
+        l.append(&rec, filler(99)),
+        Err(StoreError::ReadOnly)
+    ));
+    assert_eq!(l.size().unwrap(), 42);
+}
+
+/// The checkpoint history is numbered 0, 1, 2, ... in order of size: verify reports a
+/// stored checkpoint deleted between the first and the latest, or its number deleted with
+/// it. Deleting the latest one together with its number leaves a consistent earlier
+/// history, which nothing inside the store can tell apart (docs/RELIABILITY.md: only a
+/// checkpoint held outside the ledger catches that).
+#[test]
+fn a_checkpoint_deleted_from_the_history_is_caught() {
+    let (dir, mut l, rec) = ledger();
+    let admin = SigningKey::from_seed(&[1; 32]);
+    let log = SigningKey::from_seed(&[9; 32]);
+    l.append(
+        &admin,
+        EventBody::KeyGranted(KeyGranted {
+            key: log.public(),
+            role: Role::Log,
+            holder: Text::new("log").unwrap(),
+            note: Text::empty(),
+        }),
+    )
+    .unwrap();
+    let mut sizes = Vec::new();
+    for i in 0..3 {
+        l.append(&rec, filler(i)).unwrap();
+        sizes.push(l.sign_checkpoint(&log).unwrap().size);
+    }
+    l.verify(|_| {}).unwrap().unwrap();
+    let path = dir.path().join("l");
+    drop(l);
+    let history_key = |n: u64| [&b"checkpoint/"[..], &n.to_be_bytes()].concat();
+    let edit = |f: &dyn Fn(&sled::Db)| {
+        let db = raw_db(&path);
+        f(&db);
+        db.flush().unwrap();
+    };
+    let saved = tree_of(&path, "checkpoints");
+    let verify_err = || {
+        let l = reopen(&path);
+        let e = l.verify(|_| {}).unwrap().unwrap_err();
+        e.to_string()
+    };
+    // The middle checkpoint deleted.
+    edit(&|db| {
+        db.open_tree("checkpoints")
+            .unwrap()
+            .remove(sizes[1].to_be_bytes())
+            .unwrap();
+    });
+    let e = verify_err();
+    assert!(
+        e.contains(&format!("the checkpoint at size {} (number 1", sizes[1])),
+        "{e}"
+    );
+    // And its number with it.
+    edit(&|db| {
+        db.open_tree("meta")
+            .unwrap()
+            .remove(history_key(1))
+            .unwrap();
+    });
+    let e = verify_err();
+    assert!(
+        e.contains("checkpoint number 1 of the history is missing"),
+        "{e}"
+    );
+    // Put back: verifies.
+    edit(&|db| {
+        let cps = db.open_tree("checkpoints").unwrap();
+        for (k, v) in &saved {
+            cps.insert(k, v.as_slice()).unwrap();
+        }
+        db.open_tree("meta")
+            .unwrap()
+            .insert(history_key(1), &sizes[1].to_be_bytes())
+            .unwrap();
+    });
+    reopen(&path).verify(|_| {}).unwrap().unwrap();
+    // A checkpoint the history does not list.
+    edit(&|db| {
+        db.open_tree("meta")
+            .unwrap()
+            .remove(history_key(2))
+            .unwrap();
+    });
+    let e = verify_err();
+    assert!(e.contains("is not in the checkpoint history"), "{e}");
+    // A ledger whose checkpoints predate the numbering verifies, and its next checkpoint
+    // numbers them.
+    edit(&|db| {
+        let meta = db.open_tree("meta").unwrap();
+        for n in 0..3 {
+            meta.remove(history_key(n)).unwrap();
+        }
+    });
+    let mut l = reopen(&path);
+    l.verify(|_| {}).unwrap().unwrap();
+    l.append(&rec, filler(10)).unwrap();
+    let last = l.sign_checkpoint(&log).unwrap().size;
+    l.verify(|_| {}).unwrap().unwrap();
+    drop(l);
+    let numbered: Vec<u64> = tree_of(&path, "meta")
+        .into_iter()
+        .filter(|(k, _)| k.starts_with(b"checkpoint/"))
+        .map(|(_, v)| u64::from_be_bytes(v.try_into().unwrap()))
+        .collect();
+    assert_eq!(numbered, [sizes[0], sizes[1], sizes[2], last]);
+}
+
+/// verify re-checks every stored checkpoint with the one rule in core
+/// (`core::log_checkpoint`): one signed by a log key revoked before its size is refused.
+#[test]
+fn a_checkpoint_by_a_revoked_log_key_is_refused_by_verify() {
+    use actledger_core::checkpoint::Checkpoint;
+    use actledger_core::event::KeyRevoked;
+    use actledger_core::note::KeyName;
+    let (dir, mut l, rec) = ledger();
+    let admin = SigningKey::from_seed(&[1; 32]);
+    let log = SigningKey::from_seed(&[9; 32]);
+    l.append(
+        &admin,
+        EventBody::KeyGranted(KeyGranted {
+            key: log.public(),
+            role: Role::Log,
+            holder: Text::new("log").unwrap(),
+            note: Text::empty(),
+        }),
+    )
+    .unwrap();
+    l.append(&rec, filler(1)).unwrap();
+    l.sign_checkpoint(&log).unwrap();
+    l.append(
+        &admin,
+        EventBody::KeyRevoked(KeyRevoked {
+            key: log.public(),
+            reason: Text::new("lost").unwrap(),
+        }),
+    )
+    .unwrap();
+    l.verify(|_| {}).unwrap().unwrap();
+    assert!(matches!(
+        l.sign_checkpoint(&log),
+        Err(StoreError::Proof(ProofError::Refused(_)))
+    ));
+    // Forged: signed by the revoked key at the current size, stored behind the store's back.
+    let size = l.size().unwrap();
+    let note = Checkpoint::new("store.test/ledger", size, l.root_at(size).unwrap())
+        .unwrap()
+        .sign(&KeyName::new("store.test/ledger").unwrap(), &log)
+        .unwrap()
+        .to_string();
+    drop(l);
+    let path = dir.path().join("l");
+    {
+        let db = raw_db(&path);
+        db.open_tree("checkpoints")
+            .unwrap()
+            .insert(size.to_be_bytes(), note.as_bytes())
+            .unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert(
+                [&b"checkpoint/"[..], &1u64.to_be_bytes()].concat(),
+                &size.to_be_bytes(),
+            )
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let e = reopen(&path).verify(|_| {}).unwrap().unwrap_err();
+    assert!(
+        e.to_string().contains(&format!(
+            "checkpoint at size {size}: not signed by a key holding the log role"
+        )),
+        "{e}"
+    );
+}
+
+/// The tile-shaped seam: proofs, tile files and tile verification are written once against
+/// `TileReader`, and the sled ledger and an in-memory log (tiles computed from its entries)
+/// give the same answers; a lying stored tile fails `verify_tiles`.
+#[test]
+fn the_tile_seam_gives_the_same_proofs_over_every_log() {
+    use actledger_store::{
+        consistency_proof, inclusion_proof, tile_files, verify_tiles, ComputedTiles, MemoryLog,
+        TileReader,
+    };
+    let (dir, mut l, rec) = ledger();
+    l.append_all(&rec, (0..600).map(filler)).unwrap();
+    let n = l.size().unwrap();
+    let memory = MemoryLog::from_events((0..n).map(|i| l.get(i).unwrap().unwrap()));
+    let computed = ComputedTiles::new(&memory, None);
+    let logs: [&dyn TileReader; 2] = [&l, &computed];
+    for size in [1, 255, 256, 257, 513, n] {
+        let root = actledger_store::root(&l, size).unwrap();
+        for log in logs {
+            assert_eq!(actledger_store::root(log, size).unwrap(), root);
+            verify_tiles(log, size, &root).unwrap();
+            for index in [0, size / 2, size - 1] {
+                let p = inclusion_proof(log, index, size).unwrap();
+                assert_eq!(p, inclusion_proof(&l, index, size).unwrap());
+                let leaf = merkle::leaf_hash(&l.get(index).unwrap().unwrap());
+                merkle::verify_inclusion(&leaf, index, size, &p, &root).unwrap();
+            }
+            let old = (size / 2).max(1);
+            assert_eq!(
+                consistency_proof(log, old, n).unwrap(),
+                l.consistency_proof(old, n).unwrap()
+            );
+        }
+        assert_eq!(
+            tile_files(&l, 0, size).unwrap(),
+            tile_files(&computed, 0, size).unwrap()
+        );
+    }
+    // Beyond the log: a typed refusal.
+    assert!(matches!(
+        inclusion_proof(&computed, 0, n + 1),
+        Err(StoreError::Proof(ProofError::BeyondLog { .. }))
+    ));
+    // A lying stored tile.
+    let root = l.root_at(n).unwrap();
+    drop(l);
+    let path = dir.path().join("l");
+    {
+        let db = raw_db(&path);
+        let tiles = db.open_tree("tiles").unwrap();
+        let key = [0u8, 0, 0, 0, 0, 0, 0, 0, 1];
+        let mut t = tiles.get(key).unwrap().unwrap().to_vec();
+        t[40] ^= 1;
+        tiles.insert(key, t).unwrap();
+        db.flush().unwrap();
+    }
+    let l = reopen(&path);
+    let e = verify_tiles(&l, n, &root).unwrap_err();
+    assert!(e.to_string().contains("hash tile (0, 1)"), "{e}");
 }

@@ -185,12 +185,18 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
         .filter(|v| matches!(v.result.outcome, Outcome::Vetoed { .. }))
         .collect();
     p("");
+    let tally_vetoes: Vec<_> = votes
+        .tally_votes
+        .iter()
+        .filter(|v| !v.vetoed_by.is_empty())
+        .collect();
     p(&format!(
-        "3. Vetoes since 2015, outcome computed from the recorded votes (Charter Art. 27): {} of {} recorded votes",
+        "3. Vetoes since 2015 (Charter Art. 27): {} — {} computed from every member's recorded vote, {} on texts known only by their tally and the members against (marked *)",
+        vetoes.len() + tally_vetoes.len(),
         vetoes.len(),
-        votes.votes.len()
+        tally_vetoes.len()
     ));
-    let rows: Vec<Vec<String>> = vetoes
+    let mut rows: Vec<(actledger_core::Date, Vec<String>)> = vetoes
         .iter()
         .map(|v| {
             let by = match &v.result.outcome {
@@ -199,22 +205,52 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
                 }
                 _ => String::new(),
             };
-            vec![
-                format!("   {}", v.date),
-                v.draft.to_string(),
-                by,
-                v.result.tally.to_string(),
-                v.subject
-                    .as_ref()
-                    .map(|s| truncate(s.as_str(), 60))
-                    .unwrap_or_default(),
-            ]
+            (
+                v.date,
+                vec![
+                    format!("   {}", v.date),
+                    v.draft.to_string(),
+                    by,
+                    v.result.tally.to_string(),
+                    v.subject
+                        .as_ref()
+                        .map(|s| truncate(s.as_str(), 60))
+                        .unwrap_or_default(),
+                ],
+            )
         })
         .collect();
+    for v in &tally_vetoes {
+        let subject = match &v.text {
+            actledger_core::event::VotedText::Amendment { described, .. } => {
+                truncate(described.as_str(), 60)
+            }
+            actledger_core::event::VotedText::Draft(_) => String::new(),
+        };
+        rows.push((
+            v.date,
+            vec![
+                format!("   {}", v.date),
+                format!("{}*", v.label),
+                v.vetoed_by
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join("+"),
+                v.tally.map_or("unknown".into(), |t| t.to_string()),
+                subject,
+            ],
+        ));
+    }
+    rows.sort_by_key(|(d, _)| *d);
+    let rows: Vec<Vec<String>> = rows.into_iter().map(|(_, r)| r).collect();
     output::table(
         &["   DATE", "DRAFT", "VETOED BY", "YES-NO-ABST", "SUBJECT"],
         &rows,
     );
+    for v in &tally_vetoes {
+        p(&format!("   * {} of {}: {}", v.label, v.date, v.basis));
+    }
     for s in imports.iter().filter(|s| s.kind == "vetoes") {
         for sk in &s.skipped {
             p(&format!(

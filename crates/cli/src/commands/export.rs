@@ -352,7 +352,7 @@ fn readme(cp: &Checkpoint, supporters: usize) -> String {
 }
 
 pub fn export_snapshot(ctx: &Ctx, a: ExportSnapshotArgs) -> Result<()> {
-    let ledger = ctx.open()?;
+    let ledger = ctx.open_read_only()?;
     let cp_stored = super::transparency::latest(&ledger)?;
     let note = Note::parse(&cp_stored.note).context("stored checkpoint")?;
     let cp = Checkpoint::from_note(&note).context("stored checkpoint")?;
@@ -650,7 +650,7 @@ pub fn verify_snapshot(a: VerifySnapshotArgs) -> Result<()> {
 }
 
 pub fn export_tiles(ctx: &Ctx, a: ExportTilesArgs) -> Result<()> {
-    let ledger = ctx.open()?;
+    let ledger = ctx.open_read_only()?;
     let cp_stored = super::transparency::latest(&ledger)?;
     let new_size = cp_stored.size;
     fsutil::refuse_link(&a.out)?;

@@ -6,11 +6,21 @@ use actledger_core::chain;
 use actledger_core::event::{AdherenceDate, EventBody, Fact};
 use actledger_core::Seq;
 use actledger_store::{Ledger, LogReader};
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::Ctx;
 use crate::cli::LogArgs;
 use crate::output;
+
+/// A stored event that does not decode is damage (exit 1), like a broken chain.
+fn decode(seq: u64, bytes: &[u8]) -> Result<actledger_core::Event, actledger_store::StoreError> {
+    chain::decode_event(bytes).map_err(|e| {
+        actledger_store::StoreError::Verify(actledger_core::VerifyError {
+            seq: Seq(seq),
+            kind: e.into(),
+        })
+    })
+}
 
 pub fn run(ctx: &Ctx, a: LogArgs) -> Result<()> {
     ctx.reading(|ledger| list(ledger, a))
@@ -19,22 +29,25 @@ pub fn run(ctx: &Ctx, a: LogArgs) -> Result<()> {
 fn list(ledger: &Ledger, a: LogArgs) -> Result<()> {
     // Correction links: target seq -> the corrections that supersede it.
     let mut corrected_by: BTreeMap<Seq, Vec<Seq>> = BTreeMap::new();
+    // The first pass also checks the hash chain against the stored head (as every report
+    // does): nothing altered is listed.
+    let mut chain_check = actledger_store::ChainCheck::new();
     for item in ledger.scan(0) {
         let (seq, bytes) = item?;
-        let ev = chain::decode_event(&bytes)
-            .with_context(|| format!("seq {seq}: run `actledger verify`"))?;
+        chain_check.push(seq, &bytes)?;
+        let ev = decode(seq, &bytes)?;
         if let EventBody::Correction(c) = &ev.unsigned.body {
             corrected_by.entry(c.target).or_default().push(Seq(seq));
         }
     }
+    chain_check.finish(ledger.head()?)?;
     let limit = a.limit.unwrap_or(u64::MAX);
     for item in ledger
         .scan(a.from)
         .take(usize::try_from(limit).unwrap_or(usize::MAX))
     {
         let (seq, bytes) = item?;
-        let ev = chain::decode_event(&bytes)
-            .with_context(|| format!("seq {seq}: run `actledger verify`"))?;
+        let ev = decode(seq, &bytes)?;
         let hash = chain::event_hash(&bytes);
         let u = &ev.unsigned;
         let links = corrected_by.get(&u.seq).cloned().unwrap_or_default();
@@ -125,6 +138,20 @@ fn fact_summary(f: &Fact) -> String {
             a.draft,
             if a.credible { "yes" } else { "no" }
         ),
+        Fact::TallyVote(v) => {
+            let r = actledger_core::projection::votes::tally_vote_outcome(
+                actledger_core::Seq(0),
+                &[],
+                v,
+            );
+            format!(
+                "{} on {}: {} (known by tally: {})",
+                r.label,
+                v.date,
+                v.tally.map_or("tally unknown".into(), |t| t.to_string()),
+                r.basis
+            )
+        }
         Fact::DatedAssessment(d) => format!(
             "{} credible={} assessed on {}",
             d.assessment.draft,

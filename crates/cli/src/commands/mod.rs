@@ -46,7 +46,7 @@ impl Ctx {
     pub fn reading<R>(&self, f: impl FnOnce(&Ledger) -> Result<R>) -> Result<R> {
         match &self.served {
             Some(l) => f(&l.read()),
-            None => f(&self.open()?),
+            None => f(&self.open_read_only()?),
         }
     }
 
@@ -58,10 +58,22 @@ impl Ctx {
         }
     }
 
+    /// Opens the ledger to write to it (and to migrate it from an earlier layout).
     pub fn open(&self) -> Result<Ledger> {
+        self.open_with(false)
+    }
+
+    /// Opens the ledger for a command that only reads it: nothing is migrated, and every
+    /// write is refused.
+    pub fn open_read_only(&self) -> Result<Ledger> {
+        self.open_with(true)
+    }
+
+    fn open_with(&self, read_only: bool) -> Result<Ledger> {
         let dir = self.dir()?;
         let opts = OpenOptions {
             wait: self.wait,
+            read_only,
             ..OpenOptions::default()
         };
         Ledger::open(dir, &opts).map_err(|e| match &e {

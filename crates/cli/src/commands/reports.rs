@@ -498,7 +498,11 @@ pub fn veto_initiative(ctx: &Ctx, a: VetoInitiativeArgs) -> Result<()> {
             let first = r.meetings.first();
             vec![
                 r.date.to_string(),
-                r.draft.to_string(),
+                if r.known_by == "tally" {
+                    format!("{} (by tally)", r.draft)
+                } else {
+                    r.draft.clone()
+                },
                 codes(&r.vetoed_by),
                 first
                     .and_then(|m| m.date)

@@ -36,23 +36,35 @@ pub fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
 /// takes (each becomes the flag of the same name, `_` as `-`). Nothing that names a file on
 /// the server is reachable.
 const REPORTS: &[(&str, &[&str], &[&str])] = &[
-    ("supporters", &["supporters"], &["as_of", "at_seq"]),
-    ("council", &["council"], &["on", "as_of", "at_seq"]),
-    ("votes", &["votes"], &["vetoed", "as_of", "at_seq"]),
+    (
+        "supporters",
+        &["supporters"],
+        &["as_of", "at_seq", "recorded_by"],
+    ),
+    (
+        "council",
+        &["council"],
+        &["on", "as_of", "at_seq", "recorded_by"],
+    ),
+    (
+        "votes",
+        &["votes"],
+        &["vetoed", "as_of", "at_seq", "recorded_by"],
+    ),
     (
         "compliance",
         &["compliance"],
-        &["state", "trust", "all", "as_of", "at_seq"],
+        &["state", "trust", "all", "as_of", "at_seq", "recorded_by"],
     ),
     (
         "veto-initiative",
         &["veto-initiative"],
-        &["calendar", "as_of", "at_seq"],
+        &["calendar", "as_of", "at_seq", "recorded_by"],
     ),
     (
         "scorecard",
         &["scorecard"],
-        &["states", "trust", "as_of", "at_seq"],
+        &["states", "trust", "as_of", "at_seq", "recorded_by"],
     ),
     ("events", &["log"], &["from", "limit"]),
     ("keys", &["key", "list"], &[]),

@@ -49,7 +49,11 @@ pub(super) fn read_text(path: &Path, what: &str) -> Result<String> {
 }
 
 pub fn checkpoint(ctx: &Ctx, a: CheckpointArgs) -> Result<()> {
-    let mut ledger = ctx.open()?;
+    let mut ledger = if a.key.is_some() {
+        ctx.open()?
+    } else {
+        ctx.open_read_only()?
+    };
     let cp = match (&a.key, a.latest) {
         (Some(k), false) if !a.witnesses.is_empty() => {
             let key = keyfile::read(k)?;
@@ -94,7 +98,7 @@ pub fn proof_text(ledger: &Ledger, cp: &StoredCheckpoint, seq: u64) -> Result<St
 }
 
 pub fn prove(ctx: &Ctx, a: ProveArgs) -> Result<()> {
-    let mut ledger = ctx.open()?;
+    let mut ledger = ctx.open_read_only()?;
     let cp = latest(&ledger)?;
     let seq = match (a.seq, a.state) {
         (Some(s), None) => s,
@@ -110,9 +114,25 @@ pub fn prove(ctx: &Ctx, a: ProveArgs) -> Result<()> {
 }
 
 /// The seq of `state`'s adherence letter (the fact a correction replaced keeps its seq), from
-/// the rules' state: no replay of the log.
+/// the `by_state` index: a lookup and the few events it names are decoded, no replay and no
+/// rule state. The last of them wins: the letter, or a correction whose replacement is a
+/// letter of `state` (which names the letter's seq). A correction that moved a letter of
+/// `state` to another state is indexed under that state only, so it is not seen here.
 fn adherence_seq(ledger: &mut Ledger, state: StateCode) -> Result<u64> {
-    let seq = ledger.state()?.supporters().get(&state).copied();
+    use actledger_core::event::{EventBody, Fact};
+    let mut seq = None;
+    for s in ledger.seqs_by_state(state)? {
+        let ev = ledger
+            .event(s)?
+            .with_context(|| format!("the by_state index names seq {s}, which is not stored"))?;
+        match &ev.unsigned.body {
+            EventBody::Fact(Fact::AdherenceLetter(a)) if a.state == state => seq = Some(s),
+            EventBody::Correction(c) if matches!(&c.replacement, Fact::AdherenceLetter(a) if a.state == state) => {
+                seq = Some(c.target)
+            }
+            _ => {}
+        }
+    }
     let seq = seq.with_context(|| {
         format!(
             "no adherence letter of {state} ({}) is recorded",
@@ -123,7 +143,7 @@ fn adherence_seq(ledger: &mut Ledger, state: StateCode) -> Result<u64> {
 }
 
 pub fn consistency(ctx: &Ctx, a: ConsistencyArgs) -> Result<()> {
-    let ledger = ctx.open()?;
+    let ledger = ctx.open_read_only()?;
     let to = match a.to {
         Some(n) => n,
         None => ledger

@@ -6,7 +6,7 @@ use super::Ctx;
 use crate::{output, VerificationFailed};
 
 pub fn run(ctx: &Ctx, json: bool, strict: bool) -> Result<()> {
-    let ledger = ctx.open()?;
+    let ledger = ctx.open_read_only()?;
     let mode = if strict {
         actledger_store::SignatureMode::Strict
     } else {

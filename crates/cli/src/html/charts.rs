@@ -563,7 +563,7 @@ pub(super) fn working_days_chart(vi: &VetoInitiativeReport) -> String {
             n(ml - 10.0),
             n(yy + rh / 2.0 + 4.0),
             Esc(v.date),
-            Esc(v.draft),
+            Esc(&v.draft),
             Esc(by.join("+"))
         ));
         match c {

@@ -777,7 +777,11 @@ fn veto_initiative_section(out: &mut String, p: &Page) {
             "<tr class=\"st-{}\"><td class=\"date\">{}</td><th scope=\"row\" class=\"mono nowrap\">{}</th><td class=\"mono\">{}</td><td class=\"date\">{}</td><td class=\"mono\">{}</td><td class=\"r\">{}</td><td>{}</td><td class=\"r mono seq\">{}</td></tr>\n",
             status_class(v.status),
             Esc(v.date),
-            Esc(v.draft),
+            Esc(if v.known_by == "tally" {
+                format!("{} (vote known by its tally)", v.draft)
+            } else {
+                v.draft.clone()
+            }),
             Esc(codes(&v.vetoed_by)),
             met,
             records,

@@ -160,7 +160,11 @@ pub(super) fn existing(
     // Events of other kinds are skipped by their variant bytes, without decoding; the
     // matching ones are decoded on all cores.
     let keep = move |bytes: &[u8]| match chain::peek_kind(bytes) {
-        Some((_, Some(variant))) => variant == want || (kind == Kind::Votes && variant == vetoes),
+        Some((_, Some(variant))) => {
+            variant == want
+                || (kind == Kind::Votes && variant == vetoes)
+                || (kind == Kind::Vetoes && variant == chain::variant::TALLY_VOTE)
+        }
         _ => false,
     };
     let mut by_seq: HashMap<Seq, (FactKey, [u8; 16])> = HashMap::new();

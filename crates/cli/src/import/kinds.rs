@@ -6,7 +6,7 @@ use std::io::Read;
 use actledger_core::event::{
     AdherenceDate, AdherenceLetter, AssemblyMeeting, CouncilTerm, CouncilVote, DraftTabled, Fact,
     Holiday, HolidayCalendar, Instrument, MeetingFormat, MemberVote, ReportedVote, Seat, Tally,
-    VetoRef, Vote,
+    TallyVote, VetoRef, Vote, VotedText,
 };
 use actledger_core::{Date, DraftSymbol, StateCode, Text, UnSymbol};
 
@@ -289,13 +289,6 @@ fn veto(cx: &Ctx, r: &Row) -> Result<Result<Fact, String>, ImportError> {
             "a veto needs at least one vetoing member",
         ));
     }
-    if r.get("draft_symbol").is_empty() {
-        return Ok(Err(format!(
-            "veto of {date} on an {} without a draft symbol: the ledger records votes on drafts, and the data has no per-member votes for it",
-            if r.get("veto_on").is_empty() { "unnumbered text" } else { r.get("veto_on") }
-        )));
-    }
-    let draft = cx.draft(r, "draft_symbol")?;
     let meeting = if r.get("meeting_record").is_empty() {
         None
     } else {
@@ -316,6 +309,38 @@ fn veto(cx: &Ctx, r: &Row) -> Result<Result<Fact, String>, ImportError> {
     } else {
         r.get("subject")
     };
+    if r.get("draft_symbol").is_empty() {
+        if !r.get("veto_on").eq_ignore_ascii_case("amendment") {
+            return Ok(Err(format!(
+                "veto of {date} on an {} without a draft symbol: only amendments may lack one",
+                if r.get("veto_on").is_empty() {
+                    "unnumbered text"
+                } else {
+                    r.get("veto_on")
+                }
+            )));
+        }
+        // An amendment without a symbol and without per-member votes: a vote known by its
+        // tally (when the source gives one) and the members against, named by its subject.
+        let fact = Fact::TallyVote(TallyVote {
+            text: VotedText::Amendment {
+                symbol: None,
+                amends: None,
+                described: Text::new(subject).map_err(|e| cx.err(r, "subject", e.to_string()))?,
+            },
+            meeting,
+            date,
+            procedural: false,
+            tally,
+            against: vetoed_by,
+            source: cx.required(r, "source")?,
+            note,
+        });
+        fact.check_shape()
+            .map_err(|e| cx.err(r, "tally_yes_no_abstain", e.to_string()))?;
+        return Ok(Ok(fact));
+    }
+    let draft = cx.draft(r, "draft_symbol")?;
     Ok(Ok(Fact::DraftTabled(DraftTabled {
         draft,
         subject: Text::new(subject).map_err(|e| cx.err(r, "subject", e.to_string()))?,

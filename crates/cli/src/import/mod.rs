@@ -118,6 +118,9 @@ pub enum FactKey {
     Meeting(Vec<VetoRef>, MeetingFormat),
     /// A holiday calendar's year.
     Calendar(String, u16),
+    /// A vote known by its tally: its day and its text (never its tally, which a better
+    /// source may fill in).
+    TallyVote(Date, String),
 }
 
 impl FactKey {
@@ -140,6 +143,7 @@ impl FactKey {
             Fact::CouncilVote(v) => FactKey::Vote(v.draft),
             Fact::AssemblyMeeting(m) => FactKey::Meeting(m.follows.clone(), m.format),
             Fact::HolidayCalendar(c) => FactKey::Calendar(c.calendar.to_string(), c.year),
+            Fact::TallyVote(v) => FactKey::TallyVote(v.date, v.text.label()),
             Fact::CredibilityAssessment(_) | Fact::DatedAssessment(_) => return None,
         })
     }

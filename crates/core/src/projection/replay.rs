@@ -47,7 +47,7 @@ use crate::chain::variant;
 use crate::date::Date;
 use crate::event::{
     AdherenceLetter, AssemblyMeeting, CouncilTerm, CouncilVote, CredibilityAssessment, DraftTabled,
-    Event, EventBody, Fact, HolidayCalendar, Role,
+    Event, EventBody, Fact, HolidayCalendar, Role, TallyVote,
 };
 use crate::outcome::{self, VoteResult};
 use crate::projection::{AdherenceRef, Precision, Standing};
@@ -126,14 +126,19 @@ pub struct AssessorKey {
     pub revoked: Option<Seq>,
 }
 
-/// Kinds of fact (the `Fact` variants).
-const KINDS: usize = 7;
+/// Kinds of fact: the `Fact` variants of revision 1, then the tally votes of revision 2 (the
+/// dated assessments share the assessments' slot).
+const KINDS: usize = 8;
+
+/// The slot of [`Fact::TallyVote`].
+const TALLY_SLOT: usize = 7;
 
 /// The position of a fact's kind in [`Replay::slots`]: its variant index, the two forms of
 /// an assessment sharing one (a correction of one may be the other).
 fn kind(f: &Fact) -> usize {
     match f {
         Fact::DatedAssessment(_) => variant::CREDIBILITY_ASSESSMENT as usize,
+        Fact::TallyVote(_) => TALLY_SLOT,
         _ => f.variant() as usize,
     }
 }
@@ -324,7 +329,8 @@ impl Replay {
         let as_of = self.cutoff.as_of;
         let keep = move |d: Date| as_of.is_none_or(|a| d <= a);
         // In variant order (`chain::variant`).
-        let [adherences, terms, drafts, votes, assessments, meetings, calendars] = self.slots;
+        let [adherences, terms, drafts, votes, assessments, meetings, calendars, tally_votes] =
+            self.slots;
         // Drafts and votes are most of a large log: their maps are built on threads of their
         // own (for a large replay) while this one builds the rest.
         let build_drafts = move |slots: Vec<Slot>| {
@@ -344,7 +350,8 @@ impl Replay {
             .chain(terms)
             .chain(assessments)
             .chain(meetings)
-            .chain(calendars);
+            .chain(calendars)
+            .chain(tally_votes);
         let mut view = View {
             basis: Basis {
                 at_seq: self.cutoff.at_seq,
@@ -361,6 +368,7 @@ impl Replay {
             assessments: BTreeMap::new(),
             meetings: Vec::new(),
             calendars: BTreeMap::new(),
+            tally_votes: Vec::new(),
             unmatched_corrections: self.unmatched,
         };
         let fill = |view: &mut View| {
@@ -443,6 +451,15 @@ impl Replay {
                             });
                         }
                     }
+                    Fact::TallyVote(v) => {
+                        if keep(v.date) {
+                            view.tally_votes.push(Record {
+                                seq,
+                                corrections,
+                                fact: v,
+                            });
+                        }
+                    }
                     Fact::HolidayCalendar(c) => {
                         view.calendars
                             .entry(c.calendar.to_string())
@@ -459,6 +476,7 @@ impl Replay {
             for terms in view.terms.values_mut() {
                 terms.sort_by_key(|t| (t.fact.from, t.seq));
             }
+            view.tally_votes.sort_by_key(|v| (v.fact.date, v.seq));
         };
         if parallel {
             let (d, v) = std::thread::scope(|scope| {
@@ -519,6 +537,7 @@ pub struct View {
     assessments: BTreeMap<DraftSymbol, Vec<AssessmentRecord>>,
     meetings: Vec<Record<AssemblyMeeting>>,
     calendars: BTreeMap<String, BTreeMap<u16, Record<HolidayCalendar>>>,
+    tally_votes: Vec<Record<TallyVote>>,
     unmatched_corrections: Vec<Seq>,
 }
 
@@ -577,6 +596,11 @@ impl View {
     /// Assembly meetings, in log order.
     pub fn meetings(&self) -> &[Record<AssemblyMeeting>] {
         &self.meetings
+    }
+
+    /// Votes known only by their tally (format revision 2), by date then seq.
+    pub fn tally_votes(&self) -> &[Record<TallyVote>] {
+        &self.tally_votes
     }
 
     /// Holiday calendars, by calendar name, then year.

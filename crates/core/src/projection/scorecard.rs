@@ -75,8 +75,12 @@ pub struct AssessedVote {
 /// A veto cast by a permanent member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VetoCast {
-    /// The draft.
-    pub draft: DraftSymbol,
+    /// The draft, or the label of the amendment (`amendment (no symbol)`) for a vote known
+    /// only by its tally.
+    pub draft: String,
+    /// `"votes"` (every member's vote recorded) or `"tally"` (known by its tally and the
+    /// members against; see [`crate::projection::votes::TallyVoteOutcome`]).
+    pub known_by: String,
     /// Day of the vote.
     pub date: Date,
     /// Every permanent member that voted no (this one included).
@@ -234,7 +238,8 @@ pub fn scorecard(view: &View, policy: &Policy, states: Option<&BTreeSet<StateCod
                         if by.contains(&state) {
                             let cred = credibility(view, policy, r.fact.draft);
                             vetoes_cast.push(VetoCast {
-                                draft: r.fact.draft,
+                                draft: r.fact.draft.to_string(),
+                                known_by: "votes".to_string(),
                                 date: r.fact.date,
                                 vetoed_by: by,
                                 verdict: cred.verdict,
@@ -243,7 +248,29 @@ pub fn scorecard(view: &View, policy: &Policy, states: Option<&BTreeSet<StateCod
                         }
                     }
                 }
-                vetoes_cast.sort_by_key(|v| (v.date, v.draft));
+                for r in view.tally_votes() {
+                    let o = crate::projection::votes::tally_vote_outcome(
+                        r.seq,
+                        &r.corrections,
+                        &r.fact,
+                    );
+                    if o.vetoed_by.contains(&state) {
+                        vetoes_cast.push(VetoCast {
+                            draft: o.label,
+                            known_by: "tally".to_string(),
+                            date: r.fact.date,
+                            vetoed_by: o.vetoed_by,
+                            verdict: match &r.fact.text {
+                                crate::event::VotedText::Draft(d) => {
+                                    credibility(view, policy, *d).verdict
+                                }
+                                crate::event::VotedText::Amendment { .. } => Verdict::Unassessed,
+                            },
+                            vote_seq: r.seq,
+                        });
+                    }
+                }
+                vetoes_cast.sort_by(|a, b| (a.date, &a.draft).cmp(&(b.date, &b.draft)));
             }
 
             StateCard {

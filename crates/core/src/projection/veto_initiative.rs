@@ -111,8 +111,12 @@ pub struct MeetingTiming {
 /// One veto and the meetings that followed it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VetoRecord {
-    /// The vetoed draft.
-    pub draft: DraftSymbol,
+    /// The vetoed draft's symbol, or for an amendment known only by its tally its label
+    /// (`amendment (no symbol)`).
+    pub draft: String,
+    /// `"votes"` (every member's vote recorded) or `"tally"` (a vote known by its tally and
+    /// the members against: see [`crate::projection::votes::TallyVoteOutcome`]).
+    pub known_by: String,
     /// Day of the vote.
     pub date: Date,
     /// Permanent members that voted no, sorted.
@@ -353,19 +357,90 @@ pub fn veto_initiative(
     }
     other_meetings.sort_by_key(|o| (o.follows.date, o.meeting.seq));
 
-    let mut counts = VetoCounts::default();
-    let mut vetoes = Vec::new();
+    // Every veto: those computed from every member's vote, and those of votes known by their
+    // tally (an amendment's meetings follow it by date, `VetoRef.draft` being none).
+    struct Veto<'v> {
+        label: String,
+        known_by: &'static str,
+        date: Date,
+        by: Vec<StateCode>,
+        meeting_record: Option<UnSymbol>,
+        seq: Seq,
+        corrections: &'v [Seq],
+        meetings: Vec<&'v Record<AssemblyMeeting>>,
+    }
+    let mut all: Vec<Veto<'_>> = Vec::new();
     for record in view.votes().values() {
         let v = &record.fact;
         let Outcome::Vetoed { by } = View::vote_result(v).outcome else {
             continue;
         };
-        let judged = v.date >= in_force;
-        let mut meetings: Vec<MeetingTiming> = attached
-            .get(&v.draft)
+        all.push(Veto {
+            label: v.draft.to_string(),
+            known_by: "votes",
+            date: v.date,
+            by,
+            meeting_record: v.meeting.clone(),
+            seq: record.seq,
+            corrections: &record.corrections,
+            meetings: attached.get(&v.draft).cloned().unwrap_or_default(),
+        });
+    }
+    for record in view.tally_votes() {
+        let o = crate::projection::votes::tally_vote_outcome(
+            record.seq,
+            &record.corrections,
+            &record.fact,
+        );
+        if o.vetoed_by.is_empty() {
+            continue;
+        }
+        let unnamed = matches!(record.fact.text, crate::event::VotedText::Amendment { .. });
+        let meetings: Vec<&Record<AssemblyMeeting>> = if unnamed {
+            view.meetings()
+                .iter()
+                .filter(|m| {
+                    m.fact
+                        .follows
+                        .iter()
+                        .any(|f| f.draft.is_none() && f.date == record.fact.date)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if unnamed {
+            other_meetings
+                .retain(|m| !(m.follows.draft.is_none() && m.follows.date == record.fact.date));
+        }
+        all.push(Veto {
+            label: o.label,
+            known_by: "tally",
+            date: record.fact.date,
+            by: o.vetoed_by,
+            meeting_record: record.fact.meeting.clone(),
+            seq: record.seq,
+            corrections: &record.corrections,
+            meetings,
+        });
+    }
+    let mut counts = VetoCounts::default();
+    let mut vetoes = Vec::new();
+    for veto in all {
+        let Veto {
+            label,
+            known_by,
+            date,
+            by,
+            meeting_record,
+            seq,
+            corrections,
+            meetings,
+        } = veto;
+        let judged = date >= in_force;
+        let mut meetings: Vec<MeetingTiming> = meetings
             .into_iter()
-            .flatten()
-            .map(|r| timing(&cal, v.date, judged, r))
+            .map(|r| timing(&cal, date, judged, r))
             .collect();
         meetings.sort_by_key(|m| (m.date.is_none(), m.date, m.seq));
         let status = if !judged {
@@ -373,7 +448,7 @@ pub fn veto_initiative(
         } else if let Some(s) = status_of(&meetings) {
             s
         } else if reference
-            .is_some_and(|day| cal.count(v.date, day).working_days <= WORKING_DAY_LIMIT)
+            .is_some_and(|day| cal.count(date, day).working_days <= WORKING_DAY_LIMIT)
         {
             VetoStatus::WindowOpen
         } else {
@@ -393,12 +468,13 @@ pub fn veto_initiative(
         *n += 1;
         counts.vetoes += 1;
         let mut rec = VetoRecord {
-            draft: v.draft,
-            date: v.date,
+            draft: label,
+            known_by: known_by.to_string(),
+            date,
             vetoed_by: by,
-            meeting_record: v.meeting.clone(),
-            vote_seq: record.seq,
-            vote_corrections: record.corrections.clone(),
+            meeting_record,
+            vote_seq: seq,
+            vote_corrections: corrections.to_vec(),
             status,
             meetings,
             basis: String::new(),
@@ -406,7 +482,7 @@ pub fn veto_initiative(
         rec.basis = describe(&rec, &cal_info);
         vetoes.push(rec);
     }
-    vetoes.sort_by_key(|v| (v.date, v.draft));
+    vetoes.sort_by(|a, b| (a.date, &a.draft).cmp(&(b.date, &b.draft)));
 
     Ok(VetoInitiativeReport {
         basis: view.basis().clone(),

@@ -5,9 +5,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
-use crate::event::MemberVote;
-use crate::outcome::VoteResult;
+use crate::event::{MemberVote, Tally, TallyVote, VotedText};
+use crate::outcome::{Outcome, VoteResult};
 use crate::projection::{Basis, View};
+use crate::state::StateCode;
 use crate::symbol::{DraftSymbol, UnSymbol};
 use crate::types::{Seq, Text};
 
@@ -18,6 +19,10 @@ pub struct VoteList {
     pub basis: Basis,
     /// The votes.
     pub votes: Vec<VoteOutcome>,
+    /// Votes known only by their tally and the members against (drafts or amendments), by
+    /// date; marked as such (`known_by: "tally"`).
+    #[serde(default)]
+    pub tally_votes: Vec<TallyVoteOutcome>,
 }
 
 /// One vote and its computed outcome.
@@ -44,6 +49,94 @@ pub struct VoteOutcome {
     pub corrections: Vec<Seq>,
 }
 
+/// A vote known only by its tally and the members against (format revision 2), with the
+/// outcome computed from the tally when there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TallyVoteOutcome {
+    /// What was voted on (a draft, or an amendment naming the draft it amends).
+    pub text: VotedText,
+    /// `S/2022/720`, `amendment to S/…` or `amendment (no symbol)`.
+    pub label: String,
+    /// Day of the vote.
+    pub date: Date,
+    /// Meeting record.
+    pub meeting: Option<UnSymbol>,
+    /// Whether the vote was procedural.
+    pub procedural: bool,
+    /// The tally, when known.
+    pub tally: Option<Tally>,
+    /// The members voting against.
+    pub against: Vec<StateCode>,
+    /// The outcome computed from the tally (`None` when the tally is unknown).
+    pub outcome: Option<Outcome>,
+    /// The permanent members whose negative vote defeated the text: as computed, or, with no
+    /// tally, the permanent members the source names against (reported, not computed).
+    pub vetoed_by: Vec<StateCode>,
+    /// Always `"tally"`: the members' votes are not all known. With `outcome` none and
+    /// `vetoed_by` not empty, the veto is as reported, not computed.
+    pub known_by: String,
+    /// One sentence saying how the outcome is known.
+    pub basis: String,
+    /// Sequence number of the `TallyVote` event.
+    pub seq: Seq,
+    /// Corrections applied to it.
+    pub corrections: Vec<Seq>,
+}
+
+/// The outcome of a tally vote, and who vetoed it (see [`TallyVoteOutcome`]).
+pub fn tally_vote_outcome(seq: Seq, corrections: &[Seq], v: &TallyVote) -> TallyVoteOutcome {
+    let outcome = v
+        .tally
+        .map(|t| crate::outcome::from_tally(t, &v.against, v.procedural));
+    let reported: Vec<StateCode> = v
+        .against
+        .iter()
+        .filter(|s| s.is_permanent_member())
+        .copied()
+        .collect();
+    let (vetoed_by, basis) = match (&outcome, v.tally) {
+        (Some(Outcome::Vetoed { by }), Some(t)) => (
+            by.clone(),
+            format!(
+                "known by its tally {t} and the members against: {} in favour and a permanent \
+                 member against: vetoed (computed, Charter Art. 27(3))",
+                t.yes
+            ),
+        ),
+        (Some(o), Some(t)) => (
+            Vec::new(),
+            format!("known by its tally {t}: {} (computed)", o.name()),
+        ),
+        _ if !reported.is_empty() && !v.procedural => (
+            reported,
+            "known only by the members against: vetoed as reported; the tally is unknown, so \
+             the outcome is not computed"
+                .to_string(),
+        ),
+        _ => (
+            Vec::new(),
+            "known only by the members against: the tally is unknown, so the outcome is not \
+             computed"
+                .to_string(),
+        ),
+    };
+    TallyVoteOutcome {
+        label: v.text.label(),
+        text: v.text.clone(),
+        date: v.date,
+        meeting: v.meeting.clone(),
+        procedural: v.procedural,
+        tally: v.tally,
+        against: v.against.clone(),
+        outcome,
+        vetoed_by,
+        known_by: "tally".to_string(),
+        basis,
+        seq,
+        corrections: corrections.to_vec(),
+    }
+}
+
 /// Every vote in the view with its computed outcome.
 pub fn vote_outcomes(view: &View) -> VoteList {
     let mut votes: Vec<VoteOutcome> = view
@@ -68,6 +161,11 @@ pub fn vote_outcomes(view: &View) -> VoteList {
     VoteList {
         basis: view.basis().clone(),
         votes,
+        tally_votes: view
+            .tally_votes()
+            .iter()
+            .map(|r| tally_vote_outcome(r.seq, &r.corrections, &r.fact))
+            .collect(),
     }
 }
 

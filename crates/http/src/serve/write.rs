@@ -21,7 +21,6 @@ use std::sync::Arc;
 use actledger_core::chain::{self, SealedEvent};
 use actledger_core::encoding::MAX_EVENT_BYTES;
 use actledger_core::tiles::{encode_entry_bundle, parse_entries};
-use actledger_core::verify::{Signatures, Verifier};
 use actledger_core::{RuleError, Timestamp, VerifyErrorKind};
 use actledger_store::{AppendError, LogReader, StoreError};
 use axum::body::Bytes;
@@ -227,40 +226,51 @@ impl Refused {
 
 impl From<StoreError> for Refused {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Append(AppendError::Rule { source, .. }) => {
-                let kind = VerifyErrorKind::Rule(source);
-                Refused::new(status_of(&kind), format!("rejected: {kind}"))
-            }
-            StoreError::Append(AppendError::Invalid { source, .. }) => {
-                Refused::new(status_of(&source), format!("rejected: {source}"))
-            }
-            StoreError::Append(e @ (AppendError::Shape { .. } | AppendError::Encode(_))) => {
-                Refused::new(StatusCode::BAD_REQUEST, e.to_string())
-            }
-            other => Refused::new(StatusCode::INTERNAL_SERVER_ERROR, other.to_string()),
-        }
+        refusal(e, None)
     }
 }
 
-/// The status of a refused event.
-fn status_of(kind: &VerifyErrorKind) -> StatusCode {
-    match kind {
-        VerifyErrorKind::Decode(_)
-        | VerifyErrorKind::SeqMismatch { .. }
-        | VerifyErrorKind::ChainMismatch { .. } => StatusCode::BAD_REQUEST,
-        VerifyErrorKind::BadSignature { .. }
-        | VerifyErrorKind::Rule(
-            RuleError::UnknownKey { .. }
-            | RuleError::RevokedKey { .. }
-            | RuleError::MissingRole { .. },
-        ) => StatusCode::FORBIDDEN,
-        VerifyErrorKind::Rule(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    }
+/// The answer for a store error; `first` is the seq of a batch's first event, to name the one
+/// refused.
+fn refusal(e: StoreError, first: Option<u64>) -> Refused {
+    let StoreError::Append(a) = e else {
+        return Refused::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
+    };
+    let (status, seq) = match &a {
+        AppendError::Rule { seq, source } => (
+            match source {
+                RuleError::UnknownKey { .. }
+                | RuleError::RevokedKey { .. }
+                | RuleError::MissingRole { .. } => StatusCode::FORBIDDEN,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            },
+            Some(*seq),
+        ),
+        AppendError::Invalid { seq, source } => (
+            match source {
+                VerifyErrorKind::BadSignature { .. } => StatusCode::FORBIDDEN,
+                VerifyErrorKind::SeqMismatch { .. } | VerifyErrorKind::ChainMismatch { .. } => {
+                    StatusCode::BAD_REQUEST
+                }
+                VerifyErrorKind::Decode(_) => StatusCode::BAD_REQUEST,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+            Some(*seq),
+        ),
+        AppendError::Shape { seq, .. } => (StatusCode::UNPROCESSABLE_ENTITY, Some(*seq)),
+        _ => (StatusCode::BAD_REQUEST, None),
+    };
+    let which = match (first, seq) {
+        (Some(f), Some(s)) => format!("event {} of the batch: ", s.0.saturating_sub(f)),
+        _ => String::new(),
+    };
+    Refused::new(status, format!("{which}{a}"))
 }
 
-/// Checks and writes `events` (the ledger's one writer holds it meanwhile).
+/// Checks and writes `events` (the ledger's one writer holds it meanwhile): decoded here to
+/// answer a retry (`200`) or a stale head (`409`); then admitted by the store's `commit`, the
+/// one door every append goes through (canonical decode and shape, position, chain link,
+/// signature, key and role, every rule), all of them before the first is written.
 fn admit(state: &State, events: Vec<Vec<u8>>, batch: bool) -> Result<Landed, Refused> {
     let which = |i: usize| {
         if batch {
@@ -282,7 +292,6 @@ fn admit(state: &State, events: Vec<Vec<u8>>, batch: bool) -> Result<Landed, Ref
         head: Some((size, head.to_hex())),
     }
     };
-    // Events already in the log (a retry whose first answer was lost) are a prefix.
     let mut decoded: Vec<actledger_core::Event> = Vec::with_capacity(events.len());
     for (i, bytes) in events.iter().enumerate() {
         let ev = chain::decode_event(bytes).map_err(|e| {
@@ -293,6 +302,7 @@ fn admit(state: &State, events: Vec<Vec<u8>>, batch: bool) -> Result<Landed, Ref
         })?;
         decoded.push(ev);
     }
+    // Events already in the log (a retry whose first answer was lost) are a prefix.
     let mut already = 0;
     for (ev, bytes) in decoded.iter().zip(&events) {
         let seq = ev.unsigned.seq.0;
@@ -325,59 +335,26 @@ fn admit(state: &State, events: Vec<Vec<u8>>, batch: bool) -> Result<Landed, Ref
         }
     }
     let latest = Timestamp::now().0.saturating_add(MAX_CLOCK_AHEAD);
-    let ahead = |i: usize, event: &actledger_core::Event| {
-        (event.unsigned.recorded_at.0 > latest).then(|| {
-            Refused::new(
+    let mut sealed = Vec::with_capacity(events.len() - already);
+    for (i, (event, bytes)) in decoded.into_iter().zip(events).enumerate().skip(already) {
+        if event.unsigned.recorded_at.0 > latest {
+            return Err(Refused::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 format!(
                     "{}rejected: recorded_at {} is more than {MAX_CLOCK_AHEAD} seconds ahead of the server's clock",
                     which(i),
                     event.unsigned.recorded_at.0
                 ),
-            )
-        })
-    };
-    let sealed = if batch {
-        // The full check, signatures included, on a copy of the rule state: a batch is
-        // refused whole, naming its first bad event, before anything is written.
-        let mut v = Verifier::resume(ledger.state()?.clone(), size, head, Signatures::Check);
-        let mut sealed = Vec::with_capacity(events.len() - already);
-        for (i, bytes) in events.into_iter().enumerate().skip(already) {
-            let event = v.push(&bytes).map_err(|e| {
-                Refused::new(
-                    status_of(&e.kind),
-                    format!("{}rejected: {}", which(i), e.kind),
-                )
-            })?;
-            if let Some(r) = ahead(i, &event) {
-                return Err(r);
-            }
-            let hash = chain::event_hash(&bytes);
-            sealed.push(SealedEvent { event, bytes, hash });
-        }
-        sealed
-    } else {
-        // One event: decoded strictly above (shape included), named the head; here its
-        // signature; the rules, key and role as the store's `commit` admits it to the live
-        // rule state (no copy of it).
-        let (Some(event), Some(bytes)) = (decoded.pop(), events.into_iter().next()) else {
-            return Err(Refused::new(StatusCode::BAD_REQUEST, "no event"));
-        };
-        if !chain::check_event_signature(&event, &bytes) {
-            let kind = VerifyErrorKind::BadSignature {
-                key: event.unsigned.author.to_hex(),
-            };
-            return Err(Refused::new(status_of(&kind), format!("rejected: {kind}")));
-        }
-        if let Some(r) = ahead(0, &event) {
-            return Err(r);
+            ));
         }
         let hash = chain::event_hash(&bytes);
-        vec![SealedEvent { event, bytes, hash }]
-    };
+        sealed.push(SealedEvent { event, bytes, hash });
+    }
     let new = sealed.len();
     let checked = std::time::Instant::now();
-    ledger.commit(&sealed)?;
+    ledger
+        .commit(&sealed)
+        .map_err(|e| refusal(e, batch.then_some(first_seq)))?;
     let written = std::time::Instant::now();
     if let Some(last) = sealed.last() {
         state.set_head(Head {

@@ -27,6 +27,10 @@ pub(super) fn bundle_events(
 }
 
 impl LogReader for Ledger {
+    fn head(&self) -> Result<Option<(u64, actledger_core::EventHash)>, StoreError> {
+        self.stored_head().map(Some)
+    }
+
     fn len(&self) -> Result<u64, StoreError> {
         Ok(match self.bundles.last()? {
             None => 0,

@@ -38,6 +38,9 @@ impl Ledger {
         E: Send,
         P: FnOnce(&mut dyn FnMut(EventBody) -> Result<(), StoreError>) -> Result<(), E> + Send,
     {
+        if self.read_only && !check_only {
+            return Err(StoreError::ReadOnly);
+        }
         let w = self.writer()?;
         let author = key.public();
         let now = Timestamp::now();

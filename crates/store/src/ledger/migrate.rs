@@ -30,7 +30,56 @@ pub(super) fn event_seq(k: &[u8]) -> Result<u64, StoreError> {
     Ok(u64::from_be_bytes(b))
 }
 
+/// Present in `meta` while the events of an `events` tree are being copied into bundles:
+/// bundles found beside an `events` tree are then this program's partial copy, redone. Without
+/// it, a database holding both is in a state no version wrote, and is refused.
+const MIGRATING_KEY: &[u8] = b"migrating";
+
+/// What opening a ledger must change to bring it to this layout.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Plan {
+    /// Copy the `events` tree into bundles.
+    pub(super) events: bool,
+    /// Upgrade derived data ([`Ledger::upgrade`]).
+    pub(super) upgrade: bool,
+}
+
+impl Plan {
+    pub(super) fn needed(self) -> bool {
+        self.events || self.upgrade
+    }
+}
+
 impl Ledger {
+    /// What a ledger of `layout` needs to reach this layout, reading only; refuses a database
+    /// in a state no released version wrote ([`OpenError::Unrecognised`]).
+    pub(super) fn migration_plan(&self, layout: u8) -> Result<Plan, StoreError> {
+        let unrecognised = |found: String| {
+            StoreError::Open(OpenError::Unrecognised {
+                dir: self.dir.display().to_string(),
+                found,
+            })
+        };
+        let mut plan = Plan {
+            events: false,
+            upgrade: layout < LAYOUT || self.has_tree(OLD_NODES_TREE),
+        };
+        if self.has_tree(OLD_EVENTS_TREE) && !self.db.open_tree(OLD_EVENTS_TREE)?.is_empty() {
+            if layout >= 3 {
+                return Err(unrecognised(format!(
+                    "an `events` tree (the layout before 3) beside a ledger of layout {layout}"
+                )));
+            }
+            if !self.bundles.is_empty() && !self.meta.contains_key(MIGRATING_KEY)? {
+                return Err(unrecognised(
+                    "both an `events` tree and a `bundles` tree hold events".into(),
+                ));
+            }
+            plan.events = true;
+        }
+        Ok(plan)
+    }
+
     /// The stored layout version (1 for a ledger without the record); refuses a newer one than
     /// this program's.
     pub(super) fn check_layout(&self) -> Result<u8, StoreError> {
@@ -51,10 +100,13 @@ impl Ledger {
 
     /// Ledgers before layout 3 kept one sled key per event in an `events` tree. The events are
     /// copied, byte for byte, into bundles; the old tree is dropped only once the copy is
-    /// durable (an interrupted copy is redone from the start on the next open). The old log
-    /// must have no gaps (a bundle cannot hold one): a ledger whose log has one is refused.
+    /// durable and read back equal to it (an interrupted copy is redone from the start on the
+    /// next open: [`MIGRATING_KEY`] says the bundles are that copy). The old log must have no
+    /// gaps (a bundle cannot hold one): a ledger whose log has one is refused.
     pub(super) fn migrate_events_to_bundles(&self) -> Result<(), StoreError> {
         let old = self.db.open_tree(OLD_EVENTS_TREE)?;
+        self.meta.insert(MIGRATING_KEY, &[] as &[u8])?;
+        self.db.flush()?;
         self.bundles.clear()?;
         let mut batch = sled::Batch::default();
         let mut in_batch = 0usize;
@@ -87,8 +139,31 @@ impl Ledger {
         }
         self.bundles.apply_batch(batch)?;
         self.db.flush()?;
+        // Nothing is deleted before what was written reads back as what was copied.
+        let mut copied = self.scan(0);
+        for item in old.iter() {
+            let (k, v) = item?;
+            let seq = event_seq(&k)?;
+            match copied.next().transpose()? {
+                Some((s, b)) if s == seq && b == v.as_ref() => {}
+                _ => {
+                    return Err(StoreError::Corrupted(format!(
+                        "the copy of event {seq} into bundles does not read back as it was; \
+                         the `events` tree is kept"
+                    )))
+                }
+            }
+        }
+        if copied.next().is_some() {
+            return Err(StoreError::Corrupted(
+                "the bundles hold more events than the `events` tree; the `events` tree is kept"
+                    .into(),
+            ));
+        }
+        drop(copied);
         drop(old);
         self.db.drop_tree(OLD_EVENTS_TREE)?;
+        self.meta.remove(MIGRATING_KEY)?;
         self.db.flush()?;
         Ok(())
     }
@@ -158,6 +233,15 @@ impl Ledger {
         })?;
         self.tiles.apply_batch(batch)?;
         self.db.flush()?;
+        // The old tree goes only once the tiles give the root the stored frontier names.
+        let frontier = self.stored_frontier()?;
+        if frontier.size() != count || (count > 0 && self.root_at(count)? != frontier.root()) {
+            return Err(StoreError::Corrupted(
+                "the Merkle tiles computed from the events disagree with the stored frontier; \
+                 the old `merkle` tree is kept; run `actledger verify`"
+                    .into(),
+            ));
+        }
         self.db.drop_tree(OLD_NODES_TREE)?;
         self.db.flush()?;
         Ok(())

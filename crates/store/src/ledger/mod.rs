@@ -48,6 +48,11 @@ pub struct OpenOptions {
     pub wait: Duration,
     /// sled page cache size in bytes.
     pub cache_bytes: u64,
+    /// Open for reading only (verify, reports, proofs, exports): the ledger refuses every
+    /// write, and a ledger of an earlier layout is refused rather than migrated
+    /// ([`crate::OpenError::NeedsMigration`]). What an interrupted write left beyond the head
+    /// (never acknowledged) is still removed, as by any open: it is not part of the ledger.
+    pub read_only: bool,
 }
 
 impl Default for OpenOptions {
@@ -59,6 +64,7 @@ impl Default for OpenOptions {
             // while the OS page cache serves reads well: a small cache is faster overall
             // (docs/PERFORMANCE.md).
             cache_bytes: 1024 * 1024,
+            read_only: false,
         }
     }
 }
@@ -86,6 +92,7 @@ pub struct Ledger {
     /// Rule state and Merkle frontier after the stored events, rebuilt on first use.
     writer: Option<Writer>,
     poisoned: bool,
+    read_only: bool,
     recovered: u64,
     _lock: LockFile,
 }

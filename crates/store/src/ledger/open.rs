@@ -12,9 +12,23 @@ use crate::lock;
 use crate::tiles::Edge;
 use crate::{OpenError, StoreError};
 
-use super::migrate::{LAYOUT, LAYOUT_KEY, OLD_EVENTS_TREE};
+use super::migrate::{LAYOUT, LAYOUT_KEY};
 use super::writer::Writer;
 use super::{Appended, Ledger, OpenOptions};
+
+/// What `path` holds, if it exists (said for `init` on a folder that has a `db/` without a
+/// ledger).
+fn occupant(path: &Path) -> Option<String> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.is_dir() {
+        return Some("it is not a folder".into());
+    }
+    let entries = std::fs::read_dir(path).map_or(0, |d| d.count());
+    Some(match entries {
+        0 => "an empty folder".into(),
+        n => format!("a folder of {n} entries without a sled database"),
+    })
+}
 
 /// Removes the `snap.*.generating` files sled left in `db_path` (see `Ledger::open_db`);
 /// returns whether there were any.
@@ -44,6 +58,17 @@ impl Ledger {
         };
         let db_path = dir.join("db");
         if create {
+            // Before the lock file is made: `init` on a folder it will not use leaves nothing.
+            if db_path.join("conf").exists() {
+                return Err(OpenError::AlreadyExists(dir.display().to_string()).into());
+            }
+            if let Some(found) = occupant(&db_path) {
+                return Err(OpenError::NotEmpty {
+                    dir: dir.display().to_string(),
+                    found,
+                }
+                .into());
+            }
             std::fs::create_dir_all(dir).map_err(io)?;
         } else if !db_path.join("conf").exists() {
             return Err(OpenError::NotFound(dir.display().to_string()).into());
@@ -115,6 +140,7 @@ impl Ledger {
             db,
             writer: None,
             poisoned: false,
+            read_only: opts.read_only,
             recovered: 0,
             _lock: lock,
         })
@@ -141,11 +167,21 @@ impl Ledger {
     }
 
     /// Opens an existing ledger. Nothing is replayed until the first append. What an
-    /// interrupted write left beyond the head (never acknowledged) is removed first.
+    /// interrupted write left beyond the head (never acknowledged) is removed first. A ledger
+    /// of an earlier layout is migrated (not with [`OpenOptions::read_only`]); a database in a
+    /// state no version wrote is refused, with nothing changed.
     pub fn open(dir: &Path, opts: &OpenOptions) -> Result<Self, StoreError> {
         let mut ledger = Self::open_db(dir, opts, false)?;
         let layout = ledger.check_layout()?;
-        if ledger.has_tree(OLD_EVENTS_TREE) {
+        let plan = ledger.migration_plan(layout)?;
+        if opts.read_only && plan.needed() {
+            return Err(OpenError::NeedsMigration {
+                dir: dir.display().to_string(),
+                layout,
+            }
+            .into());
+        }
+        if plan.events {
             ledger.migrate_events_to_bundles()?;
         }
         ledger.recovered = ledger.recover()?;

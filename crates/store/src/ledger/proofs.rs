@@ -1,12 +1,15 @@
 //! Merkle proofs from the stored tiles, and the signed checkpoint history.
 
 use actledger_core::checkpoint::Checkpoint;
+use actledger_core::log_checkpoint::check_log_checkpoint;
 use actledger_core::merkle::{self, Frontier};
-use actledger_core::note::{KeyKind, KeyName, Note, VerifierKey};
+use actledger_core::note::KeyName;
 use actledger_core::verify::Verifier;
 use actledger_core::{Role, SigningKey};
 
 use crate::tiles as tile;
+use sled::Transactional;
+
 use crate::{ProofError, StoreError};
 
 use super::{Ledger, StoredCheckpoint};
@@ -19,40 +22,23 @@ pub(super) fn check_checkpoint(
     tree: &Frontier,
 ) -> Result<(), String> {
     let origin = v.state().origin().ok_or("no genesis event")?;
-    let note = Note::parse(&cp.note).map_err(|e| e.to_string())?;
-    let body = Checkpoint::from_note(&note).map_err(|e| e.to_string())?;
-    if body.origin() != origin.as_str() {
+    if tree.size() != cp.size {
         return Err(format!(
-            "origin {:?} is not the ledger's {:?}",
-            body.origin(),
-            origin.as_str()
-        ));
-    }
-    if body.size() != cp.size || tree.size() != cp.size {
-        return Err(format!(
-            "stored under size {} but says {}",
+            "stored under size {} but checked at size {}",
             cp.size,
-            body.size()
+            tree.size()
         ));
     }
-    if *body.root() != tree.root() {
-        return Err(format!(
-            "root {} is not the recomputed root {}",
-            body.root().to_base64(),
-            tree.root().to_base64()
-        ));
-    }
-    let name = KeyName::from(origin);
-    let signed = v.state().keys().iter().any(|(pk, info)| {
-        info.revoked.is_none()
-            && info.roles.contains_key(&Role::Log)
-            && VerifierKey::new(name.clone(), KeyKind::Ed25519, *pk)
-                .is_ok_and(|vk| note.verify(&vk).is_ok())
-    });
-    if !signed {
-        return Err("not signed by a key holding the log role at that point of the log".into());
-    }
-    Ok(())
+    check_log_checkpoint(&cp.note, origin.as_str(), cp.size, &tree.root(), v.state())
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// `meta` keys of the numbered checkpoint history: this prefix || number (u64 BE).
+const HISTORY_PREFIX: &[u8] = b"checkpoint/";
+
+fn history_key(n: u64) -> Vec<u8> {
+    [HISTORY_PREFIX, &n.to_be_bytes()].concat()
 }
 
 impl Ledger {
@@ -64,37 +50,32 @@ impl Ledger {
         })
     }
 
-    pub(super) fn prove_err(e: merkle::ProveError<StoreError>) -> StoreError {
-        match e {
-            merkle::ProveError::Read { source, .. } => source,
-            other => ProofError::Range(other.to_string()).into(),
-        }
+    /// The stored hash tile `(level, index)` as it is now (the rightmost of its level holds
+    /// the hashes so far).
+    pub(crate) fn stored_tile(
+        &self,
+        level: u8,
+        index: u64,
+    ) -> Result<Option<sled::IVec>, StoreError> {
+        Ok(self.tiles.get(tile::tile_key(level, index))?)
     }
 
-    /// The Merkle root of the first `size` events (reads O(log n) nodes).
+    /// The Merkle root of the first `size` events (reads O(log n) tiles through the
+    /// tile-shaped seam, [`crate::TileReader`]).
     pub fn root_at(&self, size: u64) -> Result<merkle::Hash, StoreError> {
-        self.check_size(size)?;
-        merkle::root(size, |l, i| self.node(l, i)).map_err(Self::prove_err)
+        crate::tile_log::root(self, size)
     }
 
-    pub(super) fn check_size(&self, size: u64) -> Result<(), StoreError> {
-        let n = self.size()?;
-        if size > n {
-            return Err(ProofError::BeyondLog { size, have: n }.into());
-        }
-        Ok(())
-    }
-
-    /// RFC 9162 inclusion proof of event `index` in the tree of `size` events.
+    /// RFC 9162 inclusion proof of event `index` in the tree of `size` events
+    /// ([`crate::inclusion_proof`] over this ledger's tiles).
     pub fn inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<merkle::Hash>, StoreError> {
-        self.check_size(size)?;
-        merkle::inclusion_proof(index, size, |l, i| self.node(l, i)).map_err(Self::prove_err)
+        crate::tile_log::inclusion_proof(self, index, size)
     }
 
-    /// RFC 9162 consistency proof from the tree of `old` events to the tree of `new` events.
+    /// RFC 9162 consistency proof from the tree of `old` events to the tree of `new` events
+    /// ([`crate::consistency_proof`] over this ledger's tiles).
     pub fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<merkle::Hash>, StoreError> {
-        self.check_size(new)?;
-        merkle::consistency_proof(old, new, |l, i| self.node(l, i)).map_err(Self::prove_err)
+        crate::tile_log::consistency_proof(self, old, new)
     }
 
     /// Signs the current tree head with `key` (which must hold the `log` role) as a C2SP
@@ -119,6 +100,9 @@ impl Ledger {
         key: &SigningKey,
         publish: impl FnOnce(&StoredCheckpoint) -> Result<String, E>,
     ) -> Result<Result<StoredCheckpoint, E>, StoreError> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly);
+        }
         let origin = self.origin()?;
         let w = self.writer()?;
         let public = key.public();
@@ -146,7 +130,9 @@ impl Ledger {
         }
         let size = w.tree.size();
         let root = w.tree.root();
-        let signed = match self.checkpoint_at(size)? {
+        let stored = self.checkpoint_at(size)?;
+        let is_new = stored.is_none();
+        let signed = match stored {
             Some(existing) => existing,
             None => {
                 let cp = Checkpoint::new(origin.as_str(), size, root)
@@ -181,10 +167,71 @@ impl Ledger {
         } else if self.checkpoint_at(size)?.is_some() {
             return Ok(Ok(signed));
         }
-        self.checkpoints
-            .insert(size.to_be_bytes(), note.as_bytes())?;
-        self.db.flush()?;
+        if is_new {
+            self.store_new_checkpoint(size, &note)?;
+        } else {
+            // More signature lines on a checkpoint already in the history (its number stays).
+            self.checkpoints
+                .insert(size.to_be_bytes(), note.as_bytes())?;
+            self.db.flush()?;
+        }
         Ok(Ok(StoredCheckpoint { size, note }))
+    }
+
+    /// Stores a checkpoint of a size the history does not hold yet, with its number, in one
+    /// transaction: the history is append-only, numbered 0, 1, 2, ... in order of size, and
+    /// verify finds a gap.
+    fn store_new_checkpoint(&self, size: u64, note: &str) -> Result<(), StoreError> {
+        let numbered = self.checkpoint_history()?;
+        let mut unnumbered: Vec<u64> = Vec::new();
+        if numbered.len() < self.checkpoints.len() {
+            // Checkpoints stored before the history was numbered: numbered first, by size.
+            let known: std::collections::BTreeSet<u64> = numbered.iter().map(|x| x.1).collect();
+            for cp in self.checkpoints()? {
+                if !known.contains(&cp.size) {
+                    unnumbered.push(cp.size);
+                }
+            }
+        }
+        let first = numbered.last().map_or(0, |(n, _)| n + 1);
+        let sizes: Vec<u64> = unnumbered.into_iter().chain([size]).collect();
+        let written: Result<(), sled::transaction::TransactionError<()>> =
+            (&self.checkpoints, &self.meta).transaction(|(cps, meta)| {
+                cps.insert(&size.to_be_bytes(), note.as_bytes())?;
+                for (n, s) in (first..).zip(&sizes) {
+                    meta.insert(history_key(n), &s.to_be_bytes())?;
+                }
+                Ok(())
+            });
+        written.map_err(|e| match e {
+            sled::transaction::TransactionError::Storage(e) => StoreError::from(e),
+            sled::transaction::TransactionError::Abort(()) => StoreError::Poisoned,
+        })?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The numbered checkpoint history, `(number, size)` in number order, as stored in `meta`
+    /// (`checkpoint/` || number (u64 BE) → size (u64 BE)).
+    pub(super) fn checkpoint_history(&self) -> Result<Vec<(u64, u64)>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.meta.scan_prefix(HISTORY_PREFIX) {
+            let (k, v) = item?;
+            let n = k
+                .get(HISTORY_PREFIX.len()..)
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map(u64::from_be_bytes);
+            let s = <[u8; 8]>::try_from(v.as_ref()).ok().map(u64::from_be_bytes);
+            match (n, s) {
+                (Some(n), Some(s)) => out.push((n, s)),
+                _ => {
+                    return Err(StoreError::Corrupted(
+                        "a checkpoint history record is not 8 bytes to 8 bytes".into(),
+                    ))
+                }
+            }
+        }
+        Ok(out)
     }
 
     pub(super) fn decode_checkpoint(k: &[u8], v: &[u8]) -> Result<StoredCheckpoint, StoreError> {

@@ -11,7 +11,7 @@ use crate::{LogReader, StoreError};
 use super::index::Index;
 use super::proofs::check_checkpoint;
 use super::snapshot::{SnapshotHeader, SnapshotParts};
-use super::Ledger;
+use super::{Ledger, StoredCheckpoint};
 
 /// Order-independent digest of a set of index keys: (count, wrapping sum of a 128-bit keyed
 /// hash of each key). Lets verify compare an index with the events in one pass and constant
@@ -162,6 +162,9 @@ impl Ledger {
                 cp.size, summary.events
             ))));
         }
+        if let Some(msg) = self.history_lie(&checkpoints)? {
+            return Ok(Err(meta_err(msg)));
+        }
         match parsed {
             Some(None) => {
                 return Ok(Err(snapshot_err(
@@ -205,6 +208,48 @@ impl Ledger {
             }
         }
         Ok(Ok(summary))
+    }
+
+    /// What is wrong with the numbered checkpoint history, if anything: numbers 0, 1, 2, ...
+    /// with none missing, sizes increasing with them, each numbered size a stored checkpoint
+    /// and each stored checkpoint numbered. A ledger whose checkpoints all predate the
+    /// numbering (no history record at all) has nothing to check here; its next checkpoint
+    /// numbers them.
+    fn history_lie(&self, stored: &[StoredCheckpoint]) -> Result<Option<String>, StoreError> {
+        let history = self.checkpoint_history()?;
+        if history.is_empty() {
+            return Ok(None);
+        }
+        let mut before: Option<u64> = None;
+        for (i, (n, size)) in (0u64..).zip(&history) {
+            if *n != i {
+                return Ok(Some(format!(
+                    "checkpoint number {i} of the history is missing (after size {}, before size {size})",
+                    before.map_or("none".into(), |b| b.to_string())
+                )));
+            }
+            if before.is_some_and(|b| b >= *size) {
+                return Ok(Some(format!(
+                    "checkpoint number {n} (size {size}) is not larger than the one before"
+                )));
+            }
+            if !stored.iter().any(|cp| cp.size == *size) {
+                return Ok(Some(format!(
+                    "the checkpoint at size {size} (number {n} of the history) is missing"
+                )));
+            }
+            before = Some(*size);
+        }
+        if let Some(cp) = stored
+            .iter()
+            .find(|cp| !history.iter().any(|(_, s)| *s == cp.size))
+        {
+            return Ok(Some(format!(
+                "the checkpoint at size {} is not in the checkpoint history",
+                cp.size
+            )));
+        }
+        Ok(None)
     }
 
     /// Digests of what the tile, by-state and by-draft trees hold (an index entry with a

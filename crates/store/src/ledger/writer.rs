@@ -122,6 +122,7 @@ impl Ledger {
             canonical: false,
             hashes: true,
             signatures: None,
+            chain: false,
             chunk: crate::CHUNK,
         };
         crate::pipeline::for_each_chunk(self, v.len(), work, |chunk| {
@@ -265,6 +266,9 @@ impl Ledger {
         mut writer: Writer,
         sealed: &[SealedEvent],
     ) -> Result<Vec<Appended>, StoreError> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly);
+        }
         let mut out = Vec::with_capacity(sealed.len());
         self.meta.insert(PENDING_KEY, &[] as &[u8])?;
         for chunk in sealed.chunks(CHUNK) {

@@ -1,0 +1,278 @@
+//! The tile-shaped read seam, beside the event-shaped [`crate::LogReader`]: a log as a
+//! C2SP tiled log presents it (<https://c2sp.org/tlog-tiles>), in the manner of Tessera's
+//! `LogReader`: the latest checkpoint, the integrated size, a hash tile, an entry bundle.
+//! Inclusion and consistency proofs, tile export and tile verification are written once, here,
+//! against it; nothing above the seam knows which log it has. Behind it: the sled [`Ledger`]
+//! (its stored tiles), and [`ComputedTiles`] over any event-shaped log (an in-memory
+//! [`crate::MemoryLog`], a snapshot's entries file), which computes the tiles from the
+//! entries. A log read over HTTP is the fourth (`crates/http`): the trait is object-safe and
+//! its errors carry an I/O or network failure ([`StoreError::Read`]).
+
+use actledger_core::merkle::{self, Frontier, Hash, HASH_LEN};
+use actledger_core::tiles::{
+    encode_entry_bundle, node_from_tiles, tiles_between, TileId, TileKind, TileReadError,
+    TILE_HEIGHT, TILE_WIDTH,
+};
+
+use crate::{Ledger, LogReader, ProofError, StoreError};
+
+/// What proofs, tile export and tile verification need from a log.
+pub trait TileReader {
+    /// The latest signed checkpoint (C2SP signed-note text), if the log has one.
+    fn read_checkpoint(&self) -> Result<Option<String>, StoreError>;
+    /// How many entries the log's tiles cover.
+    fn integrated_size(&self) -> Result<u64, StoreError>;
+    /// Hash tile `index` of tile level `level` as a tree holding it at `width` hashes has it
+    /// (256: full; fewer: the partial rightmost tile of a smaller tree): the `width` hashes,
+    /// concatenated.
+    fn read_tile(&self, level: u8, index: u64, width: u16) -> Result<Vec<u8>, StoreError>;
+    /// Entry bundle `index` with its first `width` entries, in the C2SP encoding (each entry
+    /// as a u16 BE length and its bytes).
+    fn read_entry_bundle(&self, index: u64, width: u16) -> Result<Vec<u8>, StoreError>;
+}
+
+fn tile_err(e: TileReadError<StoreError>) -> StoreError {
+    match e {
+        TileReadError::Fetch { source, .. } => source,
+        TileReadError::Tile(t) => StoreError::Corrupted(format!("Merkle tile: {t}")),
+        other => StoreError::Corrupted(other.to_string()),
+    }
+}
+
+fn prove_err(e: merkle::ProveError<StoreError>) -> StoreError {
+    match e {
+        merkle::ProveError::Read { source, .. } => source,
+        other => ProofError::Range(other.to_string()).into(),
+    }
+}
+
+/// Node `(level, index)` of the tree of `size` entries, read from `log`'s tiles.
+pub fn node(log: &dyn TileReader, level: u8, index: u64, size: u64) -> Result<Hash, StoreError> {
+    node_from_tiles(level, index, size, |t: &TileId| match t.kind() {
+        TileKind::Hashes { level } => log.read_tile(level, t.index(), t.width()),
+        TileKind::Entries => log.read_entry_bundle(t.index(), t.width()),
+    })
+    .map_err(tile_err)
+}
+
+fn check_size(log: &dyn TileReader, size: u64) -> Result<(), StoreError> {
+    let have = log.integrated_size()?;
+    if size > have {
+        return Err(ProofError::BeyondLog { size, have }.into());
+    }
+    Ok(())
+}
+
+/// The Merkle root of the first `size` entries (RFC 9162 §2.1.1).
+pub fn root(log: &dyn TileReader, size: u64) -> Result<Hash, StoreError> {
+    check_size(log, size)?;
+    merkle::root(size, |l, i| node(log, l, i, size)).map_err(prove_err)
+}
+
+/// RFC 9162 inclusion proof of entry `index` in the tree of `size` entries.
+pub fn inclusion_proof(
+    log: &dyn TileReader,
+    index: u64,
+    size: u64,
+) -> Result<Vec<Hash>, StoreError> {
+    check_size(log, size)?;
+    merkle::inclusion_proof(index, size, |l, i| node(log, l, i, size)).map_err(prove_err)
+}
+
+/// RFC 9162 consistency proof from the tree of `old` entries to the tree of `new` entries.
+pub fn consistency_proof(
+    log: &dyn TileReader,
+    old: u64,
+    new: u64,
+) -> Result<Vec<Hash>, StoreError> {
+    check_size(log, new)?;
+    merkle::consistency_proof(old, new, |l, i| node(log, l, i, new)).map_err(prove_err)
+}
+
+/// The tile files `(path, bytes)` a static copy of the log needs when it grows from `old` to
+/// `new` entries (`core::tiles::tiles_between`): hash tiles and entry bundles, read as they
+/// are.
+pub fn tile_files(
+    log: &dyn TileReader,
+    old: u64,
+    new: u64,
+) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+    check_size(log, new)?;
+    tiles_between(old, new)
+        .into_iter()
+        .map(|t| {
+            let bytes = match t.kind() {
+                TileKind::Hashes { level } => log.read_tile(level, t.index(), t.width())?,
+                TileKind::Entries => log.read_entry_bundle(t.index(), t.width())?,
+            };
+            Ok((t.path(), bytes))
+        })
+        .collect()
+}
+
+/// Verifies the tiles of the first `size` entries against the entries and `root`: every hash
+/// tile, full and partial, is recomputed from the entry bundles and compared, and the tree's
+/// root must be `root` (e.g. a checkpoint's). Reads each bundle and tile once, holding one
+/// tile per level. Returns the first tile that differs as [`StoreError::Corrupted`].
+pub fn verify_tiles(log: &dyn TileReader, size: u64, root: &Hash) -> Result<(), StoreError> {
+    check_size(log, size)?;
+    let width = u64::from(TILE_WIDTH);
+    let mut tree = Frontier::new();
+    // Per tile level: the hashes of its tile being filled.
+    let mut rows: Vec<Vec<u8>> = Vec::new();
+    let compare = |level: u8, index: u64, row: &[u8]| -> Result<(), StoreError> {
+        let w = u16::try_from(row.len() / HASH_LEN).unwrap_or(u16::MAX);
+        if log.read_tile(level, index, w)? != row {
+            return Err(StoreError::Corrupted(format!(
+                "hash tile ({level}, {index}) of width {w} is not what the entries give"
+            )));
+        }
+        Ok(())
+    };
+    for b in 0..size.div_ceil(width) {
+        let w = u16::try_from((size - b * width).min(width)).unwrap_or(TILE_WIDTH);
+        let bundle = log.read_entry_bundle(b, w)?;
+        let entries = actledger_core::tiles::parse_entry_bundle(&bundle)
+            .map_err(|e| StoreError::Corrupted(format!("entry bundle {b}: {e}")))?;
+        if entries.len() != usize::from(w) {
+            return Err(StoreError::Corrupted(format!(
+                "entry bundle {b} holds {} entries, not {w}",
+                entries.len()
+            )));
+        }
+        for e in entries {
+            let nodes = tree
+                .append(merkle::leaf_hash(e))
+                .map_err(|e| StoreError::Corrupted(e.to_string()))?;
+            for n in nodes.iter().filter(|n| n.level % TILE_HEIGHT == 0) {
+                let l = usize::from(n.level / TILE_HEIGHT);
+                if rows.len() <= l {
+                    rows.resize_with(l + 1, Vec::new);
+                }
+                let Some(row) = rows.get_mut(l) else { continue };
+                row.extend_from_slice(n.hash.as_bytes());
+                if row.len() == usize::from(TILE_WIDTH) * HASH_LEN {
+                    let index = n.index / width;
+                    compare(n.level / TILE_HEIGHT, index, row)?;
+                    row.clear();
+                }
+            }
+        }
+    }
+    for (l, row) in rows.iter().enumerate() {
+        if !row.is_empty() {
+            let level = u8::try_from(l).unwrap_or(u8::MAX);
+            let shift = u32::from(level) * u32::from(TILE_HEIGHT);
+            let index = (size >> shift) / width;
+            compare(level, index, row)?;
+        }
+    }
+    if tree.root() != *root {
+        return Err(StoreError::Corrupted(format!(
+            "the entries' root {} is not the expected {}",
+            tree.root().to_base64(),
+            root.to_base64()
+        )));
+    }
+    Ok(())
+}
+
+/// An entry bundle of `log`'s entries `index * 256 ..` (the first `width`).
+fn bundle_of(log: &dyn LogReader, index: u64, width: u16) -> Result<Vec<u8>, StoreError> {
+    let first = index.saturating_mul(u64::from(TILE_WIDTH));
+    let mut entries = Vec::with_capacity(usize::from(width));
+    for i in 0..u64::from(width) {
+        let seq = first.saturating_add(i);
+        entries.push(log.get(seq)?.ok_or_else(|| {
+            StoreError::Corrupted(format!("entry {seq} of bundle {index} is not stored"))
+        })?);
+    }
+    encode_entry_bundle(first, &entries).map_err(|e| StoreError::Corrupted(e.to_string()))
+}
+
+/// The sled ledger's tiles, as stored (docs/FORMAT.md §9 T10): a partial tile of a smaller
+/// tree is a prefix of the stored rightmost one.
+impl TileReader for Ledger {
+    fn read_checkpoint(&self) -> Result<Option<String>, StoreError> {
+        Ok(self.latest_checkpoint()?.map(|c| c.note))
+    }
+
+    fn integrated_size(&self) -> Result<u64, StoreError> {
+        self.size()
+    }
+
+    fn read_tile(&self, level: u8, index: u64, width: u16) -> Result<Vec<u8>, StoreError> {
+        let stored = self.stored_tile(level, index)?.ok_or_else(|| {
+            StoreError::Corrupted(format!("Merkle tile ({level}, {index}) is missing"))
+        })?;
+        stored
+            .get(..usize::from(width) * HASH_LEN)
+            .map(<[u8]>::to_vec)
+            .ok_or_else(|| {
+                StoreError::Corrupted(format!(
+                    "Merkle tile ({level}, {index}) holds {} bytes, fewer than {width} hashes",
+                    stored.len()
+                ))
+            })
+    }
+
+    fn read_entry_bundle(&self, index: u64, width: u16) -> Result<Vec<u8>, StoreError> {
+        bundle_of(self, index, width)
+    }
+}
+
+/// The tiles of an event-shaped log computed from its entries (each node hashed up from the
+/// leaves it covers): for a log that keeps no tiles (an in-memory log in tests, a snapshot's
+/// entries file). A hash tile of level `L` hashes `256 · 256^L` entries, so this is for logs
+/// of test or snapshot size, not for serving.
+pub struct ComputedTiles<'a> {
+    log: &'a dyn LogReader,
+    checkpoint: Option<String>,
+}
+
+impl<'a> ComputedTiles<'a> {
+    /// The tiles of `log`, with `checkpoint` as its latest checkpoint (if it has one).
+    pub fn new(log: &'a dyn LogReader, checkpoint: Option<String>) -> Self {
+        Self { log, checkpoint }
+    }
+
+    fn subtree(&self, level: u8, index: u64) -> Result<Hash, StoreError> {
+        if level == 0 {
+            let bytes = self
+                .log
+                .get(index)?
+                .ok_or_else(|| StoreError::Corrupted(format!("entry {index} is not stored")))?;
+            return Ok(merkle::leaf_hash(&bytes));
+        }
+        let left = self.subtree(level - 1, index.saturating_mul(2))?;
+        let right = self.subtree(level - 1, index.saturating_mul(2).saturating_add(1))?;
+        Ok(merkle::node_hash(&left, &right))
+    }
+}
+
+impl TileReader for ComputedTiles<'_> {
+    fn read_checkpoint(&self) -> Result<Option<String>, StoreError> {
+        Ok(self.checkpoint.clone())
+    }
+
+    fn integrated_size(&self) -> Result<u64, StoreError> {
+        self.log.len()
+    }
+
+    fn read_tile(&self, level: u8, index: u64, width: u16) -> Result<Vec<u8>, StoreError> {
+        let tree_level = level.saturating_mul(TILE_HEIGHT);
+        let first = index.saturating_mul(u64::from(TILE_WIDTH));
+        let mut out = Vec::with_capacity(usize::from(width) * HASH_LEN);
+        for i in 0..u64::from(width) {
+            out.extend_from_slice(
+                self.subtree(tree_level, first.saturating_add(i))?
+                    .as_bytes(),
+            );
+        }
+        Ok(out)
+    }
+
+    fn read_entry_bundle(&self, index: u64, width: u16) -> Result<Vec<u8>, StoreError> {
+        bundle_of(self.log, index, width)
+    }
+}
