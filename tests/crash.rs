@@ -583,8 +583,9 @@ fn exports_killed_at_random_points_leave_nothing_or_the_whole() {
         };
         let (mut kills, mut mid_write, mut trials) = (0, 0, 0u64);
         while kills < want {
+            // Generous: on a loaded machine a short command often ends before its delay.
             assert!(
-                trials < (want * 4) as u64,
+                trials < (want * 25) as u64,
                 "{kind}: only {kills} of {trials} kills landed"
             );
             trials += 1;
@@ -617,7 +618,7 @@ fn exports_killed_at_random_points_leave_nothing_or_the_whole() {
                 .unwrap();
             let t0 = Instant::now();
             if rng.chance(50) || kind == "checkpoint" {
-                let max = took.as_micros() as u64 * 5 / 4;
+                let max = took.as_micros() as u64 * 9 / 10;
                 std::thread::sleep(Duration::from_micros(rng.below(max.max(1))));
             } else {
                 while t0.elapsed() < took * 20
