@@ -98,10 +98,20 @@ pub fn members_csv(rng: &mut Rng, years: std::ops::RangeInclusive<u16>) -> (Stri
         .collect();
     let mut csv = String::from("year,member_state,iso3,seat,note,source\n");
     let mut councils = Councils::new();
+    let mut last_two: Vec<Vec<StateCode>> = Vec::new();
     for year in years {
-        let mut pool = electable.clone();
+        // Charter Art. 23(2): no state sits three elected years in a row (the rules refuse it).
+        let mut pool: Vec<StateCode> = electable
+            .iter()
+            .copied()
+            .filter(|s| !(last_two.len() == 2 && last_two.iter().all(|y| y.contains(s))))
+            .collect();
         rng.shuffle(&mut pool);
         let elected = &pool[..10];
+        last_two.push(elected.to_vec());
+        if last_two.len() > 2 {
+            last_two.remove(0);
+        }
         let mut council = Vec::new();
         for s in P5 {
             let st: StateCode = s.parse().unwrap();
