@@ -46,6 +46,12 @@ const REPORTED: &[(&str, &str)] = &[(
     "a stored checkpoint removed goes unnoticed by verify: issue 16's limit \"a deleted stored \
      checkpoint goes unnoticed\" (the store's checkpoint history; a checkpoint held outside the \
      ledger, by a witness or a monitor, is what catches it)",
+), (
+    "meta: key 636865636b706f696e742f",
+    "the numbered checkpoint history (`meta/checkpoint/N`) of a ledger with one checkpoint \
+     removed or renamed: the ledger then reads as one whose checkpoints predate the numbering, \
+     which verify does not check (with two or more numbers, a missing one is caught); a \
+     checkpoint held outside the ledger is what catches it (open: docs/RELIABILITY.md)",
 )];
 
 /// Each tree's entries: name → (key, value) pairs.
