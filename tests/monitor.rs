@@ -189,24 +189,8 @@ fn monitor_catches_altered_bytes_forks_rollbacks_and_bad_bundles() {
     env.adherence("DEU", "2015-10-23");
     env.ok(&["checkpoint", "--key", &log]);
     let main_tiles = export(&env, "main");
-    let dep = env.key("dep");
-    let f = |args: &[&str]| {
-        let mut v = vec!["--ledger", fork_dir.to_str().unwrap()];
-        v.extend_from_slice(args);
-        env.ok(&v)
-    };
-    f(&[
-        "record",
-        "--key",
-        &dep,
-        "adherence",
-        "--state",
-        "ITA",
-        "--date",
-        "2015-10-23",
-        "--source",
-        "s",
-    ]);
+    let f = |args: &[&str]| env.ok_in(&fork_dir, args);
+    env.adherence_in(&fork_dir, "ITA", "2015-10-23");
     f(&["checkpoint", "--key", &log]);
     let fork_tiles = env.path("forktiles");
     f(&["export", "tiles", "--out", fork_tiles.to_str().unwrap()]);

@@ -172,23 +172,8 @@ fn witness_cosigns_growth_but_never_a_fork() {
         "witness", "cosign", "--key", &witness, "--vkey", &vkey, &cp2, "--proof", &p12,
     ]);
     // The fork records something else at the same position, then grows further.
-    let f = |args: &[&str]| {
-        let mut a = vec!["--ledger", fork.to_str().unwrap()];
-        a.extend_from_slice(args);
-        env.ok(&a)
-    };
-    f(&[
-        "record",
-        "--key",
-        &dep,
-        "adherence",
-        "--state",
-        "ITA",
-        "--date",
-        "2015-10-23",
-        "--source",
-        "s",
-    ]);
+    let f = |args: &[&str]| env.ok_in(&fork, args);
+    env.adherence_in(&fork, "ITA", "2015-10-23");
     let fork2 = write(&env, "fork2", &f(&["checkpoint", "--key", &log]));
     // Same size as cp2, different root: refused.
     let err = env.fails(

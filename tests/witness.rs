@@ -76,24 +76,8 @@ fn fork() -> Fork {
     let a = write(&env, "a", &env.ok(&["checkpoint", "--key", &log]));
     let s = base_size.to_string();
     let proof_a = write(&env, "proof_a", &env.ok(&["consistency", "--from", &s]));
-    let dep = env.key("dep");
-    let in_fork = |args: &[&str]| {
-        let mut v = vec!["--ledger", fork_dir.to_str().unwrap()];
-        v.extend_from_slice(args);
-        env.ok(&v)
-    };
-    in_fork(&[
-        "record",
-        "--key",
-        &dep,
-        "adherence",
-        "--state",
-        "ITA",
-        "--date",
-        "2015-10-23",
-        "--source",
-        "s",
-    ]);
+    let in_fork = |args: &[&str]| env.ok_in(&fork_dir, args);
+    env.adherence_in(&fork_dir, "ITA", "2015-10-23");
     let b = write(&env, "b", &in_fork(&["checkpoint", "--key", &log]));
     let proof_b = write(&env, "proof_b", &in_fork(&["consistency", "--from", &s]));
     assert_ne!(

@@ -135,19 +135,35 @@ impl Env {
     /// Records `state`'s adherence letter of `date` (source "s") with the `dep` key, which
     /// [`Env::standard`] grants the depositary role.
     pub fn adherence(&self, state: &str, date: &str) {
+        self.adherence_in(&self.ledger(), state, date);
+    }
+
+    /// Runs `args` on the ledger at `ledger` (a fork copied from this one, say) and asserts
+    /// exit 0; returns stdout.
+    pub fn ok_in(&self, ledger: &Path, args: &[&str]) -> String {
+        let mut v = vec!["--ledger", ledger.to_str().unwrap()];
+        v.extend_from_slice(args);
+        self.ok(&v)
+    }
+
+    /// Records an adherence letter (key `dep`) in the ledger at `ledger`.
+    pub fn adherence_in(&self, ledger: &Path, state: &str, date: &str) {
         let dep = self.key("dep");
-        self.ok(&[
-            "record",
-            "--key",
-            &dep,
-            "adherence",
-            "--state",
-            state,
-            "--date",
-            date,
-            "--source",
-            "s",
-        ]);
+        self.ok_in(
+            ledger,
+            &[
+                "record",
+                "--key",
+                &dep,
+                "adherence",
+                "--state",
+                state,
+                "--date",
+                date,
+                "--source",
+                "s",
+            ],
+        );
     }
 
     /// Grants `role` to the key `name` (created if needed) with the `admin` key, recording
