@@ -21,20 +21,8 @@ use util::Env;
 /// A ledger with a log key and a checkpoint, and its verifier key.
 fn ledger(env: &Env) -> String {
     env.standard();
-    let admin = env.key("admin");
     let log = env.key("log");
-    env.ok(&[
-        "key",
-        "grant",
-        "--key",
-        &admin,
-        "--public-from",
-        &log,
-        "--role",
-        "log",
-        "--holder",
-        "log",
-    ]);
+    env.grant("log", "log");
     env.adherence("GBR", "2015-10-01");
     env.ok(&["checkpoint", "--key", &log]);
     env.ok(&["key", "show", &log, "--verifier"])

@@ -37,20 +37,8 @@ fn write(env: &Env, name: &str, text: &str) -> String {
 fn fork() -> Fork {
     let env = Env::new();
     env.standard();
-    let admin = env.key("admin");
     let log = env.key("log");
-    env.ok(&[
-        "key",
-        "grant",
-        "--key",
-        &admin,
-        "--public-from",
-        &log,
-        "--role",
-        "log",
-        "--holder",
-        "log",
-    ]);
+    env.grant("log", "log");
     env.adherence("GBR", "2015-10-01");
     let base = write(&env, "base", &env.ok(&["checkpoint", "--key", &log]));
     let base_size: u64 = std::fs::read_to_string(&base)
@@ -370,20 +358,8 @@ fn one_witness_follows_two_logs() {
 fn concurrent_requests_never_roll_the_witness_back() {
     let env = Env::new();
     env.standard();
-    let admin = env.key("admin");
     let log = env.key("log");
-    env.ok(&[
-        "key",
-        "grant",
-        "--key",
-        &admin,
-        "--public-from",
-        &log,
-        "--role",
-        "log",
-        "--holder",
-        "log",
-    ]);
+    env.grant("log", "log");
     let mut cps = vec![env.ok(&["checkpoint", "--key", &log])];
     for s in [
         "GBR", "FRA", "MEX", "DEU", "ITA", "JPN", "NLD", "BEL", "CHE",
