@@ -45,6 +45,8 @@ enum FactIndex {
     Calendar(Box<(String, u16)>),
     /// A vote known by its tally (format revision 2): its day and its text's label.
     TallyVote(Box<(Date, String)>),
+    /// A supporter list attestation (format revision 3): its list's day.
+    Attestation(Date),
 }
 
 /// A set of permanent members (bit `i` = [`PERMANENT_MEMBERS`]`[i]`, in sorted order): who
@@ -240,6 +242,11 @@ pub struct LedgerState {
     votes: BTreeMap<DraftSymbol, VoteEntry>,
     assessments: BTreeMap<(DraftSymbol, PublicKey), Seq>,
     calendars: BTreeMap<(String, u16), Seq>,
+    /// Each supporter's adherence date, exact or listed-by (format revision 3: what an
+    /// attested list is checked against).
+    adherence_dates: BTreeMap<StateCode, Date>,
+    /// The attested supporter lists: their day and seq, in log order.
+    attestations: Vec<(Date, Seq)>,
     /// Bumped whenever `terms` changes.
     #[serde(skip)]
     terms_version: u64,
@@ -470,6 +477,9 @@ impl LedgerState {
                 let target = self
                     .fact(c.target)
                     .ok_or(RuleError::CorrectionTarget { target: c.target })?;
+                if let FactIndex::Attestation(_) = target {
+                    return Err(RuleError::AttestationFinal { target: c.target });
+                }
                 let same_kind = matches!(
                     (target, &c.replacement),
                     (FactIndex::Adherence(_), Fact::AdherenceLetter(_))
@@ -549,7 +559,16 @@ impl LedgerState {
                         return Err(RuleError::ReceivedBeforeLetter { received, letter });
                     }
                 }
-                Ok(())
+                let old = match replacing.and_then(|r| self.fact(r)) {
+                    Some(FactIndex::Adherence(s)) => Some(*s),
+                    _ => None,
+                };
+                crate::attestation::check_adherence_change(
+                    &self.attestations,
+                    &self.adherence_dates,
+                    old,
+                    (a.state, a.date.date()),
+                )
             }
             Fact::CouncilTerm(t) => {
                 if t.state.status() == crate::state::UnStatus::Observer {
@@ -737,6 +756,9 @@ impl LedgerState {
                     }
                 }
                 Ok(())
+            }
+            Fact::SupporterListAttested(a) => {
+                crate::attestation::check_list(a, &self.adherence_dates)
             }
             Fact::HolidayCalendar(c) => {
                 let key = (c.calendar.as_str().to_string(), c.year);
@@ -985,6 +1007,7 @@ impl LedgerState {
         match taken {
             Some(FactIndex::Adherence(s)) => {
                 self.supporters.remove(&s);
+                self.adherence_dates.remove(&s);
             }
             Some(FactIndex::Term(state)) => {
                 self.terms_version += 1;
@@ -1004,7 +1027,8 @@ impl LedgerState {
             Some(FactIndex::Calendar(key)) => {
                 self.calendars.remove(&*key);
             }
-            Some(FactIndex::Meeting | FactIndex::TallyVote(_)) | None => {}
+            Some(FactIndex::Meeting | FactIndex::TallyVote(_) | FactIndex::Attestation(_))
+            | None => {}
         }
     }
 
@@ -1014,6 +1038,7 @@ impl LedgerState {
         let index = match fact {
             Fact::AdherenceLetter(a) => {
                 self.supporters.insert(a.state, seq);
+                self.adherence_dates.insert(a.state, a.date.date());
                 FactIndex::Adherence(a.state)
             }
             Fact::CouncilTerm(t) => {
@@ -1045,6 +1070,10 @@ impl LedgerState {
             }
             Fact::AssemblyMeeting(_) => FactIndex::Meeting,
             Fact::TallyVote(v) => FactIndex::TallyVote(Box::new((v.date, v.text.label()))),
+            Fact::SupporterListAttested(a) => {
+                self.attestations.push((a.list_date, seq));
+                FactIndex::Attestation(a.list_date)
+            }
             Fact::HolidayCalendar(c) => {
                 let key = (c.calendar.as_str().to_string(), c.year);
                 self.calendars.insert(key.clone(), seq);

@@ -532,7 +532,9 @@ fn standing_cell(s: &Standing) -> String {
         Standing::AdheredLater { adherence } => {
             format!("not yet bound: {}", Esc(adherence.describe()))
         }
-        Standing::ListedLater { .. } | Standing::NoAdherenceRecorded => Esc(s.label()).to_string(),
+        Standing::ListedLater { .. }
+        | Standing::NoAdherenceRecorded
+        | Standing::NotASupporter { .. } => Esc(s.label()).to_string(),
     }
 }
 

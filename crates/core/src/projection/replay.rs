@@ -31,7 +31,8 @@
 //!     holds each assessor's judgement as it stood on `d`, whenever the ledger learnt of it;
 //!   - `AssemblyMeeting`: its date; an undated meeting is kept when the latest veto it follows
 //!     is dated on or before `d`;
-//!   - `HolidayCalendar`: always kept (a calendar is reference data, not an event in time).
+//!   - `HolidayCalendar`: always kept (a calendar is reference data, not an event in time);
+//!   - `SupporterListAttested` (format revision 3): its list's day (`list_date <= d`).
 //!
 //! # Cost
 //!
@@ -49,6 +50,7 @@ use crate::event::{
     AdherenceLetter, AssemblyMeeting, CouncilTerm, CouncilVote, CredibilityAssessment, DraftTabled,
     Event, EventBody, Fact, HolidayCalendar, Role, TallyVote,
 };
+use crate::attestation::SupporterListAttested;
 use crate::outcome::{self, VoteResult};
 use crate::projection::{AdherenceRef, Precision, Standing};
 use crate::state::StateCode;
@@ -127,11 +129,14 @@ pub struct AssessorKey {
 }
 
 /// Kinds of fact: the `Fact` variants of revision 1, then the tally votes of revision 2 (the
-/// dated assessments share the assessments' slot).
-const KINDS: usize = 8;
+/// dated assessments share the assessments' slot), then the attestations of revision 3.
+const KINDS: usize = 9;
 
 /// The slot of [`Fact::TallyVote`].
 const TALLY_SLOT: usize = 7;
+
+/// The slot of [`Fact::SupporterListAttested`].
+const ATTESTATION_SLOT: usize = 8;
 
 /// The position of a fact's kind in [`Replay::slots`]: its variant index, the two forms of
 /// an assessment sharing one (a correction of one may be the other).
@@ -139,6 +144,7 @@ fn kind(f: &Fact) -> usize {
     match f {
         Fact::DatedAssessment(_) => variant::CREDIBILITY_ASSESSMENT as usize,
         Fact::TallyVote(_) => TALLY_SLOT,
+        Fact::SupporterListAttested(_) => ATTESTATION_SLOT,
         _ => f.variant() as usize,
     }
 }
@@ -329,7 +335,7 @@ impl Replay {
         let as_of = self.cutoff.as_of;
         let keep = move |d: Date| as_of.is_none_or(|a| d <= a);
         // In variant order (`chain::variant`).
-        let [adherences, terms, drafts, votes, assessments, meetings, calendars, tally_votes] =
+        let [adherences, terms, drafts, votes, assessments, meetings, calendars, tally_votes, attestations] =
             self.slots;
         // Drafts and votes are most of a large log: their maps are built on threads of their
         // own (for a large replay) while this one builds the rest.
@@ -351,7 +357,8 @@ impl Replay {
             .chain(assessments)
             .chain(meetings)
             .chain(calendars)
-            .chain(tally_votes);
+            .chain(tally_votes)
+            .chain(attestations);
         let mut view = View {
             basis: Basis {
                 at_seq: self.cutoff.at_seq,
@@ -369,6 +376,7 @@ impl Replay {
             meetings: Vec::new(),
             calendars: BTreeMap::new(),
             tally_votes: Vec::new(),
+            attestations: Vec::new(),
             unmatched_corrections: self.unmatched,
         };
         let fill = |view: &mut View| {
@@ -460,6 +468,15 @@ impl Replay {
                             });
                         }
                     }
+                    Fact::SupporterListAttested(a) => {
+                        if keep(a.list_date) {
+                            view.attestations.push(Record {
+                                seq,
+                                corrections,
+                                fact: a,
+                            });
+                        }
+                    }
                     Fact::HolidayCalendar(c) => {
                         view.calendars
                             .entry(c.calendar.to_string())
@@ -538,6 +555,7 @@ pub struct View {
     meetings: Vec<Record<AssemblyMeeting>>,
     calendars: BTreeMap<String, BTreeMap<u16, Record<HolidayCalendar>>>,
     tally_votes: Vec<Record<TallyVote>>,
+    attestations: Vec<Record<SupporterListAttested>>,
     unmatched_corrections: Vec<Seq>,
 }
 
@@ -632,10 +650,32 @@ impl View {
         &self.unmatched_corrections
     }
 
+    /// The depositary's attested supporter lists in the view (format revision 3), in log
+    /// order.
+    pub fn attestations(&self) -> &[Record<SupporterListAttested>] {
+        &self.attestations
+    }
+
+    /// The attested list that speaks for `day`: of those dated on or after it (a state not on
+    /// a complete list of a later day was not a supporter on `day` either, as adherence has no
+    /// withdrawal), the earliest; `None` when no attestation in the view is dated `day` or
+    /// later (the ledger's list may then be partial for that day).
+    pub fn attestation_for(&self, day: Date) -> Option<&Record<SupporterListAttested>> {
+        self.attestations
+            .iter()
+            .filter(|a| a.fact.list_date >= day)
+            .min_by_key(|a| (a.fact.list_date, a.seq))
+    }
+
     /// Whether `state` was bound by the Code on `day` (see [`Standing`]).
     pub fn standing(&self, state: StateCode, day: Date) -> Standing {
         let Some(r) = self.adherences.get(&state) else {
-            return Standing::NoAdherenceRecorded;
+            return match self.attestation_for(day) {
+                Some(a) => Standing::NotASupporter {
+                    list: super::ListRef::of(a),
+                },
+                None => Standing::NoAdherenceRecorded,
+            };
         };
         let adherence = AdherenceRef::new(r.fact.date, r.seq, &r.corrections);
         if adherence.date <= day {
