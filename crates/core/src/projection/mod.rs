@@ -300,6 +300,11 @@ pub fn not_a_supporter(list_date: Date) -> String {
     format!("not a supporter (per the depositary's list of {list_date})")
 }
 
+/// [`not_a_supporter`] without its day, for sentences about several lists.
+pub fn not_a_supporter_words() -> &'static str {
+    "not a supporter per the depositary's attested list"
+}
+
 /// What the ledger says of a state it holds no adherence for: its list may be partial, so
 /// silence is never "not a supporter".
 pub const NO_ADHERENCE_RECORDED: &str = "no adherence recorded";

@@ -68,19 +68,32 @@ pub enum Binding {
     Bound,
     /// Only listed as a supporter by a later day: unknown.
     Unknown,
-    /// Not bound (adhered later, no adherence recorded, or not on the depositary's list).
+    /// No adherence recorded, and no attested list speaks for the day: the ledger's list may
+    /// be partial, so the state may be a supporter the record does not hold.
+    NoAdherenceRecorded,
+    /// Known not to be bound: adhered after the day, or absent from the depositary's attested
+    /// list.
     NotBound,
 }
 
 impl Binding {
+    /// `bound`, `unknown` or `not-bound`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Binding::Bound => "bound",
+            Binding::Unknown => "unknown",
+            Binding::NoAdherenceRecorded => "no-adherence-recorded",
+            Binding::NotBound => "not-bound",
+        }
+    }
+
     /// How a standing counts.
     pub fn of(s: &Standing) -> Self {
         match s {
             Standing::Supporter { .. } => Binding::Bound,
             Standing::ListedLater { .. } => Binding::Unknown,
-            Standing::AdheredLater { .. }
-            | Standing::NoAdherenceRecorded
-            | Standing::NotASupporter { .. } => Binding::NotBound,
+            Standing::NoAdherenceRecorded => Binding::NoAdherenceRecorded,
+            Standing::AdheredLater { .. } | Standing::NotASupporter { .. } => Binding::NotBound,
         }
     }
 }
@@ -92,7 +105,10 @@ pub struct VotingMath {
     pub bound: Vec<StateCode>,
     /// Members whose standing is unknown (listed as supporters only by a later day).
     pub unknown: Vec<StateCode>,
-    /// Members not bound.
+    /// Members with no adherence recorded while no attested list speaks for the day (they
+    /// may be supporters the ledger does not hold).
+    pub no_adherence_recorded: Vec<StateCode>,
+    /// Members known not to be bound (adhered later, or absent from an attested list).
     pub not_bound: Vec<StateCode>,
     /// Permanent members not bound by the Code: the possible vetoes of a credible draft
     /// (unknown standings included).
@@ -158,9 +174,10 @@ pub fn outlook(view: &View, date: Date, draft: Option<DraftSymbol>, policy: &Pol
         v.sort();
         v
     };
-    let (bound, unknown, not_bound) = (
+    let (bound, unknown, no_adherence_recorded, not_bound) = (
         pick(Binding::Bound),
         pick(Binding::Unknown),
+        pick(Binding::NoAdherenceRecorded),
         pick(Binding::NotBound),
     );
     let possible_vetoes: Vec<StateCode> = members
@@ -185,12 +202,24 @@ pub fn outlook(view: &View, date: Date, draft: Option<DraftSymbol>, policy: &Pol
                 codes(&unknown)
             ),
             format!(
-                "{} not bound: {}",
+                "{} {}{}: {}",
+                no_adherence_recorded.len(),
+                super::NO_ADHERENCE_RECORDED,
+                if no_adherence_recorded.is_empty() {
+                    ""
+                } else {
+                    " (the supporter list is possibly partial for this day: some may be supporters the ledger does not hold)"
+                },
+                codes(&no_adherence_recorded)
+            ),
+            format!(
+                "{} not bound (adhered later, or {}): {}",
                 not_bound.len(),
+                super::not_a_supporter_words(),
                 codes(&not_bound)
             ),
             format!(
-                "possible vetoes (permanent members not bound): {}",
+                "possible vetoes (permanent members not known to be bound): {}",
                 codes(&possible_vetoes)
             ),
             format!(
@@ -213,6 +242,7 @@ pub fn outlook(view: &View, date: Date, draft: Option<DraftSymbol>, policy: &Pol
         ],
         bound,
         unknown,
+        no_adherence_recorded,
         not_bound,
         possible_vetoes,
         in_favour_if_bound_abstain,
