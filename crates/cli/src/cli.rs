@@ -311,7 +311,12 @@ pub struct AttestationArgs {
     pub count: u16,
     /// The published list as a CSV, one state a row, by ISO3 code or by name (as
     /// `supporters diff` reads it).
-    #[arg(long, value_name = "FILE.csv", required_unless_present = "from_ledger", conflicts_with = "from_ledger")]
+    #[arg(
+        long,
+        value_name = "FILE.csv",
+        required_unless_present = "from_ledger",
+        conflicts_with = "from_ledger"
+    )]
     pub list: Option<PathBuf>,
     /// With --list: the column holding codes or names.
     #[arg(long, requires = "list")]

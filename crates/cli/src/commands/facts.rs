@@ -10,17 +10,19 @@ use anyhow::{bail, Result};
 
 use super::{report_appended, text, Ctx};
 use crate::cli::{AttestationArgs, FactCmd, RecordArgs, RecordWhat};
+use crate::keyfile;
 use actledger_core::attestation::SupporterListAttested;
 use actledger_core::chain::variant;
 use actledger_core::projection::Cutoff;
-use crate::keyfile;
 
 pub fn record(ctx: &Ctx, a: RecordArgs) -> Result<()> {
     let key = keyfile::read(&a.key)?;
     let body = match a.what {
         RecordWhat::Fact(FactCmd::Attestation(at)) if at.from_ledger => {
             if a.remote.is_some() {
-                bail!("--from-ledger reads the local ledger's list: with --remote, give --list FILE");
+                bail!(
+                    "--from-ledger reads the local ledger's list: with --remote, give --list FILE"
+                );
             }
             let view = ctx.reading(|l| {
                 super::load_view_of(
@@ -33,7 +35,11 @@ pub fn record(ctx: &Ctx, a: RecordArgs) -> Result<()> {
                 )
             })?;
             let states: Vec<StateCode> = view.adherences().keys().copied().collect();
-            EventBody::Fact(attestation(at, states, "the ledger's supporters as of the day")?)
+            EventBody::Fact(attestation(
+                at,
+                states,
+                "the ledger's supporters as of the day",
+            )?)
         }
         RecordWhat::Fact(f) => EventBody::Fact(build(f)?),
         RecordWhat::Correction(c) => EventBody::Correction(Correction {

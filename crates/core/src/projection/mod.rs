@@ -26,8 +26,8 @@
 
 pub mod compliance;
 pub mod council;
-pub mod outlook;
 pub mod credibility;
+pub mod outlook;
 pub mod replay;
 pub mod scorecard;
 pub mod supporters;
@@ -46,8 +46,8 @@ pub use compliance::{
     compliance, compliance_summary, compliance_votes, ComplianceReport, Finding, FindingKind,
 };
 pub use council::{council_on, Council};
-pub use outlook::{outlook, Outlook};
 pub use credibility::{credibility_report, CredibilityReport, Policy, TrustPolicy, Verdict};
+pub use outlook::{outlook, Outlook};
 pub use replay::{replay, replay_slice, Basis, Cutoff, Record, Replay, View};
 pub use scorecard::{scorecard, Scorecard};
 pub use supporters::{supporters, SupporterList};

@@ -44,13 +44,13 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::attestation::SupporterListAttested;
 use crate::chain::variant;
 use crate::date::Date;
 use crate::event::{
     AdherenceLetter, AssemblyMeeting, CouncilTerm, CouncilVote, CredibilityAssessment, DraftTabled,
     Event, EventBody, Fact, HolidayCalendar, Role, TallyVote,
 };
-use crate::attestation::SupporterListAttested;
 use crate::outcome::{self, VoteResult};
 use crate::projection::{AdherenceRef, Precision, Standing};
 use crate::state::StateCode;
