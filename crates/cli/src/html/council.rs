@@ -48,5 +48,41 @@ pub(super) fn council_section(out: &mut String, p: &Page) {
             Esc(seq_ref(m.term_seq, &m.term_corrections)),
         ));
     }
-    out.push_str("</tbody>\n</table>\n</section>\n");
+    out.push_str("</tbody>\n</table>\n");
+    voting_math(out, p);
+    out.push_str("</section>\n");
+}
+
+/// The voting math of the Council's day: the words of `core::projection::outlook`, which
+/// `actledger outlook` prints too.
+fn voting_math(out: &mut String, p: &Page) {
+    let Some(o) = &p.outlook else {
+        return;
+    };
+    out.push_str(&format!(
+        "<h3 id=\"voting-math\">Voting math on {} (Charter Art. 27(3))</h3>\n",
+        Esc(o.date)
+    ));
+    out.push_str(&format!(
+        "<p>A non-procedural draft needs {} votes in favour and no negative vote by a permanent member. \
+         A supporter of the Code may abstain, but not vote against a credible draft.</p>\n",
+        actledger_core::projection::outlook::VOTES_NEEDED
+    ));
+    out.push_str(&format!(
+        "<p class=\"{}\" id=\"list-coverage\">{}</p>\n",
+        if o.coverage.attested.is_some() {
+            "note attested"
+        } else {
+            "note partial"
+        },
+        Esc(&o.coverage.words)
+    ));
+    out.push_str("<ul class=\"voting-math\">\n");
+    for w in &o.math.words {
+        out.push_str(&format!("<li>{}</li>\n", Esc(w)));
+    }
+    out.push_str("</ul>\n");
+    for n in &o.notes {
+        out.push_str(&format!("<p class=\"note\">{}</p>\n", Esc(n)));
+    }
 }

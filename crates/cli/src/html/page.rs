@@ -85,6 +85,8 @@ pub struct Page {
     pub supporters: SupporterList,
     /// The Council on the page's reference day (the last day of recorded terms at most).
     pub council: Option<Council>,
+    /// The voting math of that day (`core::projection::outlook`, as `actledger outlook`).
+    pub outlook: Option<actledger_core::projection::Outlook>,
     /// Every vote with its computed outcome.
     pub votes: VoteList,
     /// Compliance findings.

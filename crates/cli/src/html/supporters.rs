@@ -23,6 +23,12 @@ pub(super) fn supporters_section(out: &mut String, p: &Page) {
         plural(exact, "state", "states"),
         plural(sup.count - exact, "state", "states"),
     ));
+    if let Some(c) = &sup.coverage {
+        out.push_str(&format!(
+            "<p class=\"note\" id=\"supporters-coverage\">{}</p>\n",
+            Esc(&c.words)
+        ));
+    }
     out.push_str("<figure class=\"chart\">\n");
     out.push_str(&charts::supporter_chart(sup, reference_day(p)));
     out.push_str(&format!(
