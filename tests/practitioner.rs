@@ -50,7 +50,9 @@ fn demo() -> Env {
 #[test]
 fn voting_math_on_the_real_2022_2024_2026_councils() {
     let env = demo();
-    let cases: [(&str, &[&str], &[&str], usize, bool); 3] = [
+    /// Day, bound, no adherence recorded, in favour if the bound abstain, adoptable then.
+    type Case<'a> = (&'a str, &'a [&'a str], &'a [&'a str], usize, bool);
+    let cases: [Case; 3] = [
         (
             "2022-09-30",
             &["FRA", "GAB", "GBR", "GHA", "IRL", "MEX", "NOR"],
