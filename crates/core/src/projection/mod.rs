@@ -211,7 +211,7 @@ impl ListCoverage {
                 l.date, l.count, l.seq
             ),
             None => format!(
-                "supporter list possibly partial for {day}: no depositary's list dated on or after it is attested, so a state with no adherence is \"{NO_ADHERENCE_RECORDED}\", not \"not a supporter\""
+                "supporter list possibly partial for {day}: no depositary's list dated on or after it is attested, so a state with {NO_ADHERENCE_RECORDED} may still be a supporter"
             ),
         };
         Self {
@@ -298,11 +298,6 @@ impl Standing {
 /// What the ledger says of a state absent from the depositary's attested list of `list_date`.
 pub fn not_a_supporter(list_date: Date) -> String {
     format!("not a supporter (per the depositary's list of {list_date})")
-}
-
-/// [`not_a_supporter`] without its day, for sentences about several lists.
-pub fn not_a_supporter_words() -> &'static str {
-    "not a supporter per the depositary's attested list"
 }
 
 /// What the ledger says of a state it holds no adherence for: its list may be partial, so

@@ -213,9 +213,8 @@ pub fn outlook(view: &View, date: Date, draft: Option<DraftSymbol>, policy: &Pol
                 codes(&no_adherence_recorded)
             ),
             format!(
-                "{} not bound (adhered later, or {}): {}",
+                "{} not bound (adhered later, or absent from the depositary's attested list): {}",
                 not_bound.len(),
-                super::not_a_supporter_words(),
                 codes(&not_bound)
             ),
             format!(
