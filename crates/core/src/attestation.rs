@@ -253,4 +253,76 @@ mod tests {
         assert_eq!(diff.recorded_not_listed, vec![s("MEX")]);
         assert!(compare(&[s("FRA")], [s("FRA")]).is_empty());
     }
+
+    #[test]
+    fn admission_and_later_adherences() {
+        let d = |x: &str| x.parse::<Date>().unwrap();
+        let dates = BTreeMap::from([(s("FRA"), d("2015-10-23")), (s("GBR"), d("2015-10-01"))]);
+        let url = Text::new("https://example.org/list").unwrap();
+        let list = |codes: &[&str], day: &str| {
+            SupporterListAttested::new(
+                d(day),
+                codes.iter().map(|c| s(c)),
+                url.clone(),
+                None,
+                Text::empty(),
+            )
+            .unwrap()
+        };
+        assert!(check_list(&list(&["FRA", "GBR"], "2016-01-01"), &dates).is_ok());
+        // On 2015-10-01 FRA (dated 2015-10-23) was not yet on the ledger's list.
+        assert!(check_list(&list(&["GBR"], "2015-10-01"), &dates).is_ok());
+        match check_list(&list(&["BRA", "FRA", "GBR"], "2016-01-01"), &dates) {
+            Err(RuleError::AttestedListDiffers { difference, .. }) => {
+                assert_eq!(difference.listed_not_recorded, vec![s("BRA")]);
+                assert!(difference.recorded_not_listed.is_empty());
+            }
+            other => panic!("{other:?}"),
+        }
+        let attested = [(d("2016-01-01"), Seq(9))];
+        // A new letter dated before the list's day joins it: refused; after it: fine.
+        let join = check_adherence_change(&attested, &dates, None, (s("ITA"), d("2015-12-01")));
+        assert!(
+            matches!(
+                join,
+                Err(RuleError::ContradictsAttestation { change: "join", .. })
+            ),
+            "{join:?}"
+        );
+        assert!(
+            check_adherence_change(&attested, &dates, None, (s("ITA"), d("2016-01-02"))).is_ok()
+        );
+        // A correction moving FRA after the list's day makes it leave: refused; within: fine.
+        let leave = check_adherence_change(
+            &attested,
+            &dates,
+            Some(s("FRA")),
+            (s("FRA"), d("2016-02-01")),
+        );
+        assert!(
+            matches!(
+                leave,
+                Err(RuleError::ContradictsAttestation {
+                    change: "leave",
+                    ..
+                })
+            ),
+            "{leave:?}"
+        );
+        assert!(check_adherence_change(
+            &attested,
+            &dates,
+            Some(s("FRA")),
+            (s("FRA"), d("2015-10-22"))
+        )
+        .is_ok());
+        // A correction giving the letter to another state: the first leaves.
+        assert!(check_adherence_change(
+            &attested,
+            &dates,
+            Some(s("FRA")),
+            (s("DEU"), d("2015-10-23"))
+        )
+        .is_err());
+    }
 }
