@@ -31,6 +31,7 @@ pub mod replay;
 pub mod scorecard;
 pub mod supporters;
 pub mod veto_initiative;
+mod view;
 pub mod votes;
 pub mod workdays;
 

@@ -1,0 +1,159 @@
+//! The effective facts of a log after corrections and cut-offs ([`View`]), as [`Replay`](super::Replay)
+//! builds them, and the questions the projections ask of them.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::date::Date;
+use crate::event::{
+    AdherenceLetter, AssemblyMeeting, CouncilTerm, CouncilVote, DraftTabled, HolidayCalendar,
+    TallyVote,
+};
+use crate::outcome::{self, VoteResult};
+use crate::projection::{AdherenceRef, Precision, Standing};
+use crate::state::StateCode;
+use crate::symbol::DraftSymbol;
+use crate::types::{PublicKey, Seq, Timestamp};
+
+use super::replay::{AssessmentRecord, AssessorKey, Basis, Record, EXTERNAL_SEQ};
+
+/// The effective facts of a log after corrections and cut-offs. Built by [`replay`](super::replay()) or
+/// [`Replay`](super::Replay); read by the projections.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct View {
+    pub(super) basis: Basis,
+    pub(super) assessor_keys: BTreeMap<PublicKey, AssessorKey>,
+    pub(super) adherences: BTreeMap<StateCode, Record<AdherenceLetter>>,
+    pub(super) terms: BTreeMap<StateCode, Vec<Record<CouncilTerm>>>,
+    pub(super) drafts: BTreeMap<DraftSymbol, Record<DraftTabled>>,
+    pub(super) votes: BTreeMap<DraftSymbol, Record<CouncilVote>>,
+    pub(super) assessments: BTreeMap<DraftSymbol, Vec<AssessmentRecord>>,
+    pub(super) meetings: Vec<Record<AssemblyMeeting>>,
+    pub(super) calendars: BTreeMap<String, BTreeMap<u16, Record<HolidayCalendar>>>,
+    pub(super) tally_votes: Vec<Record<TallyVote>>,
+    pub(super) unmatched_corrections: Vec<Seq>,
+}
+
+impl View {
+    /// The cut-offs and the part of the log this view rests on.
+    pub fn basis(&self) -> &Basis {
+        &self.basis
+    }
+
+    /// The day results are relative to when they need a "today" (whether a term is current,
+    /// whether a veto's ten working days have run out): the `as_of` cut-off if given, else the
+    /// UTC day the last replayed event was recorded. Never the wall clock, so the same log
+    /// gives the same results. `None` only for an empty view.
+    pub fn reference_date(&self) -> Option<Date> {
+        self.basis
+            .as_of
+            .or_else(|| self.basis.last_recorded.and_then(Timestamp::date))
+    }
+
+    /// Keys that held the assessor role (granted at or before `at_seq`), revoked or not.
+    pub fn assessor_keys(&self) -> &BTreeMap<PublicKey, AssessorKey> {
+        &self.assessor_keys
+    }
+
+    /// Adherences in the view, by state.
+    pub fn adherences(&self) -> &BTreeMap<StateCode, Record<AdherenceLetter>> {
+        &self.adherences
+    }
+
+    /// Council terms in the view, by state, each list sorted by start.
+    pub fn terms(&self) -> &BTreeMap<StateCode, Vec<Record<CouncilTerm>>> {
+        &self.terms
+    }
+
+    /// Drafts tabled, by symbol.
+    pub fn drafts(&self) -> &BTreeMap<DraftSymbol, Record<DraftTabled>> {
+        &self.drafts
+    }
+
+    /// Council votes, by draft.
+    pub fn votes(&self) -> &BTreeMap<DraftSymbol, Record<CouncilVote>> {
+        &self.votes
+    }
+
+    /// The tally and outcome of a vote, computed from its members' votes
+    /// ([`crate::outcome::compute`]).
+    pub fn vote_result(vote: &CouncilVote) -> VoteResult {
+        outcome::compute(&vote.votes, vote.procedural)
+    }
+
+    /// Credibility assessments, by draft, each list in log order.
+    pub fn assessments(&self) -> &BTreeMap<DraftSymbol, Vec<AssessmentRecord>> {
+        &self.assessments
+    }
+
+    /// Assembly meetings, in log order.
+    pub fn meetings(&self) -> &[Record<AssemblyMeeting>] {
+        &self.meetings
+    }
+
+    /// Votes known only by their tally (format revision 2), by date then seq.
+    pub fn tally_votes(&self) -> &[Record<TallyVote>] {
+        &self.tally_votes
+    }
+
+    /// Holiday calendars, by calendar name, then year.
+    pub fn calendars(&self) -> &BTreeMap<String, BTreeMap<u16, Record<HolidayCalendar>>> {
+        &self.calendars
+    }
+
+    /// Adds a holiday calendar that is not in the log (given as a file by the user), under
+    /// `name`. Its records carry [`EXTERNAL_SEQ`] instead of a sequence number, so a report
+    /// that cites them shows they do not come from the ledger. A year already recorded under
+    /// that name is replaced.
+    pub fn add_external_calendar(&mut self, name: &str, years: Vec<HolidayCalendar>) {
+        let entry = self.calendars.entry(name.to_string()).or_default();
+        for c in years {
+            entry.insert(
+                c.year,
+                Record {
+                    seq: EXTERNAL_SEQ,
+                    corrections: Vec::new(),
+                    fact: c,
+                },
+            );
+        }
+    }
+
+    /// Corrections that named no fact of the same kind in the replayed part of the log. Always
+    /// empty for a verified log (the rules refuse them); reported rather than hidden.
+    pub fn unmatched_corrections(&self) -> &[Seq] {
+        &self.unmatched_corrections
+    }
+
+    /// Whether `state` was bound by the Code on `day` (see [`Standing`]).
+    pub fn standing(&self, state: StateCode, day: Date) -> Standing {
+        let Some(r) = self.adherences.get(&state) else {
+            return Standing::NoAdherenceRecorded;
+        };
+        let adherence = AdherenceRef::new(r.fact.date, r.seq, &r.corrections);
+        if adherence.date <= day {
+            Standing::Supporter { adherence }
+        } else if adherence.precision == Precision::Exact {
+            Standing::AdheredLater { adherence }
+        } else {
+            Standing::ListedLater { adherence }
+        }
+    }
+
+    /// The term on which `state` sat on `day`, if any.
+    pub fn term_on(&self, state: StateCode, day: Date) -> Option<&Record<CouncilTerm>> {
+        self.terms
+            .get(&state)?
+            .iter()
+            .find(|t| t.fact.from <= day && day <= t.fact.to)
+    }
+
+    /// The members on `day` with their terms, sorted by state code.
+    pub fn council_terms_on(&self, day: Date) -> Vec<(StateCode, &Record<CouncilTerm>)> {
+        self.terms
+            .keys()
+            .filter_map(|s| self.term_on(*s, day).map(|t| (*s, t)))
+            .collect()
+    }
+}

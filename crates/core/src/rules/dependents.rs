@@ -1,0 +1,105 @@
+//! Corrections and the facts that depend on the corrected one: the log with a correction
+//! applied must satisfy every rule for every fact that depends on the corrected fact.
+
+use crate::date::Date;
+use crate::error::RuleError;
+use crate::state::StateCode;
+use crate::symbol::DraftSymbol;
+use crate::types::Seq;
+
+use super::entries::{FactIndex, VoteEntry};
+use super::LedgerState;
+
+impl LedgerState {
+    /// A correction of the term recorded at `r` into `t`: every recorded vote keeps exactly
+    /// the members of its day, so no vote may fall on a day whose membership the correction
+    /// changes (the member would have voted without a seat, or the vote would lack it).
+    pub(super) fn check_term_dependents(
+        &self,
+        t: &crate::event::CouncilTerm,
+        r: Seq,
+    ) -> Result<(), RuleError> {
+        let Some((old_state, old)) = self
+            .terms
+            .iter()
+            .find_map(|(s, ts)| ts.iter().find(|o| o.seq == r).map(|o| (*s, o)))
+        else {
+            return Ok(());
+        };
+        let others = |state: StateCode, day: Date| {
+            self.terms
+                .get(&state)
+                .into_iter()
+                .flatten()
+                .any(|o| o.seq != r && o.from <= day && day <= o.to)
+        };
+        let mut votes: Vec<&VoteEntry> = self
+            .votes
+            .values()
+            .filter(|v| {
+                (old.from <= v.date && v.date <= old.to) || (t.from <= v.date && v.date <= t.to)
+            })
+            .collect();
+        votes.sort_by_key(|v| v.seq);
+        for v in votes {
+            for state in [old_state, t.state] {
+                let before = others(state, v.date)
+                    || (state == old_state && old.from <= v.date && v.date <= old.to);
+                let after = others(state, v.date)
+                    || (state == t.state && t.from <= v.date && v.date <= t.to);
+                if before != after {
+                    let reason = if before {
+                        RuleError::NotOnCouncil {
+                            state,
+                            name: state.name(),
+                            date: v.date,
+                        }
+                    } else {
+                        RuleError::MemberMissing {
+                            date: v.date,
+                            state,
+                            name: state.name(),
+                        }
+                    };
+                    return Err(RuleError::BreaksDependent {
+                        target: r,
+                        dependent: v.seq,
+                        reason: Box::new(reason),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A correction of the draft or vote recorded at `r` that gives it another symbol than
+    /// `draft`: the assessments of the old symbol must still concern a recorded draft.
+    pub(super) fn check_draft_dependents(
+        &self,
+        draft: DraftSymbol,
+        r: Seq,
+    ) -> Result<(), RuleError> {
+        let (old, still) = match self.fact(r) {
+            Some(FactIndex::Draft(old)) => (*old, self.votes.contains_key(old)),
+            Some(FactIndex::Vote(old)) => (*old, self.drafts.contains_key(old)),
+            _ => return Ok(()),
+        };
+        if old == draft || still {
+            return Ok(());
+        }
+        let first = self
+            .assessments
+            .iter()
+            .filter(|((d, _), _)| *d == old)
+            .map(|(_, s)| *s)
+            .min();
+        match first {
+            Some(dependent) => Err(RuleError::BreaksDependent {
+                target: r,
+                dependent,
+                reason: Box::new(RuleError::AssessedDraftUnknown { draft: old }),
+            }),
+            None => Ok(()),
+        }
+    }
+}
