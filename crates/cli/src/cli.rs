@@ -888,7 +888,8 @@ pub struct MonitorArgs {
     pub vkey: String,
     #[command(flatten)]
     pub witnesses: WitnessPolicyArgs,
-    /// The monitor's state directory (the last verified checkpoint and every entry).
+    /// The monitor's state directory: the last verified checkpoint and `DIR/mirror`, a ledger
+    /// of every verified event (`--ledger DIR/mirror` for the projection commands).
     #[arg(long, value_name = "DIR")]
     pub state: PathBuf,
     /// Poll once and exit.
