@@ -53,6 +53,9 @@ pub struct LedgerState {
     votes: BTreeMap<DraftSymbol, VoteEntry>,
     assessments: BTreeMap<(DraftSymbol, PublicKey), Seq>,
     calendars: BTreeMap<(String, u16), Seq>,
+    /// The Assembly meetings that cite each draft's veto: the meeting's seq and the day of the
+    /// veto it names (so a correction of the vote re-checks only the meetings that cite it).
+    meetings: BTreeMap<DraftSymbol, Vec<(Seq, Date)>>,
     /// Bumped whenever `terms` changes.
     #[serde(skip)]
     terms_version: u64,
