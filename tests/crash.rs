@@ -401,33 +401,13 @@ fn import_killed_at_random_points_leaves_a_verifiable_prefix() {
 fn record_killed_at_random_points_leaves_a_verifiable_prefix() {
     let seed = synth::seed("crash/record", 0x5e_c04d);
     let dir = tempfile::tempdir().unwrap();
-    let ledger = dir.path().join("ledger");
     let admin = dir.path().join("admin.key");
     let dep = dir.path().join("dep.key");
     for k in [&admin, &dep] {
-        run_ok(&ledger, &["key", "new", "--out", k.to_str().unwrap()]);
+        run_ok(dir.path(), &["key", "new", "--out", k.to_str().unwrap()]);
     }
-    run_ok(
-        &ledger,
-        &[
-            "init",
-            "--origin",
-            "crash.example/r",
-            "--admin-key",
-            admin.to_str().unwrap(),
-        ],
-    );
-    run_ok(
-        &ledger,
-        &util::grant_args(
-            admin.to_str().unwrap(),
-            dep.to_str().unwrap(),
-            "depositary",
-            "dep",
-        ),
-    );
-    let record = |state: &str| {
-        let mut c = actledger(&ledger);
+    let record = |ledger: &Path, state: &str| {
+        let mut c = actledger(ledger);
         c.args([
             "record",
             "--key",
@@ -443,66 +423,95 @@ fn record_killed_at_random_points_leaves_a_verifiable_prefix() {
         c
     };
     let states = synth::members();
-    // Calibrate on the first state: an un-killed run.
-    let t0 = Instant::now();
-    let out = record(states[0].as_str()).output().unwrap();
-    assert!(out.status.success());
-    let took = t0.elapsed();
-    let mut model = reopen_and_verify(&ledger);
-    assert_eq!(model.len(), 3);
-
-    // One adherence per state: at most as many kills as there are states.
-    let record_kills = scaled(RECORD_KILLS).min(states.len() * 3 / 4);
-    let (mut kills, mut trials, mut landed_unreported) = (0, 0, 0);
-    for (i, state) in states.iter().enumerate().skip(1) {
-        if kills >= record_kills {
-            break;
-        }
-        trials += 1;
-        let mut rng = Rng::for_case(seed, i as u64);
-        let delay = Duration::from_micros(rng.below(took.as_micros() as u64 * 3 / 2 + 1));
-        let ended = run_and_kill(record(state.as_str()), &ledger, KillAt::Delay(delay));
-        let what = format!(
-            "record {state} killed after {delay:?} (killed: {})",
-            ended.killed
+    // One adherence per state and ledger: a scaled run goes on in fresh ledgers (rounds) once
+    // a ledger has a letter from every state.
+    let record_kills = scaled(RECORD_KILLS);
+    let (mut kills, mut trials, mut landed_unreported, mut events, mut rounds) = (0, 0, 0, 0, 0);
+    // Bounded: if kills stop landing, the assertion below fails rather than the loop spinning.
+    while kills < record_kills && trials < record_kills * 4 {
+        rounds += 1;
+        let ledger = dir.path().join(format!("ledger-{rounds}"));
+        run_ok(
+            &ledger,
+            &[
+                "init",
+                "--origin",
+                "crash.example/r",
+                "--admin-key",
+                admin.to_str().unwrap(),
+            ],
         );
-        let got = reopen_and_verify(&ledger);
-        assert_prefix(&got[..model.len().min(got.len())], &model, &what);
-        assert!(got.len() >= model.len(), "{what}: events were lost");
-        assert!(got.len() <= model.len() + 1, "{what}: more than one event");
-        if got.len() == model.len() + 1 {
-            let (_, body) = &got[model.len()];
-            assert!(
-                matches!(body, EventBody::Fact(Fact::AdherenceLetter(a))
-                    if a.state == *state && a.source.as_str() == "crash test"),
-                "{what}: the new event is not the intended adherence: {body:?}"
-            );
-            if !ended.succeeded {
-                landed_unreported += 1;
+        run_ok(
+            &ledger,
+            &util::grant_args(
+                admin.to_str().unwrap(),
+                dep.to_str().unwrap(),
+                "depositary",
+                "dep",
+            ),
+        );
+        // Calibrate on the first state: an un-killed run.
+        let t0 = Instant::now();
+        let out = record(&ledger, states[0].as_str()).output().unwrap();
+        assert!(out.status.success());
+        let took = t0.elapsed();
+        let mut model = reopen_and_verify(&ledger);
+        assert_eq!(model.len(), 3);
+        for (i, state) in states.iter().enumerate().skip(1) {
+            if kills >= record_kills || trials >= record_kills * 4 {
+                break;
             }
-        }
-        if ended.succeeded {
-            assert_eq!(got.len(), model.len() + 1, "{what}: reported but missing");
-            assert!(
-                ended
-                    .stdout
-                    .contains(&format!("recorded seq {} ", model.len())),
-                "{what}: {}",
-                ended.stdout
+            trials += 1;
+            let mut rng = Rng::for_case(seed, (rounds * states.len() + i) as u64);
+            let delay = Duration::from_micros(rng.below(took.as_micros() as u64 * 3 / 2 + 1));
+            let ended = run_and_kill(
+                record(&ledger, state.as_str()),
+                &ledger,
+                KillAt::Delay(delay),
             );
+            let what = format!(
+                "round {rounds}: record {state} killed after {delay:?} (killed: {})",
+                ended.killed
+            );
+            let got = reopen_and_verify(&ledger);
+            assert_prefix(&got[..model.len().min(got.len())], &model, &what);
+            assert!(got.len() >= model.len(), "{what}: events were lost");
+            assert!(got.len() <= model.len() + 1, "{what}: more than one event");
+            if got.len() == model.len() + 1 {
+                let (_, body) = &got[model.len()];
+                assert!(
+                    matches!(body, EventBody::Fact(Fact::AdherenceLetter(a))
+                        if a.state == *state && a.source.as_str() == "crash test"),
+                    "{what}: the new event is not the intended adherence: {body:?}"
+                );
+                if !ended.succeeded {
+                    landed_unreported += 1;
+                }
+            }
+            if ended.succeeded {
+                assert_eq!(got.len(), model.len() + 1, "{what}: reported but missing");
+                assert!(
+                    ended
+                        .stdout
+                        .contains(&format!("recorded seq {} ", model.len())),
+                    "{what}: {}",
+                    ended.stdout
+                );
+            }
+            if ended.killed {
+                kills += 1;
+            }
+            if i % 10 == 0 {
+                binary_verify(&ledger, got.len());
+            }
+            model = got;
         }
-        if ended.killed {
-            kills += 1;
-        }
-        if i % 10 == 0 {
-            binary_verify(&ledger, got.len());
-        }
-        model = got;
+        events += model.len();
     }
     eprintln!(
-        "crash/record: {trials} record commands, {kills} SIGKILLs landed ({landed_unreported} \
-         events durable though unreported); {} events, every reopen verified",
-        model.len()
+        "crash/record: {trials} record commands in {rounds} ledgers, {kills} SIGKILLs landed \
+         ({landed_unreported} events durable though unreported); {events} events, every reopen \
+         verified"
     );
     assert!(kills >= record_kills, "only {kills} kills landed");
 }
