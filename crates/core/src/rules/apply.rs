@@ -74,8 +74,14 @@ impl LedgerState {
             Some(FactIndex::Calendar(key)) => {
                 self.calendars.remove(&*key);
             }
-            Some(FactIndex::Meeting | FactIndex::TallyVote(_) | FactIndex::Attestation(_))
-            | None => {}
+            Some(FactIndex::Meeting) => {
+                // Meetings are few (one per veto at most): their entries are found by scan.
+                self.meetings.retain(|_, cited| {
+                    cited.retain(|(m, _)| *m != seq);
+                    !cited.is_empty()
+                });
+            }
+            Some(FactIndex::TallyVote(_) | FactIndex::Attestation(_)) | None => {}
         }
     }
 
@@ -115,7 +121,14 @@ impl LedgerState {
                 self.assessments.insert((*draft, *author), seq);
                 FactIndex::Assessment(Box::new((*draft, *author)))
             }
-            Fact::AssemblyMeeting(_) => FactIndex::Meeting,
+            Fact::AssemblyMeeting(m) => {
+                for f in &m.follows {
+                    if let Some(draft) = f.draft {
+                        self.meetings.entry(draft).or_default().push((seq, f.date));
+                    }
+                }
+                FactIndex::Meeting
+            }
             Fact::TallyVote(v) => FactIndex::TallyVote(Box::new((v.date, v.text.label()))),
             Fact::SupporterListAttested(a) => {
                 self.attestations.push((a.list_date, seq));

@@ -135,7 +135,19 @@ impl LedgerState {
             Fact::CouncilVote(v) => {
                 symbol_not_after(v.draft, v.date)?;
                 if let Some(r) = replacing {
-                    self.check_draft_dependents(v.draft, r)?;
+                    let first = [
+                        self.check_draft_dependents(v.draft, r),
+                        self.check_meeting_dependents(v, r),
+                    ]
+                    .into_iter()
+                    .filter_map(Result::err)
+                    .min_by_key(|e| match e {
+                        RuleError::BreaksDependent { dependent, .. } => *dependent,
+                        _ => Seq(0),
+                    });
+                    if let Some(e) = first {
+                        return Err(e);
+                    }
                 }
                 if let Some(e) = self.votes.get(&v.draft).filter(|e| other(&e.seq)) {
                     return Err(RuleError::VotedTwice {
@@ -173,23 +185,7 @@ impl LedgerState {
             Fact::AssemblyMeeting(m) => {
                 for f in &m.follows {
                     let Some(draft) = f.draft else { continue };
-                    let v = self
-                        .votes
-                        .get(&draft)
-                        .ok_or(RuleError::MeetingWithoutVote { draft })?;
-                    if v.date != f.date {
-                        return Err(RuleError::MeetingVetoDate {
-                            draft,
-                            named: f.date,
-                            recorded: v.date,
-                        });
-                    }
-                    if !matches!(v.decided, Decided::Vetoed(_)) {
-                        return Err(RuleError::MeetingNotVetoed {
-                            draft,
-                            decided: v.decided.name(),
-                        });
-                    }
+                    follows_veto(draft, f.date, self.votes.get(&draft))?;
                 }
                 Ok(())
             }
@@ -344,6 +340,31 @@ fn check_reported(draft: DraftSymbol, r: &Reported, v: &VoteEntry) -> Result<(),
             reported: r.vetoed_by.show(),
             decided: v.decided.name(),
             computed: computed.show(),
+        });
+    }
+    Ok(())
+}
+
+/// Resolution 76/262: a meeting follows the veto of `draft` on `named` — the draft's recorded
+/// vote (`vote`) is on that day and was vetoed. Checked when a meeting is recorded and, for
+/// the meetings that cite it, when the vote is corrected.
+pub(super) fn follows_veto(
+    draft: DraftSymbol,
+    named: Date,
+    vote: Option<&VoteEntry>,
+) -> Result<(), RuleError> {
+    let v = vote.ok_or(RuleError::MeetingWithoutVote { draft })?;
+    if v.date != named {
+        return Err(RuleError::MeetingVetoDate {
+            draft,
+            named,
+            recorded: v.date,
+        });
+    }
+    if !matches!(v.decided, Decided::Vetoed(_)) {
+        return Err(RuleError::MeetingNotVetoed {
+            draft,
+            decided: v.decided.name(),
         });
     }
     Ok(())

@@ -58,6 +58,9 @@ pub struct LedgerState {
     adherence_dates: BTreeMap<StateCode, Date>,
     /// The attested supporter lists: their day and seq, in log order.
     attestations: Vec<(Date, Seq)>,
+    /// The Assembly meetings that cite each draft's veto: the meeting's seq and the day of the
+    /// veto it names (so a correction of the vote re-checks only the meetings that cite it).
+    meetings: BTreeMap<DraftSymbol, Vec<(Seq, Date)>>,
     /// Bumped whenever `terms` changes.
     #[serde(skip)]
     terms_version: u64,
