@@ -30,6 +30,17 @@ fn ledger(env: &Env) -> String {
         .to_string()
 }
 
+/// `cp -r from to`.
+fn cp_r(from: &Path, to: &Path) {
+    assert!(std::process::Command::new("cp")
+        .arg("-r")
+        .arg(from)
+        .arg(to)
+        .status()
+        .unwrap()
+        .success());
+}
+
 fn export(env: &Env, name: &str) -> PathBuf {
     let out = env.path(name);
     env.ok(&["export", "tiles", "--out", out.to_str().unwrap()]);
@@ -69,6 +80,16 @@ fn caught(env: &Env, out: &std::process::Output, vkey: &str, state: &str, kind: 
         })
         .collect();
     assert_eq!(evidence.len(), 1, "{err}: no {kind} evidence");
+    // Nothing was written: no checkpoint half-recorded, and the mirror is what was verified
+    // before (a ledger `verify` accepts), or empty.
+    let dir = env.path(state);
+    assert!(!dir.join("checkpoint.next").exists());
+    if dir.join("checkpoint").exists() {
+        let cp = std::fs::read_to_string(dir.join("checkpoint")).unwrap();
+        let size = cp.lines().nth(1).unwrap();
+        let v = env.ok_in(&dir.join("mirror"), &["verify"]);
+        assert!(v.contains(&format!("{size} events")), "{v}");
+    }
     let e = evidence[0].to_str().unwrap();
     let confirmed = env.ok(&["verify-evidence", e, "--vkey", vkey]);
     assert!(confirmed.starts_with("confirmed: "), "{confirmed}");
@@ -145,19 +166,83 @@ fn monitor_follows_growth_downloading_only_new_bundles() {
     }
     env.ok(&["checkpoint", "--key", &log]);
     env.ok(&["export", "tiles", "--out", tiles.to_str().unwrap()]);
+    let v = polled(&env, &server.url, &vkey, "m");
+    assert_eq!(v["new_events"], 3);
+    assert_eq!(v["size"], n + 3);
+    same_as_the_log(&env, &env.path("m/mirror"));
+    // Nothing new: nothing to verify.
     let out = monitor(&env, &server.url, &vkey, "m", &["--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["new_events"], 0);
+}
+
+/// `monitor --once --json` that succeeds, and what it printed.
+fn polled(env: &Env, url: &str, vkey: &str, state: &str) -> serde_json::Value {
+    let out = monitor(env, url, vkey, state, &["--json"]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["new_events"], 3);
-    assert_eq!(v["size"], n + 3);
-    // Nothing new: nothing to verify.
-    let out = monitor(&env, &server.url, &vkey, "m", &["--json"]);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The mirror is a ledger: the projection commands and `verify` run on it and print what
+/// they print on the log itself.
+fn same_as_the_log(env: &Env, mirror: &Path) {
+    for args in [
+        &["supporters", "--json"][..],
+        &["compliance", "--json", "--all"],
+        &["log", "--json"],
+    ] {
+        assert_eq!(
+            env.ok_in(mirror, args),
+            env.ok(args),
+            "{args:?} differs on the mirror"
+        );
+    }
+    let (n, head) = env.verify();
+    let v = env.ok_in(mirror, &["verify"]);
+    assert!(v.contains(&n.to_string()) && v.contains(&head), "{v}");
+}
+
+/// A monitor killed between writing its mirror and recording the checkpoint finishes the
+/// step on the next start; a mirror behind its recorded checkpoint, or altered, is refused
+/// (exit 2) and nothing is written.
+#[test]
+fn an_interrupted_poll_is_finished_on_start_and_a_mirror_behind_is_refused() {
+    let env = Env::new();
+    let vkey = ledger(&env);
+    let tiles = export(&env, "tiles");
+    let server = Server::new(Mode::Files(tiles.clone()));
+    assert!(monitor(&env, &server.url, &vkey, "m", &[]).status.success());
+    let (m, before) = (env.path("m"), env.path("before"));
+    cp_r(&m, &before);
+    for s in ["FRA", "MEX"] {
+        env.adherence(s, "2015-10-23");
+    }
+    env.ok(&["checkpoint", "--key", &env.key("log")]);
+    env.ok(&["export", "tiles", "--out", tiles.to_str().unwrap()]);
+    assert!(monitor(&env, &server.url, &vkey, "m", &[]).status.success());
+    // As if killed after the mirror's write: checkpoint.next is the new one, checkpoint the old.
+    std::fs::rename(m.join("checkpoint"), m.join("checkpoint.next")).unwrap();
+    std::fs::copy(before.join("checkpoint"), m.join("checkpoint")).unwrap();
+    let v = polled(&env, &server.url, &vkey, "m");
     assert_eq!(v["new_events"], 0);
+    assert!(!m.join("checkpoint.next").exists());
+    same_as_the_log(&env, &m.join("mirror"));
+    // The mirror of before with the checkpoint of after: behind it.
+    let behind = env.path("behind");
+    cp_r(&before, &behind);
+    std::fs::copy(m.join("checkpoint"), behind.join("checkpoint")).unwrap();
+    let out = monitor(&env, &server.url, &vkey, "behind", &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("fewer than the recorded checkpoint"));
 }
 
 #[test]
@@ -166,13 +251,7 @@ fn monitor_catches_altered_bytes_forks_rollbacks_and_bad_bundles() {
     let vkey = ledger(&env);
     let base = export(&env, "base");
     let fork_dir = env.path("fork");
-    assert!(std::process::Command::new("cp")
-        .arg("-r")
-        .arg(env.ledger())
-        .arg(&fork_dir)
-        .status()
-        .unwrap()
-        .success());
+    cp_r(&env.ledger(), &fork_dir);
     let log = env.key("log");
     env.adherence("DEU", "2015-10-23");
     env.ok(&["checkpoint", "--key", &log]);
@@ -185,13 +264,7 @@ fn monitor_catches_altered_bytes_forks_rollbacks_and_bad_bundles() {
 
     // One altered byte in an entry bundle: the entries no longer hash to the signed root.
     let altered = env.path("altered");
-    assert!(std::process::Command::new("cp")
-        .arg("-r")
-        .arg(&main_tiles)
-        .arg(&altered)
-        .status()
-        .unwrap()
-        .success());
+    cp_r(&main_tiles, &altered);
     let bundle = std::fs::read_dir(altered.join("tile/entries/000.p"))
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -128,3 +128,73 @@ fn a_local_writer_is_sent_to_the_server() {
     // After a clean stop, the ledger is the CLI's again.
     env.ok(&["verify"]);
 }
+
+/// The log read over HTTP behind the store's tile seam (`actledger_http::http_log::HttpLog`)
+/// gives what the sled ledger gives through the same seam: the root, proofs and tile files,
+/// written once in `actledger_store::tile_log`; and a tile beyond the served tree is an error.
+#[test]
+fn a_log_read_over_http_proves_what_the_ledger_proves() {
+    use actledger_store::{Ledger, OpenOptions, TileReader};
+    let env = Env::new();
+    let log = demo(&env);
+    let (m, n) = {
+        env.ok(&["checkpoint", "--key", &log]);
+        let (m, _) = env.verify();
+        let dep = env.ledger().join("keys/depositary.key");
+        env.ok(&[
+            "record",
+            "--key",
+            dep.to_str().unwrap(),
+            "adherence",
+            "--state",
+            "BRA",
+            "--date",
+            "2024-01-15",
+            "--source",
+            "s",
+        ]);
+        env.ok(&["checkpoint", "--key", &log]);
+        (m, env.verify().0)
+    };
+    let local = {
+        let opts = OpenOptions {
+            read_only: true,
+            ..OpenOptions::default()
+        };
+        let l = Ledger::open(&env.ledger(), &opts).unwrap();
+        (
+            actledger_store::root(&l, n).unwrap(),
+            actledger_store::consistency_proof(&l, m, n).unwrap(),
+            actledger_store::inclusion_proof(&l, 3, n).unwrap(),
+            actledger_store::tile_files(&l, m, n).unwrap(),
+            l.read_checkpoint().unwrap(),
+        )
+    };
+    let server = Server::start(&env.ledger(), &[]);
+    let http = actledger_http::http_log::HttpLog::new(
+        &server.url(""),
+        std::time::Duration::from_secs(5),
+        n,
+    );
+    assert_eq!(actledger_store::root(&http, n).unwrap(), local.0);
+    assert_eq!(
+        actledger_store::consistency_proof(&http, m, n).unwrap(),
+        local.1
+    );
+    assert_eq!(
+        actledger_store::inclusion_proof(&http, 3, n).unwrap(),
+        local.2
+    );
+    assert_eq!(actledger_store::tile_files(&http, m, n).unwrap(), local.3);
+    assert_eq!(http.read_checkpoint().unwrap(), local.4);
+    actledger_store::verify_tiles(&http, n, &local.0).unwrap();
+    // Beyond the published tree: the server answers 404, an error naming the URL.
+    let beyond = http
+        .read_entry_bundle(n / 256 + 1, 1)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        beyond.contains("tile/entries/") && beyond.contains("404"),
+        "{beyond}"
+    );
+}

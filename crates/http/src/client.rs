@@ -102,16 +102,21 @@ impl Client {
 
     /// `GET url`.
     pub fn get(&self, url: &str) -> Result<Response, ClientError> {
+        self.get_limited(url, self.limit)
+    }
+
+    /// `GET url` with a body limit of its own (e.g. the size a tile of a known width has).
+    pub fn get_limited(&self, url: &str, limit: u64) -> Result<Response, ClientError> {
         check_url(url)?;
         let r = self.agent.get(url).call();
-        self.finish("GET", url, r)
+        self.finish("GET", url, r, limit)
     }
 
     /// `HEAD url` (the body is empty).
     pub fn head(&self, url: &str) -> Result<Response, ClientError> {
         check_url(url)?;
         let r = self.agent.head(url).call();
-        self.finish("HEAD", url, r)
+        self.finish("HEAD", url, r, self.limit)
     }
 
     /// `POST url` with `body` of type `content_type`.
@@ -127,7 +132,7 @@ impl Client {
             .post(url)
             .header("content-type", content_type)
             .send(body);
-        self.finish("POST", url, r)
+        self.finish("POST", url, r, self.limit)
     }
 
     fn finish(
@@ -135,6 +140,7 @@ impl Client {
         method: &'static str,
         url: &str,
         r: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+        limit: u64,
     ) -> Result<Response, ClientError> {
         let transport = |source| ClientError::Transport {
             method,
@@ -161,13 +167,13 @@ impl Client {
         let body = r
             .body_mut()
             .with_config()
-            .limit(self.limit)
+            .limit(limit)
             .read_to_vec()
             .map_err(|e| match e {
                 ureq::Error::BodyExceedsLimit(_) => ClientError::TooLarge {
                     method,
                     url: url.to_string(),
-                    limit: self.limit,
+                    limit,
                 },
                 other => transport(other),
             })?;

@@ -7,6 +7,8 @@
 //!   witness core as the file-based `witness cosign`;
 //! - [`monitor`]: `actledger monitor`, following a published log over its tiles and verifying
 //!   every event, with evidence of misbehaviour;
+//! - [`http_log`]: a log read over HTTP behind the store's tile-shaped seam
+//!   ([`actledger_store::TileReader`]), which the monitor reads through;
 //! - [`client`]: the blocking HTTP client the CLI (`--remote`), the monitor and `checkpoint
 //!   --witness` use, with a size limit per response and timeouts.
 //!
@@ -17,6 +19,7 @@
 #![deny(missing_docs)]
 
 pub mod client;
+pub mod http_log;
 pub mod monitor;
 pub mod serve;
 pub mod witness;

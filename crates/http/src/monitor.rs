@@ -1,20 +1,33 @@
 //! `actledger monitor`: follow a published log over C2SP tlog-tiles, trusting nothing the
 //! server says. Each poll fetches `checkpoint`, checks the log's signature and the witness
-//! quorum, compares it with the last checkpoint verified (same size and another root: a fork;
-//! smaller: a rollback), downloads only the entry bundles with new entries, recomputes the
-//! Merkle root over every entry (so the new tree provably extends the verified one — no proof
-//! from the server is needed), and verifies every event with the pipeline `verify` uses
-//! (`actledger_store::verify_log`: chain, signatures, roles, rules, Merkle). Misbehaviour
-//! writes an evidence file (`actledger_core::evidence`) and is an error.
+//! quorum, compares it with the largest checkpoint verified (same size and another root: a
+//! fork; smaller: a rollback), downloads only the entries it has not verified (the entry
+//! bundles from its size on: a partial bundle that grew is fetched at its new width and only
+//! its new entries are taken), and admits them to its mirror ledger (`DIR/mirror`) through the
+//! store's one door for events signed elsewhere, [`actledger_store::Ledger::admit_signed`]:
+//! `verify`'s pipeline (canonical decode, chain, signatures in batches, roles, rules) from the
+//! mirror's persisted rule state, and the Merkle tree extended from the mirror's own frontier
+//! must reach the signed root. That frontier was computed here from verified bytes and hashes
+//! to the last verified root, so reaching the new root proves the new tree extends the old one
+//! (the consistency proof, computed locally; no proof from the server is needed or trusted).
+//! Misbehaviour writes an evidence file (`actledger_core::evidence`) and is an error; nothing
+//! is written to the mirror.
 //!
-//! Local state in `DIR`: `checkpoint` (the last verified note) and `entries` (every verified
-//! entry, each as a big-endian `u16` length and its bytes, as in an entry bundle), written
-//! entries first, then the checkpoint by rename, so a crash between leaves extra entries that
-//! the next start drops.
+//! Tiles are read through [`crate::http_log::HttpLog`], the store's tile-shaped seam over
+//! HTTP: one timeout per request, a size limit per response (checkpoint:
+//! [`actledger_core::note::MAX_NOTE_BYTES`]; a bundle of width `W`: `W` entries of at most
+//! 65,535 bytes), no redirects, no retries.
 //!
-//! Bounds against a hostile server: one timeout per request, a size limit per response
-//! (checkpoint: [`actledger_core::note::MAX_NOTE_BYTES`]; a bundle of width `W`: `W` entries
-//! of at most 65,535 bytes), no redirects, no retries.
+//! Local state in `DIR` (docs/FORMAT.md T14): `mirror/` (a ledger: every projection command
+//! runs on it with `--ledger DIR/mirror`), `checkpoint` (the last checkpoint recorded, also in
+//! the mirror's checkpoint history) and, while a poll writes, `checkpoint.next`. A poll that
+//! has verified everything writes `checkpoint.next` (synced), then the events into the mirror
+//! (flushed), then the checkpoint into the mirror's history, then renames `checkpoint.next`
+//! over `checkpoint`. On start, a mirror at `checkpoint.next`'s size with its root finishes
+//! that last step; a mirror between the two sizes (a kill inside a large write, which the
+//! store leaves at a whole number of its transactions) keeps `checkpoint.next` as the largest
+//! checkpoint seen and the next poll goes on from the mirror's size. Anything else (a mirror
+//! behind `checkpoint`, or whose root is not its root) is refused.
 
 use std::fs::OpenOptions;
 use std::io::{Read, Write};
@@ -24,10 +37,13 @@ use std::time::Duration;
 
 use actledger_core::checkpoint::{Checkpoint, SignedCheckpoint};
 use actledger_core::evidence::{root_of, Evidence, EvidenceKind};
-use actledger_core::note::{VerifierKey, MAX_NOTE_BYTES};
+use actledger_core::merkle::Hash;
+use actledger_core::note::VerifierKey;
 use actledger_core::quorum::Quorum;
-use actledger_core::tiles::{parse_entry_bundle, TileId, TileKind, MAX_ENTRY_BYTES, TILE_WIDTH};
-use actledger_store::{LogReader, Scan, StoreError};
+use actledger_core::tiles::{parse_entry_bundle, TileId, TileKind, TILE_WIDTH};
+use actledger_store::{EventRun, Ledger, LogReader, MirrorRefusal, Scan, StoreError, TileReader};
+
+use crate::http_log::HttpLog;
 
 /// Why a poll failed.
 #[derive(Debug, thiserror::Error)]
@@ -107,125 +123,152 @@ impl LogReader for SliceLog<'_> {
 /// A monitor and its verified state.
 pub struct Monitor {
     cfg: MonitorConfig,
-    agent: ureq::Agent,
-    entries: Vec<Vec<u8>>,
-    last: Option<SignedCheckpoint>,
+    log: HttpLog,
+    mirror: Ledger,
+    /// The checkpoint recorded (`DIR/checkpoint`), which the mirror's first events hash to.
+    recorded: Option<SignedCheckpoint>,
+    /// A checkpoint verified but not yet wholly written (`DIR/checkpoint.next`).
+    next: Option<SignedCheckpoint>,
 }
 
 const CHECKPOINT: &str = "checkpoint";
-const ENTRIES: &str = "entries";
+const NEXT: &str = "checkpoint.next";
+const MIRROR: &str = "mirror";
 
 fn local(path: &Path, e: impl std::fmt::Display) -> MonitorError {
     MonitorError::Local(format!("{}: {e}", path.display()))
 }
 
-/// Parses the `entries` file: `u16` BE length and bytes, repeated.
-fn parse_entries(mut bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
-    let mut out = Vec::new();
-    while !bytes.is_empty() {
-        let (len, rest) = bytes.split_first_chunk::<2>()?;
-        let len = usize::from(u16::from_be_bytes(*len));
-        if rest.len() < len {
-            return None;
-        }
-        let (e, rest) = rest.split_at(len);
-        out.push(e.to_vec());
-        bytes = rest;
-    }
-    Some(out)
+fn server(e: StoreError) -> MonitorError {
+    MonitorError::Server(e.to_string())
+}
+
+/// Writes `text` to `dir/name` by an exclusively created, synced temporary renamed over it,
+/// then syncs `dir`.
+fn write_synced(dir: &Path, name: &str, text: &str) -> Result<(), MonitorError> {
+    let tmp = dir.join(format!(".{name}.tmp"));
+    let _ = std::fs::remove_file(&tmp);
+    let mut t = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o644)
+        .open(&tmp)
+        .map_err(|e| local(&tmp, e))?;
+    t.write_all(text.as_bytes()).map_err(|e| local(&tmp, e))?;
+    t.sync_all().map_err(|e| local(&tmp, e))?;
+    let path = dir.join(name);
+    std::fs::rename(&tmp, &path).map_err(|e| local(&path, e))?;
+    sync_dir(dir)
+}
+
+fn sync_dir(dir: &Path) -> Result<(), MonitorError> {
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| local(dir, e))
 }
 
 impl Monitor {
-    /// Opens (creating it if needed) the state in `cfg.dir` and checks it: the stored
-    /// entries must hash to the stored checkpoint's root.
+    /// Opens (creating it if needed) the state in `cfg.dir` and checks it against the mirror
+    /// (see the module documentation).
     pub fn open(cfg: MonitorConfig) -> Result<Self, MonitorError> {
-        let dir = &cfg.dir;
-        if std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
-            return Err(local(dir, "is a symbolic link"));
+        let dir = cfg.dir.clone();
+        if std::fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(local(&dir, "is a symbolic link"));
         }
-        std::fs::create_dir_all(dir).map_err(|e| local(dir, e))?;
-        let cp_path = dir.join(CHECKPOINT);
-        let last = match std::fs::read_to_string(&cp_path) {
-            Ok(t) => Some(
-                Checkpoint::open(&t, cfg.vkey.name().as_str(), &cfg.vkey)
-                    .map_err(|e| local(&cp_path, e))?,
-            ),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(local(&cp_path, e)),
+        std::fs::create_dir_all(&dir).map_err(|e| local(&dir, e))?;
+        if dir.join("entries").exists() && !dir.join(MIRROR).exists() {
+            return Err(local(
+                &dir,
+                "holds the flat `entries` file of an earlier monitor, not a mirror ledger; \
+                 give a new --state DIR (the mirror is downloaded and verified again)",
+            ));
+        }
+        let read_cp = |name: &str| -> Result<Option<SignedCheckpoint>, MonitorError> {
+            let path = dir.join(name);
+            match std::fs::read_to_string(&path) {
+                Ok(t) => Checkpoint::open(&t, cfg.vkey.name().as_str(), &cfg.vkey)
+                    .map(Some)
+                    .map_err(|e| local(&path, e)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(local(&path, e)),
+            }
         };
-        let e_path = dir.join(ENTRIES);
-        let bytes = match std::fs::read(&e_path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => return Err(local(&e_path, e)),
-        };
-        let mut entries =
-            parse_entries(&bytes).ok_or_else(|| local(&e_path, "truncated inside an entry"))?;
-        let size = last.as_ref().map_or(0, |c| c.checkpoint().size());
-        let size = usize::try_from(size).map_err(|e| local(&cp_path, e))?;
-        if entries.len() < size {
-            return Err(local(&e_path, "holds fewer entries than the checkpoint"));
+        let mut recorded = read_cp(CHECKPOINT)?;
+        let mut next = read_cp(NEXT)?;
+        let m_dir = dir.join(MIRROR);
+        let mut mirror = if m_dir.join("db").exists() {
+            Ledger::open(&m_dir, &actledger_store::OpenOptions::default())
+        } else {
+            Ledger::create_mirror(&m_dir)
         }
-        if entries.len() > size {
-            // Entries written by a poll that stopped before its checkpoint: drop them.
-            entries.truncate(size);
-            let keep: usize = entries.iter().map(|e| 2 + e.len()).sum();
-            let f = OpenOptions::new()
-                .write(true)
-                .open(&e_path)
-                .map_err(|e| local(&e_path, e))?;
-            f.set_len(keep as u64).map_err(|e| local(&e_path, e))?;
-            f.sync_all().map_err(|e| local(&e_path, e))?;
+        .map_err(|e| local(&m_dir, e))?;
+        let bad = |e: StoreError| local(&m_dir, e);
+        let k = mirror.size().map_err(bad)?;
+        let m = recorded.as_ref().map_or(0, |c| c.checkpoint().size());
+        if k < m {
+            return Err(local(
+                &m_dir,
+                format!("holds {k} events, fewer than the recorded checkpoint's {m}"),
+            ));
         }
-        if let Some(cp) = &last {
-            if root_of(&entries) != *cp.checkpoint().root() {
+        if let Some(cp) = &recorded {
+            if mirror.root_at(m).map_err(bad)? != *cp.checkpoint().root() {
                 return Err(local(
-                    &e_path,
-                    "the entries do not hash to the stored checkpoint (altered locally?)",
+                    &m_dir,
+                    "its events do not hash to the recorded checkpoint (altered locally?)",
                 ));
             }
         }
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(cfg.timeout))
-            .max_redirects(0)
-            .build()
-            .into();
+        match &next {
+            Some(nx) if nx.checkpoint().size() == k => {
+                if mirror.mirror_root().map_err(bad)? != *nx.checkpoint().root() {
+                    return Err(local(
+                        &m_dir,
+                        "its events do not hash to checkpoint.next (altered locally?)",
+                    ));
+                }
+                // A poll wrote the events and stopped before recording its checkpoint.
+                mirror
+                    .add_mirrored_checkpoint(&nx.note().to_string())
+                    .map_err(bad)?;
+                std::fs::rename(dir.join(NEXT), dir.join(CHECKPOINT))
+                    .map_err(|e| local(&dir.join(CHECKPOINT), e))?;
+                sync_dir(&dir)?;
+                recorded = next.take();
+            }
+            Some(nx) if nx.checkpoint().size() > k => {}
+            Some(_) => {
+                return Err(local(
+                    &m_dir,
+                    format!("holds {k} events, more than checkpoint.next"),
+                ))
+            }
+            None if k > m => {
+                return Err(local(
+                    &m_dir,
+                    format!("holds {k} events, beyond the recorded checkpoint's {m}"),
+                ))
+            }
+            None => {}
+        }
+        let log = HttpLog::new(&cfg.url, cfg.timeout, k);
         Ok(Self {
             cfg,
-            agent,
-            entries,
-            last,
+            log,
+            mirror,
+            recorded,
+            next,
         })
     }
 
-    /// The verified size.
-    pub fn size(&self) -> u64 {
-        self.entries.len() as u64
+    /// The verified size (events in the mirror).
+    pub fn size(&self) -> Result<u64, MonitorError> {
+        self.mirror.size().map_err(|e| local(self.mirror.dir(), e))
     }
 
-    /// The verified entries.
-    pub fn entries(&self) -> &[Vec<u8>] {
-        &self.entries
-    }
-
-    fn fetch(&self, path: &str, limit: u64) -> Result<Vec<u8>, MonitorError> {
-        let url = format!("{}/{path}", self.cfg.url.trim_end_matches('/'));
-        let err = |e: String| MonitorError::Server(format!("{url}: {e}"));
-        let mut resp = self
-            .agent
-            .get(&url)
-            .call()
-            .map_err(|e| err(e.to_string()))?;
-        let status = resp.status().as_u16();
-        if status != 200 {
-            return Err(err(format!("answered {status}")));
-        }
-        resp.body_mut()
-            .with_config()
-            .limit(limit)
-            .read_to_vec()
-            .map_err(|e| err(e.to_string()))
+    /// The largest checkpoint verified.
+    fn seen(&self) -> Option<&SignedCheckpoint> {
+        self.next.as_ref().or(self.recorded.as_ref())
     }
 
     fn evidence(&self, ev: Evidence, msg: String) -> MonitorError {
@@ -271,8 +314,9 @@ impl Monitor {
 
     /// One poll: see the module documentation.
     pub fn poll(&mut self) -> Result<Polled, MonitorError> {
-        let raw = self.fetch(CHECKPOINT, MAX_NOTE_BYTES as u64)?;
-        let text = String::from_utf8_lossy(&raw).into_owned();
+        let text = self.log.read_checkpoint().map_err(server)?.ok_or_else(|| {
+            MonitorError::Server(format!("{}/checkpoint: answered 404", self.log.base()))
+        })?;
         let origin = self.cfg.vkey.name().as_str().to_string();
         let signed = match Checkpoint::open(&text, &origin, &self.cfg.vkey) {
             Ok(s) => s,
@@ -286,67 +330,78 @@ impl Monitor {
             MonitorError::NoQuorum(format!("the checkpoint lacks its witness quorum: {e}"))
         })?;
         let cp = signed.checkpoint().clone();
-        let (m, n) = (self.size(), cp.size());
-        if let Some(last) = &self.last {
-            let last_text = last.note().to_string();
-            if n < m {
-                let msg = format!("rollback: the server now serves size {n}, after size {m}");
+        let n = cp.size();
+        if let Some(last) = self.seen() {
+            let (l, last_text) = (last.checkpoint().size(), last.note().to_string());
+            if n < l {
+                let msg = format!("rollback: the server now serves size {n}, after size {l}");
                 let ev = self.new_evidence(EvidenceKind::Rollback, &msg, vec![last_text, text]);
                 return Err(self.evidence(ev, msg));
             }
-            if n == m && cp.root() != last.checkpoint().root() {
+            if n == l && cp.root() != last.checkpoint().root() {
                 let msg = format!("fork: two signed checkpoints of size {n} with different roots");
                 let ev = self.new_evidence(EvidenceKind::Fork, &msg, vec![last_text, text]);
                 return Err(self.evidence(ev, msg));
             }
         }
-        if n == m {
+        let k = self.size()?;
+        if n == k {
             return Ok(Polled {
                 size: n,
                 root: cp.root().to_base64(),
                 new_events: 0,
             });
         }
-        let mut all = std::mem::take(&mut self.entries);
-        if let Err(e) = self.extend(&mut all, &signed, &text, m, n) {
-            all.truncate(usize::try_from(m).unwrap_or(usize::MAX));
-            self.entries = all;
-            return Err(e);
+        self.log.set_size(n);
+        let run = self.download(&text, k, n)?;
+        let mut expect = vec![(n, *cp.root())];
+        if let Some(nx) = &self.next {
+            let l = nx.checkpoint().size();
+            if l > k && l < n {
+                expect.push((l, *nx.checkpoint().root()));
+            }
         }
-        if let Err(e) = self.persist(&all, m, &text) {
-            all.truncate(usize::try_from(m).unwrap_or(usize::MAX));
-            self.entries = all;
-            return Err(e);
+        let dir = self.cfg.dir.clone();
+        let admitted = self
+            .mirror
+            .admit_signed(&run, &expect, || {
+                write_synced(&dir, NEXT, &text).map_err(|e| StoreError::Read {
+                    what: dir.join(NEXT).display().to_string(),
+                    source: Box::new(e),
+                })
+            })
+            .map_err(|e| local(&dir.join(MIRROR), e))?;
+        match admitted {
+            Ok(_) => {}
+            Err(refusal) => return Err(self.refused(refusal, &text, &run, k, n, cp.root())),
         }
-        self.entries = all;
-        self.last = Some(signed);
+        self.mirror
+            .add_mirrored_checkpoint(&text)
+            .map_err(|e| local(&dir.join(MIRROR), e))?;
+        std::fs::rename(dir.join(NEXT), dir.join(CHECKPOINT))
+            .map_err(|e| local(&dir.join(CHECKPOINT), e))?;
+        sync_dir(&dir)?;
+        self.recorded = Some(signed);
+        self.next = None;
         Ok(Polled {
             size: n,
             root: cp.root().to_base64(),
-            new_events: n - m,
+            new_events: n - k,
         })
     }
 
-    /// Downloads entries `m..n` into `all` and verifies everything against `signed`.
-    fn extend(
-        &self,
-        all: &mut Vec<Vec<u8>>,
-        signed: &SignedCheckpoint,
-        text: &str,
-        m: u64,
-        n: u64,
-    ) -> Result<(), MonitorError> {
+    /// Entries `k..n`, from the bundles that hold them, through the tile seam.
+    fn download(&self, text: &str, k: u64, n: u64) -> Result<EventRun, MonitorError> {
         let width = u64::from(TILE_WIDTH);
-        for idx in m / width..n.div_ceil(width) {
-            let w = if (idx + 1) * width <= n {
-                width
-            } else {
-                n - idx * width
-            };
-            let id = TileId::new(TileKind::Entries, idx, w as u16)
-                .map_err(|e| MonitorError::Server(e.to_string()))?;
-            let path = id.path();
-            let bytes = self.fetch(&path, w * (2 + MAX_ENTRY_BYTES as u64))?;
+        let mut run =
+            EventRun::with_capacity(usize::try_from(n - k).unwrap_or(0).min(1 << 20), 512);
+        for idx in k / width..n.div_ceil(width) {
+            let w = (n - idx * width).min(width);
+            let w16 = u16::try_from(w).unwrap_or(TILE_WIDTH);
+            let bytes = self.log.read_entry_bundle(idx, w16).map_err(server)?;
+            let path = TileId::new(TileKind::Entries, idx, w16)
+                .map(|t| t.path())
+                .unwrap_or_default();
             let parsed = match parse_entry_bundle(&bytes) {
                 Ok(p) if p.len() as u64 == w => p,
                 Ok(p) => {
@@ -358,38 +413,84 @@ impl Monitor {
                     return Err(self.bad_bundle(&msg, text, &path, &bytes));
                 }
             };
-            let skip = usize::try_from(m.saturating_sub(idx * width)).unwrap_or(usize::MAX);
-            all.extend(parsed.into_iter().skip(skip).map(<[u8]>::to_vec));
-        }
-        let cp = signed.checkpoint();
-        let root = root_of(all);
-        if root != *cp.root() {
-            let msg = format!(
-                "the entries served hash to {}, not the signed root {} of size {n}",
-                root.to_base64(),
-                cp.root().to_base64()
-            );
-            let mut cps = Vec::new();
-            if let Some(last) = &self.last {
-                cps.push(last.note().to_string());
+            for (seq, e) in (idx * width..).zip(parsed) {
+                if seq >= k {
+                    run.push(seq, e);
+                }
             }
-            cps.push(text.to_string());
-            let ev = self
-                .new_evidence(EvidenceKind::RootMismatch, &msg, cps)
-                .with_entries(all);
-            return Err(self.evidence(ev, msg));
         }
-        let verified = actledger_store::verify_log(&SliceLog(all), |_| {}, |_, _, _, _| Ok(()))
-            .map_err(|e| MonitorError::Local(e.to_string()))?;
-        if let Err(e) = verified {
+        Ok(run)
+    }
+
+    /// Every entry `0..n`: the mirror's and the new ones (for evidence).
+    fn all_entries(&self, run: &EventRun) -> Result<Vec<Vec<u8>>, MonitorError> {
+        let mut all = Vec::new();
+        for item in self.mirror.scan(0) {
+            let (_, b) = item.map_err(|e| local(self.mirror.dir(), e))?;
+            all.push(b);
+        }
+        all.extend(run.iter().map(|(_, b)| b.to_vec()));
+        Ok(all)
+    }
+
+    /// Evidence for what the mirror refused.
+    fn refused(
+        &self,
+        refusal: MirrorRefusal,
+        text: &str,
+        run: &EventRun,
+        k: u64,
+        n: u64,
+        root: &Hash,
+    ) -> MonitorError {
+        let mut all = match self.all_entries(run) {
+            Ok(a) => a,
+            Err(e) => return e,
+        };
+        let computed = root_of(&all);
+        let bad_event = match &refusal {
+            // A bad event is evidence only if the log committed to it.
+            MirrorRefusal::Invalid(e) if computed == *root => Some(e),
+            _ => None,
+        };
+        if let Some(e) = bad_event {
             let msg = format!("event {}: {}", e.seq, e.kind);
             let mut ev = self
                 .new_evidence(EvidenceKind::BadEvent, &msg, vec![text.to_string()])
-                .with_entries(all);
+                .with_entries(&all);
             ev.seq = Some(e.seq.0);
-            return Err(self.evidence(ev, msg));
+            return self.evidence(ev, msg);
         }
-        Ok(())
+        // Not the signed root: at the new size, or at that of the checkpoint verified before
+        // (an interrupted write, then a view that does not extend it).
+        let (cps, msg) = match (&refusal, &self.next) {
+            (MirrorRefusal::RootMismatch { size, .. }, Some(nx)) if *size < n => {
+                all.truncate(usize::try_from(*size).unwrap_or(usize::MAX));
+                (
+                    vec![nx.note().to_string()],
+                    format!("the entries served do not extend the checkpoint of size {size} verified before"),
+                )
+            }
+            _ => {
+                let mut cps = Vec::new();
+                if let Some(r) = &self.recorded {
+                    cps.push(r.note().to_string());
+                }
+                cps.push(text.to_string());
+                (
+                    cps,
+                    format!(
+                        "the entries served hash to {}, not the signed root {} of size {n} (from size {k})",
+                        computed.to_base64(),
+                        root.to_base64()
+                    ),
+                )
+            }
+        };
+        let ev = self
+            .new_evidence(EvidenceKind::RootMismatch, &msg, cps)
+            .with_entries(&all);
+        self.evidence(ev, msg)
     }
 
     fn bad_bundle(&self, msg: &str, text: &str, path: &str, bytes: &[u8]) -> MonitorError {
@@ -397,41 +498,6 @@ impl Monitor {
             .new_evidence(EvidenceKind::BadBundle, msg, vec![text.to_string()])
             .with_bundle(path, bytes);
         self.evidence(ev, msg.to_string())
-    }
-
-    fn persist(&self, all: &[Vec<u8>], m: u64, text: &str) -> Result<(), MonitorError> {
-        let dir = &self.cfg.dir;
-        let e_path = dir.join(ENTRIES);
-        let mut buf = Vec::new();
-        for e in &all[usize::try_from(m).unwrap_or(usize::MAX).min(all.len())..] {
-            // Entries came from bundles: each fits a u16.
-            buf.extend_from_slice(&(e.len() as u16).to_be_bytes());
-            buf.extend_from_slice(e);
-        }
-        let mut f = OpenOptions::new()
-            .append(true)
-            .create(true)
-            .mode(0o644)
-            .open(&e_path)
-            .map_err(|e| local(&e_path, e))?;
-        f.write_all(&buf).map_err(|e| local(&e_path, e))?;
-        f.sync_all().map_err(|e| local(&e_path, e))?;
-        let tmp = dir.join(".checkpoint.tmp");
-        let _ = std::fs::remove_file(&tmp);
-        let mut t = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o644)
-            .open(&tmp)
-            .map_err(|e| local(&tmp, e))?;
-        t.write_all(text.as_bytes()).map_err(|e| local(&tmp, e))?;
-        t.sync_all().map_err(|e| local(&tmp, e))?;
-        let cp_path = dir.join(CHECKPOINT);
-        std::fs::rename(&tmp, &cp_path).map_err(|e| local(&cp_path, e))?;
-        std::fs::File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| local(dir, e))?;
-        Ok(())
     }
 }
 

@@ -64,6 +64,35 @@ pub fn verify_log_with(
 ) -> Result<Result<(VerifySummary, Verifier), VerifyError>, StoreError> {
     let mut v = Verifier::new(Signatures::Skip);
     let mut tree = Frontier::new();
+    if let Err(e) = verify_continue(log, mode, &mut v, &mut tree, &mut progress, &mut on_event)? {
+        return Ok(Err(e));
+    }
+    Ok(Ok((
+        VerifySummary {
+            events: v.len(),
+            head: v.head(),
+            root: tree.root(),
+        },
+        v,
+    )))
+}
+
+/// What sees each event a verification accepts (and may reject it).
+pub(crate) type OnEvent<'a> =
+    dyn FnMut(&Event, &Verifier, &Frontier, &[merkle::Node]) -> Result<(), VerifyError> + 'a;
+
+/// The events of `log` from `v.len()` on, verified as [`verify_log`] verifies them, into `v`
+/// and `tree` (which hold the state after the events before): what a mirror of another log
+/// runs on the events it has not seen (`Ledger::admit_signed`). `v` skips signatures: the
+/// workers check them, in batches.
+pub(crate) fn verify_continue(
+    log: &(dyn LogReader + Sync),
+    mode: SignatureMode,
+    v: &mut Verifier,
+    tree: &mut Frontier,
+    progress: &mut dyn FnMut(u64),
+    on_event: &mut OnEvent<'_>,
+) -> Result<Result<(), VerifyError>, StoreError> {
     let mut failure: Option<VerifyError> = None;
     let work = Work {
         keep: None,
@@ -73,7 +102,7 @@ pub fn verify_log_with(
         chain: false,
         chunk: crate::SIGNATURE_BATCH,
     };
-    let read = for_each_chunk(log, 0, work, |chunk| {
+    let read = for_each_chunk(log, v.len(), work, |chunk| {
         for p in chunk.items.drain(..) {
             let expected = v.len();
             let at = |kind| VerifyError {
@@ -121,7 +150,7 @@ pub fn verify_log_with(
                     return ControlFlow::Break(());
                 }
             };
-            if let Err(e) = on_event(&event, &v, &tree, &nodes) {
+            if let Err(e) = on_event(&event, v, tree, &nodes) {
                 failure = Some(e);
                 return ControlFlow::Break(());
             }
@@ -134,12 +163,5 @@ pub fn verify_log_with(
     }
     read?;
     progress(v.len());
-    Ok(Ok((
-        VerifySummary {
-            events: v.len(),
-            head: v.head(),
-            root: tree.root(),
-        },
-        v,
-    )))
+    Ok(Ok(()))
 }

@@ -54,6 +54,7 @@ impl LedgerState {
         match taken {
             Some(FactIndex::Adherence(s)) => {
                 self.supporters.remove(&s);
+                self.adherence_dates.remove(&s);
             }
             Some(FactIndex::Term(state)) => {
                 self.terms_version += 1;
@@ -80,7 +81,7 @@ impl LedgerState {
                     !cited.is_empty()
                 });
             }
-            Some(FactIndex::TallyVote(_)) | None => {}
+            Some(FactIndex::TallyVote(_) | FactIndex::Attestation(_)) | None => {}
         }
     }
 
@@ -90,6 +91,7 @@ impl LedgerState {
         let index = match fact {
             Fact::AdherenceLetter(a) => {
                 self.supporters.insert(a.state, seq);
+                self.adherence_dates.insert(a.state, a.date.date());
                 FactIndex::Adherence(a.state)
             }
             Fact::CouncilTerm(t) => {
@@ -128,6 +130,10 @@ impl LedgerState {
                 FactIndex::Meeting
             }
             Fact::TallyVote(v) => FactIndex::TallyVote(Box::new((v.date, v.text.label()))),
+            Fact::SupporterListAttested(a) => {
+                self.attestations.push((a.list_date, seq));
+                FactIndex::Attestation(a.list_date)
+            }
             Fact::HolidayCalendar(c) => {
                 let key = (c.calendar.as_str().to_string(), c.year);
                 self.calendars.insert(key.clone(), seq);

@@ -43,7 +43,16 @@ impl LedgerState {
                         return Err(RuleError::ReceivedBeforeLetter { received, letter });
                     }
                 }
-                Ok(())
+                let old = match replacing.and_then(|r| self.fact(r)) {
+                    Some(FactIndex::Adherence(s)) => Some(*s),
+                    _ => None,
+                };
+                crate::attestation::check_adherence_change(
+                    &self.attestations,
+                    &self.adherence_dates,
+                    old,
+                    (a.state, a.date.date()),
+                )
             }
             Fact::CouncilTerm(t) => {
                 if t.state.status() == crate::state::UnStatus::Observer {
@@ -227,6 +236,9 @@ impl LedgerState {
                     }
                 }
                 Ok(())
+            }
+            Fact::SupporterListAttested(a) => {
+                crate::attestation::check_list(a, &self.adherence_dates)
             }
             Fact::HolidayCalendar(c) => {
                 let key = (c.calendar.as_str().to_string(), c.year);

@@ -16,12 +16,13 @@
 //! One file per concept: `open` (directory and locks), `migrate` (earlier layouts),
 //! `snapshot` (the rule-state snapshot), `writer` (appends and recovery), `import` (the
 //! import pipeline), `proofs` (proofs and checkpoints), `index` (the indexes), `verify`
-//! (verification and locating the lie), `bundles` (reading events).
+//! (verification and locating the lie), `bundles` (reading events), `mirror` (a mirror of another log: events signed elsewhere).
 
 mod bundles;
 mod import;
 mod index;
 mod migrate;
+mod mirror;
 mod open;
 mod proofs;
 mod snapshot;
@@ -39,6 +40,7 @@ use actledger_core::{Event, EventHash, Origin, Seq};
 use crate::lock::LockFile;
 use crate::{LogReader, StoreError};
 
+pub use self::mirror::{Admitted, MirrorRefusal};
 use self::writer::Writer;
 
 /// How to open a ledger.

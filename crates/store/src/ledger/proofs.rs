@@ -181,7 +181,7 @@ impl Ledger {
     /// Stores a checkpoint of a size the history does not hold yet, with its number, in one
     /// transaction: the history is append-only, numbered 0, 1, 2, ... in order of size, and
     /// verify finds a gap.
-    fn store_new_checkpoint(&self, size: u64, note: &str) -> Result<(), StoreError> {
+    pub(super) fn store_new_checkpoint(&self, size: u64, note: &str) -> Result<(), StoreError> {
         let numbered = self.checkpoint_history()?;
         let mut unnumbered: Vec<u64> = Vec::new();
         if numbered.len() < self.checkpoints.len() {

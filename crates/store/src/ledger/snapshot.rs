@@ -26,7 +26,8 @@ pub(super) const SNAPSHOT_EVERY: u64 = 1024;
 /// snapshot header. Bumped whenever that encoding changes, so a snapshot an older binary wrote
 /// is never decoded as the new state: it is stale, ignored, and rebuilt from the log at the
 /// next append. 1: the 76-byte header without a schema byte; 2: the state indexes the
-/// Assembly meetings by the vote they cite.
+/// Assembly meetings by the vote they cite, and holds each supporter's adherence date and the
+/// attested supporter lists (format revision 3).
 pub(super) const SNAPSHOT_SCHEMA: u8 = 2;
 
 /// `meta/rules`: count (u64 BE) || hash of event count−1 (32) || number of parts (u32 BE) ||
