@@ -2,6 +2,7 @@
 //! case one the ledger used to answer wrongly or over-confidently.
 #![allow(clippy::unwrap_used)]
 
+mod synth;
 mod util;
 
 use serde_json::Value;
@@ -492,4 +493,159 @@ fn votes_and_log_show_absent_members_and_procedural_votes() {
     assert!(row.contains("adopted (procedural)"), "{votes}");
     let log = env.ok(&["log"]);
     assert!(log.contains("(procedural), absent: GAB"), "{log}");
+}
+
+/// The seq of the first event of `env`'s log that `pred` picks.
+fn seq_where(env: &Env, pred: &dyn Fn(&Value) -> bool) -> u64 {
+    env.ok(&["log", "--json"])
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|e| pred(e))
+        .unwrap()["seq"]
+        .as_u64()
+        .unwrap()
+}
+
+/// `record correction` of the vote at `target` into a vote on `date` with `no` against.
+fn correct_vote(env: &Env, target: u64, date: &str, no: &[&str]) -> std::process::Output {
+    let rec = env.key("rec");
+    let yes: Vec<&str> = P5
+        .iter()
+        .chain(E10_2022.iter())
+        .copied()
+        .filter(|s| !no.contains(s))
+        .collect();
+    let (target, yes, no) = (target.to_string(), yes.join(","), no.join(","));
+    let mut args = vec![
+        "record",
+        "--key",
+        &rec,
+        "correction",
+        "--target",
+        &target,
+        "--reason",
+        "r",
+        "vote",
+        "--draft",
+        "S/2022/10",
+        "--date",
+        date,
+        "--yes",
+        &yes,
+        "--source",
+        "a better source",
+    ];
+    if !no.is_empty() {
+        args.extend(["--no", &no]);
+    }
+    env.run(&args)
+}
+
+/// A vetoed draft and the Assembly meeting under 76/262 that cites its veto; the seqs of the
+/// vote and of the meeting.
+fn vetoed_and_debated(env: &Env) -> (u64, u64) {
+    env.standard();
+    vote(env, "S/2022/10", "2022-05-02", &["RUS"], &[]);
+    let rec = env.key("rec");
+    env.ok(&[
+        "record",
+        "--key",
+        &rec,
+        "meeting",
+        "--date",
+        "2022-05-10",
+        "--session",
+        "76",
+        "--follows",
+        "2022-05-02:S/2022/10",
+        "--source",
+        "s",
+    ]);
+    (
+        seq_where(env, &|e| e["body"]["Fact"]["CouncilVote"].is_object()),
+        seq_where(env, &|e| e["body"]["Fact"]["AssemblyMeeting"].is_object()),
+    )
+}
+
+#[test]
+fn a_corrected_vote_may_not_undo_the_veto_an_assembly_meeting_cited() {
+    let env = Env::new();
+    let (vote_seq, meeting) = vetoed_and_debated(&env);
+    let before = env.verify();
+    let breaks = format!("correction of seq {vote_seq} would break the rules for seq {meeting}");
+    // The vote stops being a veto.
+    refused(
+        correct_vote(&env, vote_seq, "2022-05-02", &[]),
+        &format!("{breaks}: meeting follows S/2022/10, but its recorded vote was not vetoed"),
+    );
+    // The veto moves to another day than the meeting names (later than the meeting, or
+    // earlier: the meeting rule holds the vote to the day it names).
+    for date in ["2022-05-11", "2022-04-01"] {
+        refused(
+            correct_vote(&env, vote_seq, date, &["RUS"]),
+            &format!("{breaks}: meeting follows a veto of S/2022/10 on 2022-05-02"),
+        );
+    }
+    assert_eq!(env.verify(), before, "nothing written");
+    // A correction that keeps the veto and its day is admitted.
+    let out = correct_vote(&env, vote_seq, "2022-05-02", &["RUS", "CHN"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn verify_names_the_meeting_a_signed_vote_correction_broke() {
+    use actledger_core::event::{Correction, EventBody, Fact, UnsignedEvent, Vote};
+    use actledger_core::{chain, Seq, SigningKey, Text, Timestamp};
+
+    let env = Env::new();
+    let (vote_seq, meeting) = vetoed_and_debated(&env);
+    let (n, _) = env.verify();
+    let rec = SigningKey::from_key_file(&std::fs::read_to_string(env.key("rec")).unwrap()).unwrap();
+    // A correction the binary refuses, signed by the recorder and appended behind its back
+    // (head and indexes made to agree, so only the rules can catch it).
+    let db = synth::open_db(&env.ledger());
+    let original = chain::decode_event(&synth::stored_event(&db, vote_seq).unwrap()).unwrap();
+    let EventBody::Fact(Fact::CouncilVote(mut v)) = original.unsigned.body else {
+        panic!("not a vote");
+    };
+    for m in &mut v.votes {
+        m.vote = Vote::Yes;
+    }
+    let prev = synth::stored_event(&db, n - 1).unwrap();
+    let unsigned = UnsignedEvent {
+        seq: Seq(n),
+        prev: chain::event_hash(&prev),
+        recorded_at: Timestamp::now(),
+        author: rec.public(),
+        body: EventBody::Correction(Correction {
+            target: Seq(vote_seq),
+            reason: Text::new("forged").unwrap(),
+            replacement: Fact::CouncilVote(v),
+        }),
+        ..original.unsigned
+    };
+    let sealed = chain::seal(unsigned, &rec).unwrap();
+    synth::edit_events(&db, &[synth::EventEdit::Set(n, sealed.bytes)]);
+    let mut head = (n + 1).to_be_bytes().to_vec();
+    head.extend_from_slice(&sealed.hash.0);
+    db.open_tree("meta").unwrap().insert("head", head).unwrap();
+    db.flush().unwrap();
+    drop(db);
+    let err = env.fails(1, &["verify"]);
+    assert!(err.contains(&format!("seq {n}: rule violated: ")), "{err}");
+    assert!(
+        err.contains(&format!(
+            "correction of seq {vote_seq} would break the rules for seq {meeting}: meeting \
+             follows S/2022/10, but its recorded vote was not vetoed"
+        )),
+        "{err}"
+    );
+    let out = env.run(&["verify", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["seq"], n);
 }

@@ -15,6 +15,8 @@ fn fact_index(f: &Fact) -> u32 {
         Fact::CredibilityAssessment(_) => 4,
         Fact::AssemblyMeeting(_) => 5,
         Fact::HolidayCalendar(_) => 6,
+        Fact::DatedAssessment(_) => 7,
+        Fact::TallyVote(_) => 8,
     }
 }
 

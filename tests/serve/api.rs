@@ -18,6 +18,10 @@ pub const PAIRS: &[(&str, &[&str])] = &[
         "api/council?on=2022-05-01",
         &["council", "--json", "--on", "2022-05-01"],
     ),
+    (
+        "api/outlook?on=2022-09-30",
+        &["outlook", "--json", "--on", "2022-09-30"],
+    ),
     ("api/votes", &["votes", "--json"]),
     ("api/votes?vetoed", &["votes", "--json", "--vetoed"]),
     ("api/compliance", &["compliance", "--json"]),

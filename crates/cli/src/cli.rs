@@ -46,6 +46,9 @@ pub enum Command {
     Supporters(SupportersArgs),
     /// The Council on a day: permanent or elected, supporter or not.
     Council(CouncilArgs),
+    /// The voting math before a Council vote: each member's standing under the Code and the
+    /// arithmetic of Charter Art. 27(3); with --draft, who would breach by voting against.
+    Outlook(OutlookArgs),
     /// Every recorded vote with its outcome computed from the members' votes (Charter Art. 27).
     Votes(VotesArgs),
     /// Compliance history: breaches, permitted abstentions, drafts needing assessment, conflicts.
@@ -300,6 +303,65 @@ pub enum FactCmd {
     Meeting(MeetingArgs),
     /// Official holidays of a calendar for one year (recorder key).
     Holidays(HolidaysArgs),
+    /// The depositary's statement that its published supporter list of a day is complete
+    /// (depositary key; format revision 3). Refused unless the ledger's supporters as of that
+    /// day are exactly that list (the error names the states on one side only).
+    Attestation(AttestationArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AttestationArgs {
+    /// The day the published list speaks for (not in the future).
+    #[arg(long, value_parser = parse_date)]
+    pub date: Date,
+    /// The number of supporters the depositary states (checked against the list).
+    #[arg(long)]
+    pub count: u16,
+    /// The published list as a CSV, one state a row, by ISO3 code or by name (as
+    /// `supporters diff` reads it).
+    #[arg(
+        long,
+        value_name = "FILE.csv",
+        required_unless_present = "from_ledger",
+        conflicts_with = "from_ledger"
+    )]
+    pub list: Option<PathBuf>,
+    /// With --list: the column holding codes or names.
+    #[arg(long, requires = "list")]
+    pub column: Option<String>,
+    /// Attest the ledger's own supporter list as of --date (the depositary has compared it
+    /// with its list).
+    #[arg(long)]
+    pub from_ledger: bool,
+    /// Where the list is published (URL).
+    #[arg(long)]
+    pub url: String,
+    /// The UN document carrying the list (e.g. A/70/621).
+    #[arg(long, value_parser = parse_symbol)]
+    pub document: Option<UnSymbol>,
+    /// Free note.
+    #[arg(long, default_value = "")]
+    pub note: String,
+}
+
+#[derive(Debug, Args)]
+pub struct OutlookArgs {
+    /// The day of the vote (may be ahead of the record: terms are recorded from election
+    /// results before they start).
+    #[arg(long, value_parser = parse_date)]
+    pub on: Date,
+    /// A draft: with a recorded credibility assessment, who would breach the Code by voting
+    /// against it.
+    #[arg(long, value_parser = parse_draft)]
+    pub draft: Option<DraftSymbol>,
+    /// Trust only these assessor keys (hex; repeatable). Default: every assessor key.
+    #[arg(long, value_name = "KEY")]
+    pub trust: Vec<String>,
+    #[command(flatten)]
+    pub cutoff: CutoffArgs,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -542,13 +604,16 @@ pub struct SupportersArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum SupportersSub {
-    /// Compare with a published list (a CSV with a state-code column); exit 1 when they differ.
+    /// Compare with a published list (a CSV, one state a row, by ISO3 code or by name as
+    /// data/un_members.csv writes it); exit 0 when the same, 1 when they differ, 2 on bad input
+    /// (as diff(1)).
     Diff {
         /// The published list.
         file: PathBuf,
-        /// The column holding ISO 3166-1 alpha-3 codes.
-        #[arg(long, default_value = "iso3")]
-        column: String,
+        /// The column holding codes or names (default: the first of iso3, name, state,
+        /// country, member_state in the header, or its only column).
+        #[arg(long)]
+        column: Option<String>,
     },
 }
 

@@ -292,6 +292,8 @@ pub mod variant {
     pub const DATED_ASSESSMENT: u32 = 7;
     /// `Fact::TallyVote` (format revision 2).
     pub const TALLY_VOTE: u32 = 8;
+    /// `Fact::SupporterListAttested` (format revision 3).
+    pub const SUPPORTER_LIST_ATTESTED: u32 = 9;
 }
 
 /// When stored event bytes say they were recorded (`recorded_at`, at its fixed offset,

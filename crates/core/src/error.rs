@@ -494,6 +494,45 @@ pub enum RuleError {
         /// The rule it would break.
         reason: Box<RuleError>,
     },
+    /// A depositary's attested list (format revision 3) that is not the ledger's supporter
+    /// list as of its day.
+    #[error(
+        "the depositary's list of {date} is not the ledger's supporter list as of {date}: \
+         listed but no adherence recorded by then: {}; recorded by then but not listed: {}",
+        crate::attestation::name_states(&.difference.listed_not_recorded),
+        crate::attestation::name_states(&.difference.recorded_not_listed)
+    )]
+    AttestedListDiffers {
+        /// The list's day.
+        date: Date,
+        /// The states on one side only.
+        difference: crate::attestation::ListDifference,
+    },
+    /// An adherence (or its correction) that would change a supporter list the depositary
+    /// has attested as complete.
+    #[error(
+        "{state} ({name}) would {change} the depositary's list of {list_date} (attested at seq \
+         {attestation}), which is complete by that attestation"
+    )]
+    ContradictsAttestation {
+        /// The state.
+        state: StateCode,
+        /// Its name.
+        name: &'static str,
+        /// `"join"` or `"leave"`.
+        change: &'static str,
+        /// The attested list's day.
+        list_date: Date,
+        /// The attestation's seq.
+        attestation: Seq,
+    },
+    /// An attestation is the depositary's statement of a day: it is not corrected (a later
+    /// attestation speaks for a later day).
+    #[error("seq {target} is a supporter list attestation, which cannot be corrected (record a new attestation for a later day)")]
+    AttestationFinal {
+        /// The attestation.
+        target: Seq,
+    },
 }
 
 /// What made a log fail verification, and where.

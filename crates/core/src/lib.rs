@@ -20,6 +20,7 @@
 #![deny(missing_docs)]
 #![deny(clippy::unwrap_used)]
 
+pub mod attestation;
 pub mod batch;
 pub mod chain;
 pub mod checkpoint;

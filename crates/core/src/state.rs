@@ -88,19 +88,37 @@ impl StateCode {
         })
     }
 
-    /// Finds a state by its UN name (exact, case-insensitive).
+    /// Finds a state by its name as `data/un_members.csv` writes it: case-insensitive, with
+    /// runs of white space (a line break pasted from a PDF included) as one space and a
+    /// typographic apostrophe (U+2019) as `'`.
     pub fn from_name(name: &str) -> Option<StateCode> {
         static BY_NAME: std::sync::OnceLock<std::collections::HashMap<String, StateCode>> =
             std::sync::OnceLock::new();
         BY_NAME
-            .get_or_init(|| {
-                Self::all()
-                    .map(|s| (s.name().to_ascii_lowercase(), s))
-                    .collect()
-            })
-            .get(&name.trim().to_ascii_lowercase())
+            .get_or_init(|| Self::all().map(|s| (normalize_name(s.name()), s)).collect())
+            .get(&normalize_name(name))
             .copied()
     }
+
+    /// A state named by its ISO 3166-1 alpha-3 code (any case) or by its name
+    /// ([`StateCode::from_name`]), as a published list may give it.
+    pub fn from_code_or_name(value: &str) -> Option<StateCode> {
+        let v = value.trim();
+        v.to_ascii_uppercase()
+            .parse()
+            .ok()
+            .filter(|_| v.len() == 3)
+            .or_else(|| Self::from_name(v))
+    }
+}
+
+/// A name for comparison: lower case, white space runs as one space, `’` as `'`.
+fn normalize_name(name: &str) -> String {
+    name.replace('\u{2019}', "'")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 impl FromStr for StateCode {

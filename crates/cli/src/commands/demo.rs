@@ -93,6 +93,7 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
     let view = load_view(&ledger, Cutoff::default())?;
     drop(ledger);
 
+    let policy = projection::TrustPolicy::AllAssessors.resolve(&view);
     if a.json {
         let council_day = council_day(&view);
         output::json(&serde_json::json!({
@@ -103,6 +104,7 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
             "verify": {"events": summary.events, "head": summary.head},
             "supporters": projection::supporters(&view),
             "council": council_day.map(|d| projection::council_on(&view, d)),
+            "outlook": council_day.map(|d| projection::outlook(&view, d, None, &policy)),
             "votes": projection::vote_outcomes(&view),
             "veto_initiative": projection::veto_initiative(&view, None)?,
         }));
@@ -175,6 +177,13 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
             })
             .collect();
         output::table(&["   STATE", "NAME", "SEAT", "ACT CODE"], &rows);
+        // The voting math of that day, in the words of `actledger outlook`.
+        let o = projection::outlook(&view, day, None, &policy);
+        p(&format!("   Voting math on {day} (Charter Art. 27(3)), as `actledger outlook --on {day}` prints it:"));
+        for w in &o.math.words {
+            p(&format!("   - {w}"));
+        }
+        p(&format!("   {}", o.coverage.words));
     }
 
     // 3. Vetoes.
@@ -358,6 +367,7 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
     p(&format!("   export ACTLEDGER_DIR={}", dir.display()));
     p("   actledger verify");
     p("   actledger supporters --as-of 2015-10-23");
+    p("   actledger outlook --on 2022-09-30 --json   # the Council that voted on S/2022/720");
     p("   actledger log --from 250");
     Ok(())
 }

@@ -130,8 +130,13 @@ fn derive(
     let list = projection::supporters(&view);
     // The nodes the proofs read: found by asking for each proof without the nodes.
     let mut wanted: HashMap<(u8, u64), Option<Hash>> = HashMap::new();
-    for s in &list.supporters {
-        let _ = merkle::inclusion_proof(s.seq.0, size, |l, i| {
+    let proved = list
+        .supporters
+        .iter()
+        .map(|s| s.seq)
+        .chain(list.attestations.iter().map(|a| a.seq));
+    for seq in proved {
+        let _ = merkle::inclusion_proof(seq.0, size, |l, i| {
             wanted.insert((l, i), None);
             Ok::<_, String>(Hash([0; merkle::HASH_LEN]))
         });
@@ -181,10 +186,12 @@ fn derive(
     }
 
     let mut supporters = serde_json::to_value(&list).map_err(|e| e.to_string())?;
-    if let Some(arr) = supporters
-        .get_mut("supporters")
-        .and_then(|v| v.as_array_mut())
-    {
+    // Each supporter carries the proof of its adherence event, each attested list (format
+    // revision 3) the proof of its attestation event.
+    for key in ["supporters", "attestations"] {
+        let Some(arr) = supporters.get_mut(key).and_then(|v| v.as_array_mut()) else {
+            continue;
+        };
         for s in arr {
             let seq = s
                 .get("seq")
@@ -193,7 +200,7 @@ fn derive(
             let bytes = log
                 .get(seq)
                 .map_err(|e| e.to_string())?
-                .ok_or("adherence event beyond the entries")?;
+                .ok_or("a cited event lies beyond the entries")?;
             let path = merkle::inclusion_proof(seq, size, |l, i| {
                 wanted
                     .get(&(l, i))
@@ -625,7 +632,12 @@ pub fn verify_snapshot(a: VerifySnapshotArgs) -> Result<()> {
     let sup: serde_json::Value =
         serde_json::from_str(&derived.supporters).map_err(|e| fail("supporters.json", e))?;
     let mut proofs = 0;
-    for s in sup["supporters"].as_array().into_iter().flatten() {
+    let proved = sup["supporters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(sup["attestations"].as_array().into_iter().flatten());
+    for s in proved {
         let text = s["proof"]
             .as_str()
             .ok_or_else(|| fail("supporters.json", "a supporter lacks its proof"))?;

@@ -9,12 +9,38 @@ use actledger_core::{Seq, StateCode};
 use anyhow::{bail, Result};
 
 use super::{report_appended, text, Ctx};
-use crate::cli::{FactCmd, RecordArgs, RecordWhat};
+use crate::cli::{AttestationArgs, FactCmd, RecordArgs, RecordWhat};
 use crate::keyfile;
+use actledger_core::attestation::SupporterListAttested;
+use actledger_core::chain::variant;
+use actledger_core::projection::Cutoff;
 
 pub fn record(ctx: &Ctx, a: RecordArgs) -> Result<()> {
     let key = keyfile::read(&a.key)?;
     let body = match a.what {
+        RecordWhat::Fact(FactCmd::Attestation(at)) if at.from_ledger => {
+            if a.remote.is_some() {
+                bail!(
+                    "--from-ledger reads the local ledger's list: with --remote, give --list FILE"
+                );
+            }
+            let view = ctx.reading(|l| {
+                super::load_view_of(
+                    l,
+                    Cutoff {
+                        at_seq: None,
+                        as_of: Some(at.date),
+                    },
+                    &[variant::ADHERENCE_LETTER],
+                )
+            })?;
+            let states: Vec<StateCode> = view.adherences().keys().copied().collect();
+            EventBody::Fact(attestation(
+                at,
+                states,
+                "the ledger's supporters as of the day",
+            )?)
+        }
         RecordWhat::Fact(f) => EventBody::Fact(build(f)?),
         RecordWhat::Correction(c) => EventBody::Correction(Correction {
             target: Seq(c.target),
@@ -44,9 +70,37 @@ fn sorted_unique<T: Ord + Copy + std::fmt::Display>(mut v: Vec<T>, flag: &str) -
     Ok(v)
 }
 
+/// The attestation of `states` (`what`: where they come from, for the count's message).
+fn attestation(a: AttestationArgs, states: Vec<StateCode>, what: &str) -> Result<Fact> {
+    if usize::from(a.count) != states.len() {
+        bail!(
+            "--count {}: {what} number {} (the depositary's count and its list must agree)",
+            a.count,
+            states.len()
+        );
+    }
+    Ok(Fact::SupporterListAttested(SupporterListAttested::new(
+        a.date,
+        states,
+        text("url", &a.url)?,
+        a.document,
+        text("note", &a.note)?,
+    )?))
+}
+
 /// Builds a fact from its flags.
 pub fn build(cmd: FactCmd) -> Result<Fact> {
     Ok(match cmd {
+        FactCmd::Attestation(a) => {
+            let Some(file) = a.list.clone() else {
+                bail!("give --list FILE or --from-ledger");
+            };
+            let states: Vec<StateCode> = super::published::read(&file, a.column.as_deref())?
+                .into_iter()
+                .collect();
+            let what = format!("the states listed in {}", file.display());
+            attestation(a, states, &what)?
+        }
         FactCmd::Adherence(a) => Fact::AdherenceLetter(AdherenceLetter {
             state: a.state,
             date: match (a.date, a.listed_by) {

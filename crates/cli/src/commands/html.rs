@@ -239,6 +239,7 @@ pub fn render(ledger: &Ledger, a: &ExportHtmlArgs) -> Result<(String, Page)> {
         checkpoint: checkpoint_info(stored, &s.origin, summary.events, &s.rules, s.root),
         supporters: projection::supporters(view),
         council: council_day(view).map(|d| projection::council_on(view, d)),
+        outlook: council_day(view).map(|d| projection::outlook(view, d, None, &policy)),
         votes: projection::vote_outcomes(view),
         compliance: projection::compliance(view, &policy, None),
         veto_initiative: projection::veto_initiative(view, a.calendar.as_deref())?,

@@ -191,5 +191,15 @@ fn fact_summary(f: &Fact) -> String {
             c.holidays.len(),
             if c.complete { "" } else { ", partial" }
         ),
+        Fact::SupporterListAttested(a) => format!(
+            "depositary's list of {}: {} supporters, digest {} ({}{})",
+            a.list_date,
+            a.count,
+            a.digest_hex(),
+            a.url,
+            a.document
+                .as_ref()
+                .map_or(String::new(), |d| format!(", {d}"))
+        ),
     }
 }

@@ -9,6 +9,8 @@ pub mod import;
 mod keys;
 pub mod log;
 mod monitor;
+mod outlook;
+mod published;
 mod remote;
 mod reports;
 mod serve;
@@ -114,6 +116,7 @@ pub fn dispatch(ctx: &Ctx, command: Command) -> Result<()> {
         Command::Verify(a) => verify::run(ctx, a.json, a.strict),
         Command::Supporters(a) => reports::supporters(ctx, a),
         Command::Council(a) => reports::council(ctx, a),
+        Command::Outlook(a) => outlook::outlook(ctx, a),
         Command::Votes(a) => reports::votes(ctx, a),
         Command::Compliance(a) => reports::compliance(ctx, a),
         Command::VetoInitiative(a) => reports::veto_initiative(ctx, a),

@@ -76,7 +76,7 @@ fn view_of(ctx: &Ctx, c: &CutoffArgs, kinds: &[u32]) -> Result<View> {
 }
 
 /// Prints `value` as one JSON line with a `type` field first.
-fn print_json<T: Serialize>(kind: &str, value: &T) -> Result<()> {
+pub(super) fn print_json<T: Serialize>(kind: &str, value: &T) -> Result<()> {
     output::json(&output::Typed { kind, value });
     Ok(())
 }
@@ -114,10 +114,14 @@ pub(super) fn policy(trust: &[String], view: &View) -> Result<projection::Policy
 }
 
 pub fn supporters(ctx: &Ctx, a: SupportersArgs) -> Result<()> {
-    let v = view_of(ctx, &a.cutoff, &[variant::ADHERENCE_LETTER])?;
+    let v = view_of(
+        ctx,
+        &a.cutoff,
+        &[variant::ADHERENCE_LETTER, variant::SUPPORTER_LIST_ATTESTED],
+    )?;
     let list = projection::supporters(&v);
     if let Some(SupportersSub::Diff { file, column }) = &a.sub {
-        return diff(&list, file, column, a.json);
+        return diff(&list, file, column.as_deref(), a.json);
     }
     if a.json {
         return print_json("supporters", &list);
@@ -154,6 +158,9 @@ pub fn supporters(ctx: &Ctx, a: SupportersArgs) -> Result<()> {
         &rows,
     );
     output::line(&format!("{} supporters", list.count));
+    if let Some(c) = &list.coverage {
+        output::line(&c.words);
+    }
     Ok(())
 }
 
@@ -168,49 +175,10 @@ fn seqs(v: &[Seq]) -> String {
 fn diff(
     list: &projection::SupporterList,
     file: &std::path::Path,
-    column: &str,
+    column: Option<&str>,
     json: bool,
 ) -> Result<()> {
-    // The same guard as the importers: no line over 64 KiB is buffered, CRLF is accepted.
-    let f = actledger::fsutil::open_input(file, "file", None)?;
-    let mut rdr = csv::ReaderBuilder::new().from_reader(actledger::import::LineLimit::new(f));
-    let headers = rdr
-        .headers()
-        .with_context(|| format!("{}: cannot read the header", file.display()))?
-        .clone();
-    let idx = headers
-        .iter()
-        .position(|h| h.trim() == column)
-        .with_context(|| {
-            format!(
-                "{}: no column `{column}` (the header has: {})",
-                file.display(),
-                headers
-                    .iter()
-                    .take(20)
-                    .map(|h| h
-                        .chars()
-                        .take(40)
-                        .map(|c| if c.is_control() { ' ' } else { c })
-                        .collect::<String>())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        })?;
-    let mut published = BTreeSet::new();
-    for rec in rdr.records() {
-        let rec = rec.with_context(|| format!("{}: unreadable row", file.display()))?;
-        let line = rec.position().map_or(0, |p| p.line());
-        let value = rec.get(idx).unwrap_or("").trim();
-        let code: StateCode = value.parse().with_context(|| {
-            format!(
-                "{} line {line}, column {column}, value {}",
-                file.display(),
-                actledger_core::error::quoted(value)
-            )
-        })?;
-        published.insert(code);
-    }
+    let published = super::published::read(file, column)?;
     let ours: BTreeSet<StateCode> = list.supporters.iter().map(|s| s.state).collect();
     let only_ledger: Vec<StateCode> = ours.difference(&published).copied().collect();
     let only_file: Vec<StateCode> = published.difference(&ours).copied().collect();
@@ -232,6 +200,9 @@ fn diff(
             published.len()
         ));
         let show = |v: &[StateCode]| {
+            if v.is_empty() {
+                return "none".to_string();
+            }
             v.iter()
                 .map(|s| format!("{s} {}", s.name()))
                 .collect::<Vec<_>>()
@@ -265,7 +236,11 @@ pub fn council(ctx: &Ctx, a: CouncilArgs) -> Result<()> {
     let v = view_of(
         ctx,
         &a.cutoff,
-        &[variant::ADHERENCE_LETTER, variant::COUNCIL_TERM],
+        &[
+            variant::ADHERENCE_LETTER,
+            variant::COUNCIL_TERM,
+            variant::SUPPORTER_LIST_ATTESTED,
+        ],
     )?;
     let c = projection::council_on(&v, a.on);
     if a.json {
@@ -457,10 +432,15 @@ pub fn compliance(ctx: &Ctx, a: ComplianceArgs) -> Result<()> {
         c.breach, c.possible_breach, c.abstained, c.abstained_unassessed, c.needs_assessment, c.conflict, c.voted_no_not_credible, c.not_bound
     ));
     for s in &report.no_adherence {
+        // The words of its standing on the reference day ("no adherence recorded", or "not a
+        // supporter (per the depositary's list of DATE)"), from core's one place.
+        let words = v.reference_date().map_or_else(
+            || projection::NO_ADHERENCE_RECORDED.to_string(),
+            |day| v.standing(*s, day).label(),
+        );
         output::line(&format!(
-            "{s} ({}): {}: none of its votes is judged under the Code",
+            "{s} ({}): {words}: none of its votes is judged under the Code",
             s.name(),
-            projection::NO_ADHERENCE_RECORDED
         ));
     }
     for vc in votes {

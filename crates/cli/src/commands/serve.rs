@@ -54,6 +54,11 @@ const REPORTS: &[(&str, &[&str], &[&str])] = &[
         &["on", "as_of", "at_seq", "recorded_by"],
     ),
     (
+        "outlook",
+        &["outlook"],
+        &["on", "draft", "trust", "as_of", "at_seq", "recorded_by"],
+    ),
+    (
         "votes",
         &["votes"],
         &["vetoed", "as_of", "at_seq", "recorded_by"],

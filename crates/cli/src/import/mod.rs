@@ -144,7 +144,9 @@ impl FactKey {
             Fact::AssemblyMeeting(m) => FactKey::Meeting(m.follows.clone(), m.format),
             Fact::HolidayCalendar(c) => FactKey::Calendar(c.calendar.to_string(), c.year),
             Fact::TallyVote(v) => FactKey::TallyVote(v.date, v.text.label()),
-            Fact::CredibilityAssessment(_) | Fact::DatedAssessment(_) => return None,
+            Fact::CredibilityAssessment(_)
+            | Fact::DatedAssessment(_)
+            | Fact::SupporterListAttested(_) => return None,
         })
     }
 }

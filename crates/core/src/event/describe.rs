@@ -32,7 +32,7 @@ impl EventBody {
     }
 }
 
-fn strictly_sorted<T: Ord>(items: &[T], what: &str) -> Result<(), ValueError> {
+pub(crate) fn strictly_sorted<T: Ord>(items: &[T], what: &str) -> Result<(), ValueError> {
     if items.windows(2).all(|w| w[0] < w[1]) {
         Ok(())
     } else {
@@ -42,7 +42,7 @@ fn strictly_sorted<T: Ord>(items: &[T], what: &str) -> Result<(), ValueError> {
     }
 }
 
-fn required(t: &Text, what: &str) -> Result<(), ValueError> {
+pub(crate) fn required(t: &Text, what: &str) -> Result<(), ValueError> {
     if t.as_str().trim().is_empty() {
         Err(ValueError::Shape(format!("{what} must not be empty")))
     } else {
@@ -64,6 +64,7 @@ impl Fact {
             Fact::HolidayCalendar(_) => variant::HOLIDAY_CALENDAR,
             Fact::DatedAssessment(_) => variant::DATED_ASSESSMENT,
             Fact::TallyVote(_) => variant::TALLY_VOTE,
+            Fact::SupporterListAttested(_) => variant::SUPPORTER_LIST_ATTESTED,
         }
     }
 
@@ -88,13 +89,14 @@ impl Fact {
             Fact::AssemblyMeeting(_) => "AssemblyMeeting",
             Fact::HolidayCalendar(_) => "HolidayCalendar",
             Fact::TallyVote(_) => "TallyVote",
+            Fact::SupporterListAttested(_) => "SupporterListAttested",
         }
     }
 
     /// The role that records this kind of fact.
     pub fn role(&self) -> Role {
         match self {
-            Fact::AdherenceLetter(_) => Role::Depositary,
+            Fact::AdherenceLetter(_) | Fact::SupporterListAttested(_) => Role::Depositary,
             Fact::CredibilityAssessment(_) | Fact::DatedAssessment(_) => Role::Assessor,
             Fact::CouncilTerm(_)
             | Fact::DraftTabled(_)
@@ -226,6 +228,7 @@ impl Fact {
                 }
                 Ok(())
             }
+            Fact::SupporterListAttested(a) => a.check_shape(),
             Fact::HolidayCalendar(c) => {
                 required(&c.calendar, "calendar")?;
                 required(&c.source, "source")?;
@@ -266,6 +269,7 @@ impl Fact {
             Fact::DatedAssessment(d) => vec![d.assessed_on],
             Fact::TallyVote(v) => vec![v.date],
             Fact::AssemblyMeeting(m) => m.date.into_iter().collect(),
+            Fact::SupporterListAttested(a) => vec![a.list_date],
         }
     }
 }
@@ -308,8 +312,11 @@ impl Fact {
             Fact::CouncilVote(_) => Vec::new(),
             Fact::TallyVote(v) => v.against.clone(),
             Fact::AssemblyMeeting(m) => m.speakers.clone(),
+            // An attestation names up to every state: indexing it under each would put it in
+            // every state's history; it is found by kind instead.
             Fact::CredibilityAssessment(_)
             | Fact::DatedAssessment(_)
+            | Fact::SupporterListAttested(_)
             | Fact::HolidayCalendar(_) => Vec::new(),
         }
     }
@@ -325,9 +332,10 @@ impl Fact {
                 VotedText::Amendment { amends, .. } => amends.iter().copied().collect(),
             },
             Fact::AssemblyMeeting(m) => m.follows.iter().filter_map(|f| f.draft).collect(),
-            Fact::AdherenceLetter(_) | Fact::CouncilTerm(_) | Fact::HolidayCalendar(_) => {
-                Vec::new()
-            }
+            Fact::AdherenceLetter(_)
+            | Fact::CouncilTerm(_)
+            | Fact::HolidayCalendar(_)
+            | Fact::SupporterListAttested(_) => Vec::new(),
         }
     }
 }

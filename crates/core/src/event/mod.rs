@@ -8,6 +8,8 @@
 
 mod describe;
 
+pub(crate) use describe::{required, strictly_sorted};
+
 use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
@@ -85,6 +87,9 @@ pub enum Fact {
     /// Variant 8 (format revision 2): a vote known only by its tally and the members voting
     /// against, on a draft or an amendment.
     TallyVote(TallyVote),
+    /// Variant 9 (format revision 3): the depositary's statement that its published list of
+    /// supporters of a given day is complete, and which states it names.
+    SupporterListAttested(crate::attestation::SupporterListAttested),
 }
 
 /// The text a vote was on: a draft resolution, or an amendment to one (format revision 2).

@@ -271,7 +271,9 @@ impl Bound {
         match standing {
             Standing::Supporter { .. } => Bound::Yes,
             Standing::ListedLater { .. } => Bound::Unknown,
-            Standing::AdheredLater { .. } | Standing::NoAdherenceRecorded => Bound::No,
+            Standing::AdheredLater { .. }
+            | Standing::NoAdherenceRecorded
+            | Standing::NotASupporter { .. } => Bound::No,
         }
     }
 }

@@ -44,7 +44,8 @@ pub struct Member {
     /// Corrections applied to the term.
     pub term_corrections: Vec<Seq>,
     /// Its standing under the Code on the day (`status`: `supporter`, `adhered-later`,
-    /// `listed-later` or `not-supporter`, with the adherence event).
+    /// `listed-later`, `no-adherence-recorded` or `not-a-supporter`, with the adherence event
+    /// or the attested list).
     pub standing: Standing,
 }
 

@@ -27,6 +27,7 @@
 pub mod compliance;
 pub mod council;
 pub mod credibility;
+pub mod outlook;
 pub mod replay;
 pub mod scorecard;
 pub mod supporters;
@@ -47,6 +48,7 @@ pub use compliance::{
 };
 pub use council::{council_on, Council};
 pub use credibility::{credibility_report, CredibilityReport, Policy, TrustPolicy, Verdict};
+pub use outlook::{outlook, Outlook};
 pub use replay::{replay, replay_slice, Basis, Cutoff, Record, Replay, View};
 pub use scorecard::{scorecard, Scorecard};
 pub use supporters::{supporters, SupporterList};
@@ -124,9 +126,10 @@ impl AdherenceRef {
 /// adhered by then), so results call a negative vote a *possible* breach, never "not bound".
 ///
 /// The supporter list the ledger holds may be partial, so a state with no adherence in the
-/// view is [`Standing::NoAdherenceRecorded`], never "not a supporter": every output takes its
-/// words from [`Standing::label`], the one place that will say "not a supporter (per the
-/// depositary's list of DATE)" once the ledger can hold such a list.
+/// view is [`Standing::NoAdherenceRecorded`], never "not a supporter" — unless the depositary
+/// has attested a complete list (format revision 3) dated on or after the day
+/// ([`View::attestation_for`]): then it is [`Standing::NotASupporter`]. Every output takes
+/// its words from [`Standing::label`] and [`Standing::explain`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "kebab-case")]
 pub enum Standing {
@@ -149,6 +152,75 @@ pub enum Standing {
     /// No adherence recorded in the view (`"no-adherence-recorded"`). Not "not a supporter":
     /// the ledger's list may be partial.
     NoAdherenceRecorded,
+    /// No adherence recorded, and absent from the depositary's attested list of a day on or
+    /// after this one (`"not-a-supporter"`, format revision 3).
+    NotASupporter {
+        /// The attested list.
+        list: ListRef,
+    },
+}
+
+/// A depositary's attested supporter list, as cited by a result (format revision 3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListRef {
+    /// The day the list speaks for.
+    pub date: Date,
+    /// Number of supporters on it.
+    pub count: u16,
+    /// Sequence number of the `SupporterListAttested` event.
+    pub seq: Seq,
+    /// Where it is published.
+    pub url: String,
+    /// The UN document carrying it, if any.
+    pub document: Option<String>,
+    /// Its digest (docs/FORMAT.md "Supporter list digest"), hex.
+    pub digest: String,
+}
+
+impl ListRef {
+    pub(crate) fn of(r: &Record<crate::attestation::SupporterListAttested>) -> Self {
+        Self {
+            date: r.fact.list_date,
+            count: r.fact.count,
+            seq: r.seq,
+            url: r.fact.url.to_string(),
+            document: r.fact.document.as_ref().map(|d| d.to_string()),
+            digest: r.fact.digest_hex(),
+        }
+    }
+}
+
+/// Whether the ledger's supporter list is complete for a day: the words every output (CLI,
+/// JSON, HTML) shows beside a supporter list, a Council or an outlook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListCoverage {
+    /// The day.
+    pub day: Date,
+    /// The attested list that speaks for the day (dated on or after it), if any.
+    pub attested: Option<ListRef>,
+    /// The sentence: complete per the depositary's list, or partial.
+    pub words: String,
+}
+
+impl ListCoverage {
+    /// The coverage of `day` in `view`.
+    pub fn of(view: &View, day: Date) -> Self {
+        let attested = view.attestation_for(day).map(ListRef::of);
+        let words = match &attested {
+            Some(l) => format!(
+                "supporter list complete for {day}: the depositary's list of {} ({} supporters, seq {}) is attested",
+                l.date, l.count, l.seq
+            ),
+            None => format!(
+                "supporter list possibly partial for {day}: no depositary's list dated on or after it is attested, so a state with {NO_ADHERENCE_RECORDED} may still be a supporter"
+            ),
+        };
+        Self {
+            day,
+            attested,
+            words,
+        }
+    }
 }
 
 impl Standing {
@@ -163,7 +235,7 @@ impl Standing {
             Standing::Supporter { adherence }
             | Standing::AdheredLater { adherence }
             | Standing::ListedLater { adherence } => Some(adherence),
-            Standing::NoAdherenceRecorded => None,
+            Standing::NoAdherenceRecorded | Standing::NotASupporter { .. } => None,
         }
     }
 
@@ -190,6 +262,11 @@ impl Standing {
                 adherence.date, adherence.seq
             ),
             Standing::NoAdherenceRecorded => NO_ADHERENCE_RECORDED.to_string(),
+            Standing::NotASupporter { list } => format!(
+                "{} (attested at seq {}): not bound",
+                not_a_supporter(list.date),
+                list.seq
+            ),
         }
     }
 
@@ -214,8 +291,14 @@ impl Standing {
                 format!("adherence date unknown (only {})", adherence.describe())
             }
             Standing::NoAdherenceRecorded => NO_ADHERENCE_RECORDED.to_string(),
+            Standing::NotASupporter { list } => not_a_supporter(list.date),
         }
     }
+}
+
+/// What the ledger says of a state absent from the depositary's attested list of `list_date`.
+pub fn not_a_supporter(list_date: Date) -> String {
+    format!("not a supporter (per the depositary's list of {list_date})")
 }
 
 /// What the ledger says of a state it holds no adherence for: its list may be partial, so

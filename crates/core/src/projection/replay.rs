@@ -31,7 +31,8 @@
 //!     holds each assessor's judgement as it stood on `d`, whenever the ledger learnt of it;
 //!   - `AssemblyMeeting`: its date; an undated meeting is kept when the latest veto it follows
 //!     is dated on or before `d`;
-//!   - `HolidayCalendar`: always kept (a calendar is reference data, not an event in time).
+//!   - `HolidayCalendar`: always kept (a calendar is reference data, not an event in time);
+//!   - `SupporterListAttested` (format revision 3): its list's day (`list_date <= d`).
 //!
 //! # Cost
 //!
@@ -122,11 +123,14 @@ pub struct AssessorKey {
 }
 
 /// Kinds of fact: the `Fact` variants of revision 1, then the tally votes of revision 2 (the
-/// dated assessments share the assessments' slot).
-const KINDS: usize = 8;
+/// dated assessments share the assessments' slot), then the attestations of revision 3.
+const KINDS: usize = 9;
 
 /// The slot of [`Fact::TallyVote`].
 const TALLY_SLOT: usize = 7;
+
+/// The slot of [`Fact::SupporterListAttested`].
+const ATTESTATION_SLOT: usize = 8;
 
 /// The position of a fact's kind in [`Replay::slots`]: its variant index, the two forms of
 /// an assessment sharing one (a correction of one may be the other).
@@ -134,6 +138,7 @@ fn kind(f: &Fact) -> usize {
     match f {
         Fact::DatedAssessment(_) => variant::CREDIBILITY_ASSESSMENT as usize,
         Fact::TallyVote(_) => TALLY_SLOT,
+        Fact::SupporterListAttested(_) => ATTESTATION_SLOT,
         _ => f.variant() as usize,
     }
 }
@@ -324,7 +329,7 @@ impl Replay {
         let as_of = self.cutoff.as_of;
         let keep = move |d: Date| as_of.is_none_or(|a| d <= a);
         // In variant order (`chain::variant`).
-        let [adherences, terms, drafts, votes, assessments, meetings, calendars, tally_votes] =
+        let [adherences, terms, drafts, votes, assessments, meetings, calendars, tally_votes, attestations] =
             self.slots;
         // Drafts and votes are most of a large log: their maps are built on threads of their
         // own (for a large replay) while this one builds the rest.
@@ -346,7 +351,8 @@ impl Replay {
             .chain(assessments)
             .chain(meetings)
             .chain(calendars)
-            .chain(tally_votes);
+            .chain(tally_votes)
+            .chain(attestations);
         let mut view = View {
             basis: Basis {
                 at_seq: self.cutoff.at_seq,
@@ -364,6 +370,7 @@ impl Replay {
             meetings: Vec::new(),
             calendars: BTreeMap::new(),
             tally_votes: Vec::new(),
+            attestations: Vec::new(),
             unmatched_corrections: self.unmatched,
         };
         let fill = |view: &mut View| {
@@ -452,6 +459,15 @@ impl Replay {
                                 seq,
                                 corrections,
                                 fact: v,
+                            });
+                        }
+                    }
+                    Fact::SupporterListAttested(a) => {
+                        if keep(a.list_date) {
+                            view.attestations.push(Record {
+                                seq,
+                                corrections,
+                                fact: a,
                             });
                         }
                     }

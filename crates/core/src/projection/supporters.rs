@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
 use crate::event::Instrument;
-use crate::projection::{Basis, Precision, View};
+use crate::projection::{Basis, ListCoverage, ListRef, Precision, View};
 use crate::state::StateCode;
 use crate::types::{Seq, Text};
 
@@ -18,6 +18,14 @@ pub struct SupporterList {
     pub count: usize,
     /// Supporters, sorted by state code.
     pub supporters: Vec<Supporter>,
+    /// The depositary's attested lists in the view (format revision 3), in log order; each
+    /// was admitted only when this list as of its day was exactly the attested one.
+    #[serde(default)]
+    pub attestations: Vec<ListRef>,
+    /// Whether this list is complete for its day (the `as_of` cut-off, else the day of the
+    /// last event): attested, or possibly partial. `None` for an empty view.
+    #[serde(default)]
+    pub coverage: Option<ListCoverage>,
 }
 
 /// One supporter.
@@ -72,6 +80,8 @@ pub fn supporters(view: &View) -> SupporterList {
         basis: view.basis().clone(),
         count: supporters.len(),
         supporters,
+        attestations: view.attestations().iter().map(ListRef::of).collect(),
+        coverage: view.reference_date().map(|d| ListCoverage::of(view, d)),
     }
 }
 

@@ -16,6 +16,8 @@ use crate::state::StateCode;
 use crate::symbol::DraftSymbol;
 use crate::types::{PublicKey, Seq, Timestamp};
 
+use crate::attestation::SupporterListAttested;
+
 use super::replay::{AssessmentRecord, AssessorKey, Basis, Record, EXTERNAL_SEQ};
 
 /// The effective facts of a log after corrections and cut-offs. Built by [`replay`](super::replay()) or
@@ -32,6 +34,7 @@ pub struct View {
     pub(super) meetings: Vec<Record<AssemblyMeeting>>,
     pub(super) calendars: BTreeMap<String, BTreeMap<u16, Record<HolidayCalendar>>>,
     pub(super) tally_votes: Vec<Record<TallyVote>>,
+    pub(super) attestations: Vec<Record<SupporterListAttested>>,
     pub(super) unmatched_corrections: Vec<Seq>,
 }
 
@@ -126,10 +129,32 @@ impl View {
         &self.unmatched_corrections
     }
 
+    /// The depositary's attested supporter lists in the view (format revision 3), in log
+    /// order.
+    pub fn attestations(&self) -> &[Record<SupporterListAttested>] {
+        &self.attestations
+    }
+
+    /// The attested list that speaks for `day`: of those dated on or after it (a state not on
+    /// a complete list of a later day was not a supporter on `day` either, as adherence has no
+    /// withdrawal), the earliest; `None` when no attestation in the view is dated `day` or
+    /// later (the ledger's list may then be partial for that day).
+    pub fn attestation_for(&self, day: Date) -> Option<&Record<SupporterListAttested>> {
+        self.attestations
+            .iter()
+            .filter(|a| a.fact.list_date >= day)
+            .min_by_key(|a| (a.fact.list_date, a.seq))
+    }
+
     /// Whether `state` was bound by the Code on `day` (see [`Standing`]).
     pub fn standing(&self, state: StateCode, day: Date) -> Standing {
         let Some(r) = self.adherences.get(&state) else {
-            return Standing::NoAdherenceRecorded;
+            return match self.attestation_for(day) {
+                Some(a) => Standing::NotASupporter {
+                    list: super::ListRef::of(a),
+                },
+                None => Standing::NoAdherenceRecorded,
+            };
         };
         let adherence = AdherenceRef::new(r.fact.date, r.seq, &r.corrections);
         if adherence.date <= day {

@@ -54,6 +54,7 @@ impl LedgerState {
         match taken {
             Some(FactIndex::Adherence(s)) => {
                 self.supporters.remove(&s);
+                self.adherence_dates.remove(&s);
             }
             Some(FactIndex::Term(state)) => {
                 self.terms_version += 1;
@@ -73,7 +74,14 @@ impl LedgerState {
             Some(FactIndex::Calendar(key)) => {
                 self.calendars.remove(&*key);
             }
-            Some(FactIndex::Meeting | FactIndex::TallyVote(_)) | None => {}
+            Some(FactIndex::Meeting) => {
+                // Meetings are few (one per veto at most): their entries are found by scan.
+                self.meetings.retain(|_, cited| {
+                    cited.retain(|(m, _)| *m != seq);
+                    !cited.is_empty()
+                });
+            }
+            Some(FactIndex::TallyVote(_) | FactIndex::Attestation(_)) | None => {}
         }
     }
 
@@ -83,6 +91,7 @@ impl LedgerState {
         let index = match fact {
             Fact::AdherenceLetter(a) => {
                 self.supporters.insert(a.state, seq);
+                self.adherence_dates.insert(a.state, a.date.date());
                 FactIndex::Adherence(a.state)
             }
             Fact::CouncilTerm(t) => {
@@ -112,8 +121,19 @@ impl LedgerState {
                 self.assessments.insert((*draft, *author), seq);
                 FactIndex::Assessment(Box::new((*draft, *author)))
             }
-            Fact::AssemblyMeeting(_) => FactIndex::Meeting,
+            Fact::AssemblyMeeting(m) => {
+                for f in &m.follows {
+                    if let Some(draft) = f.draft {
+                        self.meetings.entry(draft).or_default().push((seq, f.date));
+                    }
+                }
+                FactIndex::Meeting
+            }
             Fact::TallyVote(v) => FactIndex::TallyVote(Box::new((v.date, v.text.label()))),
+            Fact::SupporterListAttested(a) => {
+                self.attestations.push((a.list_date, seq));
+                FactIndex::Attestation(a.list_date)
+            }
             Fact::HolidayCalendar(c) => {
                 let key = (c.calendar.as_str().to_string(), c.year);
                 self.calendars.insert(key.clone(), seq);

@@ -7,7 +7,10 @@ use crate::state::StateCode;
 use crate::symbol::DraftSymbol;
 use crate::types::Seq;
 
+use crate::event::CouncilVote;
+
 use super::entries::{FactIndex, VoteEntry};
+use super::facts::follows_veto;
 use super::LedgerState;
 
 impl LedgerState {
@@ -101,5 +104,33 @@ impl LedgerState {
             }),
             None => Ok(()),
         }
+    }
+
+    /// A correction of the vote recorded at `r` into `v`: every Assembly meeting that cites
+    /// the old vote's veto must still follow it under the meeting rule ([`follows_veto`]:
+    /// still a veto, on the day the meeting names, of a draft that still has this vote). The
+    /// first meeting by seq that would not is named.
+    pub(super) fn check_meeting_dependents(
+        &self,
+        v: &CouncilVote,
+        r: Seq,
+    ) -> Result<(), RuleError> {
+        let Some(FactIndex::Vote(old)) = self.fact(r) else {
+            return Ok(());
+        };
+        let corrected = VoteEntry::of(r, v);
+        let vote = (*old == v.draft).then_some(&corrected);
+        let mut cited: Vec<(Seq, Date)> = self.meetings.get(old).cloned().unwrap_or_default();
+        cited.sort();
+        for (meeting, named) in cited {
+            if let Err(reason) = follows_veto(*old, named, vote) {
+                return Err(RuleError::BreaksDependent {
+                    target: r,
+                    dependent: meeting,
+                    reason: Box::new(reason),
+                });
+            }
+        }
+        Ok(())
     }
 }

@@ -22,6 +22,8 @@ pub(super) enum FactIndex {
     Calendar(Box<(String, u16)>),
     /// A vote known by its tally (format revision 2): its day and its text's label.
     TallyVote(Box<(Date, String)>),
+    /// A supporter list attestation (format revision 3): its list's day.
+    Attestation(Date),
 }
 
 /// A set of permanent members (bit `i` = [`PERMANENT_MEMBERS`]`[i]`, in sorted order): who

@@ -43,7 +43,16 @@ impl LedgerState {
                         return Err(RuleError::ReceivedBeforeLetter { received, letter });
                     }
                 }
-                Ok(())
+                let old = match replacing.and_then(|r| self.fact(r)) {
+                    Some(FactIndex::Adherence(s)) => Some(*s),
+                    _ => None,
+                };
+                crate::attestation::check_adherence_change(
+                    &self.attestations,
+                    &self.adherence_dates,
+                    old,
+                    (a.state, a.date.date()),
+                )
             }
             Fact::CouncilTerm(t) => {
                 if t.state.status() == crate::state::UnStatus::Observer {
@@ -126,7 +135,19 @@ impl LedgerState {
             Fact::CouncilVote(v) => {
                 symbol_not_after(v.draft, v.date)?;
                 if let Some(r) = replacing {
-                    self.check_draft_dependents(v.draft, r)?;
+                    let first = [
+                        self.check_draft_dependents(v.draft, r),
+                        self.check_meeting_dependents(v, r),
+                    ]
+                    .into_iter()
+                    .filter_map(Result::err)
+                    .min_by_key(|e| match e {
+                        RuleError::BreaksDependent { dependent, .. } => *dependent,
+                        _ => Seq(0),
+                    });
+                    if let Some(e) = first {
+                        return Err(e);
+                    }
                 }
                 if let Some(e) = self.votes.get(&v.draft).filter(|e| other(&e.seq)) {
                     return Err(RuleError::VotedTwice {
@@ -164,23 +185,7 @@ impl LedgerState {
             Fact::AssemblyMeeting(m) => {
                 for f in &m.follows {
                     let Some(draft) = f.draft else { continue };
-                    let v = self
-                        .votes
-                        .get(&draft)
-                        .ok_or(RuleError::MeetingWithoutVote { draft })?;
-                    if v.date != f.date {
-                        return Err(RuleError::MeetingVetoDate {
-                            draft,
-                            named: f.date,
-                            recorded: v.date,
-                        });
-                    }
-                    if !matches!(v.decided, Decided::Vetoed(_)) {
-                        return Err(RuleError::MeetingNotVetoed {
-                            draft,
-                            decided: v.decided.name(),
-                        });
-                    }
+                    follows_veto(draft, f.date, self.votes.get(&draft))?;
                 }
                 Ok(())
             }
@@ -231,6 +236,9 @@ impl LedgerState {
                     }
                 }
                 Ok(())
+            }
+            Fact::SupporterListAttested(a) => {
+                crate::attestation::check_list(a, &self.adherence_dates)
             }
             Fact::HolidayCalendar(c) => {
                 let key = (c.calendar.as_str().to_string(), c.year);
@@ -332,6 +340,31 @@ fn check_reported(draft: DraftSymbol, r: &Reported, v: &VoteEntry) -> Result<(),
             reported: r.vetoed_by.show(),
             decided: v.decided.name(),
             computed: computed.show(),
+        });
+    }
+    Ok(())
+}
+
+/// Resolution 76/262: a meeting follows the veto of `draft` on `named` — the draft's recorded
+/// vote (`vote`) is on that day and was vetoed. Checked when a meeting is recorded and, for
+/// the meetings that cite it, when the vote is corrected.
+pub(super) fn follows_veto(
+    draft: DraftSymbol,
+    named: Date,
+    vote: Option<&VoteEntry>,
+) -> Result<(), RuleError> {
+    let v = vote.ok_or(RuleError::MeetingWithoutVote { draft })?;
+    if v.date != named {
+        return Err(RuleError::MeetingVetoDate {
+            draft,
+            named,
+            recorded: v.date,
+        });
+    }
+    if !matches!(v.decided, Decided::Vetoed(_)) {
+        return Err(RuleError::MeetingNotVetoed {
+            draft,
+            decided: v.decided.name(),
         });
     }
     Ok(())

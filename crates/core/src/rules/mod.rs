@@ -53,6 +53,14 @@ pub struct LedgerState {
     votes: BTreeMap<DraftSymbol, VoteEntry>,
     assessments: BTreeMap<(DraftSymbol, PublicKey), Seq>,
     calendars: BTreeMap<(String, u16), Seq>,
+    /// Each supporter's adherence date, exact or listed-by (format revision 3: what an
+    /// attested list is checked against).
+    adherence_dates: BTreeMap<StateCode, Date>,
+    /// The attested supporter lists: their day and seq, in log order.
+    attestations: Vec<(Date, Seq)>,
+    /// The Assembly meetings that cite each draft's veto: the meeting's seq and the day of the
+    /// veto it names (so a correction of the vote re-checks only the meetings that cite it).
+    meetings: BTreeMap<DraftSymbol, Vec<(Seq, Date)>>,
     /// Bumped whenever `terms` changes.
     #[serde(skip)]
     terms_version: u64,
@@ -283,6 +291,9 @@ impl LedgerState {
                 let target = self
                     .fact(c.target)
                     .ok_or(RuleError::CorrectionTarget { target: c.target })?;
+                if let FactIndex::Attestation(_) = target {
+                    return Err(RuleError::AttestationFinal { target: c.target });
+                }
                 let same_kind = matches!(
                     (target, &c.replacement),
                     (FactIndex::Adherence(_), Fact::AdherenceLetter(_))

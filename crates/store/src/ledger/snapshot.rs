@@ -22,8 +22,17 @@ pub(super) const RULES_PART_BYTES: usize = 32 * 1024;
 /// A new snapshot is written once this many events were appended after the last one.
 pub(super) const SNAPSHOT_EVERY: u64 = 1024;
 
+/// The schema of the rule state's encoding (`core::rules::LedgerState`), stored in the
+/// snapshot header. Bumped whenever that encoding changes, so a snapshot an older binary wrote
+/// is never decoded as the new state: it is stale, ignored, and rebuilt from the log at the
+/// next append. 1: the 76-byte header without a schema byte; 2: the state indexes the
+/// Assembly meetings by the vote they cite, and holds each supporter's adherence date and the
+/// attested supporter lists (format revision 3).
+pub(super) const SNAPSHOT_SCHEMA: u8 = 2;
+
 /// `meta/rules`: count (u64 BE) || hash of event count−1 (32) || number of parts (u32 BE) ||
-/// SHA-256 of the state's encoding, the parts concatenated (32).
+/// SHA-256 of the state's encoding, the parts concatenated (32) || schema
+/// ([`SNAPSHOT_SCHEMA`], 1 byte).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct SnapshotHeader {
     pub(super) count: u64,
@@ -33,10 +42,17 @@ pub(super) struct SnapshotHeader {
 }
 
 impl SnapshotHeader {
-    pub(super) const LEN: usize = 76;
+    pub(super) const LEN: usize = 77;
 
+    /// The length of a schema-1 header (no schema byte), which names a state of the old
+    /// encoding: stale, as if there were no snapshot.
+    pub(super) const SCHEMA_1_LEN: usize = 76;
+
+    /// A header of this schema, or `None`. A header of the right length with another schema
+    /// byte is not one this program wrote (a newer schema, or damage): `None` too, which
+    /// `verify` reports.
     pub(super) fn parse(b: &[u8]) -> Option<Self> {
-        if b.len() != Self::LEN {
+        if b.len() != Self::LEN || b.get(76) != Some(&SNAPSHOT_SCHEMA) {
             return None;
         }
         Some(Self {
@@ -53,6 +69,7 @@ impl SnapshotHeader {
         b.extend_from_slice(&self.head.0);
         b.extend_from_slice(&self.parts.to_be_bytes());
         b.extend_from_slice(&self.digest);
+        b.push(SNAPSHOT_SCHEMA);
         b
     }
 }
@@ -138,11 +155,13 @@ impl Ledger {
         Ok((digest == Some(h.digest)).then_some((h.count, h.head, state)))
     }
 
-    /// The stored snapshot header: `None` if there is none, `Some(None)` if it does not parse.
+    /// The stored snapshot header: `None` if there is none or it is of schema 1 (stale: the
+    /// next snapshot replaces it), `Some(None)` if it does not parse.
     pub(super) fn snapshot_header(&self) -> Result<Option<Option<SnapshotHeader>>, StoreError> {
         Ok(self
             .meta
             .get(RULES_KEY)?
+            .filter(|record| record.len() != SnapshotHeader::SCHEMA_1_LEN)
             .map(|record| SnapshotHeader::parse(&record)))
     }
 

@@ -169,7 +169,11 @@ impl Ledger {
             Some(None) => {
                 return Ok(Err(snapshot_err(
                     summary.events.saturating_sub(1),
-                    format!("header is not {} bytes", SnapshotHeader::LEN),
+                    format!(
+                        "header is not {} bytes ending in schema {}",
+                        SnapshotHeader::LEN,
+                        super::snapshot::SNAPSHOT_SCHEMA
+                    ),
                 )))
             }
             Some(Some((count, _, _))) if count == 0 || count > summary.events => {
