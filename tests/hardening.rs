@@ -4,6 +4,7 @@
 //! values refused cleanly, and usage errors that fit on a line.
 #![allow(clippy::unwrap_used)]
 
+mod synth;
 mod util;
 
 use std::path::Path;
@@ -134,6 +135,13 @@ fn a_five_kilobyte_csv_field_is_quoted_bounded() {
             &rec,
             format!("year,member_state,iso3,seat,note,source\n2022,France,FRA,{big},,s\n"),
         ),
+        // A text column checked after its rows are grouped: the value is the one refused
+        // (it used to print `value ""`).
+        (
+            "holidays",
+            &rec,
+            format!("date,name,year,source\n2022-01-17,{big},2022,s\n"),
+        ),
     ] {
         std::fs::write(env.path("in.csv"), text).unwrap();
         let err = env.fails(2, &["import", kind, "in.csv", "--key", key, "--dry-run"]);
@@ -141,6 +149,34 @@ fn a_five_kilobyte_csv_field_is_quoted_bounded() {
         assert!(err.contains("(5000 bytes)"), "{kind}: {err}");
         assert_eq!(err.lines().count(), 1, "{err}");
     }
+}
+
+/// `key list` only reads: it opens the ledger read-only, so it never upgrades (writes) a
+/// ledger of an earlier layout.
+#[test]
+fn key_list_opens_the_ledger_read_only() {
+    let env = Env::new();
+    env.standard();
+    let set_layout = |v: u8| {
+        let db = synth::open_db(&env.ledger());
+        db.open_tree("meta")
+            .unwrap()
+            .insert("layout", &[v])
+            .unwrap();
+        db.flush().unwrap();
+    };
+    // Layout 3 (no checkpoints): readable as it is, upgraded to 4 by any writing open.
+    set_layout(3);
+    let out = env.ok(&["key", "list"]);
+    assert!(out.contains("administrator"), "{out}");
+    let db = synth::open_db(&env.ledger());
+    let layout = db
+        .open_tree("meta")
+        .unwrap()
+        .get("layout")
+        .unwrap()
+        .unwrap();
+    assert_eq!(layout.as_ref(), [3], "key list wrote to the ledger");
 }
 
 #[test]

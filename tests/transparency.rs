@@ -352,12 +352,13 @@ fn oversized_event_is_refused() {
     assert_eq!(env.verify(), before);
 }
 
-/// `prove --state` finds the letter through the `by_state` index (no rule state is built):
-/// the same proof as `prove SEQ`, also after a correction of the letter (which keeps its
-/// seq); a state with no letter is refused; and the answer is the index's (an index entry
-/// removed behind the program's back hides the letter: `verify` is what checks the index).
+/// `prove --state` proves the letter the rules hold for the state now: the same proof as
+/// `prove SEQ`, also after a correction of the letter (which keeps its seq), and after
+/// corrections that move a letter to another state and back (a correction is indexed under
+/// its replacement's state only, so the index alone missed the move away); a state with no
+/// letter is refused.
 #[test]
-fn prove_by_state_reads_the_index() {
+fn prove_by_state_follows_corrections() {
     let env = Env::new();
     env.with_checkpoint();
     let seq_of = |state: &str| -> u64 {
@@ -402,17 +403,40 @@ fn prove_by_state_reads_the_index() {
     );
     let err = env.fails(2, &["prove", "--state", "ITA"]);
     assert!(err.contains("no adherence letter of ITA"), "{err}");
-    // Remove FRA's by_state entries: the index is what was asked.
-    {
-        let db = sled::open(env.db_path()).unwrap();
-        let idx = db.open_tree("by_state").unwrap();
-        let keys: Vec<_> = idx.scan_prefix(b"FRA").keys().map(|k| k.unwrap()).collect();
-        assert!(!keys.is_empty());
-        for k in keys {
-            idx.remove(k).unwrap();
-        }
-        db.flush().unwrap();
-    }
+    // FRA's letter moved to ITA, then back: each time the proof names it under the state it
+    // is recorded for, and the other has none.
+    let mv = |to: &str| {
+        env.ok(&[
+            "record",
+            "--key",
+            &dep,
+            "correction",
+            "--target",
+            &fra.to_string(),
+            "--reason",
+            "the letter is another state's",
+            "adherence",
+            "--state",
+            to,
+            "--date",
+            "2015-10-22",
+            "--source",
+            "s",
+        ]);
+        env.ok(&["checkpoint", "--key", &log]);
+    };
+    mv("ITA");
+    assert_eq!(
+        env.ok(&["prove", "--state", "ITA"]),
+        env.ok(&["prove", &fra.to_string()])
+    );
     let err = env.fails(2, &["prove", "--state", "FRA"]);
     assert!(err.contains("no adherence letter of FRA"), "{err}");
+    mv("FRA");
+    assert_eq!(
+        env.ok(&["prove", "--state", "FRA"]),
+        env.ok(&["prove", &fra.to_string()])
+    );
+    let err = env.fails(2, &["prove", "--state", "ITA"]);
+    assert!(err.contains("no adherence letter of ITA"), "{err}");
 }

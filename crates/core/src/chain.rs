@@ -145,11 +145,22 @@ fn check_version(bytes: &[u8]) -> Result<(), DecodeError> {
     }
 }
 
-/// Decodes stored bytes this program wrote and verified before, skipping the canonical
-/// re-encoding check (about twice as fast): for projections and for rebuilding the rule state
-/// of a store. `verify` and anything reading untrusted bytes use [`decode_event`].
-pub fn decode_event_trusted(bytes: &[u8]) -> Result<Event, DecodeError> {
-    decode_split(bytes, encoding::decode_trusted)
+/// The decoder for *replaying* stored bytes that were verified before (written by this
+/// program through the admission check, or checked by `verify`): it skips the canonical
+/// re-encoding check (about twice as fast), for projections and for rebuilding the rule
+/// state of a store. It is no way into a log: every append decodes with [`decode_event`]
+/// inside [`crate::verify::Verifier::push`], and `verify` and anything reading untrusted
+/// bytes use [`decode_event`] too.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct ReplayOnly;
+
+impl ReplayOnly {
+    /// Decodes stored bytes already verified, without the canonical re-encoding check (a
+    /// non-canonical encoding that `decode_event` refuses may decode here).
+    pub fn decode_event(bytes: &[u8]) -> Result<Event, DecodeError> {
+        decode_split(bytes, encoding::decode_trusted)
+    }
 }
 
 /// The signature at the end of stored bytes (all zero if they are shorter than 64 bytes,

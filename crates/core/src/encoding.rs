@@ -79,7 +79,7 @@ fn encodes_to<T: Serialize>(value: &T, expected: &[u8]) -> bool {
 
 /// Decodes one value without the re-encoding check: for replaying bytes this program wrote
 /// and verified before (projections, rebuilding rule state). Verification uses [`decode`].
-pub fn decode_trusted<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
+pub(crate) fn decode_trusted<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
     if bytes.len() > MAX_EVENT_BYTES {
         return Err(DecodeError::TooLarge {
             len: bytes.len(),

@@ -144,14 +144,6 @@ pub enum OpenError {
         /// The stored layout.
         layout: u8,
     },
-    /// An interrupted write left uncommitted events, which only a writing open removes.
-    #[error("the ledger at {dir} has {events} uncommitted events from an interrupted write; any command that writes removes them (read-only commands change nothing)")]
-    NeedsRecovery {
-        /// The ledger directory.
-        dir: String,
-        /// How many events lie beyond the head.
-        events: u64,
-    },
 }
 
 /// Why an event was refused. Nothing was written.

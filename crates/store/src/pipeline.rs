@@ -152,7 +152,7 @@ fn prepare(buffers: Buffers, work: Work<'_>) -> Chunk {
         let event = if work.canonical {
             chain::decode_event(bytes)
         } else {
-            chain::decode_event_trusted(bytes)
+            chain::ReplayOnly::decode_event(bytes)
         };
         if let (Some(_), Ok(ev)) = (work.signatures, &event) {
             jobs.push((index, ev.unsigned.author));
@@ -517,7 +517,7 @@ pub fn replay_view(
             let bytes = log.get(last)?.ok_or_else(|| {
                 StoreError::Corrupted(format!("no event at seq {last}; run `actledger verify`"))
             })?;
-            let ev = chain::decode_event_trusted(&bytes).map_err(|e| {
+            let ev = chain::ReplayOnly::decode_event(&bytes).map_err(|e| {
                 StoreError::Corrupted(format!("seq {last}: {e}; run `actledger verify`"))
             })?;
             replay.cover(Seq(last), ev.unsigned.recorded_at);

@@ -808,7 +808,7 @@ fn a_ledger_of_an_earlier_layout_is_upgraded_and_a_newer_one_refused() {
                 .unwrap()
                 .unwrap()
                 .as_ref(),
-            [3]
+            [4]
         );
         db.open_tree("meta")
             .unwrap()
@@ -819,14 +819,53 @@ fn a_ledger_of_an_earlier_layout_is_upgraded_and_a_newer_one_refused() {
     match reopen_result(&path) {
         Err(StoreError::Open(OpenError::NewerLayout {
             found: 9,
-            supported: 3,
+            supported: 4,
         })) => {}
         other => panic!("expected NewerLayout, got {other:?}"),
     }
     assert_eq!(
         reopen_err(&path),
-        "this ledger was written by a newer actledger (layout 9); this binary reads up to 3"
+        "this ledger was written by a newer actledger (layout 9); this binary reads up to 4"
     );
+}
+
+/// A database without `meta/layout` is layout 1 only if it holds layout 1's `events` tree:
+/// a ledger of today's layout whose record was removed is refused as unrecognised (exit 1
+/// at the command line), read-only or not, with nothing changed.
+#[test]
+fn a_missing_layout_record_is_refused_unless_the_ledger_is_layout_1() {
+    let (dir, mut l, rec) = ledger();
+    l.append_all(&rec, (0..20).map(filler)).unwrap();
+    let path = dir.path().join("l");
+    drop(l);
+    {
+        let db = raw_db(&path);
+        db.open_tree("meta").unwrap().remove("layout").unwrap();
+        db.flush().unwrap();
+    }
+    let before: Vec<_> = ["bundles", "meta", "tiles", "by_state", "by_draft"]
+        .iter()
+        .map(|t| tree_of(&path, t))
+        .collect();
+    for read_only in [true, false] {
+        let opts = OpenOptions {
+            read_only,
+            wait: std::time::Duration::from_secs(10),
+            ..OpenOptions::default()
+        };
+        match Ledger::open(&path, &opts) {
+            Err(e @ StoreError::Open(OpenError::Unrecognised { .. })) => {
+                assert!(e.is_corruption());
+                assert!(e.to_string().contains("no `meta/layout` record"), "{e}");
+            }
+            other => panic!("read_only {read_only}: expected Unrecognised, got {other:?}"),
+        }
+    }
+    let after: Vec<_> = ["bundles", "meta", "tiles", "by_state", "by_draft"]
+        .iter()
+        .map(|t| tree_of(&path, t))
+        .collect();
+    assert_eq!(before, after, "nothing changed");
 }
 
 #[test]
@@ -1203,14 +1242,48 @@ fn a_checkpoint_deleted_from_the_history_is_caught() {
     });
     let e = verify_err();
     assert!(e.contains("is not in the checkpoint history"), "{e}");
-    // A ledger whose checkpoints predate the numbering verifies, and its next checkpoint
-    // numbers them.
+    // The whole numbered history deleted: since layout 4 every checkpoint is numbered, so
+    // this is not a ledger from before the numbering (issue 16's tamper-sweep gap).
     edit(&|db| {
         let meta = db.open_tree("meta").unwrap();
         for n in 0..3 {
             meta.remove(history_key(n)).unwrap();
         }
     });
+    let e = verify_err();
+    assert!(
+        e.contains(&format!(
+            "the checkpoint at size {} is not in the checkpoint history",
+            sizes[0]
+        )),
+        "{e}"
+    );
+    // A ledger of layout 3 whose checkpoints predate the numbering: a read-only open reads
+    // it as layout 3 and verifies; a writing open numbers them (layout 4), and the next
+    // checkpoint follows.
+    edit(&|db| {
+        db.open_tree("meta")
+            .unwrap()
+            .insert("layout", &[3])
+            .unwrap();
+    });
+    let read_only = OpenOptions {
+        read_only: true,
+        wait: std::time::Duration::from_secs(10),
+        ..OpenOptions::default()
+    };
+    Ledger::open(&path, &read_only)
+        .unwrap()
+        .verify(|_| {})
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        tree_of(&path, "meta")
+            .iter()
+            .filter(|(k, _)| k.starts_with(b"checkpoint/"))
+            .count(),
+        0
+    );
     let mut l = reopen(&path);
     l.verify(|_| {}).unwrap().unwrap();
     l.append(&rec, filler(10)).unwrap();

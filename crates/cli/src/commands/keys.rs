@@ -65,7 +65,7 @@ pub fn run(ctx: &Ctx, cmd: KeyCmd) -> Result<()> {
             report_appended(&format!("KeyRevoked {target}"), &r);
             Ok(())
         }
-        KeyCmd::List(j) => ctx.writing(|ledger| {
+        KeyCmd::List(j) => ctx.inspecting(|ledger| {
             let state = ledger.state()?;
             let mut rows = Vec::new();
             for (k, info) in state.keys() {

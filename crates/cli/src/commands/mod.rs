@@ -53,11 +53,13 @@ impl Ctx {
         }
     }
 
-    /// Runs `f` on the ledger with exclusive access (the rule state is built on first use).
-    pub fn writing<R>(&self, f: impl FnOnce(&mut Ledger) -> Result<R>) -> Result<R> {
+    /// Runs `f` on the ledger opened read-only (nothing migrated, every write refused), with
+    /// the exclusive access that building its rule state needs; a served ledger under its
+    /// write lock.
+    pub fn inspecting<R>(&self, f: impl FnOnce(&mut Ledger) -> Result<R>) -> Result<R> {
         match &self.served {
             Some(l) => f(&mut l.write()),
-            None => f(&mut self.open()?),
+            None => f(&mut self.open_read_only()?),
         }
     }
 

@@ -113,26 +113,13 @@ pub fn prove(ctx: &Ctx, a: ProveArgs) -> Result<()> {
     Ok(())
 }
 
-/// The seq of `state`'s adherence letter (the fact a correction replaced keeps its seq), from
-/// the `by_state` index: a lookup and the few events it names are decoded, no replay and no
-/// rule state. The last of them wins: the letter, or a correction whose replacement is a
-/// letter of `state` (which names the letter's seq). A correction that moved a letter of
-/// `state` to another state is indexed under that state only, so it is not seen here.
+/// The seq of `state`'s adherence letter now (a corrected letter keeps its seq), as the
+/// rules hold it (`LedgerState::supporters`). The `by_state` index cannot answer this alone:
+/// a correction is indexed under its replacement's state, so one that moved a letter away
+/// from `state` is not under `state`. The rule state resumes from the stored snapshot (the
+/// events after it replayed), so this is no replay of the log.
 fn adherence_seq(ledger: &mut Ledger, state: StateCode) -> Result<u64> {
-    use actledger_core::event::{EventBody, Fact};
-    let mut seq = None;
-    for s in ledger.seqs_by_state(state)? {
-        let ev = ledger
-            .event(s)?
-            .with_context(|| format!("the by_state index names seq {s}, which is not stored"))?;
-        match &ev.unsigned.body {
-            EventBody::Fact(Fact::AdherenceLetter(a)) if a.state == state => seq = Some(s),
-            EventBody::Correction(c) if matches!(&c.replacement, Fact::AdherenceLetter(a) if a.state == state) => {
-                seq = Some(c.target)
-            }
-            _ => {}
-        }
-    }
+    let seq = ledger.state()?.supporters().get(&state).copied();
     let seq = seq.with_context(|| {
         format!(
             "no adherence letter of {state} ({}) is recorded",

@@ -303,7 +303,9 @@ fn veto(cx: &Ctx, r: &Row) -> Result<Result<Fact, String>, ImportError> {
             note.push(format!("{col}: {}", r.get(col)));
         }
     }
-    let note = Text::new(note.join("; ")).map_err(|e| cx.err(r, "notes", e.to_string()))?;
+    let note = note.join("; ");
+    let note = Text::new(note.as_str())
+        .map_err(|e| ImportError::at(cx.file, r.line, "notes", &note, e.to_string()))?;
     let subject = if r.get("subject").is_empty() {
         r.get("agenda_item")
     } else {
@@ -399,7 +401,11 @@ fn meeting(cx: &Ctx, r: &Row) -> Result<Fact, ImportError> {
         speakers: Vec::new(),
         press_release,
         source: cx.required(r, "source")?,
-        note: Text::new(note.join("; ")).map_err(|e| cx.err(r, "notes", e.to_string()))?,
+        note: {
+            let note = note.join("; ");
+            Text::new(note.as_str())
+                .map_err(|e| ImportError::at(cx.file, r.line, "notes", &note, e.to_string()))?
+        },
     });
     fact.check_shape()
         .map_err(|e| cx.err(r, "meeting_date", e.to_string()))?;
@@ -466,8 +472,8 @@ impl VoteGroup {
             date: self.date,
             procedural: false,
             votes,
-            source: Text::new(source).map_err(|e| at("source", "", e.to_string()))?,
-            note: Text::new(note).map_err(|e| at("method", "", e.to_string()))?,
+            source: Text::new(source.as_str()).map_err(|e| at("source", &source, e.to_string()))?,
+            note: Text::new(note.as_str()).map_err(|e| at("method", &note, e.to_string()))?,
         });
         fact.check_shape()
             .map_err(|e| at("draft_symbol", &self.last_draft_text, e.to_string()))?;
@@ -620,14 +626,14 @@ fn holidays<R: Read>(
             ));
         }
         let first_line = days.iter().map(|h| h.line).min().unwrap_or(0);
-        let err = |h: &HolidayRow, col: &str, e: actledger_core::ValueError| {
-            ImportError::at(cx.file, h.line, col, "", e.to_string())
+        let err = |h: &HolidayRow, col: &str, value: &str, e: actledger_core::ValueError| {
+            ImportError::at(cx.file, h.line, col, value, e.to_string())
         };
         let mut holidays = Vec::new();
         for h in &days {
             holidays.push(Holiday {
                 date: h.date,
-                name: Text::new(h.name.clone()).map_err(|e| err(h, "name", e))?,
+                name: Text::new(h.name.clone()).map_err(|e| err(h, "name", &h.name, e))?,
             });
         }
         let source = join_unique(days.iter().map(|h| h.source.clone()));
@@ -636,11 +642,12 @@ fn holidays<R: Read>(
             line: first_line,
             rule_value: first.date.to_string(),
             fact: Fact::HolidayCalendar(HolidayCalendar {
-                calendar: Text::new(UN_HQ_CALENDAR).map_err(|e| err(first, "name", e))?,
+                calendar: Text::new(UN_HQ_CALENDAR)
+                    .map_err(|e| err(first, "name", UN_HQ_CALENDAR, e))?,
                 year,
                 complete: opts.complete_years.contains(&year),
                 holidays,
-                source: Text::new(source).map_err(|e| err(first, "source", e))?,
+                source: Text::new(source.as_str()).map_err(|e| err(first, "source", &source, e))?,
             }),
         })?;
     }

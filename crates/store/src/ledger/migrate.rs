@@ -9,12 +9,19 @@ use super::index::Index;
 use super::snapshot::RULES_KEY;
 use super::Ledger;
 
-/// `meta/layout`: the version of the store's layout, one byte. 2: Merkle tiles, the rule-state
-/// snapshot, no by_draft keys for tabled drafts and votes. 3: events in bundles of 16. Ledgers
-/// of an earlier layout (or without the record) are upgraded on open; a newer one is refused.
+/// `meta/layout`: the version of the store's layout, one byte. 1: no record, events in an
+/// `events` tree. 2: Merkle tiles, the rule-state snapshot, no by_draft keys for tabled drafts
+/// and votes. 3: events in bundles of 16. 4: every stored checkpoint is in the numbered
+/// checkpoint history (`meta/checkpoint/N`), so a history missing whole is a lie `verify`
+/// reports. Ledgers of an earlier layout are upgraded on open by a command that writes (a
+/// read-only open of layout 3 reads it as layout 3); a newer one is refused, and so is a
+/// database without the record that is not a layout-1 ledger.
 pub(super) const LAYOUT_KEY: &[u8] = b"layout";
 
-pub(super) const LAYOUT: u8 = 3;
+pub(super) const LAYOUT: u8 = 4;
+
+/// The first layout whose checkpoints are all numbered.
+pub(super) const NUMBERED_HISTORY_LAYOUT: u8 = 4;
 
 /// The tree of one key per event that ledgers used before the bundles (layouts 1 and 2).
 pub(super) const OLD_EVENTS_TREE: &[u8] = b"events";
@@ -62,7 +69,9 @@ impl Ledger {
         };
         let mut plan = Plan {
             events: false,
-            upgrade: layout < LAYOUT || self.has_tree(OLD_NODES_TREE),
+            // Layout 3 differs from 4 only in what verify may require of the checkpoint
+            // history: a read-only open reads it as it is.
+            upgrade: layout < 3 || self.has_tree(OLD_NODES_TREE),
         };
         if self.has_tree(OLD_EVENTS_TREE) && !self.db.open_tree(OLD_EVENTS_TREE)?.is_empty() {
             if layout >= 3 {
@@ -80,14 +89,38 @@ impl Ledger {
         Ok(plan)
     }
 
-    /// The stored layout version (1 for a ledger without the record); refuses a newer one than
-    /// this program's.
+    /// The stored layout version; refuses a newer one than this program's. A database
+    /// without the record is layout 1 only on positive evidence, its events in an `events`
+    /// tree (layouts 2 and later write the record; layout 3 moved the events to bundles):
+    /// anything else is refused ([`OpenError::Unrecognised`]), nothing changed.
     pub(super) fn check_layout(&self) -> Result<u8, StoreError> {
-        let layout = self
-            .meta
-            .get(LAYOUT_KEY)?
-            .and_then(|v| v.first().copied())
-            .unwrap_or(1);
+        let record = self.meta.get(LAYOUT_KEY)?;
+        let layout = match record.as_deref() {
+            Some([layout]) if *layout >= 1 => *layout,
+            Some(other) => {
+                return Err(StoreError::Open(OpenError::Unrecognised {
+                    dir: self.dir.display().to_string(),
+                    found: format!(
+                        "a `meta/layout` record of {} byte(s) {:02x?}",
+                        other.len(),
+                        other.get(..8).unwrap_or(other)
+                    ),
+                }))
+            }
+            None => {
+                let layout_1 = self.has_tree(OLD_EVENTS_TREE)
+                    && !self.db.open_tree(OLD_EVENTS_TREE)?.is_empty();
+                if !layout_1 {
+                    return Err(StoreError::Open(OpenError::Unrecognised {
+                        dir: self.dir.display().to_string(),
+                        found: "no `meta/layout` record, yet no `events` tree of the layout \
+                                that had none (the record is missing)"
+                            .into(),
+                    }));
+                }
+                1
+            }
+        };
         if layout > LAYOUT {
             return Err(OpenError::NewerLayout {
                 found: layout,
@@ -105,6 +138,11 @@ impl Ledger {
     /// gaps (a bundle cannot hold one): a ledger whose log has one is refused.
     pub(super) fn migrate_events_to_bundles(&self) -> Result<(), StoreError> {
         let old = self.db.open_tree(OLD_EVENTS_TREE)?;
+        // The layout becomes a record before the `events` tree (layout 1's only evidence) is
+        // dropped, so an open after a crash in between still knows what it is upgrading.
+        if !self.meta.contains_key(LAYOUT_KEY)? {
+            self.meta.insert(LAYOUT_KEY, &[1])?;
+        }
         self.meta.insert(MIGRATING_KEY, &[] as &[u8])?;
         self.db.flush()?;
         self.bundles.clear()?;
@@ -181,9 +219,14 @@ impl Ledger {
         if layout < 2 {
             self.remove_stale_draft_keys()?;
         }
-        // Before layout 3 the snapshot was one record; it is written again in parts by the
-        // next import or 1,024th append.
-        self.meta.remove(RULES_KEY)?;
+        if layout < 3 {
+            // Before layout 3 the snapshot was one record; it is written again in parts by
+            // the next import or 1,024th append.
+            self.meta.remove(RULES_KEY)?;
+        }
+        if layout < NUMBERED_HISTORY_LAYOUT {
+            self.number_checkpoints()?;
+        }
         self.meta.insert(LAYOUT_KEY, &[LAYOUT])?;
         self.db.flush()?;
         Ok(())

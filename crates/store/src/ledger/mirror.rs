@@ -198,7 +198,7 @@ impl Ledger {
                     .at(seq)
                     .ok_or_else(|| StoreError::Corrupted(format!("pending event {seq} missing")))?;
                 // Checked canonically above; the rules run again in the writer's state.
-                let event = chain::decode_event_trusted(bytes)
+                let event = chain::ReplayOnly::decode_event(bytes)
                     .map_err(|e| StoreError::Corrupted(format!("seq {seq}: {e}")))?;
                 let hash = chain::event_hash(bytes);
                 let event = writer

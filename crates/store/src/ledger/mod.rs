@@ -95,6 +95,9 @@ pub struct Ledger {
     writer: Option<Writer>,
     poisoned: bool,
     read_only: bool,
+    /// The layout the open found (a read-only open of layout 3 leaves it as it is), or
+    /// [`migrate::LAYOUT`] once upgraded.
+    layout: u8,
     recovered: u64,
     _lock: LockFile,
 }

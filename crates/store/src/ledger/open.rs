@@ -141,6 +141,7 @@ impl Ledger {
             writer: None,
             poisoned: false,
             read_only: opts.read_only,
+            layout: LAYOUT,
             recovered: 0,
             _lock: lock,
         })
@@ -185,7 +186,11 @@ impl Ledger {
             ledger.migrate_events_to_bundles()?;
         }
         ledger.recovered = ledger.recover()?;
-        ledger.upgrade(layout)?;
+        ledger.layout = layout;
+        if !opts.read_only {
+            ledger.upgrade(layout)?;
+            ledger.layout = LAYOUT;
+        }
         Ok(ledger)
     }
 

@@ -211,6 +211,21 @@ impl Ledger {
         Ok(())
     }
 
+    /// Numbers the checkpoints of a ledger from before the numbered history (layout 3 and
+    /// earlier), `0, 1, 2, ...` by size, when it has none numbered. A history that numbers some
+    /// but not all is left as it is, for `verify` to report: no released version wrote one.
+    pub(super) fn number_checkpoints(&self) -> Result<(), StoreError> {
+        if !self.checkpoint_history()?.is_empty() {
+            return Ok(());
+        }
+        let mut batch = sled::Batch::default();
+        for (n, cp) in (0u64..).zip(self.checkpoints()?) {
+            batch.insert(history_key(n), &cp.size.to_be_bytes());
+        }
+        self.meta.apply_batch(batch)?;
+        Ok(())
+    }
+
     /// The numbered checkpoint history, `(number, size)` in number order, as stored in `meta`
     /// (`checkpoint/` || number (u64 BE) → size (u64 BE)).
     pub(super) fn checkpoint_history(&self) -> Result<Vec<(u64, u64)>, StoreError> {

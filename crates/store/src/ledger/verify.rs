@@ -221,7 +221,9 @@ impl Ledger {
     /// numbers them.
     fn history_lie(&self, stored: &[StoredCheckpoint]) -> Result<Option<String>, StoreError> {
         let history = self.checkpoint_history()?;
-        if history.is_empty() {
+        // Before layout 4, checkpoints could predate the numbering; since, every stored one
+        // is numbered, so an empty history beside stored checkpoints was deleted.
+        if history.is_empty() && self.layout < super::migrate::NUMBERED_HISTORY_LAYOUT {
             return Ok(None);
         }
         let mut before: Option<u64> = None;
