@@ -16,7 +16,7 @@
 //! Tiles are read through [`crate::http_log::HttpLog`], the store's tile-shaped seam over
 //! HTTP: one timeout per request, a size limit per response (checkpoint:
 //! [`actledger_core::note::MAX_NOTE_BYTES`]; a bundle of width `W`: `W` entries of at most
-//! 65,535 bytes), no redirects, no retries.
+//! 65,535 bytes), no redirects, no retries, at most four requests at once.
 //!
 //! Local state in `DIR` (docs/FORMAT.md T14): `mirror/` (a ledger: every projection command
 //! runs on it with `--ledger DIR/mirror`), `checkpoint` (the last checkpoint recorded, also in
