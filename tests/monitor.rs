@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod net;
+mod synth;
 mod util;
 
 use std::net::TcpListener;
@@ -15,7 +16,7 @@ use actledger_core::evidence::root_of;
 use actledger_core::note::KeyName;
 use actledger_core::tiles::{parse_entry_bundle, tiles_from_entries};
 use actledger_core::SigningKey;
-use net::{witness_serve, Mode, Server};
+use net::{actledger_serve, witness_serve, Mode, Server};
 use util::Env;
 
 /// A ledger with a log key and a checkpoint, and its verifier key.
@@ -419,34 +420,40 @@ fn monitor_requires_the_witness_quorum() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("quorum"));
 }
 
+/// Two running `witness serve` for the log `vkey`: each with its cosignature verifier key and
+/// its `URL=VKEY` for `--witness`.
+fn two_witnesses(env: &Env, vkey: &str) -> [(net::Served, String, String); 2] {
+    ["w1", "w2"].map(|name| {
+        let k = env.key(name);
+        let v = env
+            .ok(&[
+                "key",
+                "show",
+                &k,
+                "--verifier",
+                "--cosignature",
+                "--origin",
+                "actledger-witness",
+            ])
+            .trim()
+            .to_string();
+        let w = witness_serve(&k, &[vkey], &env.path(name));
+        let o = format!("{}={v}", w.url);
+        (w, v, o)
+    })
+}
+
 /// End to end on loopback: a log published as static tiles, two `witness serve`, and a
 /// monitor with quorum 2 following appends. Stopping one witness stops publication with
 /// quorum 2 (the monitor sees nothing new) and not with quorum 1 (whose checkpoint the
-/// quorum-2 monitor then refuses). 16 appends in 5 rounds here, not the issue's 10,000:
-/// each append is a CLI run, and CI has two cores.
+/// quorum-2 monitor then refuses). 16 appends, each a CLI run, published by `checkpoint
+/// --witness`; the 10,000 appends through `serve --witness` are the next test.
 #[test]
 fn end_to_end_two_witnesses_and_a_monitor_with_quorum_2() {
     let env = Env::new();
     let vkey = ledger(&env);
     let log = env.key("log");
-    let (k1, k2) = (env.key("w1"), env.key("w2"));
-    let cosig = |k: &str| {
-        env.ok(&[
-            "key",
-            "show",
-            k,
-            "--verifier",
-            "--cosignature",
-            "--origin",
-            "actledger-witness",
-        ])
-        .trim()
-        .to_string()
-    };
-    let (v1, v2) = (cosig(&k1), cosig(&k2));
-    let w1 = witness_serve(&k1, &[&vkey], &env.path("w1"));
-    let w2 = witness_serve(&k2, &[&vkey], &env.path("w2"));
-    let (o1, o2) = (format!("{}={v1}", w1.url), format!("{}={v2}", w2.url));
+    let [(_w1, v1, o1), (w2, v2, o2)] = two_witnesses(&env, &vkey);
     let tiles = env.path("tiles");
     let server = Server::new(Mode::Files(tiles.clone()));
     let publish = |quorum: &str| {
@@ -545,24 +552,9 @@ fn end_to_end_two_witnesses_and_a_monitor_with_quorum_2() {
 fn monitor_follows_actledger_serve() {
     let env = Env::new();
     let vkey = ledger(&env);
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("actledger"))
-        .arg("--ledger")
-        .arg(env.ledger())
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    let url = line.trim().rsplit_once(" on ").unwrap().1.to_string();
-    let out = monitor(&env, &url, &vkey, "m", &["--json"]);
-    let _ = child.kill();
-    let _ = child.wait();
+    let server = actledger_serve(&env.ledger(), &[]);
+    let out = monitor(&env, &server.url, &vkey, "m", &["--json"]);
+    drop(server);
     assert!(
         out.status.success(),
         "{}",
@@ -570,4 +562,188 @@ fn monitor_follows_actledger_serve() {
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["size"].as_u64().unwrap(), env.verify().0);
+}
+
+/// End to end on loopback, as the issue has it: `serve` publishing checkpoints cosigned by two
+/// `witness serve`, and a monitor with quorum 2, follow `ACTLEDGER_E2E_EVENTS` appends
+/// (default 10,000) submitted in four signed batches (`import votes --remote`). Then one
+/// witness stops: with quorum 2 nothing new is published (`POST /checkpoint` is 503, the
+/// monitor sees nothing new); the same server restarted with quorum 1 publishes, and the
+/// quorum-2 monitor refuses that checkpoint while a quorum-1 monitor follows it.
+#[test]
+fn end_to_end_serve_two_witnesses_and_a_monitor_follow_10000_appends() {
+    let total: u64 = std::env::var("ACTLEDGER_E2E_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let env = Env::new();
+    let (admin, rec, dep, log) = (
+        env.key("admin"),
+        env.key("rec"),
+        env.key("dep"),
+        env.key("log"),
+    );
+    env.ok(&[
+        "init",
+        "--origin",
+        "test.example/ledger",
+        "--admin-key",
+        &admin,
+    ]);
+    env.grant("rec", "recorder");
+    env.grant("dep", "depositary");
+    env.grant("log", "log");
+    let mut rng = synth::Rng::new(19);
+    // 80 Councils (1946-2025) and the votes of their years: `per_year` drafts each.
+    let (members, councils) = synth::members_csv(&mut rng, 1946..=2025);
+    let csv = env.path("members.csv");
+    std::fs::write(&csv, members).unwrap();
+    env.ok(&["import", "members", csv.to_str().unwrap(), "--key", &rec]);
+    let vkey = env
+        .ok(&["key", "show", &log, "--verifier"])
+        .trim()
+        .to_string();
+    let [(_w1, v1, o1), (w2, v2, o2)] = two_witnesses(&env, &vkey);
+    let serve = |quorum: &str| {
+        actledger_serve(
+            &env.ledger(),
+            &[
+                "--log-key",
+                &log,
+                "--witness",
+                &o1,
+                "--witness",
+                &o2,
+                "--quorum",
+                quorum,
+            ],
+        )
+    };
+    let mut server = serve("2");
+    let client = actledger_http::client::Client::new(std::time::Duration::from_secs(30), 1 << 20);
+    let sign = |url: &str| {
+        client
+            .post(
+                &actledger_http::client::join(url, "checkpoint"),
+                "text/plain",
+                b"",
+            )
+            .unwrap()
+            .status
+    };
+    let follow = |url: &str, quorum: &str| {
+        let mut extra = vec!["--json", "--quorum", quorum];
+        extra.extend(["--witness", &v1, "--witness", &v2]);
+        let out = monitor(&env, url, &vkey, "m", &extra);
+        let v: Option<serde_json::Value> = serde_json::from_slice(&out.stdout).ok();
+        (out, v)
+    };
+    let (out, v) = follow(&server.url, "2");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let base = v.unwrap()["size"].as_u64().unwrap();
+    let years: Vec<u16> = councils.keys().copied().collect();
+    let per_year = u32::try_from(total.div_ceil(years.len() as u64)).unwrap();
+    let mut followed = 0;
+    for (round, chunk) in years.chunks(years.len().div_ceil(4)).enumerate() {
+        let part: synth::Councils = councils
+            .iter()
+            .filter(|(y, _)| chunk.contains(y))
+            .map(|(y, c)| (*y, c.clone()))
+            .collect();
+        let votes = env.path(&format!("votes{round}.csv"));
+        std::fs::write(&votes, synth::votes_csv(&mut rng, &part, per_year)).unwrap();
+        let args = [
+            "import",
+            "votes",
+            votes.to_str().unwrap(),
+            "--key",
+            &rec,
+            "--remote",
+            &server.url,
+        ];
+        env.ok(&args);
+        assert_eq!(sign(&server.url), 200);
+        let (out, v) = follow(&server.url, "2");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v = v.unwrap();
+        assert_eq!(
+            v["new_events"].as_u64().unwrap(),
+            u64::from(per_year) * chunk.len() as u64
+        );
+        followed += v["new_events"].as_u64().unwrap();
+    }
+    assert!(followed >= total, "{followed} of {total}");
+    same_as_the_log_served(&env, &server.url, &env.path("m/mirror"));
+
+    // One witness down: with quorum 2, nothing new is published.
+    drop(w2);
+    let adherence = [
+        "record",
+        "--remote",
+        &server.url,
+        "--key",
+        &dep,
+        "adherence",
+        "--state",
+        "FRA",
+        "--date",
+        "2015-10-23",
+        "--source",
+        "s",
+    ];
+    env.ok(&adherence);
+    assert_eq!(sign(&server.url), 503);
+    let (out, v) = follow(&server.url, "2");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(v.unwrap()["new_events"], 0);
+    // With quorum 1 it is; a quorum-2 reader refuses it, a quorum-1 reader follows.
+    drop(server);
+    server = serve("1");
+    assert_eq!(sign(&server.url), 200);
+    let (out, _) = follow(&server.url, "2");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("quorum"));
+    let (out, v) = follow(&server.url, "1");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(v.unwrap()["new_events"], 1);
+    assert_eq!(base + followed + 1, {
+        drop(server);
+        env.verify().0
+    });
+}
+
+/// The mirror's reports are the served ledger's (`GET /api/...` runs the same commands).
+fn same_as_the_log_served(env: &Env, url: &str, mirror: &Path) {
+    let client = actledger_http::client::Client::new(std::time::Duration::from_secs(60), 1 << 30);
+    for (api, args) in [
+        ("supporters", &["supporters", "--json"][..]),
+        ("compliance?all", &["compliance", "--json", "--all"]),
+    ] {
+        let served = client
+            .get(&actledger_http::client::join(url, &format!("api/{api}")))
+            .unwrap();
+        assert_eq!(served.status, 200, "{api}");
+        assert_eq!(
+            env.ok_in(mirror, args),
+            served.text(),
+            "{api} differs on the mirror"
+        );
+    }
+    env.ok_in(mirror, &["verify"]);
 }

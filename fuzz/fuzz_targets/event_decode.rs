@@ -17,6 +17,7 @@ fn fact_index(f: &Fact) -> u32 {
         Fact::HolidayCalendar(_) => 6,
         Fact::DatedAssessment(_) => 7,
         Fact::TallyVote(_) => 8,
+        Fact::SupporterListAttested(_) => 9,
     }
 }
 

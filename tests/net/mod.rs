@@ -24,12 +24,26 @@ impl Drop for Served {
 pub fn witness_serve(key: &str, logs: &[&str], state: &Path) -> Served {
     let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("actledger"));
     c.args(["witness", "serve", "--key", key, "--listen", "127.0.0.1:0"])
-        .args(["--state", state.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
+        .args(["--state", state.to_str().unwrap()]);
     for l in logs {
         c.args(["--log", l]);
     }
+    spawn(c)
+}
+
+/// `actledger --ledger LEDGER serve --listen 127.0.0.1:0 ARGS...`, running.
+pub fn actledger_serve(ledger: &Path, args: &[&str]) -> Served {
+    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("actledger"));
+    c.arg("--ledger")
+        .arg(ledger)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(args);
+    spawn(c)
+}
+
+/// Starts a server and reads the URL from the first line it prints.
+fn spawn(mut c: std::process::Command) -> Served {
+    c.stdout(Stdio::piped()).stderr(Stdio::inherit());
     let mut child = c.spawn().unwrap();
     let mut line = String::new();
     std::io::BufRead::read_line(

@@ -104,6 +104,14 @@ pub struct ServeArgs {
     /// and on `POST /checkpoint`. Without it, the latest recorded checkpoint is served.
     #[arg(long, value_name = "FILE")]
     pub log_key: Option<PathBuf>,
+    /// A witness to cosign each checkpoint before it is published (C2SP tlog-witness): its
+    /// URL and its cosignature verifier key. Repeat for several.
+    #[arg(long = "witness", value_name = "URL=VKEY", requires = "log_key")]
+    pub witnesses: Vec<String>,
+    /// Publish a checkpoint only with at least K valid cosignatures (default: all the
+    /// witnesses).
+    #[arg(long, value_name = "K", requires = "witnesses")]
+    pub quorum: Option<usize>,
     /// Seconds a client may take to send a request's headers before it is cut off.
     #[arg(long, default_value_t = 10, value_name = "SECS")]
     pub header_timeout: u64,

@@ -21,6 +21,19 @@ pub fn quoted(value: &str) -> String {
     }
 }
 
+/// The start of `message` (a parser's own error text, which can quote hostile input) in at
+/// most `max_bytes` bytes, cut at a character boundary, for one-line errors.
+pub fn clipped(message: &str, max_bytes: usize) -> &str {
+    if message.len() <= max_bytes {
+        return message;
+    }
+    let mut cut = max_bytes;
+    while !message.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &message[..cut]
+}
+
 /// A field value that cannot be what it claims to be (parse, don't validate).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

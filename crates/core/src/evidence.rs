@@ -155,9 +155,7 @@ impl Evidence {
             return Err(EvidenceError::Format("over 1 GiB".into()));
         }
         let e: Self = serde_json::from_slice(bytes).map_err(|e| {
-            let mut m = e.to_string();
-            m.truncate(200);
-            EvidenceError::Format(m)
+            EvidenceError::Format(crate::error::clipped(&e.to_string(), 200).to_string())
         })?;
         if e.kind_tag != EVIDENCE_TYPE || e.version != EVIDENCE_VERSION {
             return Err(EvidenceError::Format(format!(

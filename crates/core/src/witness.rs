@@ -118,9 +118,7 @@ impl WitnessState {
             return Err(StateError::TooLarge(bytes.len()));
         }
         let json: StateJson = serde_json::from_slice(bytes).map_err(|e| {
-            let mut msg = e.to_string();
-            msg.truncate(200);
-            StateError::Json(msg)
+            StateError::Json(crate::error::clipped(&e.to_string(), 200).to_string())
         })?;
         let mut logs = BTreeMap::new();
         for (origin, h) in json.logs {

@@ -513,3 +513,27 @@ fn bounded_memory_under_ulimit() {
         eprintln!("{line} (under ulimit -v 1000000)");
     }
 }
+
+/// The witness state file and an evidence file are read from disk and from anyone: a JSON
+/// error that quotes multi-byte text is cut at a character boundary, never mid-character (the
+/// `witness_request` fuzz target found a panic here: `String::truncate` at byte 200).
+#[test]
+fn json_errors_quoting_multibyte_text_are_cut_on_a_character_boundary() {
+    use actledger_core::evidence::Evidence;
+    use actledger_core::witness::WitnessState;
+    for n in 60..140 {
+        for prefix in ["", "a", "ab"] {
+            let json = format!("\"{prefix}{}\"", "é".repeat(n));
+            let e = WitnessState::from_json(json.as_bytes())
+                .unwrap_err()
+                .to_string();
+            assert!(e.len() <= 300, "{e}");
+            let e = Evidence::from_json(json.as_bytes())
+                .unwrap_err()
+                .to_string();
+            assert!(e.len() <= 300, "{e}");
+        }
+    }
+    let found = include_bytes!("../../../fuzz/corpus/witness_request/crash-4f5898e7-state-json");
+    assert!(WitnessState::from_json(found).is_err());
+}

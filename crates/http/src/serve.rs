@@ -43,6 +43,11 @@ pub struct Config {
     pub listen: SocketAddr,
     /// A key with the `log` role: sign checkpoints after writes and on request.
     pub log_key: Option<SigningKey>,
+    /// Witnesses (URL, cosignature verifier key) to ask before a checkpoint is published, and
+    /// the quorum it needs ([`crate::witness::sign_cosigned`]); empty: publish it signed only.
+    pub witnesses: Vec<(String, actledger_core::note::VerifierKey)>,
+    /// The policy the witnesses' cosignatures must meet (with `witnesses`).
+    pub quorum: Option<actledger_core::quorum::Quorum>,
     /// How long a client may take to send a request's headers (the connection is cut after).
     pub header_timeout: Duration,
     /// How long a request may take, body included (`408` after).
@@ -61,6 +66,8 @@ impl Config {
         Self {
             listen,
             log_key: None,
+            witnesses: Vec::new(),
+            quorum: None,
             header_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             max_connections: 4096,
@@ -169,6 +176,11 @@ pub(crate) struct State {
     pub published: RwLock<Option<Arc<StoredCheckpoint>>>,
     pub head: RwLock<Head>,
     pub log_key: Option<SigningKey>,
+    /// The witnesses and their quorum, if checkpoints are published cosigned.
+    pub cosign: Option<(
+        Vec<(String, actledger_core::note::VerifierKey)>,
+        actledger_core::quorum::Quorum,
+    )>,
     /// Woken after each write (the signer waits on it).
     pub wrote: tokio::sync::Notify,
     pub pages: Arc<dyn Pages>,
@@ -231,8 +243,28 @@ pub fn run(
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
     let dir = ledger.dir().to_path_buf();
+    let cosign = match config.quorum {
+        Some(q) if !config.witnesses.is_empty() => Some((config.witnesses, q)),
+        _ => None,
+    };
     if let Some(key) = &config.log_key {
-        ledger.sign_checkpoint(key)?;
+        match &cosign {
+            None => {
+                ledger.sign_checkpoint(key)?;
+            }
+            // Witnesses down at start: the latest recorded checkpoint is served until a
+            // write or `POST /checkpoint` reaches the quorum.
+            Some((w, q)) => {
+                if let Err(e) = crate::witness::sign_cosigned(&mut ledger, key, w, q, &mut |e| {
+                    eprintln!("warning: witness {e}")
+                }) {
+                    if let crate::witness::PublishError::Store(e) = e {
+                        return Err(e.into());
+                    }
+                    eprintln!("warning: {e}");
+                }
+            }
+        }
     }
     let published = ledger.latest_checkpoint()?.map(Arc::new);
     let (size, hash) = ledger.stored_head()?;
@@ -247,6 +279,7 @@ pub fn run(
             last_time,
         }),
         log_key: config.log_key,
+        cosign,
         wrote: tokio::sync::Notify::new(),
         pages,
         cache: Mutex::new(tiles::Cache::default()),

@@ -3,9 +3,11 @@
 //! ([`state`]) that the file-based `witness cosign` shares.
 
 pub mod client;
+pub mod publish;
 pub mod server;
 pub mod state;
 
 pub use client::{CosignError, WitnessClient};
+pub use publish::{sign_cosigned, PublishError};
 pub use server::{serve, WitnessService};
 pub use state::{StateDir, StateDirError};

@@ -20,6 +20,13 @@ pub fn run(ctx: &Ctx, a: ServeArgs) -> Result<()> {
     }
     let mut config = Config::new(a.listen);
     config.log_key = a.log_key.as_deref().map(keyfile::read).transpose()?;
+    if !a.witnesses.is_empty() {
+        config.witnesses = super::witness::endpoints(&a.witnesses)?;
+        config.quorum = Some(actledger_core::quorum::Quorum::new(
+            config.witnesses.iter().map(|w| w.1.clone()).collect(),
+            a.quorum,
+        )?);
+    }
     config.header_timeout = Duration::from_secs(a.header_timeout);
     config.request_timeout = Duration::from_secs(a.request_timeout);
     config.max_connections = a.max_connections;

@@ -6,13 +6,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use actledger_core::checkpoint::Checkpoint;
 use actledger_core::note::{KeyName, Note, VerifierKey};
 use actledger_core::proof;
 use actledger_core::quorum::Quorum;
 use actledger_core::witness::{AddCheckpoint, Refusal, Witness, WitnessState};
 use actledger_core::SigningKey;
-use actledger_http::witness::{StateDir, WitnessClient, WitnessService};
+use actledger_http::witness::{PublishError, StateDir, WitnessService};
 use actledger_store::{Ledger, StoredCheckpoint};
 use anyhow::{bail, Context, Result};
 
@@ -241,70 +240,24 @@ pub fn sign_cosigned(
     witnesses: &[String],
     quorum: Option<usize>,
 ) -> Result<StoredCheckpoint> {
-    let endpoints = witnesses
-        .iter()
-        .map(|w| parse_witness(w))
-        .collect::<Result<Vec<_>>>()?;
+    let endpoints = endpoints(witnesses)?;
     let policy = Quorum::new(endpoints.iter().map(|e| e.1.clone()).collect(), quorum)?;
-    // The role check of the store, before any witness is asked.
-    if let Ok(never) = ledger.sign_checkpoint_with(key, |_| Err::<String, ()>(()))? {
-        return Ok(never);
-    }
-    let origin = ledger.origin()?;
-    let size = ledger.size()?;
-    let signed = match ledger.checkpoint_at(size)? {
-        Some(c) => Note::parse(&c.note).context("stored checkpoint")?,
-        None => Checkpoint::new(origin.as_str(), size, ledger.root_at(size)?)?
-            .sign(&KeyName::from(&origin), key)?,
-    };
-    // The witnesses most likely cosigned the last checkpoint published before this one.
-    let guess = ledger
-        .checkpoints()?
-        .iter()
-        .map(|c| c.size)
-        .filter(|s| *s < size)
-        .max()
-        .unwrap_or(0);
-    let client = WitnessClient::new();
-    let mut cosigned = signed.clone();
-    let mut misbehaviour = false;
-    for (url, vkey) in &endpoints {
-        let mut proof = |old: u64| {
-            if old == 0 || old == size {
-                Ok(Vec::new())
-            } else {
-                ledger
-                    .consistency_proof(old, size)
-                    .map_err(|e| e.to_string())
-            }
-        };
-        match client.cosign(url, vkey, &signed, guess, &mut proof) {
-            Ok(sigs) => {
-                for s in sigs {
-                    if !cosigned.signatures().contains(&s) {
-                        cosigned.push_signature(s)?;
-                    }
-                }
-            }
-            Err(e) => {
-                misbehaviour |= e.is_misbehaviour();
-                eprintln!("warning: witness {e}");
-            }
-        }
-    }
-    if let Err(e) = policy.check(&cosigned) {
-        let msg = format!("checkpoint at size {size} not published: {e}");
-        return Err(if misbehaviour {
+    let mut warn = |e: &actledger_http::witness::CosignError| eprintln!("warning: witness {e}");
+    match actledger_http::witness::sign_cosigned(ledger, key, &endpoints, &policy, &mut warn) {
+        Ok(stored) => Ok(stored),
+        Err(PublishError::NoQuorum { msg, misbehaviour }) => Err(if misbehaviour {
             fail(msg)
         } else {
             anyhow::anyhow!(msg)
-        });
+        }),
+        Err(PublishError::Store(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     }
-    let text = cosigned.to_string();
-    match ledger.sign_checkpoint_with(key, |_| Ok::<_, std::convert::Infallible>(text))? {
-        Ok(stored) => Ok(stored),
-        Err(never) => match never {},
-    }
+}
+
+/// Parses every `--witness URL=VKEY` of `serve` and `checkpoint`.
+pub fn endpoints(witnesses: &[String]) -> Result<Vec<(String, VerifierKey)>> {
+    witnesses.iter().map(|w| parse_witness(w)).collect()
 }
 
 /// The reader's policy of `--witness VKEY... [--quorum K]`.

@@ -87,7 +87,10 @@ impl RemoteLog {
     pub fn new(base: &str) -> Self {
         Self {
             base: base.trim_end_matches('/').to_string(),
-            client: Client::new(Duration::from_secs(60), 1 << 20),
+            client: Client::new(
+                Duration::from_secs(60),
+                super::write::ENTRIES_PAGE_BYTES as u64,
+            ),
         }
     }
 

@@ -3,6 +3,10 @@
 //! `POST /checkpoint` signs one at once and answers with it (`200`, the note). Without a log
 //! key the server publishes the latest recorded checkpoint and `POST /checkpoint` is `404`.
 //! Signing stores the checkpoint in the ledger's history (durably) before it is published.
+//! With `--witness URL=VKEY... --quorum K`, each checkpoint is first cosigned by the witnesses
+//! (`crate::witness::sign_cosigned`, as `checkpoint --witness` does) and stored and published
+//! only with the quorum; while it cannot be met, nothing new is published and `POST
+//! /checkpoint` answers `503`.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -25,11 +29,20 @@ fn sign(state: &State) -> Result<Arc<actledger_store::StoredCheckpoint>, String>
         .log_key
         .as_ref()
         .ok_or("this server has no log key (start it with --log-key FILE)")?;
-    let cp = state
-        .ledger
-        .write()
-        .sign_checkpoint(key)
-        .map_err(|e| e.to_string())?;
+    let cp = {
+        let mut ledger = state.ledger.write();
+        match &state.cosign {
+            None => ledger.sign_checkpoint(key).map_err(|e| e.to_string())?,
+            // Published only with the quorum: a witness down stops publication (the read
+            // path keeps serving the last checkpoint) until the quorum is met again.
+            Some((witnesses, quorum)) => {
+                crate::witness::sign_cosigned(&mut ledger, key, witnesses, quorum, &mut |e| {
+                    eprintln!("warning: witness {e}")
+                })
+                .map_err(|e| e.to_string())?
+            }
+        }
+    };
     state.publish(cp);
     state
         .published()
@@ -53,6 +66,7 @@ async fn sign_now(Extract(state): Extract<Arc<State>>) -> Response {
             cp.note.clone(),
         )
             .into_response(),
+        Ok(Err(e)) if state.cosign.is_some() => error(StatusCode::SERVICE_UNAVAILABLE, e),
         Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
     }

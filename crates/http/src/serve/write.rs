@@ -70,8 +70,13 @@ async fn head(Extract(state): Extract<Arc<State>>) -> Response {
 /// Events per `GET /entries` answer.
 pub const ENTRIES_PAGE: u64 = 4096;
 
-/// `GET /entries?from=N`: the stored events from seq `N` (up to [`ENTRIES_PAGE`] of them, and
-/// only up to the head), in the batch framing: what a remote signer replays and verifies to
+/// Bytes per `GET /entries` answer at most (framing included), and so the body limit of a
+/// client reading them: a page ends before the event that would pass it (but holds at least
+/// one event, which is at most 65,537 framed bytes). 4,096 vote events are ~1.6 MB.
+pub const ENTRIES_PAGE_BYTES: usize = 1 << 20;
+
+/// `GET /entries?from=N`: the stored events from seq `N` (up to [`ENTRIES_PAGE`] of them and
+/// [`ENTRIES_PAGE_BYTES`], and only up to the head), in the batch framing: what a remote signer replays and verifies to
 /// check its facts against the log's (an import). Unlike the tiles, not limited to the
 /// published checkpoint.
 async fn entries(
@@ -96,11 +101,16 @@ async fn entries(
         let ledger = s.ledger.read();
         let size = s.head().size;
         let to = from.saturating_add(ENTRIES_PAGE).min(size);
-        let events: Vec<Vec<u8>> = ledger
-            .scan_range(from, to)
-            .map(|item| item.map(|(_, bytes)| bytes))
-            .collect::<Result<_, _>>()
-            .map_err(|e| e.to_string())?;
+        let mut events: Vec<Vec<u8>> = Vec::new();
+        let mut bytes = 0;
+        for item in ledger.scan_range(from, to) {
+            let (_, e) = item.map_err(|e| e.to_string())?;
+            bytes += 2 + e.len();
+            if bytes > ENTRIES_PAGE_BYTES && !events.is_empty() {
+                break;
+            }
+            events.push(e);
+        }
         encode_entry_bundle(from, &events).map_err(|e| e.to_string())
     })
     .await;
