@@ -33,7 +33,8 @@ pub use pipeline::{
     for_each_event, for_each_event_where, replay_view, ChainCheck, Keep, CHUNK, SIGNATURE_BATCH,
 };
 pub use tile_log::{
-    consistency_proof, inclusion_proof, root, tile_files, verify_tiles, ComputedTiles, TileReader,
+    consistency_proof, for_each_tile_file, inclusion_proof, root, tile_files, verify_tiles,
+    ComputedTiles, HashedTiles, TileBuilder, TileReader,
 };
 pub use verify::{verify_log, verify_log_with, SignatureMode, VerifySummary};
 

@@ -3,9 +3,10 @@
 //! `LogReader`: the latest checkpoint, the integrated size, a hash tile, an entry bundle.
 //! Inclusion and consistency proofs, tile export and tile verification are written once, here,
 //! against it; nothing above the seam knows which log it has. Behind it: the sled [`Ledger`]
-//! (its stored tiles), and [`ComputedTiles`] over any event-shaped log (an in-memory
-//! [`crate::MemoryLog`], a snapshot's entries file), which computes the tiles from the
-//! entries. A log read over HTTP is the fourth (`crates/http`): the trait is object-safe and
+//! (its stored tiles); [`HashedTiles`] over an event-shaped log that keeps no tiles (a
+//! snapshot's entries file, a log being exported), its tiles computed in one pass; and
+//! [`ComputedTiles`] over any event-shaped log (an in-memory [`crate::MemoryLog`] in tests),
+//! which hashes each node up from the entries it covers. A log read over HTTP is the fourth (`crates/http`): the trait is object-safe and
 //! its errors carry an I/O or network failure ([`StoreError::Read`]).
 
 use actledger_core::merkle::{self, Frontier, Hash, HASH_LEN};
@@ -97,17 +98,32 @@ pub fn tile_files(
     old: u64,
     new: u64,
 ) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+    let mut files = Vec::new();
+    for_each_tile_file(log, old, new, |path, bytes| {
+        files.push((path.to_string(), bytes));
+        Ok(())
+    })?;
+    Ok(files)
+}
+
+/// [`tile_files`] one file at a time, in order, without holding them: `write(path, bytes)`
+/// for each (an export writes each as it comes).
+pub fn for_each_tile_file(
+    log: &dyn TileReader,
+    old: u64,
+    new: u64,
+    mut write: impl FnMut(&str, Vec<u8>) -> Result<(), StoreError>,
+) -> Result<usize, StoreError> {
     check_size(log, new)?;
-    tiles_between(old, new)
-        .into_iter()
-        .map(|t| {
-            let bytes = match t.kind() {
-                TileKind::Hashes { level } => log.read_tile(level, t.index(), t.width())?,
-                TileKind::Entries => log.read_entry_bundle(t.index(), t.width())?,
-            };
-            Ok((t.path(), bytes))
-        })
-        .collect()
+    let tiles = tiles_between(old, new);
+    for t in &tiles {
+        let bytes = match t.kind() {
+            TileKind::Hashes { level } => log.read_tile(level, t.index(), t.width())?,
+            TileKind::Entries => log.read_entry_bundle(t.index(), t.width())?,
+        };
+        write(&t.path(), bytes)?;
+    }
+    Ok(tiles.len())
 }
 
 /// Verifies the tiles of the first `size` entries against the entries and `root`: every hash
@@ -222,8 +238,8 @@ impl TileReader for Ledger {
 }
 
 /// The tiles of an event-shaped log computed from its entries (each node hashed up from the
-/// leaves it covers): for a log that keeps no tiles (an in-memory log in tests, a snapshot's
-/// entries file). A hash tile of level `L` hashes `256 · 256^L` entries, so this is for logs
+/// leaves it covers, nothing kept): for small logs (an in-memory log in tests); a large one
+/// wants [`HashedTiles`]. A hash tile of level `L` hashes `256 · 256^L` entries, so this is for logs
 /// of test or snapshot size, not for serving.
 pub struct ComputedTiles<'a> {
     log: &'a dyn LogReader,
@@ -270,6 +286,98 @@ impl TileReader for ComputedTiles<'_> {
             );
         }
         Ok(out)
+    }
+
+    fn read_entry_bundle(&self, index: u64, width: u16) -> Result<Vec<u8>, StoreError> {
+        bundle_of(self.log, index, width)
+    }
+}
+
+/// The hash tiles of an event-shaped log that keeps none (a snapshot's entries file, a log
+/// being exported), computed in one pass over its entries as the ledger's writer computes
+/// its own ([`TileBuilder`]) and kept in memory: 32 bytes per entry (a level-0 hash) and
+/// 1/256 of that per level above. Proofs and roots then read `O(log n)` tiles, as from the
+/// sled ledger.
+pub struct HashedTiles<'a> {
+    log: &'a dyn LogReader,
+    checkpoint: Option<String>,
+    size: u64,
+    tiles: std::collections::HashMap<(u8, u64), Vec<u8>>,
+}
+
+/// Builds [`HashedTiles`] from entries pushed in order.
+#[derive(Debug, Default)]
+pub struct TileBuilder {
+    tree: Frontier,
+    edge: crate::tiles::Edge,
+    done: Vec<crate::tiles::TileWrite>,
+}
+
+impl TileBuilder {
+    /// No entries yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends the next entry's bytes.
+    pub fn push(&mut self, entry: &[u8]) -> Result<(), StoreError> {
+        let nodes = self
+            .tree
+            .append(merkle::leaf_hash(entry))
+            .map_err(|e| StoreError::Corrupted(e.to_string()))?;
+        self.edge.add(&nodes, &mut self.done);
+        Ok(())
+    }
+
+    /// The entries pushed so far.
+    pub fn size(&self) -> u64 {
+        self.tree.size()
+    }
+
+    /// The Merkle root of the entries pushed so far.
+    pub fn root(&self) -> Hash {
+        self.tree.root()
+    }
+
+    /// The tiles of the entries pushed, read through `log` (which must hold them) for entry
+    /// bundles, with `checkpoint` as the log's latest.
+    pub fn finish(mut self, log: &dyn LogReader, checkpoint: Option<String>) -> HashedTiles<'_> {
+        self.edge.partial(&mut self.done);
+        let tiles = self
+            .done
+            .into_iter()
+            .map(|t| ((t.level, t.index), t.bytes))
+            .collect();
+        HashedTiles {
+            log,
+            checkpoint,
+            size: self.tree.size(),
+            tiles,
+        }
+    }
+}
+
+impl TileReader for HashedTiles<'_> {
+    fn read_checkpoint(&self) -> Result<Option<String>, StoreError> {
+        Ok(self.checkpoint.clone())
+    }
+
+    fn integrated_size(&self) -> Result<u64, StoreError> {
+        Ok(self.size)
+    }
+
+    fn read_tile(&self, level: u8, index: u64, width: u16) -> Result<Vec<u8>, StoreError> {
+        let tile = self.tiles.get(&(level, index)).ok_or_else(|| {
+            StoreError::Corrupted(format!("Merkle tile ({level}, {index}) is not computed"))
+        })?;
+        tile.get(..usize::from(width) * HASH_LEN)
+            .map(<[u8]>::to_vec)
+            .ok_or_else(|| {
+                StoreError::Corrupted(format!(
+                    "Merkle tile ({level}, {index}) holds {} bytes, fewer than {width} hashes",
+                    tile.len()
+                ))
+            })
     }
 
     fn read_entry_bundle(&self, index: u64, width: u16) -> Result<Vec<u8>, StoreError> {

@@ -1373,14 +1373,21 @@ fn a_checkpoint_by_a_revoked_log_key_is_refused_by_verify() {
 fn the_tile_seam_gives_the_same_proofs_over_every_log() {
     use actledger_store::{
         consistency_proof, inclusion_proof, tile_files, verify_tiles, ComputedTiles, MemoryLog,
-        TileReader,
+        TileBuilder, TileReader,
     };
     let (dir, mut l, rec) = ledger();
     l.append_all(&rec, (0..600).map(filler)).unwrap();
     let n = l.size().unwrap();
     let memory = MemoryLog::from_events((0..n).map(|i| l.get(i).unwrap().unwrap()));
     let computed = ComputedTiles::new(&memory, None);
-    let logs: [&dyn TileReader; 2] = [&l, &computed];
+    // A log that keeps no tiles, its tiles hashed in one pass (a snapshot's entries file).
+    let mut builder = TileBuilder::new();
+    for i in 0..n {
+        builder.push(&memory.get(i).unwrap().unwrap()).unwrap();
+    }
+    assert_eq!(builder.root(), actledger_store::root(&l, n).unwrap());
+    let hashed = builder.finish(&memory, None);
+    let logs: [&dyn TileReader; 3] = [&l, &computed, &hashed];
     for size in [1, 255, 256, 257, 513, n] {
         let root = actledger_store::root(&l, size).unwrap();
         for log in logs {
@@ -1401,6 +1408,10 @@ fn the_tile_seam_gives_the_same_proofs_over_every_log() {
         assert_eq!(
             tile_files(&l, 0, size).unwrap(),
             tile_files(&computed, 0, size).unwrap()
+        );
+        assert_eq!(
+            tile_files(&l, 0, size).unwrap(),
+            tile_files(&hashed, 0, size).unwrap()
         );
     }
     // Beyond the log: a typed refusal.

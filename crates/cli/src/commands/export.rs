@@ -13,18 +13,15 @@
 //! `verify-snapshot` recomputes each one and compares bytes: any altered byte in any file
 //! is found and named.
 
-use std::collections::HashMap;
 use std::io::{Read as _, Write as _};
 use std::path::Path;
 
 use actledger_core::checkpoint::Checkpoint;
-use actledger_core::merkle::{self, Frontier, Hash};
 use actledger_core::note::{Note, VerifierKey};
 use actledger_core::projection::credibility::Policy;
 use actledger_core::projection::{self, Cutoff, TrustPolicy, View};
 use actledger_core::proof::TlogProof;
-use actledger_core::tiles::{self, TileId};
-use actledger_store::{EventRun, LogReader, StoreError};
+use actledger_store::{EventRun, LogReader, StoreError, TileBuilder};
 use anyhow::{bail, Context, Result};
 
 use super::entries::EntriesFile;
@@ -128,19 +125,6 @@ fn derive(
     progress.finish();
     let note = Note::parse(note_text).map_err(|e| e.to_string())?;
     let list = projection::supporters(&view);
-    // The nodes the proofs read: found by asking for each proof without the nodes.
-    let mut wanted: HashMap<(u8, u64), Option<Hash>> = HashMap::new();
-    let proved = list
-        .supporters
-        .iter()
-        .map(|s| s.seq)
-        .chain(list.attestations.iter().map(|a| a.seq));
-    for seq in proved {
-        let _ = merkle::inclusion_proof(seq.0, size, |l, i| {
-            wanted.insert((l, i), None);
-            Ok::<_, String>(Hash([0; merkle::HASH_LEN]))
-        });
-    }
     let policy = TrustPolicy::AllAssessors.resolve(&view);
     let progress = crate::progress::Progress::of(view.votes().len() as u64, "compliance", "votes");
     let (summary, votes) =
@@ -148,7 +132,7 @@ fn derive(
     progress.finish();
 
     let progress = crate::progress::Progress::new(size, "entries");
-    let mut tree = Frontier::new();
+    let mut tree = TileBuilder::new();
     let mut run = EventRun::default();
     let mut from = 0;
     while from < size {
@@ -161,14 +145,7 @@ fn derive(
                 return Err(format!("event {} is missing", tree.size()));
             }
             each_entry(bytes)?;
-            for n in tree
-                .append(merkle::leaf_hash(bytes))
-                .map_err(|e| e.to_string())?
-            {
-                if let Some(slot) = wanted.get_mut(&(n.level, n.index)) {
-                    *slot = Some(n.hash);
-                }
-            }
+            tree.push(bytes).map_err(|e| e.to_string())?;
         }
         if run.len() as u64 != to - from {
             return Err(format!("event {} is missing", tree.size()));
@@ -184,6 +161,8 @@ fn derive(
             cp.root().to_base64()
         ));
     }
+    // The proofs are read from the entries' tiles, through the tile seam, as from a ledger.
+    let tiles = tree.finish(&log, Some(note_text.to_string()));
 
     let mut supporters = serde_json::to_value(&list).map_err(|e| e.to_string())?;
     // Each supporter carries the proof of its adherence event, each attested list (format
@@ -201,14 +180,8 @@ fn derive(
                 .get(seq)
                 .map_err(|e| e.to_string())?
                 .ok_or("a cited event lies beyond the entries")?;
-            let path = merkle::inclusion_proof(seq, size, |l, i| {
-                wanted
-                    .get(&(l, i))
-                    .copied()
-                    .flatten()
-                    .ok_or(format!("node ({l}, {i}) missing"))
-            })
-            .map_err(|e| e.to_string())?;
+            let path =
+                actledger_store::inclusion_proof(&tiles, seq, size).map_err(|e| e.to_string())?;
             let proof =
                 TlogProof::new(seq, path, note.clone(), Some(bytes)).map_err(|e| e.to_string())?;
             if let Some(obj) = s.as_object_mut() {
@@ -682,29 +655,30 @@ pub fn export_tiles(ctx: &Ctx, a: ExportTilesArgs) -> Result<()> {
             a.out.display()
         );
     }
-    let tiles: Vec<TileId> = tiles::tiles_between(old_size, new_size);
-    for t in &tiles {
-        let bytes = tiles::tile_bytes(
-            t,
-            |l, i| ledger.node(l, i),
-            |i| {
-                ledger.get(i)?.ok_or_else(|| {
-                    actledger_store::StoreError::Corrupted(format!("no event at seq {i}"))
-                })
-            },
-        )
-        .map_err(|e| anyhow::anyhow!("tile {}: {e}", t.path()))?;
-        let path = a.out.join(t.path());
-        create_dirs_within(&a.out, &path)?;
-        fsutil::write_atomic(&path, &bytes)?;
+    // Read through the tile seam (the ledger's stored tiles), one file at a time.
+    let mut failed: Option<anyhow::Error> = None;
+    let written =
+        actledger_store::for_each_tile_file(&ledger, old_size, new_size, |name, bytes| {
+            let path = a.out.join(name);
+            let done = create_dirs_within(&a.out, &path)
+                .and_then(|()| fsutil::write_atomic(&path, &bytes));
+            done.map_err(|e| {
+                let msg = format!("{e:#}");
+                failed = Some(e);
+                StoreError::Corrupted(msg)
+            })
+        });
+    if let Some(e) = failed {
+        return Err(e);
     }
+    let count = written?;
     // The checkpoint last: readers never see a checkpoint whose tiles are missing.
     fsutil::write_atomic(&a.out.join("checkpoint"), cp_stored.note.as_bytes())?;
     output::line(&format!(
         "tiles of {} up to size {new_size} in {}: {} tile files written (from size {old_size})",
         ledger_origin(&cp_stored.note),
         a.out.display(),
-        tiles.len()
+        count
     ));
     Ok(())
 }
