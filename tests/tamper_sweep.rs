@@ -43,6 +43,17 @@ const REPORTED: &[(&str, &str)] = &[(
      ledger, by a witness or a monitor, is what catches it)",
 )];
 
+/// Single edits accepted with the same ledger by design, by the case's description: the
+/// `meta/layout` record (`6c61796f7574`) has one byte; of its altered values the binary opens
+/// only 3 (1 needs the `events` tree of layout 1, 2 is refused beside a numbered checkpoint
+/// history, anything above 4 is a newer layout). A layout-3 ledger with a numbered history is
+/// what the last layout-3 versions wrote: it opens, is upgraded to 4 (numbering nothing
+/// twice) and reads the same.
+const HARMLESS_EDITS: &[(&str, &str)] = &[(
+    "meta: key 6c61796f7574: value byte 0 flipped",
+    "the layout record rewritten to 3, a released layout that reads the same",
+)];
+
 /// Each tree's entries: name → (key, value) pairs.
 type Trees = BTreeMap<String, Vec<(Vec<u8>, Vec<u8>)>>;
 
@@ -219,7 +230,8 @@ fn every_tree_and_sleds_own_files_tampered_at_random() {
             Some(_) => Outcome::AcceptedDifferent,
         };
         *tally.entry((target.clone(), outcome)).or_default() += 1;
-        let harmless = HARMLESS.iter().any(|(t, _)| target.starts_with(t));
+        let harmless = HARMLESS.iter().any(|(t, _)| target.starts_with(t))
+            || HARMLESS_EDITS.iter().any(|(w, _)| what.starts_with(w));
         match outcome {
             Outcome::Refused => {}
             Outcome::AcceptedSame if harmless => {}

@@ -1436,3 +1436,58 @@ fn the_tile_seam_gives_the_same_proofs_over_every_log() {
     let e = verify_tiles(&l, n, &root).unwrap_err();
     assert!(e.to_string().contains("hash tile (0, 1)"), "{e}");
 }
+
+/// The layout record rewritten to an older layout beside a numbered checkpoint history: to 2
+/// (no version before 3 numbered checkpoints) it is refused as unrecognised with nothing
+/// changed; to 3 (what the last layout-3 versions wrote) it opens, is upgraded to today's
+/// layout in one batch with the history, and reads the same.
+#[test]
+fn an_older_layout_record_beside_a_numbered_history_is_refused_or_read_the_same() {
+    let (dir, mut l, rec) = ledger();
+    let admin = SigningKey::from_seed(&[1; 32]);
+    let log = SigningKey::from_seed(&[9; 32]);
+    l.append(
+        &admin,
+        EventBody::KeyGranted(KeyGranted {
+            key: log.public(),
+            role: Role::Log,
+            holder: Text::new("log").unwrap(),
+            note: Text::empty(),
+        }),
+    )
+    .unwrap();
+    l.append(&rec, filler(0)).unwrap();
+    l.sign_checkpoint(&log).unwrap();
+    let head = l.head().unwrap();
+    let path = dir.path().join("l");
+    drop(l);
+    let set_layout = |v: u8| {
+        let db = raw_db(&path);
+        db.open_tree("meta")
+            .unwrap()
+            .insert("layout", &[v])
+            .unwrap();
+        db.flush().unwrap();
+    };
+    set_layout(2);
+    let before = tree_of(&path, "meta");
+    match Ledger::open(&path, &OpenOptions::default()) {
+        Err(e @ StoreError::Open(OpenError::Unrecognised { .. })) => {
+            assert!(e.is_corruption());
+            assert!(e.to_string().contains("layout 2 beside a numbered"), "{e}");
+        }
+        other => panic!("expected Unrecognised, got {other:?}"),
+    }
+    assert_eq!(tree_of(&path, "meta"), before, "nothing changed");
+    set_layout(3);
+    let l = reopen(&path);
+    assert_eq!(l.head().unwrap(), head);
+    l.verify(|_| {}).unwrap().unwrap();
+    drop(l);
+    let meta = tree_of(&path, "meta");
+    let layout = meta
+        .iter()
+        .find(|(k, _)| k.as_slice() == b"layout")
+        .map(|(_, v)| v.clone());
+    assert_eq!(layout, Some(vec![4]));
+}

@@ -128,6 +128,20 @@ impl Ledger {
             }
             .into());
         }
+        // The numbered checkpoint history arrived in layout 3 (whose last versions wrote it)
+        // and is written by upgrades in one batch with the layout record
+        // (`number_checkpoints`), so a layout before 3 beside a numbered history is no state
+        // any version wrote: a record altered to an older layout, which would otherwise be
+        // "upgraded" quietly.
+        if layout < 3 && !self.checkpoint_history()?.is_empty() {
+            return Err(StoreError::Open(OpenError::Unrecognised {
+                dir: self.dir.display().to_string(),
+                found: format!(
+                    "a `meta/layout` record of layout {layout} beside a numbered checkpoint \
+                     history, which only layout 3 and later write"
+                ),
+            }));
+        }
         Ok(layout)
     }
 
@@ -224,10 +238,8 @@ impl Ledger {
             // the next import or 1,024th append.
             self.meta.remove(RULES_KEY)?;
         }
-        if layout < NUMBERED_HISTORY_LAYOUT {
-            self.number_checkpoints()?;
-        }
-        self.meta.insert(LAYOUT_KEY, &[LAYOUT])?;
+        // Numbering the checkpoints writes the new layout record in the same batch.
+        self.number_checkpoints()?;
         self.db.flush()?;
         Ok(())
     }

@@ -215,13 +215,15 @@ impl Ledger {
     /// earlier), `0, 1, 2, ...` by size, when it has none numbered. A history that numbers some
     /// but not all is left as it is, for `verify` to report: no released version wrote one.
     pub(super) fn number_checkpoints(&self) -> Result<(), StoreError> {
-        if !self.checkpoint_history()?.is_empty() {
-            return Ok(());
-        }
         let mut batch = sled::Batch::default();
-        for (n, cp) in (0u64..).zip(self.checkpoints()?) {
-            batch.insert(history_key(n), &cp.size.to_be_bytes());
+        if self.checkpoint_history()?.is_empty() {
+            for (n, cp) in (0u64..).zip(self.checkpoints()?) {
+                batch.insert(history_key(n), &cp.size.to_be_bytes());
+            }
         }
+        // One batch: a numbered history never sits beside an older layout record
+        // (`check_layout` refuses that state as no version's).
+        batch.insert(super::migrate::LAYOUT_KEY, &[super::migrate::LAYOUT]);
         self.meta.apply_batch(batch)?;
         Ok(())
     }
