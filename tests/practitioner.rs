@@ -606,3 +606,55 @@ fn supporters_diff_matches_by_name_as_well_as_code() {
     let err = env.fails(2, &["supporters", "diff", &bad]);
     assert!(err.contains("line 3, column name: \"Narnia\""), "{err}");
 }
+
+/// The attestation end to end on the demo ledger (a hand-made one, in this test only: the
+/// demo records none, since data/ holds a partial list, not the depositary's).
+#[test]
+fn an_attestation_works_on_the_demo_ledger() {
+    let env = demo();
+    let dep = env.ledger().join("keys/depositary.key");
+    let dep = dep.to_str().unwrap();
+    // data/supporters.csv compared with the ledger built from it, by code: the same.
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/supporters.csv");
+    env.ok(&["supporters", "diff", data, "--column", "iso3"]);
+    // The ledger's own list as of the Explanatory Note (2015-09-01): 29 states are dated on or
+    // before that day in data/supporters.csv (its 38 rows less the 9 dated later: GBR
+    // 2015-10-01; FRA, GNB, MDA, DEU, ITA, MEX, JPN 2015-10-23; MLT 2023-01-12).
+    let asof = json(&env.ok(&["supporters", "--as-of", "2015-09-01", "--json"]));
+    assert_eq!(asof["count"], 29);
+    let n = "29";
+    env.ok(&[
+        "record",
+        "--key",
+        dep,
+        "attestation",
+        "--date",
+        "2015-09-01",
+        "--count",
+        n,
+        "--from-ledger",
+        "--url",
+        "https://test.invalid/hand-made-for-this-test",
+    ]);
+    env.verify();
+    // Its day is long past: the 2022 Council's silence is still "no adherence recorded".
+    let o = json(&env.ok(&["outlook", "--on", "2022-09-30", "--json"]));
+    assert!(o["coverage"]["attested"].is_null());
+    assert_eq!(
+        o["math"]["no_adherence_recorded"].as_array().unwrap().len(),
+        8
+    );
+    // On its day, China is not a supporter per that list.
+    let s = json(&env.ok(&[
+        "scorecard",
+        "--states",
+        "CHN",
+        "--as-of",
+        "2015-09-01",
+        "--json",
+    ]));
+    assert_eq!(
+        s["states"][0]["standing"]["status"], "not-a-supporter",
+        "{s}"
+    );
+}

@@ -16,7 +16,7 @@
 //! Tiles are read through [`crate::http_log::HttpLog`], the store's tile-shaped seam over
 //! HTTP: one timeout per request, a size limit per response (checkpoint:
 //! [`actledger_core::note::MAX_NOTE_BYTES`]; a bundle of width `W`: `W` entries of at most
-//! 65,535 bytes), no redirects, no retries.
+//! 65,535 bytes), no redirects, no retries, at most four requests at once.
 //!
 //! Local state in `DIR` (docs/FORMAT.md T14): `mirror/` (a ledger: every projection command
 //! runs on it with `--ledger DIR/mirror`), `checkpoint` (the last checkpoint recorded, also in
@@ -130,6 +130,14 @@ pub struct Monitor {
     /// A checkpoint verified but not yet wholly written (`DIR/checkpoint.next`).
     next: Option<SignedCheckpoint>,
 }
+
+/// Entry bundles fetched at once, and by how many connections: a window of 64 bundles of
+/// at most 256 entries each holds a few MB.
+const FETCH_WINDOW: u64 = 64;
+const FETCH_THREADS: u64 = 4;
+
+/// A bundle's index and what fetching it gave.
+type Fetched = (u64, Result<Vec<u8>, StoreError>);
 
 const CHECKPOINT: &str = "checkpoint";
 const NEXT: &str = "checkpoint.next";
@@ -395,22 +403,69 @@ impl Monitor {
         let width = u64::from(TILE_WIDTH);
         let mut run =
             EventRun::with_capacity(usize::try_from(n - k).unwrap_or(0).min(1 << 20), 512);
-        for idx in k / width..n.div_ceil(width) {
-            let w = (n - idx * width).min(width);
-            let w16 = u16::try_from(w).unwrap_or(TILE_WIDTH);
-            let bytes = self.log.read_entry_bundle(idx, w16).map_err(server)?;
+        let (first, end) = (k / width, n.div_ceil(width));
+        let width_of = |idx: u64| u16::try_from((n - idx * width).min(width)).unwrap_or(TILE_WIDTH);
+        let mut window_start = first;
+        while window_start < end {
+            // A window of bundles fetched by a few connections at once (the server reads
+            // while this side parses), then taken in order.
+            let window_end = (window_start + FETCH_WINDOW).min(end);
+            let log = &self.log;
+            let fetched: Vec<Vec<Fetched>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..FETCH_THREADS)
+                    .map(|t| {
+                        scope.spawn(move || {
+                            (window_start + t..window_end)
+                                .step_by(FETCH_THREADS as usize)
+                                .map(|idx| (idx, log.read_entry_bundle(idx, width_of(idx))))
+                                .collect::<Vec<_>>()
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_default())
+                    .collect()
+            });
+            let mut bundles: Vec<Fetched> = fetched.into_iter().flatten().collect();
+            bundles.sort_by_key(|(idx, _)| *idx);
+            if bundles.len() as u64 != window_end - window_start {
+                return Err(MonitorError::Local("a download thread stopped".into()));
+            }
+            for (idx, bytes) in bundles {
+                let bytes = bytes.map_err(server)?;
+                self.take_bundle(text, idx, width_of(idx), &bytes, k, &mut run)?;
+            }
+            window_start = window_end;
+        }
+        Ok(run)
+    }
+
+    /// Parses bundle `idx` of width `w16` and adds its entries from `k` on to `run`.
+    fn take_bundle(
+        &self,
+        text: &str,
+        idx: u64,
+        w16: u16,
+        bytes: &[u8],
+        k: u64,
+        run: &mut EventRun,
+    ) -> Result<(), MonitorError> {
+        let width = u64::from(TILE_WIDTH);
+        let w = u64::from(w16);
+        {
             let path = TileId::new(TileKind::Entries, idx, w16)
                 .map(|t| t.path())
                 .unwrap_or_default();
-            let parsed = match parse_entry_bundle(&bytes) {
+            let parsed = match parse_entry_bundle(bytes) {
                 Ok(p) if p.len() as u64 == w => p,
                 Ok(p) => {
                     let msg = format!("{path} holds {} entries, not {w}", p.len());
-                    return Err(self.bad_bundle(&msg, text, &path, &bytes));
+                    return Err(self.bad_bundle(&msg, text, &path, bytes));
                 }
                 Err(e) => {
                     let msg = format!("{path}: {e}");
-                    return Err(self.bad_bundle(&msg, text, &path, &bytes));
+                    return Err(self.bad_bundle(&msg, text, &path, bytes));
                 }
             };
             for (seq, e) in (idx * width..).zip(parsed) {
@@ -419,7 +474,7 @@ impl Monitor {
                 }
             }
         }
-        Ok(run)
+        Ok(())
     }
 
     /// Every entry `0..n`: the mirror's and the new ones (for evidence).

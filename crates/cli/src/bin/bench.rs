@@ -568,12 +568,69 @@ fn bench(size: u64, work: &Path, runs: usize) -> Result<Row> {
     Ok(row)
 }
 
+#[path = "bench/monitor.rs"]
+mod monitor;
+
+/// `--monitor`: a ledger of `size` events (the same data), a log key, and the monitor's and
+/// witness's figures on it (see `bench/monitor.rs`).
+fn monitor_bench(
+    size: u64,
+    work: &Path,
+    runs: usize,
+    samples: usize,
+) -> Result<monitor::MonitorRow> {
+    let dir = work.join(format!("monitor-n{size}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    eprintln!("[{size}] generating data");
+    let (files, expected) = generate(&dir, size)?;
+    let ledger = dir.join("ledger");
+    let key = |name: &str| -> Result<String> {
+        let p = dir.join(format!("{name}.key"));
+        run(
+            &ledger,
+            &["key", "new", "--out", p.to_str().context("path")?],
+        )?;
+        Ok(p.to_string_lossy().into_owned())
+    };
+    let (admin, dep, rec, log) = (key("admin")?, key("dep")?, key("rec")?, key("log")?);
+    import_and_verify(
+        &ledger,
+        size,
+        expected,
+        &files,
+        [&admin, &dep, &rec],
+        &mut Row::default(),
+    )?;
+    run(
+        &ledger,
+        &[
+            "key",
+            "grant",
+            "--key",
+            &admin,
+            "--public-from",
+            &log,
+            "--role",
+            "log",
+            "--holder",
+            "log",
+        ],
+    )?;
+    let row = monitor::bench(&ledger, &dir, &log, &rec, runs, samples)?;
+    if std::env::var_os("ACTLEDGER_BENCH_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    Ok(row)
+}
+
 fn main() -> Result<()> {
     // Measured as the `actledger` binary runs (its children inherit the tunables).
     actledger::allocator::tune();
     let mut sizes = vec![10_000u64, 100_000, 1_000_000];
     let mut work = std::env::temp_dir().join("actledger-bench");
     let mut runs = 3usize;
+    let mut monitor_samples = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -608,9 +665,11 @@ fn main() -> Result<()> {
                 }
                 return Ok(());
             }
+            "--monitor" => monitor_samples = Some(100),
+            "--samples" => monitor_samples = Some(args.next().context("--samples N")?.parse()?),
             "-h" | "--help" => {
                 println!(
-                    "actledger-bench [--sizes 10000,100000,1000000] [--work DIR] | --replay LEDGER"
+                    "actledger-bench [--sizes 10000,100000,1000000] [--work DIR] [--runs N] [--monitor [--samples N]] | --replay LEDGER"
                 );
                 return Ok(());
             }
@@ -618,6 +677,33 @@ fn main() -> Result<()> {
         }
     }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if let Some(samples) = monitor_samples {
+        let mut out = String::new();
+        writeln!(out, "machine: {cores} cores; catch-up and verify: best of {runs} runs, alternating; latencies: {samples} appends")?;
+        writeln!(out)?;
+        writeln!(out, "| events | verify (local) | monitor catch-up (loopback) | monitor / verify | new event noticed and verified, p50 / p99 | its publication (`POST /checkpoint`), p50 / p99 | witness `add-checkpoint`, p50 / p99 |")?;
+        writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|")?;
+        for s in &sizes {
+            let r = monitor_bench(*s, &work, runs, samples)?;
+            writeln!(
+                out,
+                "| {} | {:.0}/s | {:.0}/s | {:.0}% | {:.1} / {:.1} ms | {:.1} / {:.1} ms | {:.1} / {:.1} ms |",
+                r.events,
+                r.verify_rate,
+                r.monitor_rate,
+                100.0 * r.monitor_rate / r.verify_rate,
+                r.notice_ms.0,
+                r.notice_ms.1,
+                r.publish_ms.0,
+                r.publish_ms.1,
+                r.witness_ms.0,
+                r.witness_ms.1,
+            )?;
+            let _ = r.samples;
+        }
+        print!("{out}");
+        return Ok(());
+    }
     let mut rows = Vec::new();
     for s in &sizes {
         rows.push(bench(*s, &work, runs)?);

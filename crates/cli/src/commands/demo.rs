@@ -338,6 +338,9 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> Result<()> {
         sup.count
     ));
     p("     The depositary's full list can be imported with `actledger import supporters FILE.csv`.");
+    p("     No depositary's attestation is recorded, so a state with no adherence is 'no adherence recorded',");
+    p("     never 'not a supporter'; with the depositary's published list at hand (and its key), record");
+    p("     `actledger record --key keys/depositary.key attestation --date D --count N --list LIST.csv --url URL`.");
     let undated = view
         .meetings()
         .iter()
