@@ -409,3 +409,47 @@ fn an_improved_file_corrects_the_facts_it_improves_and_adds_none() {
         "{meetings:?}"
     );
 }
+
+/// Issue 17 item 2 through `import`: an improved votes file that turns a veto an Assembly
+/// meeting cited into no veto is refused (exit 2), naming the meeting's seq; nothing written.
+#[test]
+fn an_improved_vote_may_not_undo_a_veto_a_meeting_cited() {
+    let env = empty();
+    for (kind, file) in [
+        ("members", "sc_members.csv"),
+        ("vetoes", "vetoes.csv"),
+        ("votes", "sc_votes.csv"),
+        ("meetings", "veto_initiative_meetings.csv"),
+    ] {
+        import(&env, kind, &data(file));
+    }
+    let meeting = env
+        .ok(&["log", "--json"])
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|e| {
+            let m = &e["body"]["Fact"]["AssemblyMeeting"];
+            m["follows"]
+                .as_array()
+                .is_some_and(|f| f.iter().any(|v| v["draft"] == "S/2022/720"))
+        })
+        .map(|e| e["seq"].as_u64().unwrap())
+        .expect("a meeting cites S/2022/720");
+    let before = env.verify();
+    // Russia abstains instead of voting against: S/2022/720 would be adopted.
+    let votes = std::fs::read_to_string(data("sc_votes.csv")).unwrap();
+    let changed = votes.replace(
+        "S/2022/720,2022-09-30,Russian Federation,RUS,N,",
+        "S/2022/720,2022-09-30,Russian Federation,RUS,A,",
+    );
+    assert_ne!(changed, votes);
+    let f = write(&env, "votes.csv", changed.as_bytes());
+    let rec = env.key("rec");
+    let err = env.fails(2, &["import", "votes", &f, "--key", &rec]);
+    assert!(
+        err.contains(&format!("would break the rules for seq {meeting}")),
+        "{err}"
+    );
+    assert!(err.contains("was not vetoed"), "{err}");
+    assert_eq!(env.verify(), before, "nothing written");
+}
