@@ -57,6 +57,22 @@ fn ledger() -> (tempfile::TempDir, Ledger, SigningKey) {
     (dir, l, rec)
 }
 
+/// Grants the log role to a fixed key (seed 9) with `admin`, for checkpoint tests.
+fn grant_log_key(l: &mut Ledger, admin: &SigningKey) -> SigningKey {
+    let log = SigningKey::from_seed(&[9; 32]);
+    l.append(
+        admin,
+        EventBody::KeyGranted(KeyGranted {
+            key: log.public(),
+            role: Role::Log,
+            holder: Text::new("log").unwrap(),
+            note: Text::empty(),
+        }),
+    )
+    .unwrap();
+    log
+}
+
 /// Grants the depositary role to a fixed key and returns it.
 fn depositary(l: &mut Ledger) -> SigningKey {
     let admin = SigningKey::from_seed(&[1; 32]);
@@ -1166,17 +1182,7 @@ fn an_unrecognised_database_is_refused_and_left_as_it_was() {
 fn a_checkpoint_deleted_from_the_history_is_caught() {
     let (dir, mut l, rec) = ledger();
     let admin = SigningKey::from_seed(&[1; 32]);
-    let log = SigningKey::from_seed(&[9; 32]);
-    l.append(
-        &admin,
-        EventBody::KeyGranted(KeyGranted {
-            key: log.public(),
-            role: Role::Log,
-            holder: Text::new("log").unwrap(),
-            note: Text::empty(),
-        }),
-    )
-    .unwrap();
+    let log = grant_log_key(&mut l, &admin);
     let mut sizes = Vec::new();
     for i in 0..3 {
         l.append(&rec, filler(i)).unwrap();
@@ -1307,17 +1313,7 @@ fn a_checkpoint_by_a_revoked_log_key_is_refused_by_verify() {
     use actledger_core::note::KeyName;
     let (dir, mut l, rec) = ledger();
     let admin = SigningKey::from_seed(&[1; 32]);
-    let log = SigningKey::from_seed(&[9; 32]);
-    l.append(
-        &admin,
-        EventBody::KeyGranted(KeyGranted {
-            key: log.public(),
-            role: Role::Log,
-            holder: Text::new("log").unwrap(),
-            note: Text::empty(),
-        }),
-    )
-    .unwrap();
+    let log = grant_log_key(&mut l, &admin);
     l.append(&rec, filler(1)).unwrap();
     l.sign_checkpoint(&log).unwrap();
     l.append(
@@ -1445,17 +1441,7 @@ fn the_tile_seam_gives_the_same_proofs_over_every_log() {
 fn an_older_layout_record_beside_a_numbered_history_is_refused_or_read_the_same() {
     let (dir, mut l, rec) = ledger();
     let admin = SigningKey::from_seed(&[1; 32]);
-    let log = SigningKey::from_seed(&[9; 32]);
-    l.append(
-        &admin,
-        EventBody::KeyGranted(KeyGranted {
-            key: log.public(),
-            role: Role::Log,
-            holder: Text::new("log").unwrap(),
-            note: Text::empty(),
-        }),
-    )
-    .unwrap();
+    let log = grant_log_key(&mut l, &admin);
     l.append(&rec, filler(0)).unwrap();
     l.sign_checkpoint(&log).unwrap();
     let head = l.head().unwrap();
