@@ -128,16 +128,7 @@ fn voting_math_on_the_real_2022_2024_2026_councils() {
     let notes = o["notes"].to_string();
     assert!(notes.contains("does not cover"), "{notes}");
     // The HTML report has the voting-math section, with the same words.
-    let page = env.path("p.html");
-    env.ok(&[
-        "export",
-        "html",
-        "--out",
-        page.to_str().unwrap(),
-        "--as-of",
-        "2022-09-30",
-    ]);
-    let html = std::fs::read_to_string(&page).unwrap();
+    let html = env.html_as_of("2022-09-30");
     assert!(html.contains("id=\"voting-math\""));
     assert!(html.contains(
         "7 of 15 members bound not to vote against a credible draft: FRA, GAB, GBR, GHA, IRL, MEX, NOR"
@@ -370,16 +361,7 @@ fn attestation_accepted_and_the_words_before_and_after_it() {
         table.contains("not a supporter (per the depositary's list of 2022-06-01)"),
         "{table}"
     );
-    let page = env.path("p.html");
-    env.ok(&[
-        "export",
-        "html",
-        "--out",
-        page.to_str().unwrap(),
-        "--as-of",
-        "2022-06-01",
-    ]);
-    let html = std::fs::read_to_string(&page).unwrap();
+    let html = env.html_as_of("2022-06-01");
     assert!(html.contains("not a supporter (per the depositary&#39;s list of 2022-06-01)"));
     assert!(html.contains("supporter list complete for 2022-06-01"));
     // supporters --json carries the attestation with its digest: SHA-256 of "FRA\nGBR\n".

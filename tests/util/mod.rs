@@ -218,6 +218,20 @@ impl Env {
         vkey
     }
 
+    /// `export html --as-of DATE` into the file `p.html`; returns the page.
+    pub fn html_as_of(&self, date: &str) -> String {
+        let page = self.path("p.html");
+        self.ok(&[
+            "export",
+            "html",
+            "--out",
+            page.to_str().unwrap(),
+            "--as-of",
+            date,
+        ]);
+        std::fs::read_to_string(&page).unwrap()
+    }
+
     /// `verify --json` → (events, head).
     pub fn verify(&self) -> (u64, String) {
         let out = self.ok(&["verify", "--json"]);
