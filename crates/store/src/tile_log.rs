@@ -196,12 +196,20 @@ pub fn verify_tiles(log: &dyn TileReader, size: u64, root: &Hash) -> Result<(), 
 /// An entry bundle of `log`'s entries `index * 256 ..` (the first `width`).
 fn bundle_of(log: &dyn LogReader, index: u64, width: u16) -> Result<Vec<u8>, StoreError> {
     let first = index.saturating_mul(u64::from(TILE_WIDTH));
+    // One ranged read (a sled ledger's bundles hold 16 events each), not one read per entry.
+    let mut run = crate::EventRun::with_capacity(usize::from(width), 512);
+    log.read_range(first, first.saturating_add(u64::from(width)), &mut run)?;
     let mut entries = Vec::with_capacity(usize::from(width));
-    for i in 0..u64::from(width) {
-        let seq = first.saturating_add(i);
-        entries.push(log.get(seq)?.ok_or_else(|| {
-            StoreError::Corrupted(format!("entry {seq} of bundle {index} is not stored"))
-        })?);
+    for i in 0..usize::from(width) {
+        let seq = first.saturating_add(i as u64);
+        match run.get(i) {
+            Some((key, bytes)) if key == seq => entries.push(bytes),
+            _ => {
+                return Err(StoreError::Corrupted(format!(
+                    "entry {seq} of bundle {index} is not stored"
+                )))
+            }
+        }
     }
     encode_entry_bundle(first, &entries).map_err(|e| StoreError::Corrupted(e.to_string()))
 }
