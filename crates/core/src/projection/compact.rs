@@ -10,9 +10,6 @@
 //! [`DraftRef`], which borrow from the view and look like the facts they stand for;
 //! `to_fact` gives back the owned fact.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use crate::date::Date;
 use crate::event::{CouncilVote, DraftTabled, MemberVote, ReportedVote};
 use crate::state::StateCode;
@@ -37,29 +34,16 @@ pub(crate) struct Texts {
     bytes: String,
     /// The end of each text in `bytes` (its start is the previous one's end).
     ends: Vec<u64>,
-    /// While replaying: an id by the hash of its text, to find a text already kept (on a
-    /// collision the later text is kept again: only sharing is lost). Dropped by
-    /// [`Texts::seal`].
-    index: HashMap<u64, u32, BuildHasherDefault<Prehashed>>,
+    /// While replaying: the id of a recently kept text by its hash, direct-mapped
+    /// ([`RECENT`] slots of `(hash, id)`), so that a text that recurs (an agenda item, a
+    /// press release cited by many votes, a draft's source cited again by its vote) is kept
+    /// once, in a bounded table: an index of every text cost more at its peak (~36 MB at 1M
+    /// events) than the texts it would share. Dropped by [`Texts::seal`].
+    recent: Vec<(u64, u32)>,
 }
 
-/// The hasher of [`Texts::index`], whose keys are hashes already.
-#[derive(Debug, Default)]
-struct Prehashed(u64);
-
-impl Hasher for Prehashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
+/// Slots of [`Texts::recent`] (a power of two): 4 MiB.
+const RECENT: usize = 1 << 18;
 
 impl PartialEq for Texts {
     fn eq(&self, other: &Self) -> bool {
@@ -98,8 +82,12 @@ impl Texts {
             return TextId::NONE;
         }
         let h = hash_of(s);
-        if let Some(&id) = self.index.get(&h) {
-            if self.get(TextId(id)) == s {
+        if self.recent.is_empty() {
+            self.recent = vec![(0, u32::MAX); RECENT];
+        }
+        let slot = (h as usize) & (RECENT - 1);
+        if let Some(&(sh, id)) = self.recent.get(slot) {
+            if sh == h && id != u32::MAX && self.get(TextId(id)) == s {
                 return TextId(id);
             }
         }
@@ -111,7 +99,9 @@ impl Texts {
         }
         self.bytes.push_str(s);
         self.ends.push(self.bytes.len() as u64);
-        self.index.entry(h).or_insert(id);
+        if let Some(e) = self.recent.get_mut(slot) {
+            *e = (h, id);
+        }
         TextId(id)
     }
 
@@ -136,7 +126,7 @@ impl Texts {
 
     /// Ends the replay: drops the lookup index and spare capacity.
     pub(crate) fn seal(&mut self) {
-        self.index = HashMap::default();
+        self.recent = Vec::new();
         self.bytes.shrink_to_fit();
         self.ends.shrink_to_fit();
     }
