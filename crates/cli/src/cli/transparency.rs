@@ -140,6 +140,10 @@ pub struct MonitorArgs {
     /// Time allowed for each request, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub timeout: u64,
+    /// Entries verified and written per window of a catch-up (tests: many windows on a small
+    /// log).
+    #[arg(long, value_name = "EVENTS", default_value_t = actledger_http::monitor::WINDOW, hide = true)]
+    pub window: u64,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

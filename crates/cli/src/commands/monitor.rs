@@ -36,6 +36,7 @@ pub fn run(a: MonitorArgs) -> Result<()> {
         quorum,
         dir: a.state.clone(),
         timeout: Duration::from_secs(a.timeout.max(1)),
+        window: a.window,
     })
     .map_err(map)?;
     loop {
