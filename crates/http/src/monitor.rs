@@ -10,8 +10,16 @@
 //! must reach the signed root. That frontier was computed here from verified bytes and hashes
 //! to the last verified root, so reaching the new root proves the new tree extends the old one
 //! (the consistency proof, computed locally; no proof from the server is needed or trusted).
+//!
+//! A large catch-up goes in windows of [`WINDOW`] entries (memory is a few windows, whatever
+//! the log's size): a thread downloads the next window while this one is verified and
+//! written. A window before the last is written only once it is proven part of the signed
+//! tree: a consistency proof from its end to the checkpoint's size, read from the server's
+//! hash tiles and checked here against the root its verified entries give and the signed root
+//! (a server cannot make a wrong one pass; hash tiles that do not prove it stop the poll,
+//! exit 2, as withholding does). A catch-up in one window reads no hash tile.
 //! Misbehaviour writes an evidence file (`actledger_core::evidence`) and is an error; nothing
-//! is written to the mirror.
+//! of the window that showed it is written (the windows before it, verified and proven, are).
 //!
 //! Tiles are read through [`crate::http_log::HttpLog`], the store's tile-shaped seam over
 //! HTTP: one timeout per request, a size limit per response (checkpoint:
@@ -20,14 +28,14 @@
 //!
 //! Local state in `DIR` (docs/FORMAT.md T14): `mirror/` (a ledger: every projection command
 //! runs on it with `--ledger DIR/mirror`), `checkpoint` (the last checkpoint recorded, also in
-//! the mirror's checkpoint history) and, while a poll writes, `checkpoint.next`. A poll that
-//! has verified everything writes `checkpoint.next` (synced), then the events into the mirror
+//! the mirror's checkpoint history) and, while a poll writes, `checkpoint.next`. A poll writes
+//! `checkpoint.next` (synced) before its first window, then each window into the mirror
 //! (flushed), then the checkpoint into the mirror's history, then renames `checkpoint.next`
 //! over `checkpoint`. On start, a mirror at `checkpoint.next`'s size with its root finishes
-//! that last step; a mirror between the two sizes (a kill inside a large write, which the
-//! store leaves at a whole number of its transactions) keeps `checkpoint.next` as the largest
-//! checkpoint seen and the next poll goes on from the mirror's size. Anything else (a mirror
-//! behind `checkpoint`, or whose root is not its root) is refused.
+//! that last step; a mirror between the two sizes (a kill between or inside windows, which
+//! the store leaves at a whole number of its transactions) keeps `checkpoint.next` as the
+//! largest checkpoint seen and the next poll goes on from the mirror's size. Anything else (a
+//! mirror behind `checkpoint`, or whose root is not its root) is refused.
 
 use std::fs::OpenOptions;
 use std::io::{Read, Write};
@@ -406,9 +414,11 @@ impl Monitor {
         self.mirror
             .add_mirrored_checkpoint(&text)
             .map_err(|e| local(&dir.join(MIRROR), e))?;
+        // Not synced: if the rename is lost, the next start finds the mirror at
+        // checkpoint.next's size and does it again (docs/FORMAT.md T14); the next poll's
+        // synced write of checkpoint.next makes it durable.
         std::fs::rename(dir.join(NEXT), dir.join(CHECKPOINT))
             .map_err(|e| local(&dir.join(CHECKPOINT), e))?;
-        sync_dir(&dir)?;
         self.recorded = Some(signed);
         self.next = None;
         Ok(Polled {

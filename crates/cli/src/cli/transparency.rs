@@ -134,7 +134,9 @@ pub struct MonitorArgs {
     /// Poll once and exit.
     #[arg(long, conflicts_with = "interval")]
     pub once: bool,
-    /// Poll every SECS seconds until misbehaviour or an error.
+    /// Poll until misbehaviour or an error, SECS being the longest pause between polls (0:
+    /// 50 ms). A poll that found new events is followed at once; after one that found none
+    /// the pause is 5 ms, doubling while nothing changes.
     #[arg(long, value_name = "SECS")]
     pub interval: Option<u64>,
     /// Time allowed for each request, in seconds.
