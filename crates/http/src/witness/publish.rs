@@ -95,12 +95,14 @@ pub fn sign_cosigned_with(
         match attempt_cosigned(access, key, witnesses, policy, warn)? {
             Some(stored) => return Ok(stored),
             None if attempt < ATTEMPTS => continue,
-            None => return Err(PublishError::NoQuorum {
-                msg: format!(
+            None => {
+                return Err(PublishError::NoQuorum {
+                    msg: format!(
                     "the log grew while the witnesses were asked, {ATTEMPTS} times; not published"
                 ),
-                misbehaviour: false,
-            }),
+                    misbehaviour: false,
+                })
+            }
         }
     }
 }
