@@ -389,12 +389,10 @@ pub fn compliance_votes<'a>(
     policy: &'a Policy,
     states: Option<&'a BTreeSet<StateCode>>,
 ) -> impl Iterator<Item = VoteCompliance> + 'a {
-    let mut order: Vec<VoteRef<'a>> = view.votes().values().collect();
-    // Stable, as the report's order has always been: equal keys keep the view's order.
-    order.sort_by_key(|r| (r.fact.date, r.fact.draft));
     let summary = policy.summary();
-    order
-        .into_iter()
+    // By date, then draft, as the report's order has always been.
+    view.votes()
+        .by_date()
         .filter_map(move |record| vote_compliance(view, policy, states, &summary, record))
 }
 

@@ -362,14 +362,16 @@ impl Replay {
         // records in log order, then the first of each symbol: the earliest kept.
         let build_drafts = move |mut d: Vec<DraftRecord>| {
             d.retain(|r| r.tabled_on.is_none_or(keep));
-            d.sort_by_key(|r| r.draft);
+            // In place (no scratch buffer the size of the list); (symbol, seq) is unique, so
+            // this is the stable sort by symbol of records in log order.
+            d.sort_unstable_by_key(|r| (r.draft, r.seq));
             d.dedup_by_key(|r| r.draft);
             d.shrink_to_fit();
             d
         };
         let build_votes = move |mut v: Vec<VoteRecord>| {
             v.retain(|r| keep(r.date));
-            v.sort_by_key(|r| r.draft);
+            v.sort_unstable_by_key(|r| (r.draft, r.seq));
             v.dedup_by_key(|r| r.draft);
             v.shrink_to_fit();
             v

@@ -149,10 +149,7 @@ pub fn vote_outcomes(view: &View) -> VoteList {
 /// The votes of [`vote_outcomes`], in its order (by date, then draft), computed one at a
 /// time as they are asked for: what a large report writes without holding it.
 pub fn vote_outcomes_iter(view: &View) -> impl Iterator<Item = VoteOutcome> + '_ {
-    let mut order: Vec<crate::projection::VoteRef<'_>> = view.votes().values().collect();
-    // Stable: equal keys keep the view's (draft) order, as the sort of the outcomes did.
-    order.sort_by_key(|r| (r.fact.date, r.fact.draft));
-    order.into_iter().map(move |r| {
+    view.votes().by_date().map(move |r| {
         let v = &r.fact;
         VoteOutcome {
             draft: v.draft,

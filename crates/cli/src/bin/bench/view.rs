@@ -201,7 +201,7 @@ pub fn bench(ledger: &Path, dir: &Path, admin: &str, runs: usize) -> Result<View
         );
     }
     row.page_bytes = std::fs::metadata(&page)?.len();
-    let beside = dir.join("page.html.data");
+    let beside = dir.join("page.data");
     row.beside_bytes = dir_bytes(&beside);
     if let Some(bin) = chromium() {
         let blank = dir.join("blank.html");
