@@ -26,6 +26,7 @@
 //! Procedural votes are judged like others: whether a text was a credible draft is for the
 //! assessors to say, and the `procedural` flag is shown.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
@@ -119,8 +120,9 @@ pub struct Finding {
 pub struct SupporterVote {
     /// The supporter.
     pub state: StateCode,
-    /// Its name.
-    pub name: String,
+    /// Its name (borrowed from the state table: a report holds one row per supporter per
+    /// vote, ~16M at 1M events, and an owned copy of each name was an allocation per row).
+    pub name: Cow<'static, str>,
     /// How it voted.
     pub vote: Vote,
     /// Its standing on the vote's day.
@@ -431,7 +433,9 @@ fn vote_compliance(
     let mut supporters = Vec::new();
     let mut findings = Vec::new();
     for m in v.votes {
-        if !wanted(&m.state) {
+        // Only states with an adherence are rows; checked before the standing, which for
+        // the others would cite (and copy) the attested list only to be dropped.
+        if !wanted(&m.state) || !view.adherences().contains_key(&m.state) {
             continue;
         }
         let standing = view.standing(m.state, v.date);
@@ -468,7 +472,7 @@ fn vote_compliance(
         }
         supporters.push(SupporterVote {
             state: m.state,
-            name: m.state.name().to_string(),
+            name: Cow::Borrowed(m.state.name()),
             vote: m.vote,
             standing,
         });
