@@ -104,7 +104,7 @@ impl Ledger {
             verifier: Verifier::new(Signatures::Skip),
             tree: Frontier::new(),
             edge: Edge::default(),
-            snapshot_at: 0,
+            table: None,
         });
         Ok(ledger)
     }

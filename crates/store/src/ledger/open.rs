@@ -161,7 +161,7 @@ impl Ledger {
             verifier: Verifier::new(Signatures::Skip),
             tree: Frontier::new(),
             edge: Edge::default(),
-            snapshot_at: 0,
+            table: None,
         });
         let appended = ledger.append(admin, EventBody::LedgerCreated(genesis))?;
         Ok((ledger, appended))
