@@ -167,6 +167,14 @@ impl Ledger {
         if let Some(msg) = self.history_lie(&checkpoints)? {
             return Ok(Err(meta_err(msg)));
         }
+        let (count, head) = self.stored_head()?;
+        if count != summary.events || head != summary.head {
+            return Ok(Err(meta_err(format!(
+                "stored head says {count} events ending in {head}, the events say {} ending in {}",
+                summary.events, summary.head
+            ))));
+        }
+        // The rule state follows the head: a head that is wrong is reported first.
         match parsed {
             Some(None) => {
                 return Ok(Err(snapshot_err(
@@ -188,13 +196,6 @@ impl Ledger {
                 )))
             }
             _ => {}
-        }
-        let (count, head) = self.stored_head()?;
-        if count != summary.events || head != summary.head {
-            return Ok(Err(meta_err(format!(
-                "stored head says {count} events ending in {head}, the events say {} ending in {}",
-                summary.events, summary.head
-            ))));
         }
         match self.stored_frontier() {
             Ok(f) if f.size() == summary.events && f.root() == summary.root => {}
