@@ -319,8 +319,8 @@ impl Ledger {
         let changed = state.take_changed();
         let table = match (changed, w.table.take()) {
             (Some(changed), Some(mut table)) => {
-                for p in changed {
-                    let bytes = state.part_bytes(p)?;
+                let encoded = state.parts_bytes(&changed)?;
+                for (p, bytes) in changed.into_iter().zip(encoded) {
                     let key = part_key(p);
                     let d = part_digest(&key, &bytes);
                     if d != table.get(p) {
