@@ -455,3 +455,138 @@ fn demo_page_renders_in_headless_chromium() {
     std::fs::copy(&page, dir.join("report.html")).unwrap();
     eprintln!("screenshot: {}", png.display());
 }
+
+/// A record too large for one page (1,100 votes, every one vetoed, supporters abstaining on
+/// a third): the page is summarised and stays under 5 MB, and the files beside it hold every
+/// row, byte for byte what the report commands print; every link on the page to them works.
+/// A small record gets no folder (the full tables are on its page, as before).
+#[test]
+fn a_large_record_is_summarised_with_every_row_in_the_files_beside_it() {
+    let env = Env::new();
+    env.standard();
+    for (s, d) in [
+        ("FRA", "2015-10-23"),
+        ("GBR", "2015-10-01"),
+        ("MEX", "2015-10-23"),
+    ] {
+        env.adherence(s, d);
+    }
+    let page = env.path("p.html");
+    let data = env.path("p.data");
+    let export = || {
+        env.ok(&["export", "html", "--out", page.to_str().unwrap()]);
+        std::fs::read_to_string(&page).unwrap()
+    };
+    let small = export();
+    assert!(
+        !data.exists(),
+        "a small record's page has no folder beside it"
+    );
+    assert!(!small.contains("This page summarises a large record"));
+
+    let mut csv =
+        String::from("draft_symbol,vote_date,member_state,iso3,vote,seat,method,source\n");
+    let members: Vec<&str> = P5.iter().chain(E10_2022.iter()).copied().collect();
+    let n: usize = 1_100;
+    for d in 0..n {
+        let (month, day) = (1 + d % 12, 1 + (d / 12) % 28);
+        for (i, s) in members.iter().enumerate() {
+            let vote = match *s {
+                "RUS" => "N",
+                "FRA" | "GBR" | "MEX" if d % 3 == 0 => "A",
+                _ => "Y",
+            };
+            csv.push_str(&format!(
+                "S/2022/{},2022-{month:02}-{day:02},{s},{s},{vote},{},test,https://press.example/S/2022/{}\n",
+                d + 1,
+                if i < 5 { "permanent" } else { "elected" },
+                d + 1
+            ));
+        }
+    }
+    let votes_csv = env.path("votes.csv");
+    std::fs::write(&votes_csv, csv).unwrap();
+    let rec = env.key("rec");
+    env.ok(&[
+        "import",
+        "votes",
+        votes_csv.to_str().unwrap(),
+        "--key",
+        &rec,
+    ]);
+
+    let html = export();
+    assert!(
+        html.len() <= 5_000_000,
+        "the page is {} bytes, above 5 MB",
+        html.len()
+    );
+    assert!(
+        html.contains("This page summarises a large record"),
+        "not summarised"
+    );
+    // Every row of the long tables is in the files, as the commands print them.
+    for (file, args) in [
+        ("compliance.json", &["compliance", "--json"][..]),
+        ("votes.json", &["votes", "--json"][..]),
+        ("veto-initiative.json", &["veto-initiative", "--json"][..]),
+    ] {
+        let beside = std::fs::read_to_string(data.join(file)).unwrap();
+        assert_eq!(
+            beside,
+            env.ok(args),
+            "{file} is not what `{}` prints",
+            args.join(" ")
+        );
+    }
+    let compliance: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data.join("compliance.json")).unwrap())
+            .unwrap();
+    let findings: usize = compliance["votes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["findings"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(
+        findings,
+        3 * n.div_ceil(3),
+        "FRA, GBR and MEX abstain on every third"
+    );
+    let rows = |file: &str| {
+        std::fs::read_to_string(data.join(file))
+            .unwrap()
+            .lines()
+            .count()
+            - 1
+    };
+    assert_eq!(rows("findings.csv"), findings);
+    assert_eq!(rows("vetoes.csv"), n, "every vote is vetoed by RUS");
+    // The page shows fewer rows than the record holds, and says so.
+    let shown = html
+        .split("id=\"vetoes-table\"")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap()
+        .matches("<tr><td")
+        .count();
+    assert!(shown > 0 && shown < n, "{shown} vetoes shown of {n}");
+    assert!(
+        html.contains(&format!("{shown} of the {n} vetoes")),
+        "no note of what is shown"
+    );
+    // Every relative link resolves to a file beside the page.
+    let links: Vec<&str> = hrefs(&html)
+        .into_iter()
+        .filter(|h| !h.starts_with("http") && !h.starts_with('#'))
+        .collect();
+    assert!(links.len() >= 5, "{links:?}");
+    for l in links {
+        assert!(l.starts_with("p.data/"), "{l}");
+        assert!(env.path(l).is_file(), "the link {l} leads nowhere");
+    }
+    // Exported again over its own folder: the same page and files.
+    assert_eq!(export(), html);
+}

@@ -357,6 +357,232 @@ fn monitor_catches_a_signed_event_whose_signature_fails() {
     );
 }
 
+/// A ledger of more than four entry bundles (the members of 76 Councils), checkpointed; its
+/// verifier key and size.
+fn larger_ledger(env: &Env) -> (String, u64) {
+    let vkey = ledger(env);
+    let mut rng = synth::Rng::new(7);
+    let (members, _) = synth::members_csv(&mut rng, 1946..=2021);
+    let csv = env.path("members.csv");
+    std::fs::write(&csv, members).unwrap();
+    env.ok(&[
+        "import",
+        "members",
+        csv.to_str().unwrap(),
+        "--key",
+        &env.key("rec"),
+    ]);
+    env.ok(&["checkpoint", "--key", &env.key("log")]);
+    let (n, _) = env.verify();
+    assert!(n > 4 * 256 && n % 256 != 0, "{n} events");
+    (vkey, n)
+}
+
+/// Every entry of a log of `n` entries, from its exported tiles.
+fn all_entries_of(tiles: &Path, n: u64) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for idx in 0..n.div_ceil(256) {
+        let w = u16::try_from((n - idx * 256).min(256)).unwrap();
+        let id =
+            actledger_core::tiles::TileId::new(actledger_core::tiles::TileKind::Entries, idx, w)
+                .unwrap();
+        let b = std::fs::read(tiles.join(id.path())).unwrap();
+        out.extend(
+            parse_entry_bundle(&b)
+                .unwrap()
+                .into_iter()
+                .map(<[u8]>::to_vec),
+        );
+    }
+    assert_eq!(out.len() as u64, n);
+    out
+}
+
+/// The monitor in windows of one entry bundle (256 entries), so that a small log takes many.
+const WINDOW_1: [&str; 2] = ["--window", "256"];
+
+/// Exit 1 with one `kind` evidence file that `verify-evidence` confirms, after the windows
+/// before the bad one were written: the mirror verifies at `written` events, and
+/// `checkpoint.next` (written before the first window) stays for the next start.
+fn caught_after_windows(
+    env: &Env,
+    out: &std::process::Output,
+    vkey: &str,
+    state: &str,
+    kind: &str,
+    written: u64,
+) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let dir = env.path(state);
+    let evidence: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_str().unwrap().ends_with(&format!("-{kind}.json")))
+        .collect();
+    assert_eq!(evidence.len(), 1, "{err}: no {kind} evidence");
+    let confirmed = env.ok(&[
+        "verify-evidence",
+        evidence[0].to_str().unwrap(),
+        "--vkey",
+        vkey,
+    ]);
+    assert!(confirmed.starts_with("confirmed: "), "{confirmed}");
+    assert!(dir.join("checkpoint.next").exists());
+    let v = env.ok_in(&dir.join("mirror"), &["verify"]);
+    assert!(v.contains(&format!("{written} events")), "{v}");
+}
+
+/// A catch-up is written a window at a time, each verified and proven part of the signed
+/// tree before it is written: a server that fails at the third bundle leaves the first two
+/// windows written (exit 2), and the next poll goes on from there; a monitor killed in the
+/// middle of a catch-up starts again from what it wrote. Both end with the log's mirror.
+#[test]
+fn a_catch_up_stopped_or_killed_between_windows_resumes_and_ends_identical() {
+    let env = Env::new();
+    let (vkey, n) = larger_ledger(&env);
+    let tiles = export(&env, "tiles");
+    let holed = env.path("holed");
+    cp_r(&tiles, &holed);
+    std::fs::remove_file(holed.join("tile/entries/002")).unwrap();
+    let server = Server::new(Mode::Files(holed));
+    let out = monitor(&env, &server.url, &vkey, "m", &WINDOW_1);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m = env.path("m");
+    assert!(m.join("checkpoint.next").exists() && !m.join("checkpoint").exists());
+    let v = env.ok_in(&m.join("mirror"), &["verify"]);
+    assert!(v.contains("512 events"), "{v}");
+    server.set(Mode::Files(tiles.clone()));
+    let out = monitor(
+        &env,
+        &server.url,
+        &vkey,
+        "m",
+        &["--json", "--window", "256"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["size"].as_u64(), v["new_events"].as_u64()),
+        (Some(n), Some(n - 512))
+    );
+    assert!(!m.join("checkpoint.next").exists());
+    same_as_the_log(&env, &m.join("mirror"));
+
+    // SIGKILL while the fourth window is being fetched (the third being verified or
+    // written, or waiting): whatever it had written, the next start goes on from it.
+    let stalled = "tile/entries/003";
+    server.set(Mode::StallOn(tiles.clone(), stalled.into()));
+    let st = env.path("k");
+    let mut child = util::actledger_on(&env.ledger())
+        .args([
+            "monitor",
+            &server.url,
+            "--vkey",
+            &vkey,
+            "--once",
+            "--timeout",
+            "30",
+        ])
+        .arg("--state")
+        .arg(&st)
+        .args(WINDOW_1)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    while !server.was_requested(stalled) {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the monitor ended before {stalled}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    server.set(Mode::Files(tiles));
+    let v = polled(&env, &server.url, &vkey, "k");
+    assert_eq!(v["size"].as_u64(), Some(n));
+    same_as_the_log(&env, &st.join("mirror"));
+}
+
+/// Against a server that misbehaves after the first windows: a signed event whose signature
+/// fails in the third window, or an altered byte in the fourth bundle, is caught with
+/// evidence, the windows before it written; hash tiles that do not prove a window part of
+/// the signed tree stop the poll (exit 2, no evidence: hash tiles are not signed) before
+/// anything is written, and do not matter to a catch-up in one window (which reads none).
+#[test]
+fn a_catch_up_in_windows_still_catches_a_misbehaving_server() {
+    let env = Env::new();
+    let (vkey, n) = larger_ledger(&env);
+    let tiles = export(&env, "tiles");
+    let mut entries = all_entries_of(&tiles, n);
+    let bad = &mut entries[600];
+    let l = bad.len();
+    bad[l - 5] ^= 1;
+    let signed_bad = env.path("signed-bad");
+    publish(&signed_bad, &entries, &key(&env, "log"));
+    let server = Server::new(Mode::Files(signed_bad));
+    let out = monitor(&env, &server.url, &vkey, "m1", &WINDOW_1);
+    caught_after_windows(&env, &out, &vkey, "m1", "bad-event", 512);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("event 600"));
+
+    let altered = env.path("altered");
+    cp_r(&tiles, &altered);
+    let bundle = altered.join("tile/entries/003");
+    let mut b = std::fs::read(&bundle).unwrap();
+    b[100] ^= 1;
+    std::fs::write(&bundle, b).unwrap();
+    server.set(Mode::Files(altered));
+    let out = monitor(&env, &server.url, &vkey, "m2", &WINDOW_1);
+    caught_after_windows(&env, &out, &vkey, "m2", "root-mismatch", 768);
+
+    // Every hash tile altered (entry bundles as they are).
+    let lying = env.path("lying");
+    cp_r(&tiles, &lying);
+    let mut stack = vec![lying.join("tile")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.ends_with("entries") {
+                continue;
+            }
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let mut b = std::fs::read(&p).unwrap();
+                b[0] ^= 1;
+                std::fs::write(&p, b).unwrap();
+            }
+        }
+    }
+    server.set(Mode::Files(lying));
+    let out = monitor(&env, &server.url, &vkey, "m3", &WINDOW_1);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("hash tiles served do not prove"), "{err}");
+    let m3 = env.path("m3");
+    assert!(!m3.join("checkpoint.next").exists());
+    assert!(std::fs::read_dir(&m3).unwrap().all(|e| !e
+        .unwrap()
+        .file_name()
+        .to_str()
+        .unwrap()
+        .starts_with("evidence")));
+    let v = polled(&env, &server.url, &vkey, "m3");
+    assert_eq!(v["size"].as_u64(), Some(n));
+    same_as_the_log(&env, &m3.join("mirror"));
+}
+
 #[test]
 fn monitor_gives_up_on_endless_stalled_and_absent_servers_with_exit_2() {
     let env = Env::new();

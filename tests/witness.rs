@@ -579,3 +579,55 @@ fn witness_cosign_takes_over_the_old_state_file() {
         "witness", "cosign", "--key", &f.witness, "--vkey", &f.vkey, &f.a,
     ]);
 }
+
+/// `serve --witness`: the witnesses are asked without the ledger's lock, so a read that needs
+/// the ledger is answered while a witness has not answered yet (it used to wait for the
+/// witness, up to the client's 10 s timeout).
+#[test]
+fn serve_answers_reads_while_a_witness_has_not_answered() {
+    let env = Env::new();
+    env.standard();
+    let log = env.key("log");
+    env.grant("log", "log");
+    let wvkey = cosig_vkey(&env, &env.key("w"));
+    // The witness answers 404 at first (the server starts without a quorum), then never.
+    let slow = net::Server::new(net::Mode::Files(env.path("nothing")));
+    let served = net::actledger_serve(
+        &env.ledger(),
+        &[
+            "--log-key",
+            &log,
+            "--witness",
+            &format!("{}={wvkey}", slow.url),
+            "--quorum",
+            "1",
+        ],
+    );
+    slow.set(net::Mode::Stall);
+    let client = actledger_http::client::Client::new(std::time::Duration::from_secs(60), 1 << 20);
+    let url = served.url.clone();
+    let c = client.clone();
+    let post = std::thread::spawn(move || {
+        c.post(
+            &actledger_http::client::join(&url, "checkpoint"),
+            "text/plain",
+            b"",
+        )
+        .unwrap()
+        .status
+    });
+    while !slow.was_requested("add-checkpoint") {
+        assert!(!post.is_finished(), "POST /checkpoint ended before asking");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let r = client
+        .get(&actledger_http::client::join(&served.url, "entries?from=0"))
+        .unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(
+        !post.is_finished(),
+        "the read was answered only once the witness had been given up"
+    );
+    // No quorum: not published.
+    assert_eq!(post.join().unwrap(), 503);
+}

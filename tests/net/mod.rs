@@ -71,12 +71,16 @@ pub enum Mode {
     Endless,
     /// Accept, read the request, never answer.
     Stall,
+    /// Serve the folder, but never answer for `path`.
+    StallOn(PathBuf, String),
 }
 
 /// A loopback HTTP/1.1 server whose behaviour the test switches.
 pub struct Server {
     pub url: String,
     mode: Arc<Mutex<Mode>>,
+    /// The paths requested so far, in order.
+    requested: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -84,11 +88,12 @@ impl Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let mode = Arc::new(Mutex::new(mode));
-        let m = mode.clone();
+        let requested = Arc::new(Mutex::new(Vec::new()));
+        let (m, seen) = (mode.clone(), requested.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
-                let m = m.clone();
+                let (m, seen) = (m.clone(), seen.clone());
                 std::thread::spawn(move || {
                     let mut r = BufReader::new(stream.try_clone().unwrap());
                     let mut line = String::new();
@@ -104,6 +109,7 @@ impl Server {
                     }
                     let mode = m.lock().unwrap().clone();
                     let rel = path.trim_start_matches('/').to_string();
+                    seen.lock().unwrap().push(rel.clone());
                     let file = |dir: &Path| std::fs::read(dir.join(&rel)).ok();
                     let body = match &mode {
                         Mode::Files(d) => file(d),
@@ -131,6 +137,13 @@ impl Server {
                             std::thread::sleep(std::time::Duration::from_secs(30));
                             return;
                         }
+                        Mode::StallOn(d, p) => {
+                            if *p == rel {
+                                std::thread::sleep(std::time::Duration::from_secs(30));
+                                return;
+                            }
+                            file(d)
+                        }
                     };
                     let _ = match body {
                         Some(b) => stream
@@ -149,10 +162,19 @@ impl Server {
                 });
             }
         });
-        Self { url, mode }
+        Self {
+            url,
+            mode,
+            requested,
+        }
     }
 
     pub fn set(&self, mode: Mode) {
         *self.mode.lock().unwrap() = mode;
+    }
+
+    /// Whether `path` was requested.
+    pub fn was_requested(&self, path: &str) -> bool {
+        self.requested.lock().unwrap().iter().any(|p| p == path)
     }
 }

@@ -99,6 +99,12 @@ impl<'de> Deserialize<'de> for DraftSymbol {
 pub struct UnSymbol(String);
 
 impl UnSymbol {
+    /// A symbol that was an `UnSymbol` already (kept by the replayed view as plain bytes),
+    /// not validated again.
+    pub(crate) fn from_valid(s: &str) -> Self {
+        Self(s.to_string())
+    }
+
     /// Validates `s`.
     pub fn new(s: impl Into<String>) -> Result<Self, ValueError> {
         let s: String = s.into();

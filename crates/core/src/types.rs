@@ -327,6 +327,12 @@ fn has_control(s: &str) -> bool {
 }
 
 impl Text {
+    /// A text that was a `Text` already (kept by the replayed view as plain bytes), not
+    /// validated again.
+    pub(crate) fn from_valid(s: &str) -> Self {
+        Self(s.to_string())
+    }
+
     /// Validates `s`.
     pub fn new(s: impl Into<String>) -> Result<Self, ValueError> {
         let s: String = s.into();

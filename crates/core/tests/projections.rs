@@ -1073,7 +1073,7 @@ fn replay_is_deterministic() {
     let render = |view: &View| {
         let policy = TrustPolicy::AllAssessors.resolve(view);
         [
-            serde_json::to_string(view).unwrap(),
+            format!("{view:?}"),
             serde_json::to_string(&supporters(view)).unwrap(),
             serde_json::to_string(&council_on(view, d("2022-05-10"))).unwrap(),
             serde_json::to_string(&vote_outcomes(view)).unwrap(),

@@ -10,8 +10,16 @@
 //! must reach the signed root. That frontier was computed here from verified bytes and hashes
 //! to the last verified root, so reaching the new root proves the new tree extends the old one
 //! (the consistency proof, computed locally; no proof from the server is needed or trusted).
+//!
+//! A large catch-up goes in windows of [`WINDOW`] entries (memory is a few windows, whatever
+//! the log's size): a thread downloads the next window while this one is verified and
+//! written. A window before the last is written only once it is proven part of the signed
+//! tree: a consistency proof from its end to the checkpoint's size, read from the server's
+//! hash tiles and checked here against the root its verified entries give and the signed root
+//! (a server cannot make a wrong one pass; hash tiles that do not prove it stop the poll,
+//! exit 2, as withholding does). A catch-up in one window reads no hash tile.
 //! Misbehaviour writes an evidence file (`actledger_core::evidence`) and is an error; nothing
-//! is written to the mirror.
+//! of the window that showed it is written (the windows before it, verified and proven, are).
 //!
 //! Tiles are read through [`crate::http_log::HttpLog`], the store's tile-shaped seam over
 //! HTTP: one timeout per request, a size limit per response (checkpoint:
@@ -20,14 +28,14 @@
 //!
 //! Local state in `DIR` (docs/FORMAT.md T14): `mirror/` (a ledger: every projection command
 //! runs on it with `--ledger DIR/mirror`), `checkpoint` (the last checkpoint recorded, also in
-//! the mirror's checkpoint history) and, while a poll writes, `checkpoint.next`. A poll that
-//! has verified everything writes `checkpoint.next` (synced), then the events into the mirror
+//! the mirror's checkpoint history) and, while a poll writes, `checkpoint.next`. A poll writes
+//! `checkpoint.next` (synced) before its first window, then each window into the mirror
 //! (flushed), then the checkpoint into the mirror's history, then renames `checkpoint.next`
 //! over `checkpoint`. On start, a mirror at `checkpoint.next`'s size with its root finishes
-//! that last step; a mirror between the two sizes (a kill inside a large write, which the
-//! store leaves at a whole number of its transactions) keeps `checkpoint.next` as the largest
-//! checkpoint seen and the next poll goes on from the mirror's size. Anything else (a mirror
-//! behind `checkpoint`, or whose root is not its root) is refused.
+//! that last step; a mirror between the two sizes (a kill between or inside windows, which
+//! the store leaves at a whole number of its transactions) keeps `checkpoint.next` as the
+//! largest checkpoint seen and the next poll goes on from the mirror's size. Anything else (a
+//! mirror behind `checkpoint`, or whose root is not its root) is refused.
 
 use std::fs::OpenOptions;
 use std::io::{Read, Write};
@@ -92,7 +100,14 @@ pub struct MonitorConfig {
     pub dir: PathBuf,
     /// Time allowed per request.
     pub timeout: Duration,
+    /// Entries verified and written per window of a catch-up (rounded up to whole entry
+    /// bundles, [`WINDOW`] by default): memory is a few windows' events, whatever the log's
+    /// size, and a kill loses at most the window being written.
+    pub window: u64,
 }
+
+/// Entries per window of a catch-up (256 entry bundles, ~25 MB of a log like the bench's).
+pub const WINDOW: u64 = 64 * 1024;
 
 /// A log of verified entries held in memory, for `verify_log`.
 struct SliceLog<'a>(&'a [Vec<u8>]);
@@ -131,13 +146,36 @@ pub struct Monitor {
     next: Option<SignedCheckpoint>,
 }
 
-/// Entry bundles fetched at once, and by how many connections: a window of 64 bundles of
-/// at most 256 entries each holds a few MB.
-const FETCH_WINDOW: u64 = 64;
+/// Connections fetching a window's entry bundles at once (the server reads while this side
+/// parses); the next window is fetched while this one is verified and written.
 const FETCH_THREADS: u64 = 4;
 
 /// A bundle's index and what fetching it gave.
 type Fetched = (u64, Result<Vec<u8>, StoreError>);
+
+/// Why a window of entries could not be had.
+enum Fetch {
+    /// The server did not answer as a log must (exit 2).
+    Server(StoreError),
+    /// A bundle that is not one (evidence).
+    BadBundle {
+        msg: String,
+        path: String,
+        bytes: Vec<u8>,
+    },
+}
+
+/// How a poll's windows ended, when not with every entry written.
+enum Stop {
+    Fetch(Fetch),
+    Local(MonitorError),
+    /// The mirror refused the window of entries `from..`, held in `run`.
+    Refused {
+        refusal: MirrorRefusal,
+        from: u64,
+        run: EventRun,
+    },
+}
 
 const CHECKPOINT: &str = "checkpoint";
 const NEXT: &str = "checkpoint.next";
@@ -361,34 +399,26 @@ impl Monitor {
             });
         }
         self.log.set_size(n);
-        let run = self.download(&text, k, n)?;
-        let mut expect = vec![(n, *cp.root())];
-        if let Some(nx) = &self.next {
-            let l = nx.checkpoint().size();
-            if l > k && l < n {
-                expect.push((l, *nx.checkpoint().root()));
+        match self.catch_up(&text, k, n, cp.root()) {
+            Ok(()) => {}
+            Err(Stop::Local(e)) => return Err(e),
+            Err(Stop::Fetch(Fetch::Server(e))) => return Err(server(e)),
+            Err(Stop::Fetch(Fetch::BadBundle { msg, path, bytes })) => {
+                return Err(self.bad_bundle(&msg, &text, &path, &bytes))
+            }
+            Err(Stop::Refused { refusal, from, run }) => {
+                return Err(self.refused(refusal, &text, &run, from, k, n, cp.root()))
             }
         }
         let dir = self.cfg.dir.clone();
-        let admitted = self
-            .mirror
-            .admit_signed(&run, &expect, || {
-                write_synced(&dir, NEXT, &text).map_err(|e| StoreError::Read {
-                    what: dir.join(NEXT).display().to_string(),
-                    source: Box::new(e),
-                })
-            })
-            .map_err(|e| local(&dir.join(MIRROR), e))?;
-        match admitted {
-            Ok(_) => {}
-            Err(refusal) => return Err(self.refused(refusal, &text, &run, k, n, cp.root())),
-        }
         self.mirror
             .add_mirrored_checkpoint(&text)
             .map_err(|e| local(&dir.join(MIRROR), e))?;
+        // Not synced: if the rename is lost, the next start finds the mirror at
+        // checkpoint.next's size and does it again (docs/FORMAT.md T14); the next poll's
+        // synced write of checkpoint.next makes it durable.
         std::fs::rename(dir.join(NEXT), dir.join(CHECKPOINT))
             .map_err(|e| local(&dir.join(CHECKPOINT), e))?;
-        sync_dir(&dir)?;
         self.recorded = Some(signed);
         self.next = None;
         Ok(Polled {
@@ -398,107 +428,140 @@ impl Monitor {
         })
     }
 
-    /// Entries `k..n`, from the bundles that hold them, through the tile seam.
-    fn download(&self, text: &str, k: u64, n: u64) -> Result<EventRun, MonitorError> {
+    /// The window ends of a catch-up from `k` to `n`: multiples of the window, then `n`.
+    fn window_ends(&self, k: u64, n: u64) -> impl Iterator<Item = u64> {
         let width = u64::from(TILE_WIDTH);
-        let mut run =
-            EventRun::with_capacity(usize::try_from(n - k).unwrap_or(0).min(1 << 20), 512);
-        let (first, end) = (k / width, n.div_ceil(width));
-        let width_of = |idx: u64| u16::try_from((n - idx * width).min(width)).unwrap_or(TILE_WIDTH);
-        let mut window_start = first;
-        while window_start < end {
-            // A window of bundles fetched by a few connections at once (the server reads
-            // while this side parses), then taken in order.
-            let window_end = (window_start + FETCH_WINDOW).min(end);
-            let log = &self.log;
-            let fetched: Vec<Vec<Fetched>> = std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..FETCH_THREADS)
-                    .map(|t| {
-                        scope.spawn(move || {
-                            (window_start + t..window_end)
-                                .step_by(FETCH_THREADS as usize)
-                                .map(|idx| (idx, log.read_entry_bundle(idx, width_of(idx))))
-                                .collect::<Vec<_>>()
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or_default())
-                    .collect()
+        let w = self.cfg.window.max(1).div_ceil(width).saturating_mul(width);
+        let first = (k / w).saturating_add(1).saturating_mul(w).min(n);
+        std::iter::successors(Some(first), move |&e| {
+            (e < n).then(|| e.saturating_add(w).min(n))
+        })
+    }
+
+    /// Entries `k..n`, window by window: a thread downloads the next window while this one
+    /// is verified and written through [`Ledger::admit_signed`]. Each window before the last
+    /// must be proven part of the signed tree of size `n` (root `root`) before it is
+    /// written: a consistency proof from its end to `n`, made from the server's hash tiles
+    /// and checked against the root the verified entries give and the signed root (the
+    /// server cannot forge one; a wrong one stops the poll). The last window must reach
+    /// `root` itself. `checkpoint.next` is written (synced) before the first window.
+    fn catch_up(&mut self, text: &str, k: u64, n: u64, root: &Hash) -> Result<(), Stop> {
+        let ends: Vec<u64> = self.window_ends(k, n).collect();
+        let next_cp = self
+            .next
+            .as_ref()
+            .map(|nx| (nx.checkpoint().size(), *nx.checkpoint().root()));
+        let dir = self.cfg.dir.clone();
+        let (log, mirror) = (&self.log, &mut self.mirror);
+        std::thread::scope(|scope| {
+            // One window waits while one is verified and the next is fetched. The receiver
+            // is dropped when this returns, so the downloader stops at its next window.
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<EventRun, Fetch>>(1);
+            let ends_dl = ends.clone();
+            scope.spawn(move || {
+                let mut from = k;
+                for end in ends_dl {
+                    let got = fetch_window(log, from, end, n);
+                    let failed = got.is_err();
+                    if tx.send(got).is_err() || failed {
+                        break;
+                    }
+                    from = end;
+                }
             });
-            let mut bundles: Vec<Fetched> = fetched.into_iter().flatten().collect();
-            bundles.sort_by_key(|(idx, _)| *idx);
-            if bundles.len() as u64 != window_end - window_start {
-                return Err(MonitorError::Local("a download thread stopped".into()));
+            let mut from = k;
+            let mut recorded_next = false;
+            for end in ends {
+                let run = match rx.recv() {
+                    Ok(Ok(run)) => run,
+                    Ok(Err(f)) => return Err(Stop::Fetch(f)),
+                    Err(_) => {
+                        return Err(Stop::Local(MonitorError::Local(
+                            "the download thread stopped".into(),
+                        )))
+                    }
+                };
+                if run.len() as u64 != end - from {
+                    return Err(Stop::Local(MonitorError::Local(format!(
+                        "{} entries downloaded for {from}..{end}",
+                        run.len()
+                    ))));
+                }
+                let mut expect = Vec::with_capacity(2);
+                if end == n {
+                    expect.push((n, *root));
+                }
+                if let Some((l, r)) = next_cp {
+                    if l > from && l <= end && l < n {
+                        expect.push((l, r));
+                    }
+                }
+                let admitted = mirror
+                    .admit_signed(&run, &expect, |size, got| {
+                        if size < n {
+                            if let Err(reason) = proven(log, size, got, n, root) {
+                                return Ok(Err(MirrorRefusal::NotProven { size, reason }));
+                            }
+                        }
+                        if !recorded_next {
+                            write_synced(&dir, NEXT, text).map_err(|e| StoreError::Read {
+                                what: dir.join(NEXT).display().to_string(),
+                                source: Box::new(e),
+                            })?;
+                            recorded_next = true;
+                        }
+                        Ok(Ok(()))
+                    })
+                    .map_err(|e| Stop::Local(local(&dir.join(MIRROR), e)))?;
+                if let Err(refusal) = admitted {
+                    return Err(Stop::Refused { refusal, from, run });
+                }
+                from = end;
             }
-            for (idx, bytes) in bundles {
-                let bytes = bytes.map_err(server)?;
-                self.take_bundle(text, idx, width_of(idx), &bytes, k, &mut run)?;
-            }
-            window_start = window_end;
-        }
-        Ok(run)
+            Ok(())
+        })
     }
 
-    /// Parses bundle `idx` of width `w16` and adds its entries from `k` on to `run`.
-    fn take_bundle(
-        &self,
-        text: &str,
-        idx: u64,
-        w16: u16,
-        bytes: &[u8],
-        k: u64,
-        run: &mut EventRun,
-    ) -> Result<(), MonitorError> {
-        let width = u64::from(TILE_WIDTH);
-        let w = u64::from(w16);
-        {
-            let path = TileId::new(TileKind::Entries, idx, w16)
-                .map(|t| t.path())
-                .unwrap_or_default();
-            let parsed = match parse_entry_bundle(bytes) {
-                Ok(p) if p.len() as u64 == w => p,
-                Ok(p) => {
-                    let msg = format!("{path} holds {} entries, not {w}", p.len());
-                    return Err(self.bad_bundle(&msg, text, &path, bytes));
-                }
-                Err(e) => {
-                    let msg = format!("{path}: {e}");
-                    return Err(self.bad_bundle(&msg, text, &path, bytes));
-                }
-            };
-            for (seq, e) in (idx * width..).zip(parsed) {
-                if seq >= k {
-                    run.push(seq, e);
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Every entry `0..n`: the mirror's and the new ones (for evidence).
-    fn all_entries(&self, run: &EventRun) -> Result<Vec<Vec<u8>>, MonitorError> {
+    /// Every entry `0..n` (for evidence): the mirror's (`0..from`), the window refused
+    /// (`run`), and the rest downloaded again (`run`'s end to `n`).
+    fn all_entries(&self, run: &EventRun, from: u64, n: u64) -> Result<Vec<Vec<u8>>, MonitorError> {
         let mut all = Vec::new();
         for item in self.mirror.scan(0) {
             let (_, b) = item.map_err(|e| local(self.mirror.dir(), e))?;
             all.push(b);
         }
+        if all.len() as u64 != from {
+            return Err(MonitorError::Local(format!(
+                "the mirror holds {} entries where {from} were written",
+                all.len()
+            )));
+        }
         all.extend(run.iter().map(|(_, b)| b.to_vec()));
+        let rest = from + run.len() as u64;
+        if rest < n {
+            let more = fetch_window(&self.log, rest, n, n).map_err(|f| match f {
+                Fetch::Server(e) => server(e),
+                Fetch::BadBundle { msg, .. } => MonitorError::Server(msg),
+            })?;
+            all.extend(more.iter().map(|(_, b)| b.to_vec()));
+        }
         Ok(all)
     }
 
-    /// Evidence for what the mirror refused.
+    /// Evidence for what the mirror refused of the window `from..` (`run`) of a poll from
+    /// `k` to `n`.
+    #[allow(clippy::too_many_arguments)]
     fn refused(
         &self,
         refusal: MirrorRefusal,
         text: &str,
         run: &EventRun,
+        from: u64,
         k: u64,
         n: u64,
         root: &Hash,
     ) -> MonitorError {
-        let mut all = match self.all_entries(run) {
+        let mut all = match self.all_entries(run, from, n) {
             Ok(a) => a,
             Err(e) => return e,
         };
@@ -508,6 +571,15 @@ impl Monitor {
             MirrorRefusal::Invalid(e) if computed == *root => Some(e),
             _ => None,
         };
+        if let MirrorRefusal::NotProven { size, reason } = &refusal {
+            if computed == *root {
+                // The entries are the signed tree's: the hash tiles the proof was made from
+                // are not. Not evidence against the log (hash tiles are not signed).
+                return MonitorError::Server(format!(
+                    "the hash tiles served do not prove the first {size} entries part of the signed tree of size {n}: {reason}"
+                ));
+            }
+        }
         if let Some(e) = bad_event {
             let msg = format!("event {}: {}", e.seq, e.kind);
             let mut ev = self
@@ -554,6 +626,100 @@ impl Monitor {
             .with_bundle(path, bytes);
         self.evidence(ev, msg.to_string())
     }
+}
+
+/// Whether the tree of `size` entries with root `got` (computed here from verified entries)
+/// is proven part of the signed tree of `n` entries with root `root`: a consistency proof
+/// read from the server's hash tiles (as of `n`), checked here. A server cannot make a wrong
+/// one pass; a wrong or missing one is why not.
+fn proven(log: &HttpLog, size: u64, got: &Hash, n: u64, root: &Hash) -> Result<(), String> {
+    if size == 0 {
+        return Ok(());
+    }
+    let proof = actledger_store::consistency_proof(log, size, n).map_err(|e| e.to_string())?;
+    actledger_core::merkle::verify_consistency(size, n, &proof, got, root)
+        .map_err(|e| format!("consistency proof from the hash tiles: {e}"))
+}
+
+/// Entries `from..end` of the log of `n` entries, from the entry bundles that hold them
+/// (each of the width it has in the tree of `n`), fetched by [`FETCH_THREADS`] connections.
+fn fetch_window(log: &HttpLog, from: u64, end: u64, n: u64) -> Result<EventRun, Fetch> {
+    let width = u64::from(TILE_WIDTH);
+    let width_of = |idx: u64| u16::try_from((n - idx * width).min(width)).unwrap_or(TILE_WIDTH);
+    let (first, last) = (from / width, end.div_ceil(width));
+    let fetched: Vec<Vec<Fetched>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..FETCH_THREADS)
+            .map(|t| {
+                scope.spawn(move || {
+                    let mut got = Vec::new();
+                    for idx in (first + t..last).step_by(FETCH_THREADS as usize) {
+                        let r = log.read_entry_bundle(idx, width_of(idx));
+                        let failed = r.is_err();
+                        got.push((idx, r));
+                        if failed {
+                            break;
+                        }
+                    }
+                    got
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let mut bundles: Vec<Fetched> = fetched.into_iter().flatten().collect();
+    bundles.sort_by_key(|(idx, _)| *idx);
+    let mut run = EventRun::with_capacity(usize::try_from(end - from).unwrap_or(0), 512);
+    let mut expected = first;
+    for (idx, bytes) in bundles {
+        let bytes = bytes.map_err(Fetch::Server)?;
+        if idx != expected {
+            break;
+        }
+        take_bundle(idx, width_of(idx), &bytes, from, end, &mut run)?;
+        expected += 1;
+    }
+    if expected != last {
+        return Err(Fetch::Server(StoreError::Read {
+            what: format!("{} entry bundle {expected}", log.base()),
+            source: "a download thread stopped".into(),
+        }));
+    }
+    Ok(run)
+}
+
+/// Parses bundle `idx` of width `w16` and adds its entries in `from..end` to `run`.
+fn take_bundle(
+    idx: u64,
+    w16: u16,
+    bytes: &[u8],
+    from: u64,
+    end: u64,
+    run: &mut EventRun,
+) -> Result<(), Fetch> {
+    let width = u64::from(TILE_WIDTH);
+    let w = u64::from(w16);
+    let path = TileId::new(TileKind::Entries, idx, w16)
+        .map(|t| t.path())
+        .unwrap_or_default();
+    let bad = |msg: String| Fetch::BadBundle {
+        msg,
+        path: path.clone(),
+        bytes: bytes.to_vec(),
+    };
+    let parsed = match parse_entry_bundle(bytes) {
+        Ok(p) if p.len() as u64 == w => p,
+        Ok(p) => return Err(bad(format!("{path} holds {} entries, not {w}", p.len()))),
+        Err(e) => return Err(bad(format!("{path}: {e}"))),
+    };
+    for (seq, e) in (idx * width..).zip(parsed) {
+        if seq >= from && seq < end {
+            run.push(seq, e);
+        }
+    }
+    Ok(())
 }
 
 /// Reads an evidence file, bounded.

@@ -160,6 +160,15 @@ impl LedgerLock {
     }
 }
 
+impl crate::witness::LedgerAccess for LedgerLock {
+    fn exclusive<T>(&self, f: impl FnOnce(&mut Ledger) -> T) -> T {
+        f(&mut self.write())
+    }
+    fn shared<T>(&self, f: impl FnOnce(&Ledger) -> T) -> T {
+        f(&self.read())
+    }
+}
+
 /// The head a remote signer signs over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Head {
@@ -181,6 +190,9 @@ pub(crate) struct State {
         Vec<(String, actledger_core::note::VerifierKey)>,
         actledger_core::quorum::Quorum,
     )>,
+    /// Held while a cosigned checkpoint is made (one at a time: the witnesses are asked
+    /// without the ledger's lock).
+    pub signing: Mutex<()>,
     /// Woken after each write (the signer waits on it).
     pub wrote: tokio::sync::Notify,
     pub pages: Arc<dyn Pages>,
@@ -280,6 +292,7 @@ pub fn run(
         }),
         log_key: config.log_key,
         cosign,
+        signing: Mutex::new(()),
         wrote: tokio::sync::Notify::new(),
         pages,
         cache: Mutex::new(tiles::Cache::default()),

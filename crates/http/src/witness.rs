@@ -8,6 +8,6 @@ pub mod server;
 pub mod state;
 
 pub use client::{CosignError, WitnessClient};
-pub use publish::{sign_cosigned, PublishError};
+pub use publish::{sign_cosigned, sign_cosigned_with, LedgerAccess, PublishError};
 pub use server::{serve, WitnessService};
 pub use state::{StateDir, StateDirError};

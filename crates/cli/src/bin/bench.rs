@@ -330,6 +330,8 @@ struct Row {
     append_ms: f64,
     disk_ratio: f64,
     event_bytes: f64,
+    /// The view lane's figures (`bench/view.rs`).
+    view: view::ViewRow,
 }
 
 /// Creates a ledger in `ledger`, imports the six files into it (each import durable at its
@@ -562,6 +564,10 @@ fn bench(size: u64, work: &Path, runs: usize) -> Result<Row> {
     // Floors, measured now, on this ledger's own event bytes.
     eprintln!("[{size}] measuring the crypto floor");
     row.floors = floors(&samples, runs);
+    // 7. The commands that hold the replayed view, and the HTML page (a log key and a
+    // checkpoint are added to the ledger first, after every figure above).
+    eprintln!("[{size}] snapshot, compliance and html");
+    row.view = view::bench(&ledger, &dir, &admin, runs)?;
     if std::env::var_os("ACTLEDGER_BENCH_KEEP").is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -570,6 +576,9 @@ fn bench(size: u64, work: &Path, runs: usize) -> Result<Row> {
 
 #[path = "bench/monitor.rs"]
 mod monitor;
+
+#[path = "bench/view.rs"]
+mod view;
 
 /// `--monitor`: a ledger of `size` events (the same data), a log key, and the monitor's and
 /// witness's figures on it (see `bench/monitor.rs`).
@@ -665,11 +674,17 @@ fn main() -> Result<()> {
                 }
                 return Ok(());
             }
+            "--projections" => {
+                // Only supporters + compliance in-process on an existing ledger, `--runs`
+                // times (for profiling; give `--runs` first).
+                let dir = PathBuf::from(args.next().context("--projections LEDGER")?);
+                return view::projections(&dir, runs);
+            }
             "--monitor" => monitor_samples = Some(100),
             "--samples" => monitor_samples = Some(args.next().context("--samples N")?.parse()?),
             "-h" | "--help" => {
                 println!(
-                    "actledger-bench [--sizes 10000,100000,1000000] [--work DIR] [--runs N] [--monitor [--samples N]] | --replay LEDGER"
+                    "actledger-bench [--sizes 10000,100000,1000000] [--work DIR] [--runs N] [--monitor [--samples N]] | --replay LEDGER | --projections LEDGER"
                 );
                 return Ok(());
             }
@@ -746,6 +761,9 @@ fn main() -> Result<()> {
             r.verify_rss / 1024,
         )?;
     }
+    writeln!(out)?;
+    let view_rows: Vec<(u64, view::ViewRow)> = rows.into_iter().map(|r| (r.size, r.view)).collect();
+    out.push_str(&view::table(&view_rows));
     print!("{out}");
     Ok(())
 }

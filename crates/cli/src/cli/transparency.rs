@@ -134,12 +134,18 @@ pub struct MonitorArgs {
     /// Poll once and exit.
     #[arg(long, conflicts_with = "interval")]
     pub once: bool,
-    /// Poll every SECS seconds until misbehaviour or an error.
+    /// Poll until misbehaviour or an error, SECS being the longest pause between polls (0:
+    /// 50 ms). A poll that found new events is followed at once; after one that found none
+    /// the pause is 5 ms, doubling while nothing changes.
     #[arg(long, value_name = "SECS")]
     pub interval: Option<u64>,
     /// Time allowed for each request, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub timeout: u64,
+    /// Entries verified and written per window of a catch-up (tests: many windows on a small
+    /// log).
+    #[arg(long, value_name = "EVENTS", default_value_t = actledger_http::monitor::WINDOW, hide = true)]
+    pub window: u64,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

@@ -15,6 +15,9 @@ use anyhow::{Context, Result};
 use base64::Engine as _;
 
 use super::{reports, Ctx};
+
+#[path = "html_summary.rs"]
+mod summary;
 use crate::cli::ExportHtmlArgs;
 use crate::{output, VerificationFailed};
 
@@ -186,16 +189,42 @@ fn council_day(view: &View) -> Option<Date> {
     Some(view.reference_date().map_or(last, |d| d.min(last)))
 }
 
+/// The folder beside `FILE.html` that holds a summarised page's full tables: `FILE.data`.
+pub fn data_dir(out: &std::path::Path) -> std::path::PathBuf {
+    out.with_extension("data")
+}
+
 pub fn run(ctx: &Ctx, a: ExportHtmlArgs) -> Result<()> {
-    let (text, page) = render(&ctx.open_read_only()?, &a)?;
+    let dest = data_dir(&a.out);
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .context("--out: a file name is needed")?;
+    let (text, page, staged) = render_with(
+        &ctx.open_read_only()?,
+        &a,
+        Data::Beside {
+            dest: &dest,
+            href: &name,
+        },
+    )?;
+    if let Some(staged) = staged {
+        remove_previous(&dest)?;
+        staged.commit()?;
+    }
     actledger::fsutil::write_atomic(&a.out, text.as_bytes())?;
     output::line(&format!(
-        "wrote {} ({} bytes): {} supporters, {} votes, {} findings, {}; ledger head {}",
+        "wrote {} ({} bytes{}): {} supporters, {} votes, {} findings, {}; ledger head {}",
         a.out.display(),
         text.len(),
+        if page.summary.is_some() {
+            format!("; summarised, the full tables in {}", dest.display())
+        } else {
+            String::new()
+        },
         page.supporters.count,
-        page.votes.votes.len(),
-        page.compliance.findings().count(),
+        page.totals.votes,
+        page.totals.findings,
         if page.checkpoint.is_some() {
             "with the latest checkpoint"
         } else {
@@ -206,10 +235,60 @@ pub fn run(ctx: &Ctx, a: ExportHtmlArgs) -> Result<()> {
     Ok(())
 }
 
-/// The page of `ledger` (verified first) with `a`'s cut-offs, trust and calendar: what
-/// `export html` writes and `serve` answers `GET /` with.
+/// The page of `ledger` (verified first) with `a`'s cut-offs, trust and calendar, as `serve`
+/// answers `GET /` with: a summarised page links to the server's read API for its full
+/// tables.
 pub fn render(ledger: &Ledger, a: &ExportHtmlArgs) -> Result<(String, Page)> {
-    let summary = match ledger.verify(|_| {})? {
+    let (text, page, _) = render_with(ledger, a, Data::Api)?;
+    Ok((text, page))
+}
+
+/// Where a summarised page's full tables go.
+pub enum Data<'a> {
+    /// Files in a folder `dest` beside the page, linked as `href/NAME` (`export html`).
+    Beside {
+        dest: &'a std::path::Path,
+        href: &'a str,
+    },
+    /// Nowhere: the page links to the server's read API (`serve`), which prints the same.
+    Api,
+}
+
+/// Remove what an earlier export left in `dest` (only the files it writes), so the new folder
+/// can take its place.
+fn remove_previous(dest: &std::path::Path) -> Result<()> {
+    match std::fs::symlink_metadata(dest) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e).with_context(|| format!("{}", dest.display())),
+        Ok(m) if !m.is_dir() => {
+            anyhow::bail!("{} exists and is not a folder", dest.display())
+        }
+        Ok(_) => {}
+    }
+    for f in summary::FILES {
+        match std::fs::remove_file(dest.join(f)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(e).with_context(|| format!("cannot remove {}", dest.join(f).display()))
+            }
+            _ => {}
+        }
+    }
+    std::fs::remove_dir(dest).with_context(|| {
+        format!(
+            "cannot replace {}: it holds files an export did not write",
+            dest.display()
+        )
+    })
+}
+
+/// [`render`], with the full tables of a summarised page written as `data` says; returns the
+/// folder to commit beside the page, if one was written.
+pub fn render_with(
+    ledger: &Ledger,
+    a: &ExportHtmlArgs,
+    data: Data<'_>,
+) -> Result<(String, Page, Option<actledger::fsutil::StagedDir>)> {
+    let verified = match ledger.verify(|_| {})? {
         Ok(s) => s,
         Err(e) => {
             return Err(VerificationFailed(format!(
@@ -222,30 +301,64 @@ pub fn render(ledger: &Ledger, a: &ExportHtmlArgs) -> Result<(String, Page)> {
     let stored = ledger.latest_checkpoint()?.map(|c| (c.size, c.note));
     let s = scan(ledger, cutoff, stored.as_ref().map(|(n, _)| *n))?;
 
-    let view = &s.view;
+    let checkpoint = checkpoint_info(stored, &s.origin, verified.events, &s.rules, s.root);
+    // The rule state was needed only for the checkpoint's keys: not held while projecting.
+    let Scanned {
+        view,
+        origin,
+        description,
+        rules,
+        cut,
+        last_recorded,
+        ..
+    } = s;
+    drop(rules);
+    let view = &view;
     let policy = reports::policy(&a.trust, view)?;
-    let page = Page {
-        origin: s.origin.clone(),
-        description: s.description.clone(),
+    let header = Page {
+        origin,
+        description,
         generator: format!("actledger {}", env!("CARGO_PKG_VERSION")),
         as_of: a.cutoff.as_of,
         at_seq: a.cutoff.at_seq,
         head: Head {
-            events: summary.events,
-            hash: summary.head.to_string(),
-            last_recorded: s.last_recorded.clone(),
+            events: verified.events,
+            hash: verified.head.to_string(),
+            last_recorded,
         },
-        cut: s.cut.clone(),
-        checkpoint: checkpoint_info(stored, &s.origin, summary.events, &s.rules, s.root),
+        cut,
+        checkpoint,
         supporters: projection::supporters(view),
         council: council_day(view).map(|d| projection::council_on(view, d)),
         outlook: council_day(view).map(|d| projection::outlook(view, d, None, &policy)),
-        votes: projection::vote_outcomes(view),
-        compliance: projection::compliance(view, &policy, None),
+        votes: projection::VoteList {
+            basis: view.basis().clone(),
+            votes: Vec::new(),
+            tally_votes: Vec::new(),
+        },
+        compliance: projection::ComplianceReport {
+            basis: view.basis().clone(),
+            policy: policy.clone(),
+            states: None,
+            no_adherence: Vec::new(),
+            counts: Default::default(),
+            votes: Vec::new(),
+        },
         veto_initiative: projection::veto_initiative(view, a.calendar.as_deref())?,
+        totals: html::Totals::default(),
+        summary: None,
     };
+    if summary::needs_summary(view, &policy) {
+        let (page, staged) = summary::summarised(view, &policy, header, data)?;
+        let text = html::render(&page);
+        return Ok((text, page, staged));
+    }
+    let mut page = header;
+    page.votes = projection::vote_outcomes(view);
+    page.compliance = projection::compliance(view, &policy, None);
+    page.totals = html::Totals::of(&page.votes, &page.compliance, &page.veto_initiative);
     let text = html::render(&page);
-    Ok((text, page))
+    Ok((text, page, None))
 }
 
 #[cfg(test)]

@@ -36,8 +36,18 @@ pub fn run(a: MonitorArgs) -> Result<()> {
         quorum,
         dir: a.state.clone(),
         timeout: Duration::from_secs(a.timeout.max(1)),
+        window: a.window,
     })
     .map_err(map)?;
+    // The pause between polls: none after a poll that verified new events (a log that grew
+    // may go on growing, and a server cannot fake growth: each such poll verified a larger
+    // signed checkpoint); after one that found nothing, 5 ms, doubling up to the interval
+    // (at least 50 ms, so --interval 0 is no request storm: 20 polls a second at most while
+    // nothing changes).
+    let longest = a
+        .interval
+        .map(|secs| Duration::from_secs(secs).max(MIN_INTERVAL));
+    let mut pause = Duration::ZERO;
     loop {
         let p = m.poll().map_err(map)?;
         if a.json {
@@ -52,13 +62,51 @@ pub fn run(a: MonitorArgs) -> Result<()> {
             ));
         }
         output::flush();
-        match a.interval {
-            Some(secs) if !a.once => {
-                // At least 50 ms between polls, so --interval 0 is no request storm.
-                std::thread::sleep(Duration::from_secs(secs).max(Duration::from_millis(50)));
+        match longest {
+            Some(longest) if !a.once => {
+                pause = next_pause(pause, p.new_events > 0, longest);
+                std::thread::sleep(pause);
             }
             _ => return Ok(()),
         }
+    }
+}
+
+/// The shortest longest pause between polls (`--interval 0`).
+const MIN_INTERVAL: Duration = Duration::from_millis(50);
+
+/// The first pause after a poll that found nothing new.
+const FIRST_PAUSE: Duration = Duration::from_millis(5);
+
+/// The pause after a poll: none if it found new events, else double the last (from
+/// [`FIRST_PAUSE`]), at most `longest`.
+fn next_pause(last: Duration, grew: bool, longest: Duration) -> Duration {
+    if grew {
+        Duration::ZERO
+    } else {
+        last.saturating_mul(2).max(FIRST_PAUSE).min(longest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pauses_double_while_nothing_changes_and_vanish_after_growth() {
+        let longest = Duration::from_millis(50);
+        let mut p = Duration::ZERO;
+        let mut seen = Vec::new();
+        for _ in 0..6 {
+            p = next_pause(p, false, longest);
+            seen.push(p.as_millis());
+        }
+        assert_eq!(seen, [5, 10, 20, 40, 50, 50]);
+        assert_eq!(next_pause(p, true, longest), Duration::ZERO);
+        assert_eq!(next_pause(Duration::ZERO, false, longest), FIRST_PAUSE);
+        // An interval shorter than the first pause is the longest.
+        let short = Duration::from_millis(2);
+        assert_eq!(next_pause(Duration::ZERO, false, short), short);
     }
 }
 

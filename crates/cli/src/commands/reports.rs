@@ -372,9 +372,9 @@ pub fn votes(ctx: &Ctx, a: VotesArgs) -> Result<()> {
 /// `compliance --json`: the report as `print_json("compliance", &report)` writes it (the
 /// same members in the same order), with the votes computed one at a time as they are written
 /// instead of held (the report of a 1M-event log is ~0.9 GB in memory).
-struct StreamedCompliance<'a, I> {
-    head: &'a projection::ComplianceReport,
-    votes: output::SeqOnce<I>,
+pub(super) struct StreamedCompliance<'a, I> {
+    pub(super) head: &'a projection::ComplianceReport,
+    pub(super) votes: output::SeqOnce<I>,
 }
 
 impl<I: Iterator<Item = projection::compliance::VoteCompliance>> Serialize

@@ -65,15 +65,9 @@ pub(super) fn compliance_section(out: &mut String, p: &Page) {
         }
         out.push_str("</ul>\n");
     }
-    let assessed = r
-        .votes
-        .iter()
-        .filter(|v| !v.credibility.trusted.is_empty())
-        .count();
     out.push_str(&format!(
         "<p>{} of the {} recorded votes are on drafts the trusted assessors assessed.</p>\n",
-        assessed,
-        r.votes.len()
+        p.totals.assessed_votes, p.totals.votes
     ));
     out.push_str("<table class=\"data counts\" id=\"compliance-counts\">\n<caption>Findings by kind</caption>\n");
     out.push_str("<thead><tr><th scope=\"col\">Finding</th><th scope=\"col\" class=\"r\">Count</th></tr></thead>\n<tbody>\n");
@@ -121,5 +115,13 @@ pub(super) fn compliance_section(out: &mut String, p: &Page) {
             Esc(seqs.join(", ")),
         ));
     }
-    out.push_str("</tbody>\n</table>\n</section>\n");
+    out.push_str("</tbody>\n</table>\n");
+    out.push_str(&shown_note(
+        p,
+        findings.len(),
+        p.totals.findings,
+        "findings (breaches, possible breaches and conflicts first, then the most recent)",
+        &["findings", "compliance"],
+    ));
+    out.push_str("</section>\n");
 }

@@ -11,19 +11,8 @@ pub(super) fn limits_section(out: &mut String, p: &Page) {
         .filter(|s| s.precision == Precision::ListedBy)
         .count();
     let vi = &p.veto_initiative;
-    let undated = vi
-        .vetoes
-        .iter()
-        .flat_map(|v| v.meetings.iter())
-        .chain(vi.other_meetings.iter().map(|m| &m.meeting))
-        .filter(|m| m.date.is_none())
-        .count();
-    let assessed = p
-        .compliance
-        .votes
-        .iter()
-        .filter(|v| !v.credibility.trusted.is_empty())
-        .count();
+    let undated = p.totals.undated_meetings;
+    let assessed = p.totals.assessed_votes;
     out.push_str("<section id=\"limits\" aria-labelledby=\"h-limits\">\n");
     out.push_str("<h2 id=\"h-limits\"><span class=\"num\">6</span> What the record does not cover</h2>\n<ul>\n");
     out.push_str(&format!(

@@ -5,14 +5,8 @@ use super::*;
 
 pub(super) fn masthead(out: &mut String, p: &Page) {
     let sup = &p.supporters;
-    let vetoes: Vec<_> = p
-        .votes
-        .votes
-        .iter()
-        .filter(|v| matches!(v.result.outcome, Outcome::Vetoed { .. }))
-        .collect();
     let vi = &p.veto_initiative;
-    let judged = vi.vetoes.len() - vi.counts.rule_not_in_force;
+    let judged = p.totals.judged_vetoes;
     let c = &p.compliance.counts;
 
     out.push_str("<header class=\"masthead\">\n");
@@ -60,16 +54,14 @@ pub(super) fn masthead(out: &mut String, p: &Page) {
         sup.count.to_string(),
         "supporters recorded".to_string(),
     );
-    let span = match (vetoes.first(), vetoes.last()) {
-        (Some(a), Some(b)) if a.date.year() != b.date.year() => {
-            format!(", {}&ndash;{}", a.date.year(), b.date.year())
-        }
-        (Some(a), _) => format!(", {}", a.date.year()),
-        _ => String::new(),
+    let span = match p.totals.veto_years {
+        Some((a, b)) if a != b => format!(", {a}&ndash;{b}"),
+        Some((a, _)) => format!(", {a}"),
+        None => String::new(),
     };
     fig(
         out,
-        vetoes.len().to_string(),
+        p.totals.vetoes.to_string(),
         format!("vetoes recorded{span}"),
     );
     fig(

@@ -23,7 +23,9 @@ mod style;
 mod supporters;
 mod vetoes;
 
-pub use page::{Check, CheckpointInfo, CutEvent, Head, Page, SignatureLine};
+pub use page::{
+    Check, CheckpointInfo, CutEvent, DataFile, Head, Page, SignatureLine, Summary, Totals,
+};
 #[allow(clippy::wildcard_imports)]
 use {compliance::*, council::*, integrity::*, limits::*, masthead::*, supporters::*, vetoes::*};
 
@@ -71,6 +73,7 @@ pub fn render(p: &Page) -> String {
     head(&mut out, p);
     masthead(&mut out, p);
     out.push_str("<main>\n");
+    summary_note(&mut out, p);
     supporters_section(&mut out, p);
     council_section(&mut out, p);
     vetoes_section(&mut out, p);
@@ -82,6 +85,58 @@ pub fn render(p: &Page) -> String {
     footer(&mut out, p);
     out.push_str("</body>\n</html>\n");
     out
+}
+
+/// On a summarised page: what is summarised and where the full tables are.
+fn summary_note(out: &mut String, p: &Page) {
+    let Some(s) = &p.summary else {
+        return;
+    };
+    out.push_str("<aside class=\"summary\" id=\"summary\" aria-labelledby=\"h-summary\">\n");
+    out.push_str("<h2 id=\"h-summary\">This page summarises a large record</h2>\n");
+    out.push_str(&format!(
+        "<p>The record holds {} and {}, too many rows for one page. The page shows every \
+         supporter, the Council, the charts and every count; of the long tables it shows the \
+         most important rows (breaches, possible breaches and conflicts first) and the most \
+         recent: {} of the {} vetoes, {} of the {} vetoes since resolution 76/262, {} of the {} \
+         compliance findings. Every row is in the files beside this page, written from the \
+         same replay:</p>\n<ul class=\"files\">\n",
+        plural(p.totals.votes, "vote", "votes"),
+        plural(p.totals.findings, "finding", "findings"),
+        s.shown_vetoes,
+        p.totals.vetoes,
+        s.shown_judged,
+        p.totals.judged_vetoes,
+        s.shown_findings,
+        p.totals.findings,
+    ));
+    for f in &s.files {
+        out.push_str(&format!(
+            "<li><a href=\"{}\">{}</a>: {}</li>\n",
+            Esc(&f.href),
+            Esc(&f.href),
+            Esc(&f.what)
+        ));
+    }
+    out.push_str("</ul>\n</aside>\n");
+}
+
+/// The sentence under a summarised table: how many rows it shows and which file has them all.
+/// `keys` names the tables that hold the rows, the first one the page has a file for linked.
+fn shown_note(p: &Page, shown: usize, total: usize, what: &str, keys: &[&str]) -> String {
+    let Some(s) = &p.summary else {
+        return String::new();
+    };
+    let link = keys
+        .iter()
+        .find_map(|k| s.files.iter().find(|f| f.key == *k))
+        .map_or_else(
+            || "the files listed at the top of the page".to_string(),
+            |f| format!("<a href=\"{}\">{}</a>", Esc(&f.href), Esc(&f.href)),
+        );
+    format!(
+        "<p class=\"note shown\">Summarised: {shown} of the {total} {what} are shown here; every one is in {link}.</p>\n"
+    )
 }
 
 fn head(out: &mut String, p: &Page) {

@@ -93,4 +93,90 @@ pub struct Page {
     pub compliance: ComplianceReport,
     /// The veto-initiative record.
     pub veto_initiative: VetoInitiativeReport,
+    /// Figures of the whole record, whatever rows the page shows.
+    pub totals: Totals,
+    /// Set when the record is too large for one page: `votes`, `compliance` and
+    /// `veto_initiative` then hold only the rows the page shows (the most important and the
+    /// most recent), and the full tables are in the files it names.
+    pub summary: Option<Summary>,
+}
+
+/// Figures of the whole record (counted over every row, shown or not).
+#[derive(Debug, Clone, Default)]
+pub struct Totals {
+    /// Council votes recorded.
+    pub votes: usize,
+    /// Of them, vetoed.
+    pub vetoes: usize,
+    /// Years of the first and the last veto.
+    pub veto_years: Option<(i32, i32)>,
+    /// Vetoes since resolution 76/262 (those its rule judges).
+    pub judged_vetoes: usize,
+    /// Assembly meetings after a veto whose date is not recorded.
+    pub undated_meetings: usize,
+    /// Votes on drafts the trusted assessors assessed.
+    pub assessed_votes: usize,
+    /// Compliance findings.
+    pub findings: usize,
+}
+
+impl Totals {
+    /// The totals of a page that shows every row.
+    pub fn of(votes: &VoteList, compliance: &ComplianceReport, vi: &VetoInitiativeReport) -> Self {
+        let vetoed: Vec<_> = votes
+            .votes
+            .iter()
+            .filter(|v| matches!(v.result.outcome, Outcome::Vetoed { .. }))
+            .collect();
+        Self {
+            votes: votes.votes.len(),
+            vetoes: vetoed.len(),
+            veto_years: vetoed
+                .first()
+                .zip(vetoed.last())
+                .map(|(a, b)| (a.date.year(), b.date.year())),
+            judged_vetoes: vi
+                .vetoes
+                .iter()
+                .filter(|v| v.status != VetoStatus::RuleNotInForce)
+                .count(),
+            undated_meetings: vi
+                .vetoes
+                .iter()
+                .flat_map(|v| v.meetings.iter())
+                .chain(vi.other_meetings.iter().map(|m| &m.meeting))
+                .filter(|m| m.date.is_none())
+                .count(),
+            assessed_votes: compliance
+                .votes
+                .iter()
+                .filter(|v| !v.credibility.trusted.is_empty())
+                .count(),
+            findings: compliance.findings().count(),
+        }
+    }
+}
+
+/// Where a summarised page's full tables are.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// The files, in the order the page lists them.
+    pub files: Vec<DataFile>,
+    /// Rows shown of each table.
+    pub shown_vetoes: usize,
+    /// Rows of the veto-initiative table shown.
+    pub shown_judged: usize,
+    /// Findings shown.
+    pub shown_findings: usize,
+}
+
+/// One file beside a summarised page.
+#[derive(Debug, Clone)]
+pub struct DataFile {
+    /// Which table: `findings`, `compliance`, `vetoes`, `votes`, `veto-initiative`.
+    pub key: &'static str,
+    /// Its link, relative to the page.
+    pub href: String,
+    /// What it holds, in a few words.
+    pub what: String,
 }

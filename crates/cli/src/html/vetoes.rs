@@ -19,16 +19,16 @@ pub(super) fn vetoes_section(out: &mut String, p: &Page) {
          at least nine votes in favour, and at least one permanent member voted against \
          (Charter Art. 27(3)). Each outcome is computed from the members' recorded votes, never \
          copied from a source.</p>\n",
-        plural(p.votes.votes.len(), "vote", "votes"),
-        if vetoes.is_empty() {
+        plural(p.totals.votes, "vote", "votes"),
+        if p.totals.vetoes == 0 {
             "none was".to_string()
-        } else if vetoes.len() == p.votes.votes.len() {
-            format!("all {} were", vetoes.len())
+        } else if p.totals.vetoes == p.totals.votes {
+            format!("all {} were", p.totals.vetoes)
         } else {
             format!(
                 "{} {}",
-                vetoes.len(),
-                if vetoes.len() == 1 { "was" } else { "were" }
+                p.totals.vetoes,
+                if p.totals.vetoes == 1 { "was" } else { "were" }
             )
         }
     ));
@@ -37,8 +37,15 @@ pub(super) fn vetoes_section(out: &mut String, p: &Page) {
     out.push_str(
         "<figcaption>Each mark is one vetoed draft, on the row of the permanent member that \
          vetoed it; a vertical bar joins the marks of a joint veto. The dashed line is the \
-         adoption of resolution 76/262.</figcaption>\n",
+         adoption of resolution 76/262.",
     );
+    if p.summary.is_some() {
+        out.push_str(&format!(
+            " Summarised: the {} most recent vetoes.",
+            vetoes.len()
+        ));
+    }
+    out.push_str("</figcaption>\n");
     out.push_str("</figure>\n");
     out.push_str("<table class=\"data\" id=\"vetoes-table\">\n");
     out.push_str("<caption>Every vetoed draft, with the vote</caption>\n");
@@ -66,7 +73,15 @@ pub(super) fn vetoes_section(out: &mut String, p: &Page) {
             Esc(seq_ref(v.seq, &v.corrections)),
         ));
     }
-    out.push_str("</tbody>\n</table>\n</section>\n");
+    out.push_str("</tbody>\n</table>\n");
+    out.push_str(&shown_note(
+        p,
+        vetoes.len(),
+        p.totals.vetoes,
+        "vetoes (the most recent)",
+        &["vetoes", "votes"],
+    ));
+    out.push_str("</section>\n");
 }
 
 pub(super) fn status_label(s: VetoStatus) -> &'static str {
@@ -133,7 +148,7 @@ pub(super) fn veto_initiative_section(out: &mut String, p: &Page) {
          {} with no meeting recorded{}.</p>\n",
         vi.working_day_limit,
         long_date(vi.rule_in_force_from),
-        judged.len(),
+        p.totals.judged_vetoes,
         c.held,
         c.missed + c.missed_unless_unrecorded_holidays,
         c.meeting_undated,
@@ -210,6 +225,13 @@ pub(super) fn veto_initiative_section(out: &mut String, p: &Page) {
         ));
     }
     out.push_str("</tbody>\n</table>\n");
+    out.push_str(&shown_note(
+        p,
+        judged.len(),
+        p.totals.judged_vetoes,
+        "vetoes since resolution 76/262 (those the rule was not met for first, then the most recent)",
+        &["veto-initiative"],
+    ));
     if c.rule_not_in_force > 0 {
         out.push_str(&format!(
             "<p class=\"note\">{} recorded before {} are not judged: the rule did not exist yet.</p>\n",

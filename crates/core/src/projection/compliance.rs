@@ -32,10 +32,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::code::code_exists_from;
 use crate::date::Date;
-use crate::event::{CouncilVote, Vote};
+use crate::event::Vote;
 use crate::outcome::VoteResult;
 use crate::projection::credibility::{credibility, Credibility, Policy, PolicySummary, Verdict};
-use crate::projection::Record;
+use crate::projection::VoteRef;
 use crate::projection::{AdherenceRef, Basis, Standing, View};
 use crate::state::StateCode;
 use crate::symbol::{DraftSymbol, UnSymbol};
@@ -389,7 +389,7 @@ pub fn compliance_votes<'a>(
     policy: &'a Policy,
     states: Option<&'a BTreeSet<StateCode>>,
 ) -> impl Iterator<Item = VoteCompliance> + 'a {
-    let mut order: Vec<&Record<CouncilVote>> = view.votes().values().collect();
+    let mut order: Vec<VoteRef<'a>> = view.votes().values().collect();
     // Stable, as the report's order has always been: equal keys keep the view's order.
     order.sort_by_key(|r| (r.fact.date, r.fact.draft));
     let summary = policy.summary();
@@ -424,7 +424,7 @@ fn vote_compliance(
     policy: &Policy,
     states: Option<&BTreeSet<StateCode>>,
     summary: &PolicySummary,
-    record: &Record<CouncilVote>,
+    record: VoteRef<'_>,
 ) -> Option<VoteCompliance> {
     let wanted = |s: &StateCode| states.is_none_or(|set| set.contains(s));
     let v = &record.fact;
@@ -432,7 +432,7 @@ fn vote_compliance(
     let judged = v.date >= code_exists_from();
     let mut supporters = Vec::new();
     let mut findings = Vec::new();
-    for m in &v.votes {
+    for m in v.votes {
         if !wanted(&m.state) {
             continue;
         }
@@ -455,7 +455,7 @@ fn vote_compliance(
                 date: v.date,
                 vote: m.vote,
                 vote_seq: record.seq,
-                vote_corrections: record.corrections.clone(),
+                vote_corrections: record.corrections.to_vec(),
                 adherence,
                 bound,
                 verdict: cred.verdict,
@@ -486,10 +486,10 @@ fn vote_compliance(
         },
         draft: v.draft,
         date: v.date,
-        meeting: v.meeting.clone(),
+        meeting: v.meeting(),
         procedural: v.procedural,
         seq: record.seq,
-        corrections: record.corrections.clone(),
+        corrections: record.corrections.to_vec(),
         result: View::vote_result(v),
         credibility: cred,
         supporters,

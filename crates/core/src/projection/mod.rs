@@ -24,6 +24,7 @@
 //! Every result type implements `Serialize` (and `Deserialize`, so tests and consumers can
 //! read `--json` output back) and every finding cites the sequence numbers it rests on.
 
+mod compact;
 pub mod compliance;
 pub mod council;
 pub mod credibility;
@@ -42,6 +43,7 @@ use crate::date::Date;
 use crate::event::AdherenceDate;
 use crate::types::Seq;
 
+pub use compact::{DraftFacts, DraftRef, VoteFacts, VoteRef};
 pub use compliance::JudgedStatus;
 pub use compliance::{
     compliance, compliance_summary, compliance_votes, ComplianceReport, Finding, FindingKind,
@@ -53,6 +55,7 @@ pub use replay::{replay, replay_slice, Basis, Cutoff, Record, Replay, View};
 pub use scorecard::{scorecard, Scorecard};
 pub use supporters::{supporters, SupporterList};
 pub use veto_initiative::{veto_initiative, VetoInitiativeReport};
+pub use view::{Drafts, Votes};
 pub use votes::{vote_outcomes, VoteList};
 pub use workdays::{CalendarError, UN_HEADQUARTERS};
 
@@ -155,8 +158,9 @@ pub enum Standing {
     /// No adherence recorded, and absent from the depositary's attested list of a day on or
     /// after this one (`"not-a-supporter"`, format revision 3).
     NotASupporter {
-        /// The attested list.
-        list: ListRef,
+        /// The attested list (boxed: a standing is in every supporter's row of every vote's
+        /// compliance, and the list's texts would triple its size).
+        list: Box<ListRef>,
     },
 }
 

@@ -49,6 +49,7 @@ use crate::date::Date;
 use crate::event::{CredibilityAssessment, Event, EventBody, Fact, Role};
 use crate::types::{PublicKey, Seq, Timestamp};
 
+use super::compact::{DraftRecord, Pools, VoteRecord};
 pub use super::view::View;
 
 /// The sequence number given to facts that do not come from the log (a holiday calendar read
@@ -152,24 +153,6 @@ fn assessment_day(fact: &Fact, recorded_at: Timestamp) -> Option<Date> {
     }
 }
 
-/// The facts `pick` keeps from slots in seq order, by key, the earliest of each key.
-fn first_per_key<K: Ord, T>(
-    slots: Vec<Slot>,
-    pick: impl Fn(Fact) -> Option<(K, T)>,
-) -> BTreeMap<K, Record<T>> {
-    let mut m = BTreeMap::new();
-    for slot in slots {
-        if let Some((key, fact)) = pick(slot.fact) {
-            m.entry(key).or_insert(Record {
-                seq: slot.seq,
-                corrections: slot.corrections,
-                fact,
-            });
-        }
-    }
-    m
-}
-
 /// A fact kept during replay.
 #[derive(Debug)]
 struct Slot {
@@ -192,6 +175,13 @@ pub struct Replay {
     /// keeps its target's kind, finds it by binary search in its kind's list, and `finish`
     /// builds each kind's part of the view on its own.
     slots: [Vec<Slot>; KINDS],
+    /// Council votes and tabled drafts, most of a large log, kept compactly as they come (in
+    /// log order) instead of in `slots` (`projection/compact.rs`).
+    votes: Vec<VoteRecord>,
+    drafts: Vec<DraftRecord>,
+    pools: Pools,
+    /// Corrections applied to a vote or draft, by the seq that recorded it.
+    corrected: BTreeMap<Seq, Vec<Seq>>,
     unmatched: Vec<Seq>,
 }
 
@@ -209,7 +199,7 @@ impl Replay {
     /// log).
     pub fn with_capacity(cutoff: Cutoff, facts: usize) -> Self {
         let mut r = Self::new(cutoff);
-        r.slots[variant::COUNCIL_VOTE as usize].reserve(facts);
+        r.votes.reserve(facts);
         r
     }
 
@@ -265,6 +255,14 @@ impl Replay {
                     a.revoked.get_or_insert(seq);
                 }
             }
+            EventBody::Fact(Fact::CouncilVote(v)) => {
+                let r = self.pools.vote(seq, &v);
+                self.votes.push(r);
+            }
+            EventBody::Fact(Fact::DraftTabled(d)) => {
+                let r = self.pools.draft(seq, d);
+                self.drafts.push(r);
+            }
             EventBody::Fact(fact) => {
                 if fact.assessment().is_some()
                     && self.after_as_of(assessment_day(&fact, u.recorded_at))
@@ -288,6 +286,35 @@ impl Replay {
                     return;
                 }
                 // A target of another kind is not in this list: unmatched, like a missing one.
+                match c.replacement {
+                    Fact::CouncilVote(v) => {
+                        match self.votes.binary_search_by_key(&c.target, |r| r.seq) {
+                            Ok(i) => {
+                                let r = self.pools.vote(c.target, &v);
+                                if let Some(slot) = self.votes.get_mut(i) {
+                                    *slot = r;
+                                }
+                                self.corrected.entry(c.target).or_default().push(seq);
+                            }
+                            Err(_) => self.unmatched.push(seq),
+                        }
+                        return;
+                    }
+                    Fact::DraftTabled(d) => {
+                        match self.drafts.binary_search_by_key(&c.target, |r| r.seq) {
+                            Ok(i) => {
+                                let r = self.pools.draft(c.target, d);
+                                if let Some(slot) = self.drafts.get_mut(i) {
+                                    *slot = r;
+                                }
+                                self.corrected.entry(c.target).or_default().push(seq);
+                            }
+                            Err(_) => self.unmatched.push(seq),
+                        }
+                        return;
+                    }
+                    _ => {}
+                }
                 let slots = &mut self.slots[kind(&c.replacement)];
                 match slots.binary_search_by_key(&c.target, |s| s.seq) {
                     Ok(i) => {
@@ -317,9 +344,7 @@ impl Replay {
 
     /// Applies the date cut-off and groups the facts into a [`View`].
     pub fn finish(self) -> View {
-        let large = self.slots[variant::DRAFT_TABLED as usize].len()
-            + self.slots[variant::COUNCIL_VOTE as usize].len()
-            > 50_000;
+        let large = self.drafts.len() + self.votes.len() > 50_000;
         self.finish_with(large)
     }
 
@@ -329,25 +354,35 @@ impl Replay {
         let as_of = self.cutoff.as_of;
         let keep = move |d: Date| as_of.is_none_or(|a| d <= a);
         // In variant order (`chain::variant`).
+        // The drafts' and votes' slots are empty: they were kept in `drafts` and `votes`.
         let [adherences, terms, drafts, votes, assessments, meetings, calendars, tally_votes, attestations] =
             self.slots;
-        // Drafts and votes are most of a large log: their maps are built on threads of their
-        // own (for a large replay) while this one builds the rest.
-        let build_drafts = move |slots: Vec<Slot>| {
-            first_per_key(slots, |fact| match fact {
-                Fact::DraftTabled(d) if d.tabled_on.is_none_or(keep) => Some((d.draft, d)),
-                _ => None,
-            })
+        // Drafts and votes are most of a large log: they are sorted on threads of their own
+        // (for a large replay) while this one builds the rest. A stable sort by symbol of the
+        // records in log order, then the first of each symbol: the earliest kept.
+        let build_drafts = move |mut d: Vec<DraftRecord>| {
+            d.retain(|r| r.tabled_on.is_none_or(keep));
+            d.sort_by_key(|r| r.draft);
+            d.dedup_by_key(|r| r.draft);
+            d.shrink_to_fit();
+            d
         };
-        let build_votes = move |slots: Vec<Slot>| {
-            first_per_key(slots, |fact| match fact {
-                Fact::CouncilVote(v) if keep(v.date) => Some((v.draft, v)),
-                _ => None,
-            })
+        let build_votes = move |mut v: Vec<VoteRecord>| {
+            v.retain(|r| keep(r.date));
+            v.sort_by_key(|r| r.draft);
+            v.dedup_by_key(|r| r.draft);
+            v.shrink_to_fit();
+            v
         };
+        let mut pools = self.pools;
+        pools.texts.seal();
+        pools.members.shrink_to_fit();
+        let (compact_drafts, compact_votes) = (self.drafts, self.votes);
         let rest = adherences
             .into_iter()
             .chain(terms)
+            .chain(drafts)
+            .chain(votes)
             .chain(assessments)
             .chain(meetings)
             .chain(calendars)
@@ -364,8 +399,10 @@ impl Replay {
             assessor_keys: self.assessors,
             adherences: BTreeMap::new(),
             terms: BTreeMap::new(),
-            drafts: BTreeMap::new(),
-            votes: BTreeMap::new(),
+            drafts: Vec::new(),
+            votes: Vec::new(),
+            pools,
+            corrected: self.corrected,
             assessments: BTreeMap::new(),
             meetings: Vec::new(),
             calendars: BTreeMap::new(),
@@ -403,24 +440,8 @@ impl Replay {
                             });
                         }
                     }
-                    Fact::DraftTabled(d) => {
-                        if d.tabled_on.is_none_or(keep) {
-                            view.drafts.entry(d.draft).or_insert(Record {
-                                seq,
-                                corrections,
-                                fact: d,
-                            });
-                        }
-                    }
-                    Fact::CouncilVote(v) => {
-                        if keep(v.date) {
-                            view.votes.entry(v.draft).or_insert(Record {
-                                seq,
-                                corrections,
-                                fact: v,
-                            });
-                        }
-                    }
+                    // Kept compactly, never in the slots.
+                    Fact::DraftTabled(_) | Fact::CouncilVote(_) => {}
                     Fact::CredibilityAssessment(_) | Fact::DatedAssessment(_) => {
                         let assessed_on = assessment_day(&fact, recorded_at);
                         let a = match fact {
@@ -491,8 +512,8 @@ impl Replay {
         };
         if parallel {
             let (d, v) = std::thread::scope(|scope| {
-                let d = scope.spawn(move || build_drafts(drafts));
-                let v = scope.spawn(move || build_votes(votes));
+                let d = scope.spawn(move || build_drafts(compact_drafts));
+                let v = scope.spawn(move || build_votes(compact_votes));
                 fill(&mut view);
                 (d.join(), v.join())
             });
@@ -500,8 +521,8 @@ impl Replay {
             view.votes = v.unwrap_or_else(|p| std::panic::resume_unwind(p));
         } else {
             fill(&mut view);
-            view.drafts = build_drafts(drafts);
-            view.votes = build_votes(votes);
+            view.drafts = build_drafts(compact_drafts);
+            view.votes = build_votes(compact_votes);
         }
         view
     }
@@ -665,7 +686,7 @@ mod tests {
             as_of: Some(d("2022-06-15")),
         });
         assert!(v.votes().contains_key(&sym("S/2022/1")));
-        assert_eq!(v.votes()[&sym("S/2022/1")].seq, vote);
+        assert_eq!(v.votes().get(&sym("S/2022/1")).unwrap().seq, vote);
         let asm = &v.assessments()[&sym("S/2022/1")];
         assert!(
             asm[0].fact.credible,

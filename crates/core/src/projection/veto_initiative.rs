@@ -380,9 +380,9 @@ pub fn veto_initiative(
             known_by: "votes",
             date: v.date,
             by,
-            meeting_record: v.meeting.clone(),
+            meeting_record: v.meeting(),
             seq: record.seq,
-            corrections: &record.corrections,
+            corrections: record.corrections,
             meetings: attached.get(&v.draft).cloned().unwrap_or_default(),
         });
     }

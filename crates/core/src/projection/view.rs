@@ -3,12 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
 use crate::date::Date;
 use crate::event::{
-    AdherenceLetter, AssemblyMeeting, CouncilTerm, CouncilVote, DraftTabled, HolidayCalendar,
-    TallyVote,
+    AdherenceLetter, AssemblyMeeting, CouncilTerm, HolidayCalendar, MemberVote, TallyVote,
 };
 use crate::outcome::{self, VoteResult};
 use crate::projection::{AdherenceRef, Precision, Standing};
@@ -18,18 +15,29 @@ use crate::types::{PublicKey, Seq, Timestamp};
 
 use crate::attestation::SupporterListAttested;
 
+use super::compact::{DraftFacts, DraftRecord, DraftRef, Pools, VoteFacts, VoteRecord, VoteRef};
 use super::replay::{AssessmentRecord, AssessorKey, Basis, Record, EXTERNAL_SEQ};
 
 /// The effective facts of a log after corrections and cut-offs. Built by [`replay`](super::replay()) or
 /// [`Replay`](super::Replay); read by the projections.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// Votes and drafts, most of a large log, are held compactly (`projection/compact.rs`: fixed-size
+/// records, texts kept once) and read through [`Votes`] and [`Drafts`].
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct View {
     pub(super) basis: Basis,
     pub(super) assessor_keys: BTreeMap<PublicKey, AssessorKey>,
     pub(super) adherences: BTreeMap<StateCode, Record<AdherenceLetter>>,
     pub(super) terms: BTreeMap<StateCode, Vec<Record<CouncilTerm>>>,
-    pub(super) drafts: BTreeMap<DraftSymbol, Record<DraftTabled>>,
-    pub(super) votes: BTreeMap<DraftSymbol, Record<CouncilVote>>,
+    /// Sorted by draft, one per draft.
+    pub(super) drafts: Vec<DraftRecord>,
+    /// Sorted by draft, one per draft.
+    pub(super) votes: Vec<VoteRecord>,
+    /// What the vote and draft records point into.
+    pub(super) pools: Pools,
+    /// The corrections applied to a vote or a draft, by the seq of the event that recorded it
+    /// (absent when none were: most facts are never corrected).
+    pub(super) corrected: BTreeMap<Seq, Vec<Seq>>,
     pub(super) assessments: BTreeMap<DraftSymbol, Vec<AssessmentRecord>>,
     pub(super) meetings: Vec<Record<AssemblyMeeting>>,
     pub(super) calendars: BTreeMap<String, BTreeMap<u16, Record<HolidayCalendar>>>,
@@ -70,19 +78,48 @@ impl View {
     }
 
     /// Drafts tabled, by symbol.
-    pub fn drafts(&self) -> &BTreeMap<DraftSymbol, Record<DraftTabled>> {
-        &self.drafts
+    pub fn drafts(&self) -> Drafts<'_> {
+        Drafts { view: self }
     }
 
     /// Council votes, by draft.
-    pub fn votes(&self) -> &BTreeMap<DraftSymbol, Record<CouncilVote>> {
-        &self.votes
+    pub fn votes(&self) -> Votes<'_> {
+        Votes { view: self }
     }
 
     /// The tally and outcome of a vote, computed from its members' votes
     /// ([`crate::outcome::compute`]).
-    pub fn vote_result(vote: &CouncilVote) -> VoteResult {
-        outcome::compute(&vote.votes, vote.procedural)
+    pub fn vote_result(vote: &VoteFacts<'_>) -> VoteResult {
+        outcome::compute(vote.votes, vote.procedural)
+    }
+
+    fn corrections_of(&self, seq: Seq) -> &[Seq] {
+        self.corrected.get(&seq).map_or(&[], Vec::as_slice)
+    }
+
+    fn vote_ref<'a>(&'a self, r: &VoteRecord) -> VoteRef<'a> {
+        VoteRef {
+            seq: r.seq,
+            corrections: self.corrections_of(r.seq),
+            fact: VoteFacts::of(&self.pools, r),
+        }
+    }
+
+    fn draft_ref<'a>(&'a self, r: &DraftRecord) -> DraftRef<'a> {
+        DraftRef {
+            seq: r.seq,
+            corrections: self.corrections_of(r.seq),
+            fact: DraftFacts::of(&self.pools, r),
+        }
+    }
+
+    /// Bytes the compact part of the view holds (votes, drafts, their texts and members'
+    /// votes), for measurements.
+    pub fn compact_bytes(&self) -> usize {
+        self.votes.capacity() * std::mem::size_of::<VoteRecord>()
+            + self.drafts.capacity() * std::mem::size_of::<DraftRecord>()
+            + self.pools.members.capacity() * std::mem::size_of::<MemberVote>()
+            + self.pools.texts.heap_bytes()
     }
 
     /// Credibility assessments, by draft, each list in log order.
@@ -151,7 +188,7 @@ impl View {
         let Some(r) = self.adherences.get(&state) else {
             return match self.attestation_for(day) {
                 Some(a) => Standing::NotASupporter {
-                    list: super::ListRef::of(a),
+                    list: Box::new(super::ListRef::of(a)),
                 },
                 None => Standing::NoAdherenceRecorded,
             };
@@ -180,5 +217,91 @@ impl View {
             .keys()
             .filter_map(|s| self.term_on(*s, day).map(|t| (*s, t)))
             .collect()
+    }
+}
+
+/// The Council votes of a [`View`], one per draft, in draft order.
+#[derive(Debug, Clone, Copy)]
+pub struct Votes<'a> {
+    view: &'a View,
+}
+
+impl<'a> Votes<'a> {
+    /// Number of votes.
+    pub fn len(&self) -> usize {
+        self.view.votes.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.view.votes.is_empty()
+    }
+
+    /// The vote on `draft`.
+    pub fn get(&self, draft: &DraftSymbol) -> Option<VoteRef<'a>> {
+        let v = self.view;
+        let i = v.votes.binary_search_by_key(draft, |r| r.draft).ok()?;
+        v.votes.get(i).map(|r| v.vote_ref(r))
+    }
+
+    /// Whether a vote on `draft` is in the view.
+    pub fn contains_key(&self, draft: &DraftSymbol) -> bool {
+        self.get(draft).is_some()
+    }
+
+    /// The votes, in draft order.
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = VoteRef<'a>> + ExactSizeIterator + 'a {
+        let v = self.view;
+        v.votes.iter().map(move |r| v.vote_ref(r))
+    }
+
+    /// The drafts voted on, in order.
+    pub fn keys(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = &'a DraftSymbol> + ExactSizeIterator + 'a {
+        self.view.votes.iter().map(|r| &r.draft)
+    }
+}
+
+/// The tabled drafts of a [`View`], one per symbol, in symbol order.
+#[derive(Debug, Clone, Copy)]
+pub struct Drafts<'a> {
+    view: &'a View,
+}
+
+impl<'a> Drafts<'a> {
+    /// Number of drafts.
+    pub fn len(&self) -> usize {
+        self.view.drafts.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.view.drafts.is_empty()
+    }
+
+    /// The draft `draft`.
+    pub fn get(&self, draft: &DraftSymbol) -> Option<DraftRef<'a>> {
+        let v = self.view;
+        let i = v.drafts.binary_search_by_key(draft, |r| r.draft).ok()?;
+        v.drafts.get(i).map(|r| v.draft_ref(r))
+    }
+
+    /// Whether `draft` is in the view.
+    pub fn contains_key(&self, draft: &DraftSymbol) -> bool {
+        self.get(draft).is_some()
+    }
+
+    /// The drafts, in symbol order.
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = DraftRef<'a>> + ExactSizeIterator + 'a {
+        let v = self.view;
+        v.drafts.iter().map(move |r| v.draft_ref(r))
+    }
+
+    /// Their symbols, in order.
+    pub fn keys(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = &'a DraftSymbol> + ExactSizeIterator + 'a {
+        self.view.drafts.iter().map(|r| &r.draft)
     }
 }

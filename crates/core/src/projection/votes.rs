@@ -139,34 +139,44 @@ pub fn tally_vote_outcome(seq: Seq, corrections: &[Seq], v: &TallyVote) -> Tally
 
 /// Every vote in the view with its computed outcome.
 pub fn vote_outcomes(view: &View) -> VoteList {
-    let mut votes: Vec<VoteOutcome> = view
-        .votes()
-        .values()
-        .map(|r| {
-            let v = &r.fact;
-            VoteOutcome {
-                draft: v.draft,
-                subject: view.drafts().get(&v.draft).map(|d| d.fact.subject.clone()),
-                date: v.date,
-                meeting: v.meeting.clone(),
-                procedural: v.procedural,
-                result: View::vote_result(v),
-                votes: v.votes.clone(),
-                seq: r.seq,
-                corrections: r.corrections.clone(),
-            }
-        })
-        .collect();
-    votes.sort_by_key(|v| (v.date, v.draft));
     VoteList {
         basis: view.basis().clone(),
-        votes,
-        tally_votes: view
-            .tally_votes()
-            .iter()
-            .map(|r| tally_vote_outcome(r.seq, &r.corrections, &r.fact))
-            .collect(),
+        votes: vote_outcomes_iter(view).collect(),
+        tally_votes: tally_vote_outcomes(view),
     }
+}
+
+/// The votes of [`vote_outcomes`], in its order (by date, then draft), computed one at a
+/// time as they are asked for: what a large report writes without holding it.
+pub fn vote_outcomes_iter(view: &View) -> impl Iterator<Item = VoteOutcome> + '_ {
+    let mut order: Vec<crate::projection::VoteRef<'_>> = view.votes().values().collect();
+    // Stable: equal keys keep the view's (draft) order, as the sort of the outcomes did.
+    order.sort_by_key(|r| (r.fact.date, r.fact.draft));
+    order.into_iter().map(move |r| {
+        let v = &r.fact;
+        VoteOutcome {
+            draft: v.draft,
+            subject: view
+                .drafts()
+                .get(&v.draft)
+                .map(|d| Text::from_valid(d.fact.subject())),
+            date: v.date,
+            meeting: v.meeting(),
+            procedural: v.procedural,
+            result: View::vote_result(v),
+            votes: v.votes.to_vec(),
+            seq: r.seq,
+            corrections: r.corrections.to_vec(),
+        }
+    })
+}
+
+/// The votes known only by their tally, as [`vote_outcomes`] lists them.
+pub fn tally_vote_outcomes(view: &View) -> Vec<TallyVoteOutcome> {
+    view.tally_votes()
+        .iter()
+        .map(|r| tally_vote_outcome(r.seq, &r.corrections, &r.fact))
+        .collect()
 }
 
 #[cfg(test)]

@@ -29,18 +29,23 @@ fn sign(state: &State) -> Result<Arc<actledger_store::StoredCheckpoint>, String>
         .log_key
         .as_ref()
         .ok_or("this server has no log key (start it with --log-key FILE)")?;
-    let cp = {
-        let mut ledger = state.ledger.write();
-        match &state.cosign {
-            None => ledger.sign_checkpoint(key).map_err(|e| e.to_string())?,
-            // Published only with the quorum: a witness down stops publication (the read
-            // path keeps serving the last checkpoint) until the quorum is met again.
-            Some((witnesses, quorum)) => {
-                crate::witness::sign_cosigned(&mut ledger, key, witnesses, quorum, &mut |e| {
-                    eprintln!("warning: witness {e}")
-                })
-                .map_err(|e| e.to_string())?
-            }
+    let cp = match &state.cosign {
+        None => state
+            .ledger
+            .write()
+            .sign_checkpoint(key)
+            .map_err(|e| e.to_string())?,
+        // Published only with the quorum: a witness down stops publication (the read path
+        // keeps serving the last checkpoint) until the quorum is met again. The ledger is
+        // locked to sign and to store, not while the witnesses answer (up to their timeout):
+        // reads and appends go on meanwhile. One signer at a time, so that no other
+        // checkpoint is stored between the two.
+        Some((witnesses, quorum)) => {
+            let _one = state.signing.lock().unwrap_or_else(|e| e.into_inner());
+            crate::witness::sign_cosigned_with(&*state.ledger, key, witnesses, quorum, &mut |e| {
+                eprintln!("warning: witness {e}")
+            })
+            .map_err(|e| e.to_string())?
         }
     };
     state.publish(cp);

@@ -233,6 +233,7 @@ impl Ledger {
             tree,
             edge,
             table,
+            defer_state: false,
         };
         let mut meta = sled::Batch::default();
         meta.insert(FRONTIER_KEY, writer.tree.to_bytes());

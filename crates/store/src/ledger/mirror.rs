@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use actledger_core::chain::{self, SealedEvent};
+use actledger_core::chain::SealedEvent;
 use actledger_core::merkle::{Frontier, Hash};
 use actledger_core::verify::{Signatures, Verifier};
 use actledger_core::{VerifyError, VerifyErrorKind};
@@ -20,10 +20,6 @@ use crate::{EventRun, LogReader, Scan, StoreError};
 use super::migrate::{LAYOUT, LAYOUT_KEY};
 use super::writer::Writer;
 use super::{Ledger, OpenOptions};
-
-/// Events decoded and written per store write (each write flushes once): bounds what a large
-/// catch-up holds decoded at once.
-const WRITE_GROUP: usize = 16 * 1024;
 
 /// Why [`Ledger::admit_signed`] wrote nothing.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +37,15 @@ pub enum MirrorRefusal {
         computed: String,
         /// The root expected (base64).
         expected: String,
+    },
+    /// The events verify, but the caller could not prove the tree they make is part of the
+    /// tree it follows (e.g. a consistency proof to a signed checkpoint failed).
+    #[error("the tree of {size} entries is not proven part of the log: {reason}")]
+    NotProven {
+        /// The tree size.
+        size: u64,
+        /// Why.
+        reason: String,
     },
 }
 
@@ -105,34 +110,51 @@ impl Ledger {
             tree: Frontier::new(),
             edge: Edge::default(),
             table: None,
+            defer_state: false,
         });
         Ok(ledger)
     }
 
     /// Admits `events`, already signed (by the keys the log itself granted), as the next
-    /// events after the stored ones. First every event is verified as `verify` verifies it,
-    /// from the persisted rule state and Merkle frontier (only the new events are read), and
-    /// the tree must have root `r` at each size `s` of `expect` (sizes from the stored size to
-    /// the new one; a signed checkpoint's). Then `before_write` runs (a caller records what it
-    /// is about to write), and the events are written through the writer, the rules run once
-    /// more on each (the one door every append goes through) and flushed. A refusal, or an
-    /// error from `before_write`, writes nothing. The keys of `events` are ignored: they are
-    /// the positions after the stored events, in order.
+    /// events after the stored ones, in one pass: each event is verified as `verify` verifies
+    /// it (canonical decode, position, chain link, signatures in batches on all cores, author's
+    /// role, every rule) into the writer's own rule state and a copy of its Merkle frontier
+    /// (only the new events are read), and the tree must have root `r` at each size `s` of
+    /// `expect` within the events (a signed checkpoint's). Then `before_write` runs with the
+    /// new size and root (a caller checks them against what it expects, records what it is
+    /// about to write, and may refuse), and the verified events are written and flushed,
+    /// without being decoded or admitted a second time. Nothing is written unless every event
+    /// and every root passes: a refusal, or an error from `before_write`, writes nothing, and
+    /// the rule state the events were admitted to is dropped, rebuilt from the store on next
+    /// use (a refusal costs that replay; an admission copies no state). The keys of `events`
+    /// are ignored: they are the positions after the stored events, in order.
+    ///
+    /// A caller that catches up a large log calls this once per window of events (memory is
+    /// the window's), each window written durably on its own. No rule-state snapshot is
+    /// written here: [`Ledger::add_mirrored_checkpoint`] writes one when due, once per poll.
     pub fn admit_signed(
         &mut self,
         events: &EventRun,
         expect: &[(u64, Hash)],
-        before_write: impl FnOnce() -> Result<(), StoreError>,
+        before_write: impl FnOnce(u64, &Hash) -> Result<Result<(), MirrorRefusal>, StoreError>,
     ) -> Result<Result<Admitted, MirrorRefusal>, StoreError> {
         if self.read_only {
             return Err(StoreError::ReadOnly);
         }
-        let w = self.writer()?;
-        let first = w.verifier.len();
+        self.writer()?;
+        // Taken: from here until the write, a return leaves no writer, and the next use
+        // rebuilds it from the store (the events admitted to its rule state were not written).
+        let mut writer = self.writer.take().ok_or(StoreError::Poisoned)?;
+        let first = writer.verifier.len();
+        let end = first + events.len() as u64;
+        if let Some((s, _)) = expect.iter().find(|(s, _)| *s > end || *s < first) {
+            self.writer = Some(writer);
+            return Err(StoreError::Corrupted(format!(
+                "expected a root at size {s}, outside the sizes {first}..={end} admitted"
+            )));
+        }
         let pending = Pending { first, run: events };
-        let mut v = w.verifier.clone();
-        let mut tree = w.tree.clone();
-        let mut mismatch: Option<MirrorRefusal> = None;
+        let mut tree = writer.tree.clone();
         let check = |tree: &Frontier| -> Option<MirrorRefusal> {
             let size = tree.size();
             expect
@@ -145,23 +167,38 @@ impl Ledger {
                 })
         };
         if let Some(m) = check(&tree) {
+            self.writer = Some(writer);
             return Ok(Err(m));
         }
+        let mut mismatch: Option<MirrorRefusal> = None;
+        let mut sealed: Vec<SealedEvent> = Vec::with_capacity(events.len());
         let verified = verify_continue(
             &pending,
             SignatureMode::Batch,
-            &mut v,
+            &mut writer.verifier,
             &mut tree,
             &mut |_| {},
-            &mut |ev, _, tree, _| match check(tree) {
-                None => Ok(()),
-                Some(m) => {
+            &mut |ev, v, tree, _| {
+                let seq = ev.unsigned.seq;
+                if let Some(m) = check(tree) {
                     mismatch = Some(m);
-                    Err(VerifyError {
-                        seq: ev.unsigned.seq,
+                    return Err(VerifyError {
+                        seq,
                         kind: VerifyErrorKind::Metadata("root".into()),
-                    })
+                    });
                 }
+                let bytes = pending.at(seq.0).ok_or_else(|| VerifyError {
+                    seq,
+                    kind: VerifyErrorKind::Metadata("not among the events admitted".into()),
+                })?;
+                // What the write needs (bytes, index keys from the body, the chain hash),
+                // kept from this pass: the events are not decoded again.
+                sealed.push(SealedEvent {
+                    event: ev.clone(),
+                    hash: v.head(),
+                    bytes: bytes.to_vec(),
+                });
+                Ok(())
             },
         )?;
         if let Some(m) = mismatch {
@@ -170,62 +207,64 @@ impl Ledger {
         if let Err(e) = verified {
             return Ok(Err(MirrorRefusal::Invalid(e)));
         }
-        let end = first + events.len() as u64;
-        if let Some((s, _)) = expect.iter().find(|(s, _)| *s > end || *s < first) {
+        if writer.verifier.len() != end {
             return Err(StoreError::Corrupted(format!(
-                "expected a root at size {s}, outside the sizes {first}..={end} admitted"
+                "{} of {} events admitted",
+                writer.verifier.len() - first,
+                end - first
             )));
         }
-        before_write()?;
-        self.write_verified(&pending, end)?;
+        let root = tree.root();
+        if let Err(refusal) = before_write(end, &root)? {
+            return Ok(Err(refusal));
+        }
+        // The rule state already holds the events; the write extends the frontier and tiles.
+        // Its snapshot waits for `add_mirrored_checkpoint` (one per poll, not per window).
+        writer.defer_state = true;
+        self.write_sealed(writer, &sealed)?;
+        if let Some(w) = self.writer.as_mut() {
+            w.defer_state = false;
+        }
         Ok(Ok(Admitted {
             first,
             count: end - first,
-            root: tree.root(),
+            root,
         }))
-    }
-
-    /// Writes the verified `pending` events through the writer, a group at a time.
-    fn write_verified(&mut self, pending: &Pending<'_>, end: u64) -> Result<(), StoreError> {
-        let mut group: Vec<SealedEvent> = Vec::with_capacity(WRITE_GROUP);
-        let mut next = pending.first;
-        while next < end {
-            let stop = (next + WRITE_GROUP as u64).min(end);
-            // Taken: if anything fails, the writer is rebuilt from the store on next use.
-            let mut writer = self.writer.take().ok_or(StoreError::Poisoned)?;
-            for seq in next..stop {
-                let bytes = pending
-                    .at(seq)
-                    .ok_or_else(|| StoreError::Corrupted(format!("pending event {seq} missing")))?;
-                // Checked canonically above; the rules run again in the writer's state.
-                let event = chain::ReplayOnly::decode_event(bytes)
-                    .map_err(|e| StoreError::Corrupted(format!("seq {seq}: {e}")))?;
-                let hash = chain::event_hash(bytes);
-                let event = writer
-                    .verifier
-                    .push_decoded(event, bytes, hash)
-                    .map_err(StoreError::Verify)?;
-                group.push(SealedEvent {
-                    event,
-                    hash,
-                    bytes: bytes.to_vec(),
-                });
-            }
-            self.write_sealed(writer, &group)?;
-            group.clear();
-            next = stop;
-        }
-        Ok(())
     }
 
     /// Stores `note`, a checkpoint of the current size signed by the mirrored log, in the
     /// checkpoint history (`verify` re-checks it against the log's own key grants).
+    /// Writes the rule-state snapshot first when one is due (derived data: if that fails,
+    /// the next open replays from the previous one).
     pub fn add_mirrored_checkpoint(&mut self, note: &str) -> Result<(), StoreError> {
         let size = self.size()?;
+        self.snapshot_if_due()?;
         if self.checkpoint_at(size)?.is_some() {
             return Ok(());
         }
         self.store_new_checkpoint(size, note)
+    }
+
+    /// Writes the rule state's changed parts if the stored state is not at the head.
+    fn snapshot_if_due(&mut self) -> Result<(), StoreError> {
+        self.writer()?;
+        let mut w = self.writer.take().ok_or(StoreError::Poisoned)?;
+        let at_head = matches!(self.state_header()?, Some(Some(h)) if h.count == w.verifier.len());
+        if !at_head {
+            let mut batch = sled::Batch::default();
+            let written = self.add_state(&mut w, &mut batch).is_ok()
+                && self
+                    .meta
+                    .apply_batch(batch)
+                    .and_then(|_| self.db.flush())
+                    .is_ok();
+            if !written {
+                // Derived data: written whole at the next write instead.
+                w.table = None;
+            }
+        }
+        self.writer = Some(w);
+        Ok(())
     }
 
     /// The Merkle root of the stored events (from the writer's frontier).
@@ -299,7 +338,7 @@ mod tests {
             .admit_signed(
                 &run_of(&src, 0, half),
                 &[(half, src.root_at(half).unwrap())],
-                || Ok(()),
+                |_, _| Ok(Ok(())),
             )
             .unwrap()
             .unwrap();
@@ -307,7 +346,7 @@ mod tests {
         // A wrong expected root writes nothing.
         let wrong = src.root_at(half).unwrap();
         let r = m
-            .admit_signed(&run_of(&src, half, n), &[(n, wrong)], || Ok(()))
+            .admit_signed(&run_of(&src, half, n), &[(n, wrong)], |_, _| Ok(Ok(())))
             .unwrap();
         assert!(
             matches!(r, Err(MirrorRefusal::RootMismatch { .. })),
@@ -324,21 +363,23 @@ mod tests {
             }
             bad.push(k, &b);
         }
-        let r = m.admit_signed(&bad, &[], || Ok(())).unwrap();
+        let r = m.admit_signed(&bad, &[], |_, _| Ok(Ok(()))).unwrap();
         match r {
             Err(MirrorRefusal::Invalid(e)) => assert_eq!(e.seq.0, n - 1, "{e}"),
             other => panic!("{other:?}"),
         }
         assert_eq!(m.size().unwrap(), half);
         // An error before the write writes nothing either.
-        let r = m.admit_signed(&run_of(&src, half, n), &[], || Err(StoreError::Poisoned));
+        let r = m.admit_signed(&run_of(&src, half, n), &[], |_, _| {
+            Err(StoreError::Poisoned)
+        });
         assert!(matches!(r, Err(StoreError::Poisoned)));
         assert_eq!(m.size().unwrap(), half);
         let b = m
             .admit_signed(
                 &run_of(&src, half, n),
                 &[(n, src.root_at(n).unwrap())],
-                || Ok(()),
+                |_, _| Ok(Ok(())),
             )
             .unwrap()
             .unwrap();

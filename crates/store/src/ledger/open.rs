@@ -162,6 +162,7 @@ impl Ledger {
             tree: Frontier::new(),
             edge: Edge::default(),
             table: None,
+            defer_state: false,
         });
         let appended = ledger.append(admin, EventBody::LedgerCreated(genesis))?;
         Ok((ledger, appended))

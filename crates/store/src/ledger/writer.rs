@@ -27,6 +27,10 @@ pub(super) struct Writer {
     /// The stored rule state's table, which the verifier's state differs from only by the
     /// parts it tracked as changed (`None`: the state is written whole at the next write).
     pub(super) table: Option<Table>,
+    /// Leave the rule state out of the next write (a mirror writes it once per poll,
+    /// [`Ledger::add_mirrored_checkpoint`]): the stored state then names an earlier event,
+    /// from which the next open replays.
+    pub(super) defer_state: bool,
 }
 
 /// Events per sled transaction when appending a batch.
@@ -93,6 +97,7 @@ impl Ledger {
                         tree,
                         edge,
                         table: Some(table),
+                        defer_state: false,
                     });
                 }
             }
@@ -163,6 +168,7 @@ impl Ledger {
             tree,
             edge,
             table: None,
+            defer_state: false,
         })
     }
 
@@ -191,6 +197,7 @@ impl Ledger {
             tree,
             edge,
             table: None,
+            defer_state: false,
         })
     }
 
@@ -376,7 +383,7 @@ impl Ledger {
             }
             writer.edge.partial(&mut tiles);
             let mut meta = sled::Batch::default();
-            if n + 1 == chunks {
+            if n + 1 == chunks && !writer.defer_state {
                 if let Err(e) = self.add_state(&mut writer, &mut meta) {
                     self.poisoned = true;
                     return Err(e);
