@@ -130,8 +130,8 @@ impl Ledger {
     /// are ignored: they are the positions after the stored events, in order.
     ///
     /// A caller that catches up a large log calls this once per window of events (memory is
-    /// the window's), each window written durably on its own. No rule-state snapshot is
-    /// written here: [`Ledger::add_mirrored_checkpoint`] writes one when due, once per poll.
+    /// the window's), each window written durably on its own. The rule state's parts are not
+    /// written here: [`Ledger::add_mirrored_checkpoint`] writes them, once per poll.
     pub fn admit_signed(
         &mut self,
         events: &EventRun,
@@ -234,8 +234,8 @@ impl Ledger {
 
     /// Stores `note`, a checkpoint of the current size signed by the mirrored log, in the
     /// checkpoint history (`verify` re-checks it against the log's own key grants).
-    /// Writes the rule-state snapshot first when one is due (derived data: if that fails,
-    /// the next open replays from the previous one).
+    /// Writes the rule state's changed parts first (derived data: if that fails, the next
+    /// open replays from the state stored before).
     pub fn add_mirrored_checkpoint(&mut self, note: &str) -> Result<(), StoreError> {
         let size = self.size()?;
         self.snapshot_if_due()?;
