@@ -154,7 +154,7 @@ impl LedgerState {
         next.apply(event);
         let missed = next.large.take_missed();
         if !missed.is_empty() {
-            return Err(RuleError::NotLoaded(missed));
+            return Err(RuleError::NotLoaded(missed.into()));
         }
         *self = next;
         Ok(())
@@ -201,7 +201,7 @@ impl LedgerState {
         let checked = self.check_rules(event);
         let missed = self.large.take_missed();
         if !missed.is_empty() {
-            return Err(RuleError::NotLoaded(missed));
+            return Err(RuleError::NotLoaded(missed.into()));
         }
         checked
     }
