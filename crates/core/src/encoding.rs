@@ -94,7 +94,7 @@ pub(crate) fn decode_trusted<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Dec
     Ok(value)
 }
 
-/// The largest rule-state snapshot, in bytes.
+/// The largest rule-state part (or other derived value), in bytes.
 pub const MAX_SNAPSHOT_BYTES: usize = u32::MAX as usize;
 
 type SnapshotConfig =

@@ -14,7 +14,7 @@
 //!     `frontier` → the Merkle frontier after the last event (`merkle::Frontier::to_bytes`).
 //!
 //! One file per concept: `open` (directory and locks), `migrate` (earlier layouts),
-//! `snapshot` (the rule-state snapshot), `writer` (appends and recovery), `import` (the
+//! `snapshot` (the rule state in parts), `writer` (appends and recovery), `import` (the
 //! import pipeline), `proofs` (proofs and checkpoints), `index` (the indexes), `verify`
 //! (verification and locating the lie), `bundles` (reading events), `mirror` (a mirror of another log: events signed elsewhere).
 

@@ -162,7 +162,8 @@ impl Ledger {
             verifier: Verifier::new(Signatures::Skip),
             tree: Frontier::new(),
             edge: Edge::default(),
-            snapshot_at: 0,
+            table: None,
+            defer_state: false,
         });
         let appended = ledger.append(admin, EventBody::LedgerCreated(genesis))?;
         Ok((ledger, appended))
