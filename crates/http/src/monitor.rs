@@ -170,11 +170,14 @@ enum Stop {
     Fetch(Fetch),
     Local(MonitorError),
     /// The mirror refused the window of entries `from..`, held in `run`.
-    Refused {
-        refusal: MirrorRefusal,
-        from: u64,
-        run: EventRun,
-    },
+    Refused(Box<Refused>),
+}
+
+/// What [`Stop::Refused`] holds.
+struct Refused {
+    refusal: MirrorRefusal,
+    from: u64,
+    run: EventRun,
 }
 
 const CHECKPOINT: &str = "checkpoint";
@@ -406,8 +409,9 @@ impl Monitor {
             Err(Stop::Fetch(Fetch::BadBundle { msg, path, bytes })) => {
                 return Err(self.bad_bundle(&msg, &text, &path, &bytes))
             }
-            Err(Stop::Refused { refusal, from, run }) => {
-                return Err(self.refused(refusal, &text, &run, from, k, n, cp.root()))
+            Err(Stop::Refused(r)) => {
+                let Refused { refusal, from, run } = *r;
+                return Err(self.refused(refusal, &text, &run, from, k, n, cp.root()));
             }
         }
         let dir = self.cfg.dir.clone();
@@ -457,11 +461,15 @@ impl Monitor {
             // One window waits while one is verified and the next is fetched. The receiver
             // is dropped when this returns, so the downloader stops at its next window.
             let (tx, rx) = std::sync::mpsc::sync_channel::<Result<EventRun, Fetch>>(1);
+            // Windows written go back to the downloader, whose next windows reuse their
+            // buffers (tens of MB, mapped and zeroed afresh otherwise).
+            let (spare_tx, spare_rx) = std::sync::mpsc::sync_channel::<EventRun>(3);
             let ends_dl = ends.clone();
             scope.spawn(move || {
                 let mut from = k;
                 for end in ends_dl {
-                    let got = fetch_window(log, from, end, n);
+                    let run = spare_rx.try_recv().unwrap_or_default();
+                    let got = fetch_window(log, from, end, n, run);
                     let failed = got.is_err();
                     if tx.send(got).is_err() || failed {
                         break;
@@ -514,8 +522,9 @@ impl Monitor {
                     })
                     .map_err(|e| Stop::Local(local(&dir.join(MIRROR), e)))?;
                 if let Err(refusal) = admitted {
-                    return Err(Stop::Refused { refusal, from, run });
+                    return Err(Stop::Refused(Box::new(Refused { refusal, from, run })));
                 }
+                let _ = spare_tx.try_send(run);
                 from = end;
             }
             Ok(())
@@ -539,10 +548,11 @@ impl Monitor {
         all.extend(run.iter().map(|(_, b)| b.to_vec()));
         let rest = from + run.len() as u64;
         if rest < n {
-            let more = fetch_window(&self.log, rest, n, n).map_err(|f| match f {
-                Fetch::Server(e) => server(e),
-                Fetch::BadBundle { msg, .. } => MonitorError::Server(msg),
-            })?;
+            let more =
+                fetch_window(&self.log, rest, n, n, EventRun::default()).map_err(|f| match f {
+                    Fetch::Server(e) => server(e),
+                    Fetch::BadBundle { msg, .. } => MonitorError::Server(msg),
+                })?;
             all.extend(more.iter().map(|(_, b)| b.to_vec()));
         }
         Ok(all)
@@ -642,8 +652,15 @@ fn proven(log: &HttpLog, size: u64, got: &Hash, n: u64, root: &Hash) -> Result<(
 }
 
 /// Entries `from..end` of the log of `n` entries, from the entry bundles that hold them
-/// (each of the width it has in the tree of `n`), fetched by [`FETCH_THREADS`] connections.
-fn fetch_window(log: &HttpLog, from: u64, end: u64, n: u64) -> Result<EventRun, Fetch> {
+/// (each of the width it has in the tree of `n`), fetched by [`FETCH_THREADS`] connections,
+/// into `run` (cleared first).
+fn fetch_window(
+    log: &HttpLog,
+    from: u64,
+    end: u64,
+    n: u64,
+    mut run: EventRun,
+) -> Result<EventRun, Fetch> {
     let width = u64::from(TILE_WIDTH);
     let width_of = |idx: u64| u16::try_from((n - idx * width).min(width)).unwrap_or(TILE_WIDTH);
     let (first, last) = (from / width, end.div_ceil(width));
@@ -671,7 +688,8 @@ fn fetch_window(log: &HttpLog, from: u64, end: u64, n: u64) -> Result<EventRun, 
     });
     let mut bundles: Vec<Fetched> = fetched.into_iter().flatten().collect();
     bundles.sort_by_key(|(idx, _)| *idx);
-    let mut run = EventRun::with_capacity(usize::try_from(end - from).unwrap_or(0), 512);
+    run.clear();
+    run.reserve(usize::try_from(end - from).unwrap_or(0), 512);
     let mut expected = first;
     for (idx, bytes) in bundles {
         let bytes = bytes.map_err(Fetch::Server)?;

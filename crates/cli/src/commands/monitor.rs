@@ -88,6 +88,27 @@ fn next_pause(last: Duration, grew: bool, longest: Duration) -> Duration {
     }
 }
 
+pub fn verify_evidence(a: VerifyEvidenceArgs) -> Result<()> {
+    let vkey = read_vkey(&a.vkey)?;
+    let bytes = actledger_http::monitor::read_evidence(&a.file)
+        .with_context(|| format!("cannot read evidence file {}", a.file.display()))?;
+    let ev = Evidence::from_json(&bytes).with_context(|| a.file.display().to_string())?;
+    let confirmed = ev
+        .check(&vkey, |entries| {
+            actledger_http::monitor::verify_entries(entries)
+        })
+        .map_err(|e| VerificationFailed(format!("{}: {e}", a.file.display())))?;
+    if a.json {
+        output::json(&serde_json::json!({
+            "type": "evidence", "ok": true, "kind": ev.kind, "origin": ev.origin,
+            "url": ev.url, "confirmed": confirmed,
+        }));
+    } else {
+        output::line(&format!("confirmed: {confirmed}"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,25 +129,4 @@ mod tests {
         let short = Duration::from_millis(2);
         assert_eq!(next_pause(Duration::ZERO, false, short), short);
     }
-}
-
-pub fn verify_evidence(a: VerifyEvidenceArgs) -> Result<()> {
-    let vkey = read_vkey(&a.vkey)?;
-    let bytes = actledger_http::monitor::read_evidence(&a.file)
-        .with_context(|| format!("cannot read evidence file {}", a.file.display()))?;
-    let ev = Evidence::from_json(&bytes).with_context(|| a.file.display().to_string())?;
-    let confirmed = ev
-        .check(&vkey, |entries| {
-            actledger_http::monitor::verify_entries(entries)
-        })
-        .map_err(|e| VerificationFailed(format!("{}: {e}", a.file.display())))?;
-    if a.json {
-        output::json(&serde_json::json!({
-            "type": "evidence", "ok": true, "kind": ev.kind, "origin": ev.origin,
-            "url": ev.url, "confirmed": confirmed,
-        }));
-    } else {
-        output::line(&format!("confirmed: {confirmed}"));
-    }
-    Ok(())
 }

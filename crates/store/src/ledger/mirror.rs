@@ -369,6 +369,21 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(m.size().unwrap(), half);
+        // A refusal before the write (the caller could not prove the tree) writes nothing,
+        // and the rule state the events were admitted to is rebuilt from the store.
+        let r = m
+            .admit_signed(&run_of(&src, half, n), &[], |size, _| {
+                Ok(Err(MirrorRefusal::NotProven {
+                    size,
+                    reason: "test".into(),
+                }))
+            })
+            .unwrap();
+        assert!(
+            matches!(r, Err(MirrorRefusal::NotProven { size, .. }) if size == n),
+            "{r:?}"
+        );
+        assert_eq!(m.size().unwrap(), half);
         // An error before the write writes nothing either.
         let r = m.admit_signed(&run_of(&src, half, n), &[], |_, _| {
             Err(StoreError::Poisoned)

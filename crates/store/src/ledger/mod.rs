@@ -91,6 +91,9 @@ pub struct Ledger {
     meta: sled::Tree,
     tiles: sled::Tree,
     checkpoints: sled::Tree,
+    /// The hash tiles proofs parsed lately (`crate::tile_cache`): a tile is never rewritten
+    /// below the head, and each is kept under its width.
+    tile_cache: crate::tile_cache::TileCache,
     /// Rule state and Merkle frontier after the stored events, rebuilt on first use.
     writer: Option<Writer>,
     poisoned: bool,

@@ -137,6 +137,7 @@ impl Ledger {
             meta: db.open_tree("meta")?,
             tiles: db.open_tree("tiles")?,
             checkpoints: db.open_tree("checkpoints")?,
+            tile_cache: Default::default(),
             db,
             writer: None,
             poisoned: false,

@@ -4,7 +4,8 @@
 //!   beside `verify` of the same ledger locally (alternating, best of `runs` each);
 //! - a new event noticed and verified by `monitor --interval 0`: from the moment `POST
 //!   /checkpoint` has published it to the monitor's line naming the new size (p50/p99), beside
-//!   that publication's own latency (`POST /checkpoint`: sign and store durably);
+//!   that publication's own latency (`POST /checkpoint`: sign and store durably); each event
+//!   after 100-150 ms of quiet, when the monitor's pause between polls is its longest;
 //! - a witness's `add-checkpoint` (`witness serve`, one request, its state synced) p50/p99,
 //!   beside the same `POST /checkpoint`.
 
@@ -231,6 +232,10 @@ pub fn bench(
     let (mut notice, mut publish, mut cosign) = (Vec::new(), Vec::new(), Vec::new());
     let mut cosigned = 0u64;
     for i in 0..samples {
+        // The log stays quiet for 100-150 ms first, so the monitor's pause has grown to its
+        // longest (50 ms at --interval 0) when the event comes, as on a log that grows now
+        // and then; the added 0-50 ms (deterministic) spread the publications over it.
+        std::thread::sleep(Duration::from_millis(100 + (i as u64 * 37) % 50));
         let landed = remote.append(&key, &draft(u32::try_from(i)?)?)?;
         let size = landed.seq.0 + 1;
         let t0 = Instant::now();
