@@ -381,28 +381,31 @@ impl Large {
         slots.get(..end).unwrap_or_default()
     }
 
-    /// Every draft part's entries in one pass (a whole state: its encoding).
-    pub(super) fn all_drafts_parts(&self) -> BTreeMap<u32, DraftsPart> {
+    /// The entries of every draft part in `parts`, in one pass over the indexes (a whole
+    /// state: its encoding, a slice of the parts at a time so that only that slice's entries
+    /// are copied at once).
+    pub(super) fn drafts_parts_in(&self, parts: std::ops::Range<u32>) -> BTreeMap<u32, DraftsPart> {
         let mut out: BTreeMap<u32, DraftsPart> = BTreeMap::new();
-        for (d, e) in &self.drafts {
+        let of = |d: &DraftSymbol| parts.contains(&draft_part(*d));
+        for (d, e) in self.drafts.iter().filter(|(d, _)| of(d)) {
             out.entry(draft_part(*d))
                 .or_default()
                 .drafts
                 .push((*d, e.clone()));
         }
-        for (d, e) in &self.votes {
+        for (d, e) in self.votes.iter().filter(|(d, _)| of(d)) {
             out.entry(draft_part(*d))
                 .or_default()
                 .votes
                 .push((*d, e.clone()));
         }
-        for (k, s) in &self.assessments {
+        for (k, s) in self.assessments.iter().filter(|(k, _)| of(&k.0)) {
             out.entry(draft_part(k.0))
                 .or_default()
                 .assessments
                 .push((*k, *s));
         }
-        for (d, m) in &self.meetings {
+        for (d, m) in self.meetings.iter().filter(|(d, _)| of(d)) {
             out.entry(draft_part(*d))
                 .or_default()
                 .meetings

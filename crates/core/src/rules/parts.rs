@@ -44,6 +44,14 @@ struct Small {
     attestations: Vec<(Date, Seq)>,
 }
 
+/// The draft parts in eight slices: a whole state's parts are cut out a slice at a time (one
+/// pass over the indexes each), so that only an eighth of its entries is copied at once.
+fn draft_slices() -> impl Iterator<Item = std::ops::Range<u32>> {
+    const SLICES: u32 = 8;
+    let per = super::DRAFT_PARTS / SLICES;
+    (0..SLICES).map(move |i| i * per..(i + 1) * per)
+}
+
 fn corrupt(part: StatePart, e: impl std::fmt::Display) -> DecodeError {
     DecodeError::Malformed(format!("rule state part {part:?}: {e}"))
 }
@@ -191,8 +199,10 @@ impl LedgerState {
             }
             return Ok(out);
         }
-        for (b, p) in self.large.all_drafts_parts() {
-            out.push((StatePart::Drafts(b), encoding::encode_snapshot(&p)?));
+        for slice in draft_slices() {
+            for (b, p) in self.large.drafts_parts_in(slice) {
+                out.push((StatePart::Drafts(b), encoding::encode_snapshot(&p)?));
+            }
         }
         for p in self.large.present_parts() {
             if let StatePart::Facts(c) = p {
@@ -214,17 +224,25 @@ impl LedgerState {
         if self.is_partial() || drafts < ONE_PASS_FROM {
             return parts.iter().map(|p| self.part_bytes(*p)).collect();
         }
-        let mut all = self.large.all_drafts_parts();
-        parts
-            .iter()
-            .map(|p| match p {
-                StatePart::Drafts(b) => match all.remove(b) {
-                    Some(d) => encoding::encode_snapshot(&d),
-                    None => Ok(Vec::new()),
-                },
-                p => self.part_bytes(*p),
-            })
-            .collect()
+        let mut out: Vec<Vec<u8>> = vec![Vec::new(); parts.len()];
+        for slice in draft_slices() {
+            let mut some = self.large.drafts_parts_in(slice.clone());
+            for (p, o) in parts.iter().zip(out.iter_mut()) {
+                if let StatePart::Drafts(b) = p {
+                    if slice.contains(b) {
+                        if let Some(d) = some.remove(b) {
+                            *o = encoding::encode_snapshot(&d)?;
+                        }
+                    }
+                }
+            }
+        }
+        for (p, o) in parts.iter().zip(out.iter_mut()) {
+            if !matches!(p, StatePart::Drafts(_)) {
+                *o = self.part_bytes(*p)?;
+            }
+        }
+        Ok(out)
     }
 
     /// The whole state as bytes (each non-empty part with its number): equal states give equal
