@@ -582,7 +582,12 @@ fn exports_killed_at_random_points_leave_nothing_or_the_whole() {
     let took_html = timed(&["export", "html", "--out", &p("ref.html")]);
     let took_checkpoint = timed(&["checkpoint", "--key", &key("log")]);
     let ref_tiles = visible_tree(&dir.join("ref-tiles"));
-    let ref_html = std::fs::read(dir.join("ref.html")).unwrap();
+    let ref_html = String::from_utf8(std::fs::read(dir.join("ref.html")).unwrap()).unwrap();
+    assert!(
+        ref_html.contains("ref.data/"),
+        "the reference page is summarised (the record has 2,160 votes)"
+    );
+    let ref_data = visible_tree(&dir.join("ref.data"));
     let want = scaled(EXPORT_KILLS);
     let mut report = Vec::new();
     for kind in ["snapshot", "tiles", "html", "checkpoint"] {
@@ -683,12 +688,25 @@ fn exports_killed_at_random_points_leave_nothing_or_the_whole() {
                     std::fs::remove_dir_all(&out).unwrap();
                 }
                 "html" => {
+                    // A large record's page is summarised: its full tables are in the folder
+                    // `NAME.data` beside it, written (whole, by a rename) before the page, and
+                    // the page links to that folder by name.
+                    let data = out.with_extension("data");
                     if out.exists() {
+                        let page = String::from_utf8(std::fs::read(&out).unwrap()).unwrap();
                         assert!(
-                            std::fs::read(&out).unwrap() == ref_html,
+                            page.replace(&format!("{name}.data"), "ref.data") == ref_html,
                             "{what}: a partial page"
                         );
+                        assert!(data.exists(), "{what}: a page without its tables");
                         std::fs::remove_file(&out).unwrap();
+                    }
+                    if data.exists() {
+                        assert!(
+                            visible_tree(&data) == ref_data,
+                            "{what}: a partial folder of full tables"
+                        );
+                        std::fs::remove_dir_all(&data).unwrap();
                     }
                 }
                 _ => {
