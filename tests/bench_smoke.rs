@@ -35,6 +35,14 @@ fn a_small_bench_run_prints_a_full_row() {
     let (header, row) = (cells("| events |"), cells("| 2000 |"));
     assert_eq!(row.len(), header.len(), "{stdout}");
     for (name, cell) in header.iter().zip(&row) {
+        // The Go peer figure is printed only where Go and its tlog library are installed
+        // (CI installs them and sets ACTLEDGER_REQUIRE_GO).
+        if name.starts_with("Go tlog")
+            && *cell == "no Go"
+            && std::env::var_os("ACTLEDGER_REQUIRE_GO").is_none()
+        {
+            continue;
+        }
         let number: String = cell
             .chars()
             .take_while(|c| c.is_ascii_digit() || *c == '.')

@@ -70,9 +70,29 @@ pub fn seal(unsigned: UnsignedEvent, key: &SigningKey) -> Result<SealedEvent, De
 
 /// Decodes stored bytes into an event: canonical decode, format version, field shapes.
 pub fn decode_event(bytes: &[u8]) -> Result<Event, DecodeError> {
-    let event = decode_split(bytes, encoding::decode)?;
+    let event = decode_split(bytes, decode_body)?;
     event.unsigned.body.check_shape()?;
     Ok(event)
+}
+
+/// The body's canonical decode: the value (read directly for the commonest kinds,
+/// `event::direct`, else by the codec), which must encode to exactly these bytes.
+fn decode_body(bytes: &[u8]) -> Result<EventBody, DecodeError> {
+    let body = decode_body_trusted(bytes)?;
+    if !encoding::encodes_to(&body, bytes) {
+        return Err(DecodeError::NonCanonical);
+    }
+    Ok(body)
+}
+
+/// The body's value without the re-encoding check: a Council vote or a tabled draft read
+/// directly (`event::direct`: the codec's layout, the same constructors, every other case
+/// left to the codec), anything else by the codec.
+fn decode_body_trusted(bytes: &[u8]) -> Result<EventBody, DecodeError> {
+    match crate::event::direct::decode_body(bytes) {
+        Some(body) => Ok(body),
+        None => encoding::decode_trusted(bytes),
+    }
 }
 
 /// Decodes an event as the codec lays it out (docs/FORMAT.md §2): the fixed-width header
@@ -159,7 +179,7 @@ impl ReplayOnly {
     /// Decodes stored bytes already verified, without the canonical re-encoding check (a
     /// non-canonical encoding that `decode_event` refuses may decode here).
     pub fn decode_event(bytes: &[u8]) -> Result<Event, DecodeError> {
-        decode_split(bytes, encoding::decode_trusted)
+        decode_split(bytes, decode_body_trusted)
     }
 }
 

@@ -56,7 +56,7 @@ pub fn decode<T: Serialize + DeserializeOwned>(bytes: &[u8]) -> Result<T, Decode
 
 /// Whether `value` encodes to exactly `expected`, compared as it is encoded (no copy: this
 /// runs for every event verify decodes).
-fn encodes_to<T: Serialize>(value: &T, expected: &[u8]) -> bool {
+pub(crate) fn encodes_to<T: Serialize>(value: &T, expected: &[u8]) -> bool {
     /// Compares what the encoder writes with the expected bytes; stops at the first
     /// difference or overrun.
     struct Compare<'a> {
@@ -94,7 +94,7 @@ pub(crate) fn decode_trusted<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Dec
     Ok(value)
 }
 
-/// The largest rule-state snapshot, in bytes.
+/// The largest rule-state part (or other derived value), in bytes.
 pub const MAX_SNAPSHOT_BYTES: usize = u32::MAX as usize;
 
 type SnapshotConfig =

@@ -134,6 +134,10 @@ pub enum DecodeError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RuleError {
+    /// A state a store resumed in part lacks parts this check or change reads: the store
+    /// loads them and admits again. Never a verdict on the event.
+    #[error("the rule state lacks parts this event's rules read: {0:?}")]
+    NotLoaded(Box<[crate::rules::StatePart]>),
     /// The log's first event must be `LedgerCreated`, signed by its own administrator key.
     #[error("the first event must be LedgerCreated signed by the administrator key it names")]
     BadGenesis,

@@ -50,7 +50,7 @@ impl StateCode {
         (v != 0).then(|| usize::from(v) - 1)
     }
 
-    fn from_bytes(b: [u8; 3]) -> Result<Self, ValueError> {
+    pub(crate) fn from_bytes(b: [u8; 3]) -> Result<Self, ValueError> {
         match Self::index(&b) {
             Some(_) => Ok(Self(b)),
             None => Err(ValueError::StateCode {

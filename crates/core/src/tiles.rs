@@ -465,23 +465,14 @@ pub enum TileReadError<E> {
     Tile(#[from] TileError),
 }
 
-/// Reads Merkle node `(level, index)` of the tree of `size` leaves from hash tiles, for use as
-/// the node reader of [`crate::merkle`]: fetches the one tile of level `level / 8` that
-/// covers it (full, or the partial of width given by `size`), checks its width and hashes
-/// `2^(level % 8)` of its hashes together. The node must be complete in the tree. Cache in
-/// `fetch` to avoid fetching a tile twice.
-pub fn node_from_tiles<E, F>(
-    level: u8,
-    index: u64,
-    size: u64,
-    mut fetch: F,
-) -> Result<Hash, TileReadError<E>>
-where
-    F: FnMut(&TileId) -> Result<Vec<u8>, E>,
-{
+/// Where node `(level, index)` of the tree of `size` leaves is kept in hash tiles: the tile of
+/// level `level / 8` that covers it (full, or the partial of the width `size` gives), its
+/// height in that tile (`level % 8`) and its position among the tile's nodes of that height.
+/// The node must be complete in the tree.
+pub fn tile_of_node(level: u8, index: u64, size: u64) -> Result<(TileId, u8, usize), TileError> {
     let not_in_tree = TileError::NotInTree { level, index, size };
     if level > MAX_LEVEL || (u128::from(index) + 1) << level > u128::from(size) {
-        return Err(not_in_tree.into());
+        return Err(not_in_tree);
     }
     let tile_level = level / TILE_HEIGHT;
     let height = level % TILE_HEIGHT;
@@ -500,19 +491,99 @@ where
         tile_index,
         tile_width,
     )?;
+    Ok((tile, height, ((first % width) >> height) as usize))
+}
+
+/// A hash tile with every node inside it: its `W` hashes (tree level `8 L`) and each parent
+/// both of whose children it holds, up to the tile's root when it is full (at most 511
+/// nodes). Any node a proof asks of the tile is then a lookup: the `2^h − 1` hashes a node of
+/// height `h` takes are made once per tile, not once per node asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HashTile {
+    id: TileId,
+    /// The nodes, height by height: `W` of height 0, then `W / 2` of height 1, ...
+    nodes: Vec<Hash>,
+    /// Where the nodes of each height start in `nodes`; the last entry is its length.
+    rows: [usize; TILE_HEIGHT as usize + 2],
+}
+
+impl HashTile {
+    /// Parses the bytes of hash tile `id` (which must be a hash tile of exactly `id`'s width)
+    /// and hashes the nodes above its hashes.
+    pub fn new(id: TileId, bytes: &[u8]) -> Result<Self, TileError> {
+        if !matches!(id.kind(), TileKind::Hashes { .. }) {
+            return Err(TileError::Shape);
+        }
+        let hashes = parse_hash_tile(bytes)?;
+        if hashes.len() != usize::from(id.width()) {
+            return Err(TileError::Width {
+                expected: id.width(),
+                got: hashes.len(),
+            });
+        }
+        let mut nodes = hashes;
+        nodes.reserve(nodes.len());
+        let mut rows = [0usize; TILE_HEIGHT as usize + 2];
+        let mut start = 0;
+        for h in 1..rows.len() {
+            let end = nodes.len();
+            rows[h] = end;
+            if h == rows.len() - 1 {
+                break;
+            }
+            for at in (start..end.saturating_sub(1)).step_by(2) {
+                let parent = node_hash(&nodes[at], &nodes[at + 1]);
+                nodes.push(parent);
+            }
+            start = end;
+        }
+        Ok(Self { id, nodes, rows })
+    }
+
+    /// Which tile it is.
+    pub fn id(&self) -> TileId {
+        self.id
+    }
+
+    /// The node of height `height` (0 to 8) at position `at` among the tile's nodes of that
+    /// height, if the tile holds it (both its children are in the tile).
+    pub fn node(&self, height: u8, at: usize) -> Option<Hash> {
+        let h = usize::from(height);
+        let (start, end) = (*self.rows.get(h)?, *self.rows.get(h + 1)?);
+        let i = start.checked_add(at).filter(|i| *i < end)?;
+        self.nodes.get(i).copied()
+    }
+}
+
+/// Reads Merkle node `(level, index)` of the tree of `size` leaves from hash tiles, for use as
+/// the node reader of [`crate::merkle`]: fetches the one tile of level `level / 8` that
+/// covers it (full, or the partial of width given by `size`, [`tile_of_node`]), checks its
+/// width and hashes `2^(level % 8)` of its hashes together. The node must be complete in the
+/// tree. Fetches and hashes a tile for each node: a reader of several nodes keeps the
+/// [`HashTile`]s it has made instead.
+pub fn node_from_tiles<E, F>(
+    level: u8,
+    index: u64,
+    size: u64,
+    mut fetch: F,
+) -> Result<Hash, TileReadError<E>>
+where
+    F: FnMut(&TileId) -> Result<Vec<u8>, E>,
+{
+    let (tile, height, at) = tile_of_node(level, index, size)?;
     let bytes = fetch(&tile).map_err(|source| TileReadError::Fetch { tile, source })?;
     let hashes = parse_hash_tile(&bytes)?;
-    if hashes.len() != usize::from(tile_width) {
+    if hashes.len() != usize::from(tile.width()) {
         return Err(TileError::Width {
-            expected: tile_width,
+            expected: tile.width(),
             got: hashes.len(),
         }
         .into());
     }
-    let start = (first % width) as usize;
+    let start = at << height;
     let span = hashes
         .get(start..start + (1usize << height))
-        .ok_or(not_in_tree)?;
+        .ok_or(TileError::NotInTree { level, index, size })?;
     let mut layer = span.to_vec();
     while layer.len() > 1 {
         layer = layer
@@ -712,6 +783,57 @@ mod tests {
             }
             assert_eq!(back, entries);
         }
+    }
+
+    #[test]
+    fn a_hash_tile_holds_every_node_node_from_tiles_reads() {
+        // Tiles of two levels, full and partial, from a tree built leaf by leaf.
+        for size in [1u64, 2, 255, 256, 257, 300, 65_536 + 513] {
+            let entries: Vec<Vec<u8>> = (0..size).map(|i| i.to_le_bytes().to_vec()).collect();
+            let files: HashMap<String, Vec<u8>> =
+                tiles_from_entries(&entries).unwrap().into_iter().collect();
+            let fetch =
+                |t: &TileId| -> Result<Vec<u8>, ()> { files.get(&t.path()).cloned().ok_or(()) };
+            let mut parsed: HashMap<TileId, HashTile> = HashMap::new();
+            for level in 0..=17u8 {
+                for index in 0..size >> level {
+                    if size > 1000 && index % 97 != 0 && index + 1 != size >> level {
+                        continue;
+                    }
+                    let want = node_from_tiles(level, index, size, fetch).unwrap();
+                    let (id, height, at) = tile_of_node(level, index, size).unwrap();
+                    let tile = parsed
+                        .entry(id)
+                        .or_insert_with(|| HashTile::new(id, &fetch(&id).unwrap()).unwrap());
+                    assert_eq!(
+                        tile.node(height, at),
+                        Some(want),
+                        "size {size} ({level}, {index})"
+                    );
+                }
+            }
+            // Nothing beyond what the tile holds.
+            for tile in parsed.values() {
+                let w = usize::from(tile.id().width());
+                assert_eq!(tile.node(0, w), None);
+                assert_eq!(tile.node(8, usize::from(w == 256)), None);
+                assert_eq!(tile.node(9, 0), None);
+                assert_eq!(tile.node(8, 0).is_some(), w == 256);
+            }
+        }
+        // A tile of another width than its id, or bytes that are no tile, are refused.
+        let id = TileId::new(TileKind::Hashes { level: 0 }, 0, 3).unwrap();
+        assert!(matches!(
+            HashTile::new(id, &[0; 64]),
+            Err(TileError::Width {
+                expected: 3,
+                got: 2
+            })
+        ));
+        assert!(HashTile::new(id, &[0; 95]).is_err());
+        let bundle = TileId::new(TileKind::Entries, 0, 3).unwrap();
+        assert!(HashTile::new(bundle, &[0; 96]).is_err());
+        assert!(tile_of_node(0, 5, 5).is_err());
     }
 
     #[test]

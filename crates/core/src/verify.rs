@@ -85,6 +85,11 @@ impl Verifier {
         &self.state
     }
 
+    /// The rule state, to load parts of a partial one into ([`LedgerState::load_part`]).
+    pub fn state_mut(&mut self) -> &mut LedgerState {
+        &mut self.state
+    }
+
     /// Checks the event stored at position `self.len()` and accepts it: the full admission
     /// check (canonical decode, field shapes, position, chain link, signature unless
     /// [`Signatures::Skip`], author's role, the ledger's rules). Every append runs this; there

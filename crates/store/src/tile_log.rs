@@ -9,12 +9,15 @@
 //! which hashes each node up from the entries it covers. A log read over HTTP is the fourth (`crates/http`): the trait is object-safe and
 //! its errors carry an I/O or network failure ([`StoreError::Read`]).
 
+use std::sync::Arc;
+
 use actledger_core::merkle::{self, Frontier, Hash, HASH_LEN};
 use actledger_core::tiles::{
-    encode_entry_bundle, node_from_tiles, tiles_between, TileId, TileKind, TileReadError,
-    TILE_HEIGHT, TILE_WIDTH,
+    encode_entry_bundle, tile_of_node, tiles_between, HashTile, TileError, TileKind, TILE_HEIGHT,
+    TILE_WIDTH,
 };
 
+use crate::tile_cache::TileCache;
 use crate::{Ledger, LogReader, ProofError, StoreError};
 
 /// What proofs, tile export and tile verification need from a log.
@@ -30,13 +33,73 @@ pub trait TileReader {
     /// Entry bundle `index` with its first `width` entries, in the C2SP encoding (each entry
     /// as a u16 BE length and its bytes).
     fn read_entry_bundle(&self, index: u64, width: u16) -> Result<Vec<u8>, StoreError>;
+    /// The parsed hash tiles this log keeps across proofs, if it keeps any: only a log that
+    /// holds its own tiles (the sled ledger), never a reader of someone else's.
+    fn tile_cache(&self) -> Option<&TileCache> {
+        None
+    }
 }
 
-fn tile_err(e: TileReadError<StoreError>) -> StoreError {
-    match e {
-        TileReadError::Fetch { source, .. } => source,
-        TileReadError::Tile(t) => StoreError::Corrupted(format!("Merkle tile: {t}")),
-        other => StoreError::Corrupted(other.to_string()),
+fn tile_err(e: TileError) -> StoreError {
+    StoreError::Corrupted(format!("Merkle tile: {e}"))
+}
+
+/// Reads the nodes of one tree size from a log's hash tiles, for one proof or root: each tile
+/// is read and parsed once ([`HashTile`]: every node inside it hashed once), then each node
+/// is a lookup. A proof at 1M entries asks for ~30 nodes from ~4 tiles; it read and hashed a
+/// tile for each node. Tiles come from the log's [`TileCache`] when it keeps one.
+pub(crate) struct TileNodes<'a> {
+    log: &'a dyn TileReader,
+    size: u64,
+    /// The tiles this reader has used (a handful).
+    seen: Vec<Arc<HashTile>>,
+    /// Tiles read from the log (not found in `seen` or the cache).
+    pub(crate) reads: u64,
+}
+
+impl<'a> TileNodes<'a> {
+    pub(crate) fn new(log: &'a dyn TileReader, size: u64) -> Self {
+        Self {
+            log,
+            size,
+            seen: Vec::new(),
+            reads: 0,
+        }
+    }
+
+    /// Node `(level, index)`, which must be complete in the tree of this reader's size.
+    pub(crate) fn node(&mut self, level: u8, index: u64) -> Result<Hash, StoreError> {
+        let (id, height, at) = tile_of_node(level, index, self.size).map_err(tile_err)?;
+        let tile = match self.seen.iter().find(|t| t.id() == id) {
+            Some(t) => Arc::clone(t),
+            None => {
+                let cache = self.log.tile_cache();
+                let tile = match cache.and_then(|c| c.get(&id)) {
+                    Some(t) => t,
+                    None => {
+                        let TileKind::Hashes { level } = id.kind() else {
+                            return Err(tile_err(TileError::Shape));
+                        };
+                        self.reads += 1;
+                        let bytes = self.log.read_tile(level, id.index(), id.width())?;
+                        let t = Arc::new(HashTile::new(id, &bytes).map_err(tile_err)?);
+                        if let Some(c) = cache {
+                            c.insert(Arc::clone(&t));
+                        }
+                        t
+                    }
+                };
+                self.seen.push(Arc::clone(&tile));
+                tile
+            }
+        };
+        tile.node(height, at).ok_or_else(|| {
+            tile_err(TileError::NotInTree {
+                level,
+                index,
+                size: self.size,
+            })
+        })
     }
 }
 
@@ -45,15 +108,6 @@ fn prove_err(e: merkle::ProveError<StoreError>) -> StoreError {
         merkle::ProveError::Read { source, .. } => source,
         other => ProofError::Range(other.to_string()).into(),
     }
-}
-
-/// Node `(level, index)` of the tree of `size` entries, read from `log`'s tiles.
-pub fn node(log: &dyn TileReader, level: u8, index: u64, size: u64) -> Result<Hash, StoreError> {
-    node_from_tiles(level, index, size, |t: &TileId| match t.kind() {
-        TileKind::Hashes { level } => log.read_tile(level, t.index(), t.width()),
-        TileKind::Entries => log.read_entry_bundle(t.index(), t.width()),
-    })
-    .map_err(tile_err)
 }
 
 fn check_size(log: &dyn TileReader, size: u64) -> Result<(), StoreError> {
@@ -67,7 +121,8 @@ fn check_size(log: &dyn TileReader, size: u64) -> Result<(), StoreError> {
 /// The Merkle root of the first `size` entries (RFC 9162 §2.1.1).
 pub fn root(log: &dyn TileReader, size: u64) -> Result<Hash, StoreError> {
     check_size(log, size)?;
-    merkle::root(size, |l, i| node(log, l, i, size)).map_err(prove_err)
+    let mut nodes = TileNodes::new(log, size);
+    merkle::root(size, |l, i| nodes.node(l, i)).map_err(prove_err)
 }
 
 /// RFC 9162 inclusion proof of entry `index` in the tree of `size` entries.
@@ -77,7 +132,8 @@ pub fn inclusion_proof(
     size: u64,
 ) -> Result<Vec<Hash>, StoreError> {
     check_size(log, size)?;
-    merkle::inclusion_proof(index, size, |l, i| node(log, l, i, size)).map_err(prove_err)
+    let mut nodes = TileNodes::new(log, size);
+    merkle::inclusion_proof(index, size, |l, i| nodes.node(l, i)).map_err(prove_err)
 }
 
 /// RFC 9162 consistency proof from the tree of `old` entries to the tree of `new` entries.
@@ -87,7 +143,8 @@ pub fn consistency_proof(
     new: u64,
 ) -> Result<Vec<Hash>, StoreError> {
     check_size(log, new)?;
-    merkle::consistency_proof(old, new, |l, i| node(log, l, i, new)).map_err(prove_err)
+    let mut nodes = TileNodes::new(log, new);
+    merkle::consistency_proof(old, new, |l, i| nodes.node(l, i)).map_err(prove_err)
 }
 
 /// The tile files `(path, bytes)` a static copy of the log needs when it grows from `old` to
@@ -242,6 +299,10 @@ impl TileReader for Ledger {
 
     fn read_entry_bundle(&self, index: u64, width: u16) -> Result<Vec<u8>, StoreError> {
         bundle_of(self, index, width)
+    }
+
+    fn tile_cache(&self) -> Option<&TileCache> {
+        Some(Ledger::tile_cache(self))
     }
 }
 

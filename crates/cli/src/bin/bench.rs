@@ -15,7 +15,6 @@ use std::process::Command;
 use std::time::Instant;
 
 use actledger_core::batch::SignatureBatch;
-use actledger_core::merkle;
 use actledger_core::projection::{self, Cutoff, TrustPolicy};
 use actledger_core::{chain, StateCode};
 use actledger_store::{Ledger, LogReader, OpenOptions, SIGNATURE_BATCH as BATCH};
@@ -324,9 +323,7 @@ struct Row {
     replay_rate: f64,
     cold_replay_rate: f64,
     projections_ms: f64,
-    inclusion_us: f64,
-    consistency_us: f64,
-    reads_per_proof: f64,
+    proofs: proofs::ProofRow,
     append_ms: f64,
     disk_ratio: f64,
     event_bytes: f64,
@@ -507,34 +504,9 @@ fn bench(size: u64, work: &Path, runs: usize) -> Result<Row> {
     let report = projection::compliance(&view, &policy, None);
     row.projections_ms = t.elapsed().as_secs_f64() * 1000.0;
     std::hint::black_box((list.count, report.counts));
-    // 4. Proofs on the full tree: latency and node reads per proof.
+    // 4. Proofs on the full tree: latency, reads per proof, Go's tlog beside them.
     eprintln!("[{size}] proving");
-    let mut rng = Rng(7);
-    let reads = std::cell::Cell::new(0u64);
-    let node = |lv: u8, i: u64| {
-        reads.set(reads.get() + 1);
-        l.node(lv, i)
-    };
-    let root = merkle::root(size_now, node).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let n_proofs = 2000u64;
-    reads.set(0);
-    let t = Instant::now();
-    for _ in 0..n_proofs {
-        let i = rng.below(size_now);
-        let p = merkle::inclusion_proof(i, size_now, node).map_err(|e| anyhow::anyhow!("{e}"))?;
-        std::hint::black_box(p);
-    }
-    row.inclusion_us = t.elapsed().as_secs_f64() * 1e6 / n_proofs as f64;
-    row.reads_per_proof = reads.get() as f64 / n_proofs as f64;
-    let t = Instant::now();
-    for _ in 0..n_proofs {
-        let old = 1 + rng.below(size_now - 1);
-        let p =
-            merkle::consistency_proof(old, size_now, node).map_err(|e| anyhow::anyhow!("{e}"))?;
-        std::hint::black_box(p);
-    }
-    row.consistency_us = t.elapsed().as_secs_f64() * 1e6 / n_proofs as f64;
-    std::hint::black_box(root);
+    row.proofs = proofs::bench(&l, size_now, &dir, 2000)?;
     drop(l);
     // 3b. Replay in a fresh process, as a projection command pays it (the heap not yet grown):
     // this binary's `--replay` mode, once per child, best of `runs`.
@@ -576,6 +548,8 @@ fn bench(size: u64, work: &Path, runs: usize) -> Result<Row> {
 
 #[path = "bench/monitor.rs"]
 mod monitor;
+#[path = "bench/proofs.rs"]
+mod proofs;
 
 #[path = "bench/view.rs"]
 mod view;
@@ -680,11 +654,20 @@ fn main() -> Result<()> {
                 let dir = PathBuf::from(args.next().context("--projections LEDGER")?);
                 return view::projections(&dir, runs);
             }
+            "--proofs" => {
+                // Only the proof figures of an existing ledger (for profiling).
+                let dir = PathBuf::from(args.next().context("--proofs LEDGER")?);
+                let l = Ledger::open(&dir, &OpenOptions::default())?;
+                let scratch = tempfile::tempdir()?;
+                let r = proofs::bench(&l, l.size()?, scratch.path(), 2000)?;
+                println!("{r:?}");
+                return Ok(());
+            }
             "--monitor" => monitor_samples = Some(100),
             "--samples" => monitor_samples = Some(args.next().context("--samples N")?.parse()?),
             "-h" | "--help" => {
                 println!(
-                    "actledger-bench [--sizes 10000,100000,1000000] [--work DIR] [--runs N] [--monitor [--samples N]] | --replay LEDGER | --projections LEDGER"
+                    "actledger-bench [--sizes 10000,100000,1000000] [--work DIR] [--runs N] [--monitor [--samples N]] | --replay LEDGER | --projections LEDGER | --proofs LEDGER"
                 );
                 return Ok(());
             }
@@ -730,15 +713,15 @@ fn main() -> Result<()> {
         rayon::current_num_threads()
     )?;
     writeln!(out)?;
-    writeln!(out, "| events | sign floor (1 thread) | import | import / floor | verify_batch floor (all cores) | coalesced floor (all cores) | verify | verify / verify_batch | verify / coalesced | replay | replay, fresh process | projections | inclusion proof | consistency proof | node reads / proof | CLI append | bytes / event | disk / raw | peak RSS import | peak RSS verify |")?;
+    writeln!(out, "| events | sign floor (1 thread) | import | import / floor | verify_batch floor (all cores) | coalesced floor (all cores) | verify | verify / verify_batch | verify / coalesced | replay | replay, fresh process | projections | inclusion proof | consistency proof | Go tlog inclusion / consistency (in memory) | node reads / proof | tile reads / proof (uncached / sled) | CLI append | bytes / event | disk / raw | peak RSS import | peak RSS verify |")?;
     writeln!(
         out,
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )?;
     for r in &rows {
         writeln!(
             out,
-            "| {} | {:.0}/s | {:.0}/s | {:.0}% | {:.0}/s | {:.0}/s | {:.0}/s | {:.0}% | {:.0}% | {:.0}/s | {:.0}/s | {:.0} ms | {:.1} µs | {:.1} µs | {:.1} | {:.0} ms | {:.0} | {:.2}× | {} MiB | {} MiB |",
+            "| {} | {:.0}/s | {:.0}/s | {:.0}% | {:.0}/s | {:.0}/s | {:.0}/s | {:.0}% | {:.0}% | {:.0}/s | {:.0}/s | {:.0} ms | {:.1} µs | {:.1} µs | {} | {:.1} | {:.1} / {:.2} | {:.0} ms | {:.0} | {:.2}× | {} MiB | {} MiB |",
             r.size,
             r.floors.sign,
             r.import_rate,
@@ -751,9 +734,12 @@ fn main() -> Result<()> {
             r.replay_rate,
             r.cold_replay_rate,
             r.projections_ms,
-            r.inclusion_us,
-            r.consistency_us,
-            r.reads_per_proof,
+            r.proofs.inclusion_us,
+            r.proofs.consistency_us,
+            r.proofs.go.map_or("no Go".to_string(), |(i, c)| format!("{i:.1} / {c:.1} µs")),
+            r.proofs.nodes_per_proof,
+            r.proofs.tiles_per_proof,
+            r.proofs.sled_reads_per_proof,
             r.append_ms,
             r.event_bytes,
             r.disk_ratio,

@@ -7,6 +7,7 @@
 //! and the states and drafts it concerns) is in `describe.rs`.
 
 mod describe;
+pub(crate) mod direct;
 
 pub(crate) use describe::{required, strictly_sorted};
 

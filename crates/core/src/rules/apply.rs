@@ -47,11 +47,7 @@ impl LedgerState {
     }
 
     fn remove_fact(&mut self, seq: Seq) {
-        let taken = usize::try_from(seq.0)
-            .ok()
-            .and_then(|i| self.facts.get_mut(i))
-            .and_then(Option::take);
-        match taken {
+        match self.large.take_fact(seq) {
             Some(FactIndex::Adherence(s)) => {
                 self.supporters.remove(&s);
                 self.adherence_dates.remove(&s);
@@ -62,26 +58,20 @@ impl LedgerState {
                     ts.retain(|t| t.seq != seq);
                 }
             }
-            Some(FactIndex::Draft(d)) => {
-                self.drafts.remove(&d);
-            }
-            Some(FactIndex::Vote(d)) => {
-                self.votes.remove(&d);
-            }
-            Some(FactIndex::Assessment(key)) => {
-                self.assessments.remove(&*key);
-            }
+            Some(FactIndex::Draft(d)) => self.large.remove_draft(d),
+            Some(FactIndex::Vote(d)) => self.large.remove_vote(d),
+            Some(FactIndex::Assessment(key)) => self.large.remove_assessment(&key),
             Some(FactIndex::Calendar(key)) => {
                 self.calendars.remove(&*key);
             }
-            Some(FactIndex::Meeting) => {
-                // Meetings are few (one per veto at most): their entries are found by scan.
-                self.meetings.retain(|_, cited| {
-                    cited.retain(|(m, _)| *m != seq);
-                    !cited.is_empty()
-                });
+            // Meetings are few (one per veto at most): their entries are found by scan.
+            Some(FactIndex::Meeting) => self.large.remove_meeting(seq),
+            Some(FactIndex::TallyVote(key)) => {
+                if self.tallies.get(&*key) == Some(&seq) {
+                    self.tallies.remove(&*key);
+                }
             }
-            Some(FactIndex::TallyVote(_) | FactIndex::Attestation(_)) | None => {}
+            Some(FactIndex::Attestation(_)) | None => {}
         }
     }
 
@@ -105,12 +95,12 @@ impl LedgerState {
                 FactIndex::Term(t.state)
             }
             Fact::DraftTabled(d) => {
-                self.drafts
-                    .insert(d.draft, (seq, d.reported_vote.as_ref().map(Reported::of)));
+                self.large
+                    .insert_draft(d.draft, (seq, d.reported_vote.as_ref().map(Reported::of)));
                 FactIndex::Draft(d.draft)
             }
             Fact::CouncilVote(v) => {
-                self.votes.insert(v.draft, VoteEntry::of(seq, v));
+                self.large.insert_vote(v.draft, VoteEntry::of(seq, v));
                 FactIndex::Vote(v.draft)
             }
             Fact::CredibilityAssessment(CredibilityAssessment { draft, .. })
@@ -118,18 +108,22 @@ impl LedgerState {
                 assessment: CredibilityAssessment { draft, .. },
                 ..
             }) => {
-                self.assessments.insert((*draft, *author), seq);
+                self.large.insert_assessment(*draft, *author, seq);
                 FactIndex::Assessment(Box::new((*draft, *author)))
             }
             Fact::AssemblyMeeting(m) => {
                 for f in &m.follows {
                     if let Some(draft) = f.draft {
-                        self.meetings.entry(draft).or_default().push((seq, f.date));
+                        self.large.add_meeting(draft, seq, f.date);
                     }
                 }
                 FactIndex::Meeting
             }
-            Fact::TallyVote(v) => FactIndex::TallyVote(Box::new((v.date, v.text.label()))),
+            Fact::TallyVote(v) => {
+                let key = (v.date, v.text.label());
+                self.tallies.insert(key.clone(), seq);
+                FactIndex::TallyVote(Box::new(key))
+            }
             Fact::SupporterListAttested(a) => {
                 self.attestations.push((a.list_date, seq));
                 FactIndex::Attestation(a.list_date)
@@ -140,14 +134,6 @@ impl LedgerState {
                 FactIndex::Calendar(Box::new(key))
             }
         };
-        let Ok(at) = usize::try_from(seq.0) else {
-            return;
-        };
-        if self.facts.len() <= at {
-            self.facts.resize(at + 1, None);
-        }
-        if let Some(slot) = self.facts.get_mut(at) {
-            *slot = Some(index);
-        }
+        self.large.set_fact(seq, index);
     }
 }

@@ -37,8 +37,8 @@ impl LedgerState {
                 .any(|o| o.seq != r && o.from <= day && day <= o.to)
         };
         let mut votes: Vec<&VoteEntry> = self
-            .votes
-            .values()
+            .large
+            .all_votes()
             .filter(|v| {
                 (old.from <= v.date && v.date <= old.to) || (t.from <= v.date && v.date <= t.to)
             })
@@ -83,19 +83,14 @@ impl LedgerState {
         r: Seq,
     ) -> Result<(), RuleError> {
         let (old, still) = match self.fact(r) {
-            Some(FactIndex::Draft(old)) => (*old, self.votes.contains_key(old)),
-            Some(FactIndex::Vote(old)) => (*old, self.drafts.contains_key(old)),
+            Some(FactIndex::Draft(old)) => (*old, self.large.vote(*old).is_some()),
+            Some(FactIndex::Vote(old)) => (*old, self.large.draft(*old).is_some()),
             _ => return Ok(()),
         };
         if old == draft || still {
             return Ok(());
         }
-        let first = self
-            .assessments
-            .iter()
-            .filter(|((d, _), _)| *d == old)
-            .map(|(_, s)| *s)
-            .min();
+        let first = self.large.first_assessment_of(old);
         match first {
             Some(dependent) => Err(RuleError::BreaksDependent {
                 target: r,
@@ -120,7 +115,7 @@ impl LedgerState {
         };
         let corrected = VoteEntry::of(r, v);
         let vote = (*old == v.draft).then_some(&corrected);
-        let mut cited: Vec<(Seq, Date)> = self.meetings.get(old).cloned().unwrap_or_default();
+        let mut cited: Vec<(Seq, Date)> = self.large.meetings_of(*old).cloned().unwrap_or_default();
         cited.sort();
         for (meeting, named) in cited {
             if let Err(reason) = follows_veto(*old, named, vote) {

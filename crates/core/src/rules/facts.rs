@@ -121,13 +121,13 @@ impl LedgerState {
                 if let Some(r) = replacing {
                     self.check_draft_dependents(d.draft, r)?;
                 }
-                if let Some((s, _)) = self.drafts.get(&d.draft).filter(|(s, _)| other(s)) {
+                if let Some((s, _)) = self.large.draft(d.draft).filter(|(s, _)| other(s)) {
                     return Err(RuleError::DraftTabledTwice {
                         draft: d.draft,
                         at: *s,
                     });
                 }
-                if let (Some(r), Some(v)) = (&d.reported_vote, self.votes.get(&d.draft)) {
+                if let (Some(r), Some(v)) = (&d.reported_vote, self.large.vote(d.draft)) {
                     check_reported(d.draft, &Reported::of(r), v)?;
                 }
                 Ok(())
@@ -149,7 +149,7 @@ impl LedgerState {
                         return Err(e);
                     }
                 }
-                if let Some(e) = self.votes.get(&v.draft).filter(|e| other(&e.seq)) {
+                if let Some(e) = self.large.vote(v.draft).filter(|e| other(&e.seq)) {
                     return Err(RuleError::VotedTwice {
                         draft: v.draft,
                         date: e.date,
@@ -158,7 +158,7 @@ impl LedgerState {
                 }
                 self.check_members(v)?;
                 let entry = VoteEntry::of(Seq(0), v);
-                if let Some((_, Some(r))) = self.drafts.get(&v.draft) {
+                if let Some((_, Some(r))) = self.large.draft(v.draft) {
                     check_reported(v.draft, r, &entry)?;
                 }
                 Ok(())
@@ -167,17 +167,13 @@ impl LedgerState {
                 let Some((a, _)) = fact.assessment() else {
                     return Ok(());
                 };
-                if !self.drafts.contains_key(&a.draft) && !self.votes.contains_key(&a.draft) {
+                if self.large.draft(a.draft).is_none() && self.large.vote(a.draft).is_none() {
                     return Err(RuleError::AssessedDraftUnknown { draft: a.draft });
                 }
-                if let Some(s) = self
-                    .assessments
-                    .get(&(a.draft, *author))
-                    .filter(|s| other(s))
-                {
+                if let Some(s) = self.large.assessment(a.draft, author).filter(|s| other(s)) {
                     return Err(RuleError::AssessedTwice {
                         draft: a.draft,
-                        at: *s,
+                        at: s,
                     });
                 }
                 Ok(())
@@ -185,14 +181,14 @@ impl LedgerState {
             Fact::AssemblyMeeting(m) => {
                 for f in &m.follows {
                     let Some(draft) = f.draft else { continue };
-                    follows_veto(draft, f.date, self.votes.get(&draft))?;
+                    follows_veto(draft, f.date, self.large.vote(draft))?;
                 }
                 Ok(())
             }
             Fact::TallyVote(v) => {
                 if let crate::event::VotedText::Draft(d) = &v.text {
                     symbol_not_after(*d, v.date)?;
-                    if let Some(e) = self.votes.get(d) {
+                    if let Some(e) = self.large.vote(*d) {
                         return Err(RuleError::VotedTwice {
                             draft: *d,
                             date: e.date,
@@ -201,12 +197,13 @@ impl LedgerState {
                     }
                 }
                 let label = v.text.label();
-                let twice = self.facts.iter().enumerate().find_map(|(i, f)| match f {
-                    Some(FactIndex::TallyVote(k)) if k.0 == v.date && k.1 == label => {
-                        Some(Seq(i as u64)).filter(|s| other(s))
-                    }
-                    _ => None,
-                });
+                // At most one fact holds a day and label (this rule), so the index of them
+                // names it.
+                let twice = self
+                    .tallies
+                    .get(&(v.date, label.clone()))
+                    .copied()
+                    .filter(|s| other(s));
                 if let Some(at) = twice {
                     return Err(RuleError::TextVotedTwice {
                         text: label,

@@ -10,21 +10,25 @@ mod council;
 mod dependents;
 mod entries;
 mod facts;
+mod large;
+mod parts;
+
+pub use large::{draft_part, StatePart, DRAFT_PARTS, FACT_PART};
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
-use crate::encoding;
-use crate::error::{DecodeError, RuleError};
+use crate::error::RuleError;
 use crate::event::{EventBody, Fact, Role, Seat, UnsignedEvent};
 use crate::state::StateCode;
 use crate::symbol::DraftSymbol;
 use crate::types::{Origin, PublicKey, Seq, Timestamp};
 
 use council::CouncilCache;
-use entries::{FactIndex, Reported, TermEntry, VoteEntry};
+use entries::{FactIndex, TermEntry};
+use large::Large;
 
 /// What the ledger knows of a key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,34 +41,30 @@ pub struct KeyInfo {
     pub revoked: Option<Seq>,
 }
 
-/// The state the rules need, replayed from the log. Its snapshot
-/// ([`LedgerState::to_snapshot`]) lets a store resume appending without replaying the log.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// The state the rules need, replayed from the log. Its parts ([`LedgerState::part_bytes`])
+/// let a store resume appending without replaying the log, loading only the parts an event's
+/// rules read ([`LedgerState::partial`]).
+#[derive(Debug, Clone, Default)]
 pub struct LedgerState {
     origin: Option<Origin>,
     events: u64,
     last_time: Option<Timestamp>,
     keys: BTreeMap<PublicKey, KeyInfo>,
-    /// By seq: the index entry of the fact recorded there (`None` for other events).
-    facts: Vec<Option<FactIndex>>,
+    /// The fact index (by seq), drafts, votes, assessments and the meetings citing each
+    /// draft's veto.
+    large: Large,
     supporters: BTreeMap<StateCode, Seq>,
     terms: BTreeMap<StateCode, Vec<TermEntry>>,
-    drafts: BTreeMap<DraftSymbol, (Seq, Option<Reported>)>,
-    votes: BTreeMap<DraftSymbol, VoteEntry>,
-    assessments: BTreeMap<(DraftSymbol, PublicKey), Seq>,
     calendars: BTreeMap<(String, u16), Seq>,
+    /// The votes known by their tally (format revision 2), by day and text label.
+    tallies: BTreeMap<(Date, String), Seq>,
     /// Each supporter's adherence date, exact or listed-by (format revision 3: what an
     /// attested list is checked against).
     adherence_dates: BTreeMap<StateCode, Date>,
     /// The attested supporter lists: their day and seq, in log order.
     attestations: Vec<(Date, Seq)>,
-    /// The Assembly meetings that cite each draft's veto: the meeting's seq and the day of the
-    /// veto it names (so a correction of the vote re-checks only the meetings that cite it).
-    meetings: BTreeMap<DraftSymbol, Vec<(Seq, Date)>>,
     /// Bumped whenever `terms` changes.
-    #[serde(skip)]
     terms_version: u64,
-    #[serde(skip)]
     council_cache: CouncilCache,
 }
 
@@ -115,8 +115,8 @@ impl LedgerState {
     /// seq it was first recorded at).
     pub fn draft_seqs(&self, draft: DraftSymbol) -> (Option<Seq>, Option<Seq>) {
         (
-            self.drafts.get(&draft).map(|(s, _)| *s),
-            self.votes.get(&draft).map(|v| v.seq),
+            self.large.draft(draft).map(|(s, _)| *s),
+            self.large.vote(draft).map(|v| v.seq),
         )
     }
 
@@ -132,49 +132,31 @@ impl LedgerState {
             .collect()
     }
 
-    /// The state as bytes (a deterministic function of the state: equal states give equal
-    /// bytes), for a store to keep beside the log it was replayed from.
-    pub fn to_snapshot(&self) -> Result<Vec<u8>, DecodeError> {
-        encoding::encode_snapshot(self)
-    }
-
-    /// SHA-256 of [`LedgerState::to_snapshot`]'s bytes, without holding them.
-    pub fn snapshot_digest(&self) -> Result<[u8; 32], DecodeError> {
-        encoding::snapshot_digest(self)
-    }
-
-    /// [`LedgerState::to_snapshot`]'s bytes in parts of `part` bytes, and their SHA-256
-    /// ([`LedgerState::snapshot_digest`]), without one buffer of the whole.
-    pub fn to_snapshot_parts(&self, part: usize) -> Result<(Vec<Vec<u8>>, [u8; 32]), DecodeError> {
-        encoding::encode_snapshot_parts(self, part)
-    }
-
-    /// A state from the parts [`LedgerState::to_snapshot_parts`] made, in order (as
-    /// [`LedgerState::from_snapshot`]).
-    pub fn from_snapshot_parts<P: AsRef<[u8]> + Default>(
-        parts: impl Iterator<Item = Result<P, String>>,
-    ) -> Result<Self, DecodeError> {
-        encoding::decode_snapshot_parts(parts)
-    }
-
-    /// A state from [`LedgerState::to_snapshot`] bytes. The bytes are only as good as the
-    /// store they come from: a store checks them against the log (`verify` does).
-    pub fn from_snapshot(bytes: &[u8]) -> Result<Self, DecodeError> {
-        encoding::decode_snapshot(bytes)
-    }
-
     fn fact(&self, seq: Seq) -> Option<&FactIndex> {
-        usize::try_from(seq.0)
-            .ok()
-            .and_then(|i| self.facts.get(i))
-            .and_then(Option::as_ref)
+        self.large.fact(seq)
     }
 
     /// Checks `event` against the rules at this point of the log and, if admissible, applies it.
-    /// `event.seq` must be the next position (the caller checks sequence and chain).
+    /// `event.seq` must be the next position (the caller checks sequence and chain). On error
+    /// the state is unchanged. A partial state ([`LedgerState::partial`]) refuses with
+    /// [`RuleError::NotLoaded`], naming the parts to load, whenever the check or the change
+    /// would read a part it lacks, whatever the rules would have said.
     pub fn admit(&mut self, event: &UnsignedEvent) -> Result<(), RuleError> {
+        if !self.large.is_partial() {
+            self.check(event)?;
+            self.apply(event);
+            return Ok(());
+        }
         self.check(event)?;
-        self.apply(event);
+        // A partial state is small: the change is made on a copy, kept only if it read no
+        // absent part.
+        let mut next = self.clone();
+        next.apply(event);
+        let missed = next.large.take_missed();
+        if !missed.is_empty() {
+            return Err(RuleError::NotLoaded(missed.into()));
+        }
+        *self = next;
         Ok(())
     }
 
@@ -209,8 +191,22 @@ impl LedgerState {
         Ok(())
     }
 
-    /// Checks without applying.
+    /// Checks without applying. A partial state refuses with [`RuleError::NotLoaded`] when
+    /// the check read a part it lacks (see [`LedgerState::admit`]).
     pub fn check(&self, event: &UnsignedEvent) -> Result<(), RuleError> {
+        if !self.large.is_partial() {
+            return self.check_rules(event);
+        }
+        self.large.take_missed();
+        let checked = self.check_rules(event);
+        let missed = self.large.take_missed();
+        if !missed.is_empty() {
+            return Err(RuleError::NotLoaded(missed.into()));
+        }
+        checked
+    }
+
+    fn check_rules(&self, event: &UnsignedEvent) -> Result<(), RuleError> {
         let seq = event.seq;
         if let Some(prev) = self.last_time {
             if event.recorded_at < prev {

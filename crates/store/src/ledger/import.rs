@@ -53,7 +53,7 @@ impl Ledger {
         let taken = self.writer.take().ok_or(StoreError::Poisoned)?;
         let mut tree = taken.tree;
         let mut edge = taken.edge;
-        let snapshot_at = taken.snapshot_at;
+        let table = taken.table;
         let mut state = taken.verifier.into_state();
         if !check_only {
             self.meta.insert(PENDING_KEY, &[] as &[u8])?;
@@ -232,17 +232,15 @@ impl Ledger {
             verifier: Verifier::resume(state, size, l.hash, Signatures::Skip),
             tree,
             edge,
-            snapshot_at,
+            table,
+            defer_state: false,
         };
         let mut meta = sled::Batch::default();
         meta.insert(FRONTIER_KEY, writer.tree.to_bytes());
         meta.insert(HEAD_KEY, head_record(size, &l.hash));
         meta.remove(PENDING_KEY);
-        // The rule-state snapshot moves with the head, in the same atomic batch.
-        if Self::snapshot_due(&writer) {
-            self.add_snapshot(&writer, &mut meta)?;
-            writer.snapshot_at = size;
-        }
+        // The rule state moves with the head, in the same atomic batch.
+        self.add_state(&mut writer, &mut meta)?;
         let committed = self
             .meta
             .apply_batch(meta)

@@ -234,8 +234,8 @@ impl Ledger {
             self.remove_stale_draft_keys()?;
         }
         if layout < 3 {
-            // Before layout 3 the snapshot was one record; it is written again in parts by
-            // the next import or 1,024th append.
+            // Before layout 3 the snapshot was one record; the rule state is written in
+            // parts (`meta/state`) by the next append or import.
             self.meta.remove(RULES_KEY)?;
         }
         // Numbering the checkpoints writes the new layout record in the same batch.

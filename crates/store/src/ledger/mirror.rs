@@ -109,7 +109,8 @@ impl Ledger {
             verifier: Verifier::new(Signatures::Skip),
             tree: Frontier::new(),
             edge: Edge::default(),
-            snapshot_at: 0,
+            table: None,
+            defer_state: false,
         });
         Ok(ledger)
     }
@@ -129,8 +130,8 @@ impl Ledger {
     /// are ignored: they are the positions after the stored events, in order.
     ///
     /// A caller that catches up a large log calls this once per window of events (memory is
-    /// the window's), each window written durably on its own. No rule-state snapshot is
-    /// written here: [`Ledger::add_mirrored_checkpoint`] writes one when due, once per poll.
+    /// the window's), each window written durably on its own. The rule state's parts are not
+    /// written here: [`Ledger::add_mirrored_checkpoint`] writes them, once per poll.
     pub fn admit_signed(
         &mut self,
         events: &EventRun,
@@ -219,11 +220,10 @@ impl Ledger {
         }
         // The rule state already holds the events; the write extends the frontier and tiles.
         // Its snapshot waits for `add_mirrored_checkpoint` (one per poll, not per window).
-        let snapshot_at = writer.snapshot_at;
-        writer.snapshot_at = writer.verifier.len();
+        writer.defer_state = true;
         self.write_sealed(writer, &sealed)?;
         if let Some(w) = self.writer.as_mut() {
-            w.snapshot_at = snapshot_at;
+            w.defer_state = false;
         }
         Ok(Ok(Admitted {
             first,
@@ -234,8 +234,8 @@ impl Ledger {
 
     /// Stores `note`, a checkpoint of the current size signed by the mirrored log, in the
     /// checkpoint history (`verify` re-checks it against the log's own key grants).
-    /// Writes the rule-state snapshot first when one is due (derived data: if that fails,
-    /// the next open replays from the previous one).
+    /// Writes the rule state's changed parts first (derived data: if that fails, the next
+    /// open replays from the state stored before).
     pub fn add_mirrored_checkpoint(&mut self, note: &str) -> Result<(), StoreError> {
         let size = self.size()?;
         self.snapshot_if_due()?;
@@ -245,27 +245,25 @@ impl Ledger {
         self.store_new_checkpoint(size, note)
     }
 
-    /// Writes a rule-state snapshot if enough events were admitted since the last one.
+    /// Writes the rule state's changed parts if the stored state is not at the head.
     fn snapshot_if_due(&mut self) -> Result<(), StoreError> {
-        let w = self.writer()?;
-        if !Self::snapshot_due(w) {
-            return Ok(());
-        }
-        let mut batch = sled::Batch::default();
-        let Some(w) = self.writer.as_ref() else {
-            return Ok(());
-        };
-        if self.add_snapshot(w, &mut batch).is_ok()
-            && self
-                .meta
-                .apply_batch(batch)
-                .and_then(|_| self.db.flush())
-                .is_ok()
-        {
-            if let Some(w) = self.writer.as_mut() {
-                w.snapshot_at = w.verifier.len();
+        self.writer()?;
+        let mut w = self.writer.take().ok_or(StoreError::Poisoned)?;
+        let at_head = matches!(self.state_header()?, Some(Some(h)) if h.count == w.verifier.len());
+        if !at_head {
+            let mut batch = sled::Batch::default();
+            let written = self.add_state(&mut w, &mut batch).is_ok()
+                && self
+                    .meta
+                    .apply_batch(batch)
+                    .and_then(|_| self.db.flush())
+                    .is_ok();
+            if !written {
+                // Derived data: written whole at the next write instead.
+                w.table = None;
             }
         }
+        self.writer = Some(w);
         Ok(())
     }
 

@@ -14,7 +14,7 @@
 //!     `frontier` → the Merkle frontier after the last event (`merkle::Frontier::to_bytes`).
 //!
 //! One file per concept: `open` (directory and locks), `migrate` (earlier layouts),
-//! `snapshot` (the rule-state snapshot), `writer` (appends and recovery), `import` (the
+//! `snapshot` (the rule state in parts), `writer` (appends and recovery), `import` (the
 //! import pipeline), `proofs` (proofs and checkpoints), `index` (the indexes), `verify`
 //! (verification and locating the lie), `bundles` (reading events), `mirror` (a mirror of another log: events signed elsewhere).
 
@@ -91,6 +91,9 @@ pub struct Ledger {
     meta: sled::Tree,
     tiles: sled::Tree,
     checkpoints: sled::Tree,
+    /// The hash tiles proofs parsed lately (`crate::tile_cache`): a tile is never rewritten
+    /// below the head, and each is kept under its width.
+    tile_cache: crate::tile_cache::TileCache,
     /// Rule state and Merkle frontier after the stored events, rebuilt on first use.
     writer: Option<Writer>,
     poisoned: bool,

@@ -137,6 +137,7 @@ impl Ledger {
             meta: db.open_tree("meta")?,
             tiles: db.open_tree("tiles")?,
             checkpoints: db.open_tree("checkpoints")?,
+            tile_cache: Default::default(),
             db,
             writer: None,
             poisoned: false,
@@ -161,7 +162,8 @@ impl Ledger {
             verifier: Verifier::new(Signatures::Skip),
             tree: Frontier::new(),
             edge: Edge::default(),
-            snapshot_at: 0,
+            table: None,
+            defer_state: false,
         });
         let appended = ledger.append(admin, EventBody::LedgerCreated(genesis))?;
         Ok((ledger, appended))

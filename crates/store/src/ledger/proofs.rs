@@ -50,6 +50,11 @@ impl Ledger {
         })
     }
 
+    /// The parsed hash tiles this ledger's proofs keep (for their figures: `stats`).
+    pub fn tile_cache(&self) -> &crate::TileCache {
+        &self.tile_cache
+    }
+
     /// The stored hash tile `(level, index)` as it is now (the rightmost of its level holds
     /// the hashes so far).
     pub(crate) fn stored_tile(

@@ -1,65 +1,55 @@
-//! The rule-state snapshot in `meta`: lets an append resume without replaying the log.
+//! The rule state in `meta`, in parts (docs/FORMAT.md, "Rule state"): lets an append resume
+//! without replaying the log, reading only the parts its rules need, and write back only the
+//! parts it changed, in the same atomic batch as the head it follows.
 
 use actledger_core::chain;
-use actledger_core::rules::LedgerState;
+use actledger_core::rules::{LedgerState, StatePart, DRAFT_PARTS};
 use actledger_core::EventHash;
+use sha2::Digest;
 
 use crate::{LogReader, StoreError};
 
 use super::writer::Writer;
 use super::Ledger;
 
-/// The rule-state snapshot's header ([`SnapshotHeader`]); its parts are `rules/` || part
-/// number (u32 BE). Derived data: lets an append skip replaying the log.
+/// The rule-state snapshot of earlier versions (a header, its parts under `rules/`): stale,
+/// removed when the rule state is first written in parts.
 pub(super) const RULES_KEY: &[u8] = b"rules";
 
-/// Bytes per snapshot part: small values, so that neither sled (reading its log on open) nor
-/// this program ever holds the tens of MB of a large ledger's rule state in one allocation
-/// (one such buffer, freed, makes glibc keep every later allocation below its size on the
-/// heap: ~100 MB more peak memory; docs/PERFORMANCE.md).
-pub(super) const RULES_PART_BYTES: usize = 32 * 1024;
+/// The rule state's header ([`StateHeader`]).
+pub(super) const STATE_KEY: &[u8] = b"state";
 
-/// A new snapshot is written once this many events were appended after the last one.
-pub(super) const SNAPSHOT_EVERY: u64 = 1024;
+/// The table of the parts' digests ([`Table`]).
+const TABLE_KEY: &[u8] = b"state/t";
 
-/// The schema of the rule state's encoding (`core::rules::LedgerState`), stored in the
-/// snapshot header. Bumped whenever that encoding changes, so a snapshot an older binary wrote
-/// is never decoded as the new state: it is stale, ignored, and rebuilt from the log at the
-/// next append. 1: the 76-byte header without a schema byte; 2: the state indexes the
-/// Assembly meetings by the vote they cite, and holds each supporter's adherence date and the
-/// attested supporter lists (format revision 3).
-pub(super) const SNAPSHOT_SCHEMA: u8 = 2;
+/// The schema of the parts' encoding (`core::rules::LedgerState::part_bytes`), the header's
+/// last byte. Bumped whenever that encoding changes, so that parts an older binary wrote are
+/// never decoded as the new state: stale, ignored, and rebuilt from the log at the next
+/// append. (1 and 2 were the whole-state snapshot under `rules`.)
+pub(super) const STATE_SCHEMA: u8 = 3;
 
-/// `meta/rules`: count (u64 BE) || hash of event count−1 (32) || number of parts (u32 BE) ||
-/// SHA-256 of the state's encoding, the parts concatenated (32) || schema
-/// ([`SNAPSHOT_SCHEMA`], 1 byte).
+/// `meta/state`: count (u64 BE) || hash of event count−1 (32) || SHA-256 of the table (32)
+/// || schema ([`STATE_SCHEMA`], 1 byte).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct SnapshotHeader {
+pub(super) struct StateHeader {
     pub(super) count: u64,
     pub(super) head: EventHash,
-    pub(super) parts: u32,
-    pub(super) digest: [u8; 32],
+    pub(super) table: [u8; 32],
 }
 
-impl SnapshotHeader {
-    pub(super) const LEN: usize = 77;
+impl StateHeader {
+    pub(super) const LEN: usize = 73;
 
-    /// The length of a schema-1 header (no schema byte), which names a state of the old
-    /// encoding: stale, as if there were no snapshot.
-    pub(super) const SCHEMA_1_LEN: usize = 76;
-
-    /// A header of this schema, or `None`. A header of the right length with another schema
-    /// byte is not one this program wrote (a newer schema, or damage): `None` too, which
-    /// `verify` reports.
+    /// A header of this schema, or `None` (another length or schema: not one this program
+    /// wrote; `verify` reports it).
     pub(super) fn parse(b: &[u8]) -> Option<Self> {
-        if b.len() != Self::LEN || b.get(76) != Some(&SNAPSHOT_SCHEMA) {
+        if b.len() != Self::LEN || b.get(72) != Some(&STATE_SCHEMA) {
             return None;
         }
         Some(Self {
             count: u64::from_be_bytes(b.get(..8)?.try_into().ok()?),
             head: EventHash(b.get(8..40)?.try_into().ok()?),
-            parts: u32::from_be_bytes(b.get(40..44)?.try_into().ok()?),
-            digest: b.get(44..76)?.try_into().ok()?,
+            table: b.get(40..72)?.try_into().ok()?,
         })
     }
 
@@ -67,139 +57,344 @@ impl SnapshotHeader {
         let mut b = Vec::with_capacity(Self::LEN);
         b.extend_from_slice(&self.count.to_be_bytes());
         b.extend_from_slice(&self.head.0);
-        b.extend_from_slice(&self.parts.to_be_bytes());
-        b.extend_from_slice(&self.digest);
-        b.push(SNAPSHOT_SCHEMA);
+        b.extend_from_slice(&self.table);
+        b.push(STATE_SCHEMA);
         b
     }
 }
 
-pub(super) fn snapshot_part_key(i: u32) -> Vec<u8> {
-    [RULES_KEY, b"/", &i.to_be_bytes()].concat()
-}
-
-/// A stored snapshot's parts in order, one sled value at a time, hashed as they are read.
-pub(super) struct SnapshotParts<'a> {
-    meta: &'a sled::Tree,
-    parts: u32,
-    next: u32,
-    hash: sha2::Sha256,
-}
-
-impl<'a> SnapshotParts<'a> {
-    pub(super) fn new(meta: &'a sled::Tree, parts: u32) -> Self {
-        use sha2::Digest;
-        Self {
-            meta,
-            parts,
-            next: 0,
-            hash: sha2::Sha256::new(),
-        }
-    }
-
-    /// SHA-256 of all the parts (reading those not read yet), or why a part cannot be read.
-    pub(super) fn digest(mut self) -> Result<[u8; 32], String> {
-        use sha2::Digest;
-        for part in self.by_ref() {
-            part?;
-        }
-        Ok(self.hash.finalize().into())
+/// The key of a part: `state/s` (small), `state/d` || part (u32 BE), `state/f` || part
+/// (u64 BE).
+pub(super) fn part_key(p: StatePart) -> Vec<u8> {
+    match p {
+        StatePart::Small | StatePart::All => b"state/s".to_vec(),
+        StatePart::Drafts(b) => [&b"state/d"[..], &b.to_be_bytes()].concat(),
+        StatePart::Facts(c) => [&b"state/f"[..], &c.to_be_bytes()].concat(),
     }
 }
 
-impl Iterator for SnapshotParts<'_> {
-    type Item = Result<sled::IVec, String>;
+/// The part a `state/d` or `state/f` key names.
+fn part_of_key(k: &[u8]) -> Option<StatePart> {
+    match (k.get(..7)?, k.get(7..)?) {
+        (b"state/d", n) => Some(StatePart::Drafts(u32::from_be_bytes(n.try_into().ok()?))),
+        (b"state/f", n) => Some(StatePart::Facts(u64::from_be_bytes(n.try_into().ok()?))),
+        _ => None,
+    }
+}
 
-    fn next(&mut self) -> Option<Self::Item> {
-        use sha2::Digest;
-        if self.next == self.parts {
-            return None;
+/// `meta/state/t`: 16 bytes per part, the first 16 bytes of SHA-256(key || bytes) of its
+/// stored value, or zeros where no value is stored (an empty part): slot 0 the small part,
+/// 1 + n draft part n, 1 + 4096 + n fact part n; slots past the end are zeros.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Table(pub(super) Vec<u8>);
+
+const SLOT: usize = 16;
+
+fn slot(p: StatePart) -> Option<usize> {
+    match p {
+        StatePart::Small => Some(0),
+        StatePart::Drafts(b) => usize::try_from(b).ok().map(|b| 1 + b),
+        StatePart::Facts(c) => usize::try_from(c)
+            .ok()
+            .and_then(|c| c.checked_add(1 + DRAFT_PARTS as usize)),
+        StatePart::All => None,
+    }
+}
+
+fn slot_part(i: usize) -> StatePart {
+    let drafts = DRAFT_PARTS as usize;
+    match i {
+        0 => StatePart::Small,
+        i if i <= drafts => StatePart::Drafts((i - 1) as u32),
+        i => StatePart::Facts((i - 1 - drafts) as u64),
+    }
+}
+
+fn part_digest(key: &[u8], bytes: &[u8]) -> [u8; SLOT] {
+    if bytes.is_empty() {
+        return [0; SLOT];
+    }
+    let mut h = sha2::Sha256::new();
+    h.update(key);
+    h.update(bytes);
+    let full: [u8; 32] = h.finalize().into();
+    let mut out = [0; SLOT];
+    out.copy_from_slice(&full[..SLOT]);
+    out
+}
+
+impl Table {
+    fn get(&self, p: StatePart) -> [u8; SLOT] {
+        let mut out = [0; SLOT];
+        if let Some(s) = slot(p).and_then(|i| self.0.get(i * SLOT..(i + 1) * SLOT)) {
+            out.copy_from_slice(s);
         }
-        let i = self.next;
-        self.next += 1;
-        Some(match self.meta.get(snapshot_part_key(i)) {
-            Ok(Some(v)) if !v.is_empty() => {
-                self.hash.update(&v);
-                Ok(v)
+        out
+    }
+
+    fn set(&mut self, p: StatePart, d: [u8; SLOT]) {
+        let Some(i) = slot(p) else { return };
+        if self.0.len() < (i + 1) * SLOT {
+            if d == [0; SLOT] {
+                return;
             }
-            Ok(_) => Err(format!("part {i} is missing")),
-            Err(e) => Err(e.to_string()),
-        })
+            self.0.resize((i + 1) * SLOT, 0);
+        }
+        if let Some(s) = self.0.get_mut(i * SLOT..(i + 1) * SLOT) {
+            s.copy_from_slice(&d);
+        }
+        // Trailing empty slots are not kept: equal states give equal tables.
+        while self.0.len() >= SLOT && self.0[self.0.len() - SLOT..].iter().all(|b| *b == 0) {
+            self.0.truncate(self.0.len() - SLOT);
+        }
+    }
+
+    /// The parts with a stored value, in slot order (the small part first).
+    fn stored(&self) -> impl Iterator<Item = StatePart> + '_ {
+        self.0
+            .chunks(SLOT)
+            .enumerate()
+            .filter(|(_, s)| s.iter().any(|b| *b != 0))
+            .map(|(i, _)| slot_part(i))
+    }
+
+    fn digest(&self) -> [u8; 32] {
+        sha2::Sha256::digest(&self.0).into()
+    }
+
+    /// The table of a whole state's parts (what `verify` expects).
+    pub(super) fn of(state: &LedgerState) -> Result<Self, StoreError> {
+        let mut t = Table(Vec::new());
+        for (p, bytes) in state.parts()? {
+            t.set(p, part_digest(&part_key(p), &bytes));
+        }
+        Ok(t)
+    }
+
+    pub(super) fn digest_of(state: &LedgerState) -> Result<[u8; 32], StoreError> {
+        Ok(Self::of(state)?.digest())
     }
 }
+
+/// Why a stored rule state cannot be used (the log is replayed instead; `verify` reports it).
+pub(super) type Unusable = String;
 
 impl Ledger {
-    /// The stored rule-state snapshot, if there is one that names an event of this log by
-    /// position and hash and decodes; anything else is ignored (the log is replayed instead).
-    pub(super) fn load_snapshot(
-        &self,
-    ) -> Result<Option<(u64, EventHash, LedgerState)>, StoreError> {
-        let Some(h) = self.snapshot_header()?.flatten() else {
-            return Ok(None);
-        };
-        let (stored, _) = self.stored_head()?;
-        if h.count == 0 || h.count > stored {
-            return Ok(None);
-        }
-        match self.get(h.count - 1)? {
-            Some(last) if chain::event_hash(&last) == h.head => {}
-            _ => return Ok(None),
-        }
-        // Decoding reads every part (a byte after the state is an error), so the hash covers
-        // all of them.
-        let mut parts = SnapshotParts::new(&self.meta, h.parts);
-        let Ok(state) = LedgerState::from_snapshot_parts(parts.by_ref()) else {
-            return Ok(None);
-        };
-        let digest = parts.digest().ok();
-        Ok((digest == Some(h.digest)).then_some((h.count, h.head, state)))
+    /// The stored header: `None` if there is none, `Some(None)` if it does not parse.
+    pub(super) fn state_header(&self) -> Result<Option<Option<StateHeader>>, StoreError> {
+        Ok(self.meta.get(STATE_KEY)?.map(|b| StateHeader::parse(&b)))
     }
 
-    /// The stored snapshot header: `None` if there is none or it is of schema 1 (stale: the
-    /// next snapshot replaces it), `Some(None)` if it does not parse.
-    pub(super) fn snapshot_header(&self) -> Result<Option<Option<SnapshotHeader>>, StoreError> {
-        Ok(self
-            .meta
-            .get(RULES_KEY)?
-            .filter(|record| record.len() != SnapshotHeader::SCHEMA_1_LEN)
-            .map(|record| SnapshotHeader::parse(&record)))
+    /// The stored table, if its digest is the header's.
+    fn stored_table(&self, h: &StateHeader) -> Result<Result<Table, Unusable>, StoreError> {
+        let t = Table(
+            self.meta
+                .get(TABLE_KEY)?
+                .map(|v| v.to_vec())
+                .unwrap_or_default(),
+        );
+        Ok(if t.digest() == h.table {
+            Ok(t)
+        } else {
+            Err("its table is not the one its header names".into())
+        })
     }
 
-    /// Adds a snapshot of the writer's rule state to `batch` (for the `meta` tree): its parts,
-    /// the removal of parts a longer previous one left, and its header.
-    pub(super) fn add_snapshot(
+    /// A stored part's bytes, if they are the ones the table names (empty: no entries).
+    fn stored_part(
         &self,
-        w: &Writer,
+        t: &Table,
+        p: StatePart,
+    ) -> Result<Result<Vec<u8>, Unusable>, StoreError> {
+        let key = part_key(p);
+        let bytes = self.meta.get(&key)?.map(|v| v.to_vec()).unwrap_or_default();
+        Ok(if part_digest(&key, &bytes) == t.get(p) {
+            Ok(bytes)
+        } else {
+            Err(format!("part {p:?} is not the one its table names"))
+        })
+    }
+
+    /// The stored state's header and table, if they name the stored head (`exact`) or an
+    /// event of this log at or before it.
+    fn usable_header(&self, exact: bool) -> Result<Option<(StateHeader, Table)>, StoreError> {
+        let Some(Some(h)) = self.state_header()? else {
+            return Ok(None);
+        };
+        let (count, head) = self.stored_head()?;
+        let names_event = if exact {
+            h.count == count && h.head == head
+        } else {
+            h.count > 0
+                && h.count <= count
+                && matches!(self.get(h.count - 1)?, Some(last) if chain::event_hash(&last) == h.head)
+        };
+        if !names_event {
+            return Ok(None);
+        }
+        Ok(self.stored_table(&h)?.ok().map(|t| (h, t)))
+    }
+
+    /// A partial rule state at the stored head (its small part only), with the stored table:
+    /// `None` if the stored state is not that of the head or is damaged.
+    pub(super) fn load_partial(&self) -> Result<Option<(LedgerState, Table)>, StoreError> {
+        let Some((_, table)) = self.usable_header(true)? else {
+            return Ok(None);
+        };
+        let Ok(small) = self.stored_part(&table, StatePart::Small)? else {
+            return Ok(None);
+        };
+        Ok(LedgerState::partial(&small).ok().map(|s| (s, table)))
+    }
+
+    /// Loads `parts` of a partial state from the store ([`StatePart::All`]: every part, and
+    /// the state is then whole). `Ok(false)` if a part is damaged or does not decode.
+    pub(super) fn load_parts(
+        &self,
+        state: &mut LedgerState,
+        table: &Table,
+        parts: &[StatePart],
+    ) -> Result<bool, StoreError> {
+        if parts.contains(&StatePart::All) {
+            let stored: Vec<StatePart> = table.stored().collect();
+            for p in stored {
+                if p == StatePart::Small {
+                    continue;
+                }
+                // A part already loaded may have changed in memory: it is not read again.
+                if state.has_part(p) {
+                    continue;
+                }
+                let Ok(bytes) = self.stored_part(table, p)? else {
+                    return Ok(false);
+                };
+                if state.load_part(p, &bytes).is_err() {
+                    return Ok(false);
+                }
+            }
+            state.make_whole();
+            return Ok(true);
+        }
+        for p in parts {
+            let Ok(bytes) = self.stored_part(table, *p)? else {
+                return Ok(false);
+            };
+            if state.load_part(*p, &bytes).is_err() {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// A whole rule state from the stored parts (at the stored head or an earlier event of
+    /// this log), its changes tracked from there: `(count, head, state, table)`.
+    pub(super) fn load_whole(
+        &self,
+    ) -> Result<Option<(u64, EventHash, LedgerState, Table)>, StoreError> {
+        let Some((h, table)) = self.usable_header(false)? else {
+            return Ok(None);
+        };
+        let Ok(small) = self.stored_part(&table, StatePart::Small)? else {
+            return Ok(None);
+        };
+        let Ok(mut state) = LedgerState::partial(&small) else {
+            return Ok(None);
+        };
+        if !self.load_parts(&mut state, &table, &[StatePart::All])? {
+            return Ok(None);
+        }
+        state.track_changes();
+        Ok(Some((h.count, h.head, state, table)))
+    }
+
+    /// Adds the writer's rule state to `batch` (for the `meta` tree): the parts its events
+    /// changed since the stored table (all of them, and the removal of stale ones, when it has
+    /// none), the new table and header.
+    pub(super) fn add_state(
+        &self,
+        w: &mut Writer,
         batch: &mut sled::Batch,
     ) -> Result<(), StoreError> {
-        let (parts, digest) = w.verifier.state().to_snapshot_parts(RULES_PART_BYTES)?;
-        let count =
-            u32::try_from(parts.len()).map_err(|_| actledger_core::DecodeError::TooLarge {
-                len: parts.len(),
-                max: u32::MAX as usize,
-            })?;
-        for (i, part) in (0u32..).zip(parts) {
-            batch.insert(snapshot_part_key(i), part);
-        }
-        // The parts a longer snapshot left, as stored (not as its header claims: a header is
-        // only a claim, and one claiming billions of parts must not make this loop that long).
-        let mut stale = count;
-        while stale < u32::MAX && self.meta.contains_key(snapshot_part_key(stale))? {
-            batch.remove(snapshot_part_key(stale));
-            stale += 1;
-        }
-        let header = SnapshotHeader {
+        let state = w.verifier.state_mut();
+        let changed = state.take_changed();
+        let table = match (changed, w.table.take()) {
+            (Some(changed), Some(mut table)) => {
+                let encoded = state.parts_bytes(&changed)?;
+                for (p, bytes) in changed.into_iter().zip(encoded) {
+                    let key = part_key(p);
+                    let d = part_digest(&key, &bytes);
+                    if d != table.get(p) {
+                        if bytes.is_empty() {
+                            batch.remove(key);
+                        } else {
+                            batch.insert(key, bytes);
+                        }
+                        table.set(p, d);
+                    }
+                }
+                table
+            }
+            _ => {
+                let mut table = Table(Vec::new());
+                let mut written = std::collections::BTreeSet::new();
+                for (p, bytes) in state.parts()? {
+                    let key = part_key(p);
+                    table.set(p, part_digest(&key, &bytes));
+                    if !bytes.is_empty() {
+                        written.insert(key.clone());
+                        batch.insert(key, bytes);
+                    }
+                }
+                for k in self.meta.scan_prefix(b"state/").keys() {
+                    let k = k?;
+                    if part_of_key(&k).is_some() && !written.contains(k.as_ref()) {
+                        batch.remove(k);
+                    }
+                }
+                // The whole-state snapshot of earlier versions.
+                batch.remove(RULES_KEY);
+                for k in self.meta.scan_prefix(b"rules/").keys() {
+                    batch.remove(k?);
+                }
+                state.track_changes();
+                table
+            }
+        };
+        batch.insert(TABLE_KEY, table.0.clone());
+        let header = StateHeader {
             count: w.verifier.len(),
             head: w.verifier.head(),
-            parts: count,
-            digest,
+            table: table.digest(),
         };
-        batch.insert(RULES_KEY, header.to_bytes());
+        batch.insert(STATE_KEY, header.to_bytes());
+        w.table = Some(table);
         Ok(())
     }
 
-    /// Whether enough events were appended since the writer's snapshot to write a new one.
-    pub(super) fn snapshot_due(w: &Writer) -> bool {
-        w.verifier.len() >= w.snapshot_at + SNAPSHOT_EVERY
+    /// Checks the stored parts against their table (for `verify`): the table's digest is the
+    /// header's, every part is the one the table names, and no part is stored that it does
+    /// not name.
+    pub(super) fn check_stored_state(
+        &self,
+        h: &StateHeader,
+    ) -> Result<Result<(), Unusable>, StoreError> {
+        let table = match self.stored_table(h)? {
+            Ok(t) => t,
+            Err(e) => return Ok(Err(e)),
+        };
+        for p in table.stored() {
+            if let Err(e) = self.stored_part(&table, p)? {
+                return Ok(Err(e));
+            }
+        }
+        for k in self.meta.scan_prefix(b"state/").keys() {
+            let k = k?;
+            if let Some(p) = part_of_key(&k) {
+                if table.get(p) == [0; SLOT] {
+                    return Ok(Err(format!("part {p:?} is stored but not in its table")));
+                }
+            }
+        }
+        Ok(Ok(()))
     }
 }

@@ -10,7 +10,7 @@ use crate::{LogReader, StoreError};
 
 use super::index::Index;
 use super::proofs::check_checkpoint;
-use super::snapshot::{SnapshotHeader, SnapshotParts};
+use super::snapshot::{StateHeader, Table};
 use super::{Ledger, StoredCheckpoint};
 
 /// Order-independent digest of a set of index keys: (count, wrapping sum of a 128-bit keyed
@@ -66,21 +66,23 @@ impl Ledger {
     ) -> Result<Result<VerifySummary, VerifyError>, StoreError> {
         let keys = DigestKeys::new();
         let checkpoints = self.checkpoints()?;
-        // The rule-state snapshot must be the state the events give at its size.
-        // The stored parts are hashed here (their header's digest is only a claim); a header
-        // whose digest is not its parts' names no state at all.
-        let parsed = match self.snapshot_header()? {
+        // The stored rule state must be the state the events give at its size. Its parts are
+        // hashed here against its table, and the table against its header (a header is only
+        // a claim); a state whose parts are not its table's names no state at all.
+        let parsed = match self.state_header()? {
             None => None,
             Some(None) => Some(None),
             Some(Some(h)) => {
-                let stored = SnapshotParts::new(&self.meta, h.parts).digest().ok();
-                let digest = stored.filter(|d| *d == h.digest).unwrap_or([0; 32]);
-                Some(Some((h.count, h.head, digest)))
+                let table = match self.check_stored_state(&h)? {
+                    Ok(()) => h.table,
+                    Err(_) => [0; 32],
+                };
+                Some(Some((h.count, h.head, table)))
             }
         };
         let snapshot_err = |seq: u64, msg: String| VerifyError {
             seq: Seq(seq),
-            kind: VerifyErrorKind::Metadata(format!("stored rule-state snapshot {msg}")),
+            kind: VerifyErrorKind::Metadata(format!("stored rule state {msg}")),
         };
         let mut pending = checkpoints.iter().peekable();
         let mut want_index = Index::ALL.map(|_| keys.empty());
@@ -110,7 +112,7 @@ impl Ledger {
             if let Some(Some((count, head, digest))) = parsed {
                 if count == v.len() {
                     let same = head == v.head()
-                        && v.state().snapshot_digest().is_ok_and(|mine| mine == digest);
+                        && Table::digest_of(v.state()).is_ok_and(|mine| mine == digest);
                     if !same {
                         return Err(snapshot_err(
                             seq,
@@ -165,14 +167,22 @@ impl Ledger {
         if let Some(msg) = self.history_lie(&checkpoints)? {
             return Ok(Err(meta_err(msg)));
         }
+        let (count, head) = self.stored_head()?;
+        if count != summary.events || head != summary.head {
+            return Ok(Err(meta_err(format!(
+                "stored head says {count} events ending in {head}, the events say {} ending in {}",
+                summary.events, summary.head
+            ))));
+        }
+        // The rule state follows the head: a head that is wrong is reported first.
         match parsed {
             Some(None) => {
                 return Ok(Err(snapshot_err(
                     summary.events.saturating_sub(1),
                     format!(
                         "header is not {} bytes ending in schema {}",
-                        SnapshotHeader::LEN,
-                        super::snapshot::SNAPSHOT_SCHEMA
+                        StateHeader::LEN,
+                        super::snapshot::STATE_SCHEMA
                     ),
                 )))
             }
@@ -186,13 +196,6 @@ impl Ledger {
                 )))
             }
             _ => {}
-        }
-        let (count, head) = self.stored_head()?;
-        if count != summary.events || head != summary.head {
-            return Ok(Err(meta_err(format!(
-                "stored head says {count} events ending in {head}, the events say {} ending in {}",
-                summary.events, summary.head
-            ))));
         }
         match self.stored_frontier() {
             Ok(f) if f.size() == summary.events && f.root() == summary.root => {}

@@ -2,17 +2,19 @@
 //! admission check, and recovery of what an interrupted write left beyond the head.
 
 use actledger_core::chain::{self, SealedEvent};
+use actledger_core::error::RuleError;
 use actledger_core::event::{EventBody, UnsignedEvent, FORMAT_VERSION};
 use actledger_core::merkle::{self, Frontier};
-use actledger_core::rules::LedgerState;
+use actledger_core::rules::{LedgerState, StatePart};
 use actledger_core::verify::{Signatures, Verifier};
-use actledger_core::{EventHash, Seq, SigningKey, Timestamp, VerifyErrorKind};
+use actledger_core::{Event, EventHash, Seq, SigningKey, Timestamp, VerifyError, VerifyErrorKind};
 
 use crate::bundle;
 use crate::tiles::{self as tile, Edge, TileWrite};
 use crate::{AppendError, LogReader, StoreError};
 
 use super::index::Index;
+use super::snapshot::{Table, STATE_KEY};
 use super::{Appended, Ledger, FRONTIER_KEY, HEAD_KEY, PENDING_KEY};
 
 /// What appending needs: the rules' state and the Merkle tree's right edge (as a frontier
@@ -22,8 +24,13 @@ pub(super) struct Writer {
     pub(super) verifier: Verifier,
     pub(super) tree: Frontier,
     pub(super) edge: Edge,
-    /// Events covered by the stored rule-state snapshot (0: none).
-    pub(super) snapshot_at: u64,
+    /// The stored rule state's table, which the verifier's state differs from only by the
+    /// parts it tracked as changed (`None`: the state is written whole at the next write).
+    pub(super) table: Option<Table>,
+    /// Leave the rule state out of the next write (a mirror writes it once per poll,
+    /// [`Ledger::add_mirrored_checkpoint`]): the stored state then names an earlier event,
+    /// from which the next open replays.
+    pub(super) defer_state: bool,
 }
 
 /// Events per sled transaction when appending a batch.
@@ -38,18 +45,101 @@ pub(super) fn head_record(count: u64, last: &EventHash) -> Vec<u8> {
 }
 
 impl Ledger {
+    /// The writer, its rule state whole (loading the parts a partial one lacks).
     pub(super) fn writer(&mut self) -> Result<&mut Writer, StoreError> {
         if self.poisoned {
             return Err(StoreError::Poisoned);
         }
+        if let Some(mut w) = self.writer.take() {
+            if w.verifier.state().is_partial() {
+                let loaded = match &w.table {
+                    Some(t) => self.load_parts(w.verifier.state_mut(), t, &[StatePart::All])?,
+                    None => false,
+                };
+                if loaded {
+                    self.writer = Some(w);
+                }
+            } else {
+                self.writer = Some(w);
+            }
+        }
         if self.writer.is_none() {
-            let w = match self.load_snapshot()? {
-                Some(snapshot) => self.resume_from(snapshot)?,
+            let w = match self.load_whole()? {
+                Some((count, head, state, table)) => {
+                    let mut w = self.resume_from((count, head, state))?;
+                    w.table = Some(table);
+                    w
+                }
                 None => self.rebuild()?,
             };
             self.writer = Some(w);
         }
         self.writer.as_mut().ok_or(StoreError::Poisoned)
+    }
+
+    /// The writer for appending: when none is open and the stored rule state is that of the
+    /// head, one whose state holds only the small part (the rules' other parts are loaded as
+    /// they ask for them, [`Ledger::admit_bytes`]); otherwise [`Ledger::writer`].
+    pub(super) fn append_writer(&mut self) -> Result<&mut Writer, StoreError> {
+        if self.poisoned {
+            return Err(StoreError::Poisoned);
+        }
+        if self.writer.is_none() {
+            if let Some((state, table)) = self.load_partial()? {
+                let (count, head) = self.stored_head()?;
+                let tree = self.stored_frontier()?;
+                if tree.size() == count {
+                    let edge = Edge::from_stored(tree.size(), |l, i| {
+                        Ok(self.tiles.get(tile::tile_key(l, i))?)
+                    })?;
+                    self.writer = Some(Writer {
+                        verifier: Verifier::resume(state, count, head, Signatures::Skip),
+                        tree,
+                        edge,
+                        table: Some(table),
+                        defer_state: false,
+                    });
+                }
+            }
+        }
+        if self.writer.is_none() {
+            return self.writer();
+        }
+        self.writer.as_mut().ok_or(StoreError::Poisoned)
+    }
+
+    /// [`Verifier::push`], loading the parts of a partial rule state its rules ask for. A
+    /// stored part that is damaged is never decided on: the stored rule state is dropped (the
+    /// next append rebuilds it from the log) and the append refused.
+    pub(super) fn admit_bytes(
+        &self,
+        v: &mut Verifier,
+        table: Option<&Table>,
+        bytes: &[u8],
+    ) -> Result<Event, StoreError> {
+        loop {
+            match v.push(bytes) {
+                Err(VerifyError {
+                    kind: VerifyErrorKind::Rule(RuleError::NotLoaded(parts)),
+                    ..
+                }) => {
+                    let loaded = match table {
+                        Some(t) => self.load_parts(v.state_mut(), t, &parts)?,
+                        None => false,
+                    };
+                    if !loaded {
+                        self.meta.remove(STATE_KEY)?;
+                        self.db.flush()?;
+                        return Err(StoreError::Corrupted(
+                            "the stored rule state is damaged: it was dropped and is rebuilt \
+                             from the log at the next append; nothing was written"
+                                .into(),
+                        ));
+                    }
+                }
+                other => return other.map_err(|e| AppendError::from(e).into()),
+            }
+        }
     }
 
     /// Replays the whole log (trusted decode of bytes this program wrote, no signatures) into
@@ -77,7 +167,8 @@ impl Ledger {
             verifier: v,
             tree,
             edge,
-            snapshot_at: 0,
+            table: None,
+            defer_state: false,
         })
     }
 
@@ -105,7 +196,8 @@ impl Ledger {
             verifier: v,
             tree,
             edge,
-            snapshot_at: count,
+            table: None,
+            defer_state: false,
         })
     }
 
@@ -175,13 +267,17 @@ impl Ledger {
         key: &SigningKey,
         bodies: impl IntoIterator<Item = EventBody>,
     ) -> Result<Vec<SealedEvent>, (usize, StoreError)> {
-        let mut v = self.writer().map_err(|e| (0, e))?.verifier.clone();
-        Self::seal_all(&mut v, key, bodies)
+        let w = self.append_writer().map_err(|e| (0, e))?;
+        let (mut v, table) = (w.verifier.clone(), w.table.clone());
+        self.seal_all(&mut v, table.as_ref(), key, bodies)
     }
 
-    /// Signs each body as the next event after `v` and admits it to `v`.
+    /// Signs each body as the next event after `v` and admits it to `v` (`table`: that of
+    /// the stored rule state `v`'s may lack parts of).
     pub(super) fn seal_all(
+        &self,
         v: &mut Verifier,
+        table: Option<&Table>,
         key: &SigningKey,
         bodies: impl IntoIterator<Item = EventBody>,
     ) -> Result<Vec<SealedEvent>, (usize, StoreError)> {
@@ -200,8 +296,8 @@ impl Ledger {
             };
             let sealed =
                 chain::seal(unsigned, key).map_err(|e| (i, AppendError::Encode(e).into()))?;
-            v.push(&sealed.bytes)
-                .map_err(|e| (i, AppendError::from(e).into()))?;
+            self.admit_bytes(v, table, &sealed.bytes)
+                .map_err(|e| (i, e))?;
             out.push(sealed);
         }
         Ok(out)
@@ -221,12 +317,15 @@ impl Ledger {
         key: &SigningKey,
         bodies: impl IntoIterator<Item = EventBody>,
     ) -> Result<Vec<Appended>, StoreError> {
-        self.writer()?;
+        self.append_writer()?;
         // The bodies are admitted to the live rule state (no copy of it: at a million events
         // it is tens of MB). If one is refused, the writer is dropped and rebuilt from the
-        // store (its snapshot) on next use: nothing was written.
+        // store (its stored rule state) on next use: nothing was written.
         let mut writer = self.writer.take().ok_or(StoreError::Poisoned)?;
-        let sealed = Self::seal_all(&mut writer.verifier, key, bodies).map_err(|(_, e)| e)?;
+        let table = writer.table.clone();
+        let sealed = self
+            .seal_all(&mut writer.verifier, table.as_ref(), key, bodies)
+            .map_err(|(_, e)| e)?;
         self.write_sealed(writer, &sealed)
     }
 
@@ -236,10 +335,11 @@ impl Ledger {
     /// in any bytes); what is written and indexed is what the bytes say, not the decoded
     /// copy beside them.
     pub fn commit(&mut self, sealed: &[SealedEvent]) -> Result<Vec<Appended>, StoreError> {
-        let mut writer = self.writer()?.clone();
+        let mut writer = self.append_writer()?.clone();
+        let table = writer.table.clone();
         let mut admitted = Vec::with_capacity(sealed.len());
         for s in sealed {
-            let event = writer.verifier.push(&s.bytes).map_err(AppendError::from)?;
+            let event = self.admit_bytes(&mut writer.verifier, table.as_ref(), &s.bytes)?;
             if !chain::check_event_signature(&event, &s.bytes) {
                 return Err(AppendError::Invalid {
                     seq: event.unsigned.seq,
@@ -259,8 +359,8 @@ impl Ledger {
     }
 
     /// Writes `sealed`, already admitted to `writer`'s rules, after the stored events,
-    /// flushes, and keeps the advanced writer. Writes a new rule-state snapshot when one is
-    /// due.
+    /// flushes, and keeps the advanced writer. The rule state's changed parts go in the same
+    /// atomic batch as the last chunk's head.
     pub(super) fn write_sealed(
         &mut self,
         mut writer: Writer,
@@ -271,7 +371,8 @@ impl Ledger {
         }
         let mut out = Vec::with_capacity(sealed.len());
         self.meta.insert(PENDING_KEY, &[] as &[u8])?;
-        for chunk in sealed.chunks(CHUNK) {
+        let chunks = sealed.chunks(CHUNK).count();
+        for (n, chunk) in sealed.chunks(CHUNK).enumerate() {
             let mut tiles = Vec::new();
             for s in chunk {
                 let nodes = writer
@@ -281,7 +382,14 @@ impl Ledger {
                 writer.edge.add(&nodes, &mut tiles);
             }
             writer.edge.partial(&mut tiles);
-            if let Err(e) = self.write_chunk(chunk, &tiles, &writer.tree, true) {
+            let mut meta = sled::Batch::default();
+            if n + 1 == chunks && !writer.defer_state {
+                if let Err(e) = self.add_state(&mut writer, &mut meta) {
+                    self.poisoned = true;
+                    return Err(e);
+                }
+            }
+            if let Err(e) = self.write_chunk_with(chunk, &tiles, &writer.tree, true, meta) {
                 self.poisoned = true;
                 return Err(e);
             }
@@ -293,17 +401,6 @@ impl Ledger {
         if let Err(e) = self.meta.remove(PENDING_KEY).and_then(|_| self.db.flush()) {
             self.poisoned = true;
             return Err(e.into());
-        }
-        // The events are durable. A snapshot is derived data: if writing it fails, the next
-        // open replays from the previous one.
-        if Self::snapshot_due(&writer) {
-            let mut batch = sled::Batch::default();
-            if self.add_snapshot(&writer, &mut batch).is_ok() {
-                let written = self.meta.apply_batch(batch).and_then(|_| self.db.flush());
-                if written.is_ok() {
-                    writer.snapshot_at = writer.verifier.len();
-                }
-            }
         }
         self.writer = Some(writer);
         Ok(out)
@@ -318,6 +415,19 @@ impl Ledger {
         tree: &Frontier,
         commit: bool,
     ) -> Result<(), StoreError> {
+        self.write_chunk_with(chunk, tiles, tree, commit, sled::Batch::default())
+    }
+
+    /// [`Ledger::write_chunk`], with `meta` (entries of the `meta` tree) written in the same
+    /// atomic batch as the head.
+    pub(super) fn write_chunk_with(
+        &self,
+        chunk: &[SealedEvent],
+        tiles: &[TileWrite],
+        tree: &Frontier,
+        commit: bool,
+        mut meta: sled::Batch,
+    ) -> Result<(), StoreError> {
         let Some(last) = chunk.last() else {
             return Ok(());
         };
@@ -326,11 +436,7 @@ impl Ledger {
         // tree), the head last: the head is the commit point. A crash in between leaves
         // events beyond the head, which `recover` removes on the next open; no reader ever
         // sees them, and a crash never leaves part of an event.
-        let (mut bundles, mut merkle_b, mut meta) = (
-            sled::Batch::default(),
-            sled::Batch::default(),
-            sled::Batch::default(),
-        );
+        let (mut bundles, mut merkle_b) = (sled::Batch::default(), sled::Batch::default());
         let mut indexes = Index::ALL.map(|i| (i, sled::Batch::default()));
         // The bundle being filled: the first one continues the stored last bundle (rewritten
         // whole: a sled insert replaces a value atomically).

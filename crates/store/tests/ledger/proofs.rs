@@ -237,3 +237,53 @@ fn the_tile_seam_gives_the_same_proofs_over_every_log() {
     let e = verify_tiles(&l, n, &root).unwrap_err();
     assert!(e.to_string().contains("hash tile (0, 1)"), "{e}");
 }
+
+/// Proofs from the ledger's cache of parsed tiles are those of a log read afresh, at every
+/// size the ledger has had, while it grows (a partial tile is kept under its width, so a
+/// grown tile is read again), and the cache is what serves the repeated tiles.
+#[test]
+fn proofs_from_cached_tiles_are_those_of_fresh_reads_as_the_ledger_grows() {
+    use actledger_store::{consistency_proof, inclusion_proof, ComputedTiles, MemoryLog};
+    let (_dir, mut l, rec) = ledger();
+    let mut sizes = Vec::new();
+    for round in 0..4u64 {
+        l.append_all(&rec, (round * 1000..round * 1000 + 170).map(filler))
+            .unwrap();
+        let n = l.size().unwrap();
+        sizes.push(n);
+        let memory = MemoryLog::from_events((0..n).map(|i| l.get(i).unwrap().unwrap()));
+        let fresh = ComputedTiles::new(&memory, None);
+        for &size in &sizes {
+            assert_eq!(
+                l.root_at(size).unwrap(),
+                actledger_store::root(&fresh, size).unwrap()
+            );
+            for index in [0, size / 3, size - 1] {
+                assert_eq!(
+                    l.inclusion_proof(index, size).unwrap(),
+                    inclusion_proof(&fresh, index, size).unwrap(),
+                    "index {index} size {size} after {n}"
+                );
+            }
+            for &old in &sizes {
+                if old <= size {
+                    assert_eq!(
+                        l.consistency_proof(old, size).unwrap(),
+                        consistency_proof(&fresh, old, size).unwrap()
+                    );
+                }
+            }
+        }
+    }
+    let (hits, misses) = l.tile_cache().stats();
+    assert!(
+        hits > 0 && misses > 0 && !l.tile_cache().is_empty(),
+        "{hits} / {misses}"
+    );
+    // The same proof again reads no tile: every one it needs is kept.
+    let size = l.size().unwrap();
+    l.inclusion_proof(size / 2, size).unwrap();
+    let (_, before) = l.tile_cache().stats();
+    l.inclusion_proof(size / 2, size).unwrap();
+    assert_eq!(l.tile_cache().stats().1, before);
+}
