@@ -307,6 +307,18 @@ pub fn parse_hash_tile(bytes: &[u8]) -> Result<Vec<Hash>, TileError> {
         .collect()
 }
 
+/// The hashes of hash tile `id` from its bytes, which must hold exactly `id`'s width of them.
+fn hashes_of(id: &TileId, bytes: &[u8]) -> Result<Vec<Hash>, TileError> {
+    let hashes = parse_hash_tile(bytes)?;
+    if hashes.len() != usize::from(id.width()) {
+        return Err(TileError::Width {
+            expected: id.width(),
+            got: hashes.len(),
+        });
+    }
+    Ok(hashes)
+}
+
 /// Why tiles could not be produced.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -514,14 +526,7 @@ impl HashTile {
         if !matches!(id.kind(), TileKind::Hashes { .. }) {
             return Err(TileError::Shape);
         }
-        let hashes = parse_hash_tile(bytes)?;
-        if hashes.len() != usize::from(id.width()) {
-            return Err(TileError::Width {
-                expected: id.width(),
-                got: hashes.len(),
-            });
-        }
-        let mut nodes = hashes;
+        let mut nodes = hashes_of(&id, bytes)?;
         nodes.reserve(nodes.len());
         let mut rows = [0usize; TILE_HEIGHT as usize + 2];
         let mut start = 0;
@@ -572,14 +577,7 @@ where
 {
     let (tile, height, at) = tile_of_node(level, index, size)?;
     let bytes = fetch(&tile).map_err(|source| TileReadError::Fetch { tile, source })?;
-    let hashes = parse_hash_tile(&bytes)?;
-    if hashes.len() != usize::from(tile.width()) {
-        return Err(TileError::Width {
-            expected: tile.width(),
-            got: hashes.len(),
-        }
-        .into());
-    }
+    let hashes = hashes_of(&tile, &bytes)?;
     let start = at << height;
     let span = hashes
         .get(start..start + (1usize << height))
