@@ -11,7 +11,7 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use actledger_core::batch::SignatureBatch;
@@ -205,11 +205,19 @@ fn actledger() -> Result<PathBuf> {
 }
 
 fn run(ledger: &Path, args: &[&str]) -> Result<Run> {
+    run_with(ledger, args, Stdio::piped())
+}
+
+/// Runs `actledger args` on `ledger` with `stdout` (piped: kept in [`Run::stdout`]; null:
+/// discarded) and returns its time and peak RSS (`ACTLEDGER_REPORT_RSS`).
+fn run_with(ledger: &Path, args: &[&str], stdout: Stdio) -> Result<Run> {
     let t = Instant::now();
     let out = Command::new(actledger()?)
         .args(args)
         .env("ACTLEDGER_DIR", ledger)
         .env("ACTLEDGER_REPORT_RSS", "1")
+        .stdout(stdout)
+        .stderr(Stdio::piped())
         .output()?;
     let seconds = t.elapsed().as_secs_f64();
     let stderr = String::from_utf8_lossy(&out.stderr);

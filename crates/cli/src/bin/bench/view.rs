@@ -39,27 +39,10 @@ pub struct ViewRow {
 /// Runs `actledger args` on `ledger`, its stdout discarded (a 1M-event `compliance --json`
 /// is ~0.9 GB), and returns its time and peak RSS (`ACTLEDGER_REPORT_RSS`).
 fn run_quiet(ledger: &Path, args: &[&str]) -> Result<Cost> {
-    let t = Instant::now();
-    let out = Command::new(actledger()?)
-        .args(args)
-        .env("ACTLEDGER_DIR", ledger)
-        .env("ACTLEDGER_REPORT_RSS", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .output()?;
-    let seconds = t.elapsed().as_secs_f64();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    if !out.status.success() {
-        bail!("actledger {args:?} failed: {stderr}");
-    }
-    let peak_rss_kib = stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("peak-rss "))
-        .and_then(|v| v.trim_end_matches(" kB").trim().parse().ok())
-        .unwrap_or(0);
+    let r = super::run_with(ledger, args, Stdio::null())?;
     Ok(Cost {
-        seconds,
-        peak_rss_kib,
+        seconds: r.seconds,
+        peak_rss_kib: r.peak_rss_kib,
     })
 }
 
