@@ -280,7 +280,7 @@ pub fn run(
     }
     let published = ledger.latest_checkpoint()?.map(Arc::new);
     let (size, hash) = ledger.stored_head()?;
-    let last_time = ledger.state()?.last_time();
+    let last_time = ledger.last_time()?;
     let state = Arc::new(State {
         ledger: Arc::new(LedgerLock(RwLock::new(ledger))),
 

@@ -66,7 +66,7 @@ pub fn run(ctx: &Ctx, cmd: KeyCmd) -> Result<()> {
             Ok(())
         }
         KeyCmd::List(j) => ctx.inspecting(|ledger| {
-            let state = ledger.state()?;
+            let state = ledger.small_state()?;
             let mut rows = Vec::new();
             for (k, info) in state.keys() {
                 let roles: Vec<&str> = info.roles.keys().map(|r| r.name()).collect();

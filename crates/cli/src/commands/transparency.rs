@@ -116,10 +116,10 @@ pub fn prove(ctx: &Ctx, a: ProveArgs) -> Result<()> {
 /// The seq of `state`'s adherence letter now (a corrected letter keeps its seq), as the
 /// rules hold it (`LedgerState::supporters`). The `by_state` index cannot answer this alone:
 /// a correction is indexed under its replacement's state, so one that moved a letter away
-/// from `state` is not under `state`. The rule state resumes from the stored snapshot (the
-/// events after it replayed), so this is no replay of the log.
+/// from `state` is not under `state`. The supporters are in the rule state's small part,
+/// read from the store without replaying the log or loading the rest.
 fn adherence_seq(ledger: &mut Ledger, state: StateCode) -> Result<u64> {
-    let seq = ledger.state()?.supporters().get(&state).copied();
+    let seq = ledger.small_state()?.supporters().get(&state).copied();
     let seq = seq.with_context(|| {
         format!(
             "no adherence letter of {state} ({}) is recorded",

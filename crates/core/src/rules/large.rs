@@ -129,6 +129,10 @@ impl Large {
         self.dirty.get_or_insert_with(BTreeSet::new);
     }
 
+    pub(super) fn untrack_changes(&mut self) {
+        self.dirty = None;
+    }
+
     /// The parts changed since tracking began, or `None` if it was not tracked; tracking
     /// starts again.
     pub(super) fn take_changed(&mut self) -> Option<BTreeSet<StatePart>> {

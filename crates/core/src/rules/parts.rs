@@ -139,6 +139,12 @@ impl LedgerState {
         self.large.track_changes();
     }
 
+    /// Stops recording changes, so that the store writes the state whole at its next write
+    /// (as for a state replayed from the log).
+    pub fn untrack_changes(&mut self) {
+        self.large.untrack_changes();
+    }
+
     /// The parts changed since tracking began (the small part always counts as changed), or
     /// `None` if changes were not tracked; tracking starts again.
     pub fn take_changed(&mut self) -> Option<Vec<StatePart>> {

@@ -35,7 +35,7 @@ use std::time::Duration;
 use actledger_core::chain;
 use actledger_core::merkle::Frontier;
 use actledger_core::rules::LedgerState;
-use actledger_core::{Event, EventHash, Origin, Seq};
+use actledger_core::{Event, EventHash, Origin, Seq, Timestamp};
 
 use crate::lock::LockFile;
 use crate::{LogReader, StoreError};
@@ -163,9 +163,24 @@ impl Ledger {
         Ok(self.writer()?.verifier.state())
     }
 
+    /// The rule state after the stored events, as far as an append needs it: its origin,
+    /// length, last time, keys, supporters, Council terms and calendars are those of the
+    /// head, read from the stored small part when the stored state is the head's (no replay,
+    /// nothing else loaded); its large part (drafts, votes, the fact index) may hold only
+    /// the parts earlier appends asked for, so what reads it (`LedgerState::draft_seqs`)
+    /// must come from [`Ledger::state`].
+    pub fn small_state(&mut self) -> Result<&LedgerState, StoreError> {
+        Ok(self.append_writer()?.verifier.state())
+    }
+
+    /// Time of the last event (from the rule state's small part).
+    pub fn last_time(&mut self) -> Result<Option<Timestamp>, StoreError> {
+        Ok(self.small_state()?.last_time())
+    }
+
     /// The ledger's origin (named by its genesis event).
     pub fn origin(&mut self) -> Result<Origin, StoreError> {
-        self.state()?
+        self.small_state()?
             .origin()
             .cloned()
             .ok_or_else(|| StoreError::Corrupted("the ledger has no genesis event".into()))

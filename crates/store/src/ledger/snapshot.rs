@@ -303,7 +303,14 @@ impl Ledger {
         if !self.load_parts(&mut state, &table, &[StatePart::All])? {
             return Ok(None);
         }
-        state.track_changes();
+        // A key under `state/` that the table does not name (a stray part, or a key no version
+        // writes) is reported by `verify`; it is removed by writing the state whole, which an
+        // untracked state makes the next write do.
+        if self.stray_state_key(&table)?.is_some() {
+            state.untrack_changes();
+        } else {
+            state.track_changes();
+        }
         Ok(Some((h.count, h.head, state, table)))
     }
 
@@ -345,9 +352,10 @@ impl Ledger {
                         batch.insert(key, bytes);
                     }
                 }
+                // Every other key under `state/`: stale parts, and keys no version writes.
                 for k in self.meta.scan_prefix(b"state/").keys() {
                     let k = k?;
-                    if part_of_key(&k).is_some() && !written.contains(k.as_ref()) {
+                    if !written.contains(k.as_ref()) && k != TABLE_KEY {
                         batch.remove(k);
                     }
                 }
@@ -387,14 +395,28 @@ impl Ledger {
                 return Ok(Err(e));
             }
         }
-        for k in self.meta.scan_prefix(b"state/").keys() {
-            let k = k?;
-            if let Some(p) = part_of_key(&k) {
-                if table.get(p) == [0; SLOT] {
-                    return Ok(Err(format!("part {p:?} is stored but not in its table")));
-                }
-            }
+        if let Some(k) = self.stray_state_key(&table)? {
+            return Ok(Err(format!(
+                "key {} is stored but not named by its table",
+                String::from_utf8_lossy(&k).escape_debug()
+            )));
         }
         Ok(Ok(()))
+    }
+
+    /// The first key under `state/` that is neither the table, the small part nor a part the
+    /// table names: a part stored that the table does not name, or a key no version writes.
+    fn stray_state_key(&self, table: &Table) -> Result<Option<sled::IVec>, StoreError> {
+        for k in self.meta.scan_prefix(b"state/").keys() {
+            let k = k?;
+            let named = match part_of_key(&k) {
+                Some(p) => table.get(p) != [0; SLOT],
+                None => k == TABLE_KEY || k == part_key(StatePart::Small).as_slice(),
+            };
+            if !named {
+                return Ok(Some(k));
+            }
+        }
+        Ok(None)
     }
 }

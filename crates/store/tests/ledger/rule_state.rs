@@ -178,11 +178,82 @@ fn the_stored_rule_state_resumes_appends_in_part_and_is_checked_by_verify() {
     let l = reopen(&path);
     let err = l.verify(|_| {}).unwrap().unwrap_err();
     assert!(err.to_string().contains("is not the rule state"), "{err}");
+    drop(l);
+    // So is a key under `state/` that no version writes. An append that resumes from the
+    // small part leaves both (it reads neither); a command that loads the whole state (an
+    // import, a mirror) writes it whole at its next write, which removes them.
+    set(b"state/zz", Some(vec![7]));
+    let mut l = reopen(&path);
+    let err = l.verify(|_| {}).unwrap().unwrap_err();
+    assert!(err.to_string().contains("is not the rule state"), "{err}");
+    l.append(&rec, drafted(7001)).unwrap();
+    drop(l);
+    let l = reopen(&path);
+    assert!(l.verify(|_| {}).unwrap().is_err());
+    drop(l);
+    let mut l = reopen(&path);
+    l.state().unwrap();
+    l.append(&rec, drafted(7002)).unwrap();
+    drop(l);
+    let keys: Vec<_> = stored_state(&path).into_iter().map(|(k, _)| k).collect();
+    assert!(
+        !keys.contains(&unused) && !keys.contains(&b"state/zz".to_vec()),
+        "{:?}",
+        keys.iter().filter(|k| k.len() < 9).collect::<Vec<_>>()
+    );
+    reopen(&path).verify(|_| {}).unwrap().unwrap();
 }
 
 /// The whole-state snapshot of layout 4 and earlier (`meta/rules` and its parts) is stale:
 /// verify passes over it, an append replays the log, writes the rule state in parts and
 /// removes the old snapshot.
+#[test]
+fn what_an_append_needs_is_read_from_the_small_part_without_loading_the_rest() {
+    let (dir, mut l, rec) = ledger();
+    let dep = depositary(&mut l);
+    l.append(
+        &dep,
+        EventBody::Fact(letter(
+            "FRA",
+            AdherenceDate::Exact("2015-11-01".parse().unwrap()),
+        )),
+    )
+    .unwrap();
+    l.append_all(&rec, (0..1100).map(drafted)).unwrap();
+    let path = dir.path().join("l");
+    let whole = l.state().unwrap().to_snapshot().unwrap();
+    drop(l);
+    let mut l = reopen(&path);
+    let (origin, last, keys, supporters) = {
+        let small = l.small_state().unwrap();
+        assert!(small.is_partial(), "the small state loaded every part");
+        (
+            small.origin().cloned(),
+            small.last_time(),
+            small.keys().clone(),
+            small.supporters().clone(),
+        )
+    };
+    assert_eq!(l.origin().unwrap(), origin.clone().unwrap());
+    assert_eq!(l.last_time().unwrap(), last);
+    assert!(l.small_state().unwrap().is_partial());
+    // The same as the whole state's, which `state` loads.
+    let state = l.state().unwrap();
+    assert!(!state.is_partial());
+    assert_eq!(
+        (
+            state.origin().cloned(),
+            state.last_time(),
+            state.keys(),
+            state.supporters()
+        ),
+        (origin, last, &keys, &supporters)
+    );
+    assert_eq!(state.to_snapshot().unwrap(), whole);
+    assert!(supporters.contains_key(&"FRA".parse().unwrap()));
+    assert_eq!(keys.len(), 3);
+}
+
 #[test]
 fn a_whole_state_snapshot_of_layout_4_is_stale_and_replaced_by_parts() {
     let (dir, mut l, rec) = ledger();
