@@ -4,27 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The Chromium binary: `ACTLEDGER_CHROMIUM`, else the first of the usual names on PATH.
-pub fn chromium() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("ACTLEDGER_CHROMIUM") {
-        return Some(PathBuf::from(p));
-    }
-    let path = std::env::var_os("PATH")?;
-    for dir in std::env::split_paths(&path) {
-        for name in [
-            "chromium",
-            "chromium-browser",
-            "google-chrome",
-            "google-chrome-stable",
-        ] {
-            let p = dir.join(name);
-            if p.is_file() {
-                return Some(p);
-            }
-        }
-    }
-    None
-}
+pub use actledger::browser::chromium;
 
 /// Runs headless Chromium with `args` on `url`, killing it after two minutes; returns
 /// (success, stdout, stderr).

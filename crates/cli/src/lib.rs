@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod allocator;
+pub mod browser;
 pub mod data;
 pub mod fsutil;
 pub mod html;

@@ -46,21 +46,6 @@ fn run_quiet(ledger: &Path, args: &[&str]) -> Result<Cost> {
     })
 }
 
-/// The Chromium binary on PATH, if any.
-fn chromium() -> Option<std::path::PathBuf> {
-    if let Some(p) = std::env::var_os("ACTLEDGER_CHROMIUM") {
-        return Some(p.into());
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .flat_map(|d| {
-            ["chromium", "chromium-browser", "google-chrome"]
-                .into_iter()
-                .map(move |n| d.join(n))
-        })
-        .find(|p| p.is_file())
-}
-
 /// Seconds headless Chromium takes to load `file` and print its DOM (best of `runs`).
 fn chromium_load(bin: &Path, file: &Path, scratch: &Path, runs: usize) -> Result<f64> {
     let mut best = f64::INFINITY;
@@ -186,7 +171,7 @@ pub fn bench(ledger: &Path, dir: &Path, admin: &str, runs: usize) -> Result<View
     row.page_bytes = std::fs::metadata(&page)?.len();
     let beside = dir.join("page.data");
     row.beside_bytes = dir_bytes(&beside);
-    if let Some(bin) = chromium() {
+    if let Some(bin) = actledger::browser::chromium() {
         let blank = dir.join("blank.html");
         std::fs::write(
             &blank,
