@@ -4,16 +4,13 @@
 //! A replayed vote as an owned [`CouncilVote`] costs an allocation for its 15 members' votes
 //! and one for each of its texts (source, note, meeting record), each with its own allocator
 //! overhead; at 1M events the view held ~0.7 GB that way. Here a vote is a fixed-size record
-//! ([`VoteRecord`], 32 bytes) whose members' votes lie in one shared array, 2 bytes each
+//! ([`VoteRecord`], 36 bytes) whose members' votes lie in one shared array, 2 bytes each
 //! ([`PackedVote`]), and whose texts are ids into one [`Texts`] arena, where each distinct
 //! text is kept once (a draft's source is usually its vote's source too, and its reported
-//! vote's meeting record its vote's); the notes, nearly always empty, are kept apart by seq.
-//! A draft is a [`DraftRecord`] (40 bytes); what few drafts carry (penholders, a source's
+//! vote's meeting record its vote's). A draft is a [`DraftRecord`] (40 bytes); what few drafts carry (penholders, a source's
 //! report of the vote) is a fixed-size [`DraftExtra`] whose state lists lie in one shared
 //! array. The projections read them through [`VoteRef`] and [`DraftRef`], which borrow from
 //! the view and look like the facts they stand for; `to_fact` gives back the owned fact.
-
-use std::collections::BTreeMap;
 
 use crate::date::Date;
 use crate::event::{CouncilVote, DraftTabled, MemberVote, ReportedVote, Tally, Vote};
@@ -224,15 +221,33 @@ impl Iterator for MembersIter<'_> {
     }
 }
 
-/// A Council vote as the view holds it (see the module documentation): 32 bytes, the
+/// A sequence number in two 4-byte halves, so that a record holding one needs no 8-byte
+/// alignment (no padding after its 2- and 1-byte fields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SplitSeq([u32; 2]);
+
+impl SplitSeq {
+    fn of(seq: Seq) -> Self {
+        // The low and high halves: truncation is the point.
+        Self([seq.0 as u32, (seq.0 >> 32) as u32])
+    }
+
+    fn get(self) -> Seq {
+        let [lo, hi] = self.0;
+        Seq(u64::from(hi) << 32 | u64::from(lo))
+    }
+}
+
+/// A Council vote as the view holds it (see the module documentation): 36 bytes, the
 /// draft's year and number kept apart so that they pack with the flags.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct VoteRecord {
-    pub(crate) seq: Seq,
+    seq: SplitSeq,
     number: u32,
     pub(crate) date: Date,
     meeting: TextId,
     source: TextId,
+    note: TextId,
     /// Its members' votes: `members[start..start + len]` of the view's shared array.
     start: u32,
     year: u16,
@@ -241,6 +256,11 @@ pub(crate) struct VoteRecord {
 }
 
 impl VoteRecord {
+    /// The seq of the event that recorded the vote.
+    pub(crate) fn seq(&self) -> Seq {
+        self.seq.get()
+    }
+
     /// The draft voted on.
     pub(crate) fn draft(&self) -> DraftSymbol {
         DraftSymbol::from_valid_parts(self.year, self.number)
@@ -250,12 +270,13 @@ impl VoteRecord {
 /// A tabled draft as the view holds it (40 bytes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DraftRecord {
-    pub(crate) seq: Seq,
+    seq: SplitSeq,
     number: u32,
     pub(crate) tabled_on: Option<Date>,
     subject: TextId,
     agenda_item: TextId,
     source: TextId,
+    note: TextId,
     /// Index into the view's [`DraftExtra`]s, `u32::MAX` for none (most drafts have
     /// neither penholders nor a reported vote).
     extra: u32,
@@ -263,6 +284,11 @@ pub(crate) struct DraftRecord {
 }
 
 impl DraftRecord {
+    /// The seq of the event that recorded the draft.
+    pub(crate) fn seq(&self) -> Seq {
+        self.seq.get()
+    }
+
     /// Its symbol.
     pub(crate) fn draft(&self) -> DraftSymbol {
         DraftSymbol::from_valid_parts(self.year, self.number)
@@ -301,23 +327,9 @@ pub(crate) struct Pools {
     draft_extras: Vec<DraftExtra>,
     /// Penholders and reported vetoes of the drafts' extras.
     states: Vec<StateCode>,
-    /// The notes of votes and drafts by the seq of the record (most notes are empty).
-    notes: BTreeMap<Seq, TextId>,
 }
 
 impl Pools {
-    /// Keeps the note of the record of `seq` (or forgets an earlier one, for an empty note).
-    fn note(&mut self, seq: Seq, note: &str) {
-        match self.texts.intern(note) {
-            TextId::NONE => self.notes.remove(&seq),
-            id => self.notes.insert(seq, id),
-        };
-    }
-
-    fn note_of(&self, seq: Seq) -> &str {
-        self.notes.get(&seq).map_or("", |id| self.texts.get(*id))
-    }
-
     /// Keeps `states` in the shared array.
     fn states(&mut self, states: &[StateCode]) -> StateRun {
         let (Ok(start), Ok(len)) = (
@@ -353,7 +365,7 @@ impl Pools {
         self.states.shrink_to_fit();
     }
 
-    /// Bytes held (for measurements; the notes' map aside).
+    /// Bytes held (for measurements).
     pub(crate) fn heap_bytes(&self) -> usize {
         self.texts.heap_bytes()
             + self.members.capacity() * std::mem::size_of::<PackedVote>()
@@ -374,9 +386,9 @@ impl Pools {
         } else {
             (0, 0)
         };
-        self.note(seq, v.note.as_str());
         VoteRecord {
-            seq,
+            seq: SplitSeq::of(seq),
+            note: self.texts.intern(v.note.as_str()),
             number: v.draft.number(),
             year: v.draft.year(),
             date: v.date,
@@ -409,9 +421,9 @@ impl Pools {
             }
             i
         };
-        self.note(seq, d.note.as_str());
         DraftRecord {
-            seq,
+            seq: SplitSeq::of(seq),
+            note: self.texts.intern(d.note.as_str()),
             number: d.draft.number(),
             year: d.draft.year(),
             tabled_on: d.tabled_on,
@@ -470,7 +482,7 @@ impl<'a> VoteFacts<'a> {
             votes: pools.members_of(r),
             meeting: (r.meeting != TextId::NONE).then(|| pools.texts.get(r.meeting)),
             source: pools.texts.get(r.source),
-            note: pools.note_of(r.seq),
+            note: pools.texts.get(r.note),
         }
     }
 
@@ -543,7 +555,7 @@ impl<'a> DraftFacts<'a> {
             subject: pools.texts.get(r.subject),
             agenda_item: pools.texts.get(r.agenda_item),
             source: pools.texts.get(r.source),
-            note: pools.note_of(r.seq),
+            note: pools.texts.get(r.note),
             penholders: extra.map_or(&[], |e| pools.states_of(e.penholders)),
             reported_vote: extra.and_then(|e| e.reported_vote).map(|rv| {
                 (
@@ -609,6 +621,31 @@ impl<'a> DraftFacts<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The sizes the module documentation gives (what a 1M-event view is made of).
+    #[test]
+    fn records_keep_their_sizes() {
+        assert_eq!(std::mem::size_of::<PackedVote>(), 2);
+        assert_eq!(std::mem::size_of::<VoteRecord>(), 36);
+        assert_eq!(std::mem::size_of::<DraftRecord>(), 40);
+        for seq in [0, 1, u64::from(u32::MAX), u64::from(u32::MAX) + 1, u64::MAX] {
+            assert_eq!(SplitSeq::of(Seq(seq)).get(), Seq(seq));
+        }
+    }
+
+    /// A member's vote reads back as it was packed, for every state and vote.
+    #[test]
+    fn members_votes_read_back_as_packed() {
+        let votes = [Vote::Yes, Vote::No, Vote::Abstain, Vote::Absent];
+        let all: Vec<MemberVote> = StateCode::all()
+            .zip(votes.iter().cycle())
+            .map(|(state, vote)| MemberVote { state, vote: *vote })
+            .collect();
+        assert!(all.len() > 190);
+        let packed: Vec<PackedVote> = all.iter().map(PackedVote::pack).collect();
+        assert_eq!(Members(&packed).to_vec(), all);
+        assert_eq!(Members(&packed).len(), all.len());
+    }
 
     #[test]
     fn texts_are_kept_once_and_read_back() {

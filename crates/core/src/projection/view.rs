@@ -97,16 +97,16 @@ impl View {
 
     fn vote_ref<'a>(&'a self, r: &VoteRecord) -> VoteRef<'a> {
         VoteRef {
-            seq: r.seq,
-            corrections: self.corrections_of(r.seq),
+            seq: r.seq(),
+            corrections: self.corrections_of(r.seq()),
             fact: VoteFacts::of(&self.pools, r),
         }
     }
 
     fn draft_ref<'a>(&'a self, r: &DraftRecord) -> DraftRef<'a> {
         DraftRef {
-            seq: r.seq,
-            corrections: self.corrections_of(r.seq),
+            seq: r.seq(),
+            corrections: self.corrections_of(r.seq()),
             fact: DraftFacts::of(&self.pools, r),
         }
     }
