@@ -83,6 +83,18 @@ pub fn check_log_checkpoint(
     root: &Hash,
     state: &LedgerState,
 ) -> Result<LogCheckpoint, LogCheckpointError> {
+    check_log_checkpoint_by(text, origin, size, root, &log_keys(state))
+}
+
+/// [`check_log_checkpoint`] given the log keys of the rule state after the first `size`
+/// events ([`log_keys`]) rather than the state itself.
+pub fn check_log_checkpoint_by(
+    text: &str,
+    origin: &str,
+    size: u64,
+    root: &Hash,
+    log_keys: &[PublicKey],
+) -> Result<LogCheckpoint, LogCheckpointError> {
     let note = Note::parse(text).map_err(|e| LogCheckpointError::Note(e.to_string()))?;
     let checkpoint =
         Checkpoint::from_note(&note).map_err(|e| LogCheckpointError::Body(e.to_string()))?;
@@ -105,8 +117,9 @@ pub fn check_log_checkpoint(
         });
     }
     let name = KeyName::new(origin).map_err(|e| LogCheckpointError::Body(e.to_string()))?;
-    let signer = log_keys(state)
-        .into_iter()
+    let signer = log_keys
+        .iter()
+        .copied()
         .find(|pk| {
             VerifierKey::new(name.clone(), KeyKind::Ed25519, *pk)
                 .is_ok_and(|vk| note.verify(&vk).is_ok())

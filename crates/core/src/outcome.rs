@@ -69,23 +69,36 @@ pub fn from_tally(tally: Tally, against: &[StateCode], procedural: bool) -> Outc
     }
 }
 
-fn count(votes: &[MemberVote], which: Vote) -> u8 {
-    u8::try_from(votes.iter().filter(|m| m.vote == which).count()).unwrap_or(u8::MAX)
-}
-
 /// Computes the tally and outcome of a vote.
 pub fn compute(votes: &[MemberVote], procedural: bool) -> VoteResult {
+    compute_from(votes.iter().copied(), procedural)
+}
+
+/// [`compute`] of the members' votes given one by one (the replayed view keeps them packed).
+pub fn compute_from(votes: impl IntoIterator<Item = MemberVote>, procedural: bool) -> VoteResult {
+    let mut counts = [0usize; 4];
+    let mut vetoers: Vec<StateCode> = Vec::new();
+    for m in votes {
+        let i = match m.vote {
+            Vote::Yes => 0,
+            Vote::No => 1,
+            Vote::Abstain => 2,
+            Vote::Absent => 3,
+        };
+        if let Some(c) = counts.get_mut(i) {
+            *c += 1;
+        }
+        if m.vote == Vote::No && m.state.is_permanent_member() {
+            vetoers.push(m.state);
+        }
+    }
+    let count = |i: usize| u8::try_from(counts.get(i).copied().unwrap_or(0)).unwrap_or(u8::MAX);
     let tally = Tally {
-        yes: count(votes, Vote::Yes),
-        no: count(votes, Vote::No),
-        abstain: count(votes, Vote::Abstain),
+        yes: count(0),
+        no: count(1),
+        abstain: count(2),
     };
-    let absent = count(votes, Vote::Absent);
-    let mut vetoers: Vec<StateCode> = votes
-        .iter()
-        .filter(|m| m.vote == Vote::No && m.state.is_permanent_member())
-        .map(|m| m.state)
-        .collect();
+    let absent = count(3);
     vetoers.sort();
     let outcome = if tally.yes < VOTES_NEEDED {
         Outcome::Failed

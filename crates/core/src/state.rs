@@ -59,6 +59,21 @@ impl StateCode {
         }
     }
 
+    /// Its position in the table of states (fewer than 255 rows), in one byte: how the
+    /// replayed view packs a member's vote (`projection/compact.rs`). Every `StateCode` is
+    /// in the table; `u8::MAX` would name none.
+    pub(crate) fn position(&self) -> u8 {
+        Self::index(&self.0)
+            .and_then(|i| u8::try_from(i).ok())
+            .unwrap_or(u8::MAX)
+    }
+
+    /// The state at `position` in the table ([`StateCode::position`]), if any.
+    pub(crate) fn at_position(position: u8) -> Option<StateCode> {
+        let (code, _, _) = UN_STATES.get(usize::from(position))?;
+        Some(StateCode(code.as_bytes().try_into().ok()?))
+    }
+
     /// The code, e.g. `FRA`.
     pub fn as_str(&self) -> &str {
         // Only codes from the table are constructed, and they are ASCII.

@@ -36,6 +36,12 @@ impl DraftSymbol {
     pub fn number(&self) -> u32 {
         self.number
     }
+
+    /// The symbol of `year` and `number` taken from a valid symbol (the replayed view keeps
+    /// them apart, `projection/compact.rs`), not validated again.
+    pub(crate) fn from_valid_parts(year: u16, number: u32) -> Self {
+        Self { year, number }
+    }
 }
 
 impl FromStr for DraftSymbol {

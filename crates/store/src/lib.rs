@@ -28,10 +28,13 @@ mod tiles;
 mod verify;
 
 pub use error::{AppendError, OpenError, ProofError, StoreError};
-pub use ledger::{Admitted, Appended, Ledger, MirrorRefusal, OpenOptions, StoredCheckpoint};
+pub use ledger::{
+    Admitted, Appended, AtSize, Ledger, MirrorRefusal, OpenOptions, StoredCheckpoint,
+};
 pub use memory::MemoryLog;
 pub use pipeline::{
-    for_each_event, for_each_event_where, replay_view, ChainCheck, Keep, CHUNK, SIGNATURE_BATCH,
+    for_each_event, for_each_event_where, replay_view, replay_view_with, ChainCheck, Keep, CHUNK,
+    SIGNATURE_BATCH,
 };
 pub use tile_cache::TileCache;
 pub use tile_log::{

@@ -460,9 +460,34 @@ pub fn replay_view(
     log: &(dyn LogReader + Sync),
     cutoff: Cutoff,
     kinds: Option<&[u32]>,
-    mut progress: impl FnMut(u64),
+    progress: impl FnMut(u64),
 ) -> Result<View, StoreError> {
-    let mut replay = Replay::new(cutoff);
+    match replay_view_with(log, cutoff, kinds, progress, |_, _| {
+        Ok::<(), std::convert::Infallible>(())
+    })? {
+        Ok(view) => Ok(view),
+        Err(never) => match never {},
+    }
+}
+
+/// [`replay_view`], calling `each` on the calling thread with every stored event read,
+/// `(seq, bytes)` in log order, as the replay takes it: a command that also writes or hashes
+/// every event (`export snapshot`'s entries) reads the log once. The first error of `each`
+/// ends the replay and is returned inside the `Ok`.
+pub fn replay_view_with<E>(
+    log: &(dyn LogReader + Sync),
+    cutoff: Cutoff,
+    kinds: Option<&[u32]>,
+    mut progress: impl FnMut(u64),
+    mut each: impl FnMut(u64, &[u8]) -> Result<(), E>,
+) -> Result<Result<View, E>, StoreError> {
+    // Room for the whole log's votes, most of a large one (reserved, not touched: the
+    // records' vectors do not grow by copying).
+    let mut replay = match kinds {
+        None => Replay::with_capacity(cutoff, usize::try_from(log.len()?).unwrap_or(0)),
+        Some(_) => Replay::new(cutoff),
+    };
+    let mut each_failed: Option<E> = None;
     let keep = kinds.map(|kinds| {
         let kinds = kinds.to_vec();
         move |bytes: &[u8]| {
@@ -483,6 +508,12 @@ pub fn replay_view(
         if let Err(e) = links.links(&chunk.links) {
             failure = Some(e);
             return ControlFlow::Break(());
+        }
+        for (key, bytes) in chunk.run.iter() {
+            if let Err(e) = each(key, bytes) {
+                each_failed = Some(e);
+                return ControlFlow::Break(());
+            }
         }
         for p in chunk.items.drain(..) {
             match p.event {
@@ -509,6 +540,9 @@ pub fn replay_view(
         return Err(e);
     }
     read?;
+    if let Some(e) = each_failed {
+        return Ok(Err(e));
+    }
     links.finish(log.head()?)?;
     if kinds.is_some() {
         let len = log.len()?;
@@ -523,5 +557,5 @@ pub fn replay_view(
             replay.cover(Seq(last), ev.unsigned.recorded_at);
         }
     }
-    Ok(replay.finish())
+    Ok(Ok(replay.finish()))
 }

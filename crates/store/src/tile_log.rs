@@ -380,6 +380,9 @@ pub struct TileBuilder {
     tree: Frontier,
     edge: crate::tiles::Edge,
     done: Vec<crate::tiles::TileWrite>,
+    /// With [`TileBuilder::for_proofs_of`]: the full level-0 tiles to keep (by tile index);
+    /// the others are dropped as they fill.
+    level0: Option<std::collections::BTreeSet<u64>>,
 }
 
 impl TileBuilder {
@@ -388,13 +391,49 @@ impl TileBuilder {
         Self::default()
     }
 
+    /// No entries yet; of the full level-0 tiles (32 bytes an entry, nearly all of the
+    /// tiles' memory) only those holding one of `leaves` are kept. The tiles then answer
+    /// the root and the inclusion proofs of those leaves at the final size: such a proof
+    /// reads the level-0 tile of its leaf, tiles of the levels above and the rightmost
+    /// partial tiles (C2SP tlog-tiles; all kept), never another full level-0 tile. Other
+    /// reads of a dropped tile fail (`StoreError::Corrupted`), never answer wrongly.
+    pub fn for_proofs_of(leaves: impl IntoIterator<Item = u64>) -> Self {
+        Self {
+            level0: Some(
+                leaves
+                    .into_iter()
+                    .map(|l| l / u64::from(TILE_WIDTH))
+                    .collect(),
+            ),
+            ..Self::default()
+        }
+    }
+
+    /// Keeps the level-0 tile of `leaf` too (a builder of [`TileBuilder::for_proofs_of`]),
+    /// asked before that tile fills (at the latest when `leaf` itself is pushed).
+    pub fn keep_leaf(&mut self, leaf: u64) {
+        if let Some(keep) = &mut self.level0 {
+            keep.insert(leaf / u64::from(TILE_WIDTH));
+        }
+    }
+
     /// Appends the next entry's bytes.
     pub fn push(&mut self, entry: &[u8]) -> Result<(), StoreError> {
         let nodes = self
             .tree
             .append(merkle::leaf_hash(entry))
             .map_err(|e| StoreError::Corrupted(e.to_string()))?;
+        let before = self.done.len();
         self.edge.add(&nodes, &mut self.done);
+        if let Some(keep) = &self.level0 {
+            if self.done.len() > before {
+                let new = self.done.split_off(before);
+                self.done.extend(
+                    new.into_iter()
+                        .filter(|t| t.level != 0 || keep.contains(&t.index)),
+                );
+            }
+        }
         Ok(())
     }
 

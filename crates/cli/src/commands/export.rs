@@ -16,6 +16,7 @@
 use std::io::{Read as _, Write as _};
 use std::path::Path;
 
+use actledger_core::chain::{self, variant};
 use actledger_core::checkpoint::Checkpoint;
 use actledger_core::note::{Note, VerifierKey};
 use actledger_core::projection::credibility::Policy;
@@ -104,9 +105,12 @@ impl LogReader for Prefix<'_> {
 }
 
 /// Computes the derived files from the first `cp.size()` events of `log` and the signed
-/// checkpoint note, calling `each_entry` with each event's bytes in order. Two passes over
-/// the log, neither of which holds it: a replay (on all cores), then the Merkle leaves, keeping
-/// only the nodes the supporters' proofs need (the root is checked against the checkpoint).
+/// checkpoint note, calling `each_entry` with each event's bytes in order. One pass over the
+/// log, which it does not hold: a replay (on all cores) that hands each event's bytes, in
+/// order, to `each_entry` and the Merkle tree, keeping only the tiles the supporters' proofs
+/// need (the root is checked against the checkpoint). A second pass, reading every event
+/// again through sled, cost ~40 MB more at 1M events: sled's pages read by this thread
+/// while those read by the replay's threads were still being freed (docs/PERFORMANCE.md).
 fn derive(
     log: &(dyn LogReader + Sync),
     note_text: &str,
@@ -119,10 +123,36 @@ fn derive(
     if have != size {
         return Err(format!("holds {have} events, the checkpoint says {size}"));
     }
+    // One pass over the log: the replay (on all cores), and on this thread every event's
+    // bytes, in order, into `each_entry` and the Merkle tree. Of the tree's level-0 tiles (32
+    // bytes an event) only those of adherence and attestation events are kept: their proofs
+    // are all supporters.json needs.
     let progress = crate::progress::Progress::new(size, "replay");
-    let view = actledger_store::replay_view(&log, Cutoff::default(), None, |seq| progress.set(seq))
-        .map_err(|e| e.to_string())?;
+    let mut tree = TileBuilder::for_proofs_of([]);
+    let mut in_order = |seq: u64, bytes: &[u8]| -> Result<(), String> {
+        if seq != tree.size() {
+            return Err(format!("event {} is missing", tree.size()));
+        }
+        if matches!(chain::peek_kind(bytes), Some((_, Some(k)))
+            if k == variant::ADHERENCE_LETTER || k == variant::SUPPORTER_LIST_ATTESTED)
+        {
+            tree.keep_leaf(seq);
+        }
+        each_entry(bytes)?;
+        tree.push(bytes).map_err(|e| e.to_string())
+    };
+    let view = actledger_store::replay_view_with(
+        &log,
+        Cutoff::default(),
+        None,
+        |seq| progress.set(seq),
+        &mut in_order,
+    )
+    .map_err(|e| e.to_string())??;
     progress.finish();
+    if tree.size() != size {
+        return Err(format!("event {} is missing", tree.size()));
+    }
     let note = Note::parse(note_text).map_err(|e| e.to_string())?;
     let list = projection::supporters(&view);
     let policy = TrustPolicy::AllAssessors.resolve(&view);
@@ -131,29 +161,6 @@ fn derive(
         projection::compliance_summary(&view, &policy, None, |n| progress.set(n as u64));
     progress.finish();
 
-    let progress = crate::progress::Progress::new(size, "entries");
-    let mut tree = TileBuilder::new();
-    let mut run = EventRun::default();
-    let mut from = 0;
-    while from < size {
-        let to = from.saturating_add(actledger_store::CHUNK as u64).min(size);
-        run.clear();
-        log.read_range(from, to, &mut run)
-            .map_err(|e| e.to_string())?;
-        for (seq, bytes) in run.iter() {
-            if seq != tree.size() {
-                return Err(format!("event {} is missing", tree.size()));
-            }
-            each_entry(bytes)?;
-            tree.push(bytes).map_err(|e| e.to_string())?;
-        }
-        if run.len() as u64 != to - from {
-            return Err(format!("event {} is missing", tree.size()));
-        }
-        from = to;
-        progress.set(from);
-    }
-    progress.finish();
     if tree.root() != *cp.root() {
         return Err(format!(
             "Merkle root {} is not the checkpoint's {}",
@@ -570,10 +577,12 @@ pub fn verify_snapshot(a: VerifySnapshotArgs) -> Result<()> {
     progress.finish();
     // The signature matched the key given; the entries say whether that key may sign this
     // log's checkpoints: it must hold the `log` role, unrevoked, at the checkpoint's size.
-    if !verifier
+    let may_sign = verifier
         .state()
-        .key_has_role(vkey.public(), actledger_core::Role::Log)
-    {
+        .key_has_role(vkey.public(), actledger_core::Role::Log);
+    // The rule state (~80 MB at 1M events) is not needed by the derivation below.
+    drop(verifier);
+    if !may_sign {
         return Err(fail(
             "checkpoint",
             format!(

@@ -1,16 +1,17 @@
-//! `export html --out FILE.html`: verify the ledger, replay it (with the report commands'
-//! cut-offs), check the latest checkpoint against the stored events, and write one
-//! self-contained page (rendered by [`actledger::html`]).
+//! `export html --out FILE.html`: replay the ledger (with the report commands' cut-offs) and
+//! derive the page, verify the ledger (noting the latest checkpoint's keys and root on the
+//! way), check the checkpoint against the stored events, and write one self-contained page
+//! (rendered by [`actledger::html`]) only if verify passed.
 
 use actledger::html::{self, Check, CheckpointInfo, CutEvent, Head, Page, SignatureLine};
 use actledger_core::checkpoint::Checkpoint;
-use actledger_core::log_checkpoint::{check_log_checkpoint, log_keys, LogCheckpointError};
-use actledger_core::merkle::{leaf_hash, Frontier, Hash};
+use actledger_core::event::Event;
+use actledger_core::log_checkpoint::{check_log_checkpoint_by, LogCheckpointError};
 use actledger_core::note::{KeyKind, KeyName, Note, VerifierKey};
-use actledger_core::projection::{self, Cutoff, Replay, View};
-use actledger_core::rules::LedgerState;
+use actledger_core::projection::veto_initiative::VetoInitiative;
+use actledger_core::projection::{self, Cutoff, View};
 use actledger_core::{chain, Date, EventBody, PublicKey, Seq};
-use actledger_store::{Ledger, LogReader};
+use actledger_store::{AtSize, Ledger, LogReader, SignatureMode};
 use anyhow::{Context, Result};
 use base64::Engine as _;
 
@@ -21,83 +22,66 @@ mod summary;
 use crate::cli::ExportHtmlArgs;
 use crate::{output, VerificationFailed};
 
-/// What one pass over the stored events gives.
-struct Scanned {
-    view: View,
+/// What the page shows of the stored events beside the view, read from the few events it
+/// names (the view itself is replayed on all cores, and the checkpoint's keys and root come
+/// from `verify`'s own pass: a second pass rebuilding the rule state on one thread held
+/// ~80 MB more at 1M events and took longer than the replay).
+struct Stored {
     origin: String,
     description: String,
-    /// The rule state after the first `n` events (the keys that may sign its checkpoint).
-    rules: LedgerState,
     cut: Option<CutEvent>,
     last_recorded: Option<String>,
-    /// Root of the first `n` events, for the checkpoint's `n`.
-    root: Option<Hash>,
 }
 
-/// Decodes every stored event once: replays the cut view, and collects the genesis, the log
-/// state after the first `root_size` events (its log keys), the hash at `--at-seq`, and the
-/// Merkle root of the first `root_size` events.
-fn scan(ledger: &Ledger, cutoff: Cutoff, root_size: Option<u64>) -> Result<Scanned> {
-    let mut replay = Replay::new(cutoff);
-    let mut origin = String::new();
-    let mut description = String::new();
-    let mut rules = LedgerState::new();
-    let mut cut = None;
-    let mut last_recorded = None;
-    let mut frontier = Frontier::new();
-    for item in ledger.scan(0) {
-        let (seq, bytes) = item?;
+fn stored_facts(ledger: &Ledger, cutoff: Cutoff, events: u64) -> Result<Stored> {
+    let read = |seq: u64| -> Result<Option<(Vec<u8>, Event)>> {
+        let Some(bytes) = ledger.get(seq)? else {
+            return Ok(None);
+        };
         let ev = chain::decode_event(&bytes)
             .with_context(|| format!("seq {seq}: run `actledger verify`"))?;
-        if root_size.is_some_and(|n| seq < n) {
-            frontier
-                .append(leaf_hash(&bytes))
-                .map_err(|e| anyhow::anyhow!("seq {seq}: Merkle tree: {e}"))?;
-            rules
-                .admit(&ev.unsigned)
-                .map_err(|e| anyhow::anyhow!("seq {seq}: {e}; run `actledger verify`"))?;
-        }
-        if cutoff.at_seq == Some(Seq(seq)) {
-            cut = Some(CutEvent {
-                seq,
-                hash: chain::event_hash(&bytes).to_string(),
-            });
-        }
-        last_recorded = Some(ev.unsigned.recorded_at.to_rfc3339());
+        Ok(Some((bytes, ev)))
+    };
+    let (mut origin, mut description) = (String::new(), String::new());
+    if let Some((_, ev)) = read(0)? {
         if let EventBody::LedgerCreated(g) = &ev.unsigned.body {
             origin = g.origin.as_str().to_string();
             description = g.description.as_str().to_string();
         }
-        if !replay.is_done() {
-            replay.push(Seq(seq), ev);
-        }
     }
-    let root = root_size.and_then(|n| (frontier.size() == n).then(|| frontier.root()));
-    Ok(Scanned {
-        view: replay.finish(),
+    let cut = match cutoff.at_seq {
+        Some(Seq(n)) if n < events => read(n)?.map(|(bytes, _)| CutEvent {
+            seq: n,
+            hash: chain::event_hash(&bytes).to_string(),
+        }),
+        _ => None,
+    };
+    let last_recorded = match events.checked_sub(1) {
+        Some(last) => read(last)?.map(|(_, ev)| ev.unsigned.recorded_at.to_rfc3339()),
+        None => None,
+    };
+    Ok(Stored {
         origin,
         description,
-        rules,
         cut,
         last_recorded,
-        root,
     })
 }
 
 /// The latest checkpoint as the page shows it, checked against the ledger by the one rule
 /// `verify` applies (`core::log_checkpoint`): origin, size, the root recomputed from the stored
 /// events, and a signature by a key holding the `log` role, unrevoked, at that size.
-/// `stored` is `(size, signed note)`; `root` is the recomputed root of the first `size` events
-/// (`None` when the log is shorter); `rules` the rule state after them.
+/// `stored` is `(size, signed note)`; `at` what `verify` saw after the first `size` events
+/// (their log keys and recomputed root; `None` when the log is shorter).
 fn checkpoint_info(
     stored: Option<(u64, String)>,
     origin: &str,
     events: u64,
-    rules: &LedgerState,
-    root: Option<Hash>,
+    at: Option<&AtSize>,
 ) -> Option<CheckpointInfo> {
     let (size, text) = stored?;
-    let keys = log_keys(rules);
+    let keys: &[PublicKey] = at.map_or(&[], |a| a.log_keys.as_slice());
+    let root = at.map(|a| a.root);
     let vkey = |pk: &PublicKey| {
         KeyName::new(origin)
             .ok()
@@ -147,7 +131,7 @@ fn checkpoint_info(
             "its root hash was recomputed from the first {size} stored events (RFC 9162 Merkle tree) and matches; the ledger has {events} events"
         ),
     );
-    match check_log_checkpoint(&text, origin, size, &root, rules) {
+    match check_log_checkpoint_by(&text, origin, size, &root, keys) {
         Ok(c) => {
             info.checks.push(origin_ok);
             info.checks.push(root_ok);
@@ -283,38 +267,64 @@ fn remove_previous(dest: &std::path::Path) -> Result<()> {
 
 /// [`render`], with the full tables of a summarised page written as `data` says; returns the
 /// folder to commit beside the page, if one was written.
+///
+/// The report is derived first and the ledger verified after, with the view dropped between:
+/// verify's rule state and the view never share the memory (at 1M events the page held
+/// ~340 MB when the view was replayed after verify's small allocations had been freed and
+/// not reused). Nothing is put in place before verify passes: the full tables go into a
+/// staged folder that the caller commits, and the page is rendered after it. A ledger that
+/// does not replay is reported as verify reports it.
 pub fn render_with(
     ledger: &Ledger,
     a: &ExportHtmlArgs,
     data: Data<'_>,
 ) -> Result<(String, Page, Option<actledger::fsutil::StagedDir>)> {
-    let verified = match ledger.verify(|_| {})? {
-        Ok(s) => s,
-        Err(e) => {
-            return Err(VerificationFailed(format!(
+    let stored = ledger.latest_checkpoint()?.map(|c| (c.size, c.note));
+    let size = stored.as_ref().map(|(n, _)| *n);
+    let verify = || -> Result<(actledger_store::VerifySummary, Option<AtSize>)> {
+        match ledger.verify_noting(SignatureMode::default(), size, |_| {})? {
+            Ok(s) => Ok(s),
+            Err(e) => Err(VerificationFailed(format!(
                 "verification failed: {e}; no page written (a page must not vouch for a ledger that does not verify)"
             ))
-            .into())
+            .into()),
         }
     };
     let cutoff = super::reports::cutoff(ledger, &a.cutoff)?;
-    let stored = ledger.latest_checkpoint()?.map(|c| (c.size, c.note));
-    let s = scan(ledger, cutoff, stored.as_ref().map(|(n, _)| *n))?;
+    let view = match super::load_view(ledger, cutoff) {
+        Ok(v) => v,
+        Err(e) => {
+            verify()?;
+            return Err(e);
+        }
+    };
+    let facts = stored_facts(ledger, cutoff, ledger.size()?)?;
+    let (mut page, staged) = derive(&view, a, facts, data)?;
+    drop(view);
+    let (verified, at) = verify()?;
+    page.head.events = verified.events;
+    page.head.hash = verified.head.to_string();
+    page.checkpoint = checkpoint_info(stored, &page.origin, verified.events, at.as_ref());
+    let text = html::render(&page);
+    Ok((text, page, staged))
+}
 
-    let checkpoint = checkpoint_info(stored, &s.origin, verified.events, &s.rules, s.root);
-    // The rule state was needed only for the checkpoint's keys: not held while projecting.
-    let Scanned {
-        view,
+/// The page of `view` (its head and checkpoint left for the caller, which verifies the
+/// ledger), and the staged folder of a summarised page's full tables.
+fn derive(
+    view: &View,
+    a: &ExportHtmlArgs,
+    facts: Stored,
+    data: Data<'_>,
+) -> Result<(Page, Option<actledger::fsutil::StagedDir>)> {
+    let Stored {
         origin,
         description,
-        rules,
         cut,
         last_recorded,
-        ..
-    } = s;
-    drop(rules);
-    let view = &view;
+    } = facts;
     let policy = reports::policy(&a.trust, view)?;
+    let vetoes = VetoInitiative::new(view, a.calendar.as_deref())?;
     let header = Page {
         origin,
         description,
@@ -322,12 +332,12 @@ pub fn render_with(
         as_of: a.cutoff.as_of,
         at_seq: a.cutoff.at_seq,
         head: Head {
-            events: verified.events,
-            hash: verified.head.to_string(),
+            events: 0,
+            hash: String::new(),
             last_recorded,
         },
         cut,
-        checkpoint,
+        checkpoint: None,
         supporters: projection::supporters(view),
         council: council_day(view).map(|d| projection::council_on(view, d)),
         outlook: council_day(view).map(|d| projection::outlook(view, d, None, &policy)),
@@ -344,21 +354,19 @@ pub fn render_with(
             counts: Default::default(),
             votes: Vec::new(),
         },
-        veto_initiative: projection::veto_initiative(view, a.calendar.as_deref())?,
+        veto_initiative: vetoes.head(),
         totals: html::Totals::default(),
         summary: None,
     };
     if summary::needs_summary(view, &policy) {
-        let (page, staged) = summary::summarised(view, &policy, header, data)?;
-        let text = html::render(&page);
-        return Ok((text, page, staged));
+        return summary::summarised(view, &policy, &vetoes, header, data);
     }
     let mut page = header;
+    page.veto_initiative.vetoes = vetoes.vetoes().collect();
     page.votes = projection::vote_outcomes(view);
     page.compliance = projection::compliance(view, &policy, None);
     page.totals = html::Totals::of(&page.votes, &page.compliance, &page.veto_initiative);
-    let text = html::render(&page);
-    Ok((text, page, None))
+    Ok((page, None))
 }
 
 #[cfg(test)]
@@ -366,6 +374,9 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use actledger_core::event::{KeyGranted, KeyRevoked, LedgerCreated, UnsignedEvent};
+    use actledger_core::log_checkpoint::log_keys;
+    use actledger_core::merkle::Hash;
+    use actledger_core::rules::LedgerState;
     use actledger_core::{EventHash, Origin, SigningKey, Text, Timestamp};
 
     /// The page re-checks its checkpoint with verify's rule: a checkpoint signed by a log key
@@ -404,8 +415,12 @@ mod tests {
         for (i, body) in bodies.into_iter().enumerate() {
             if i == 2 {
                 // Before the revocation the same signature is accepted: the test can fail.
-                let info = checkpoint_info(Some((3, note.clone())), origin, 3, &rules, Some(root))
-                    .unwrap();
+                let at = AtSize {
+                    size: 3,
+                    log_keys: log_keys(&rules),
+                    root,
+                };
+                let info = checkpoint_info(Some((3, note.clone())), origin, 3, Some(&at)).unwrap();
                 ok_before_revocation = Some(info.checks.iter().all(|c| c.ok));
             }
             rules
@@ -420,7 +435,12 @@ mod tests {
                 .unwrap();
         }
         assert_eq!(ok_before_revocation, Some(true));
-        let info = checkpoint_info(Some((3, note)), origin, 3, &rules, Some(root)).unwrap();
+        let at = AtSize {
+            size: 3,
+            log_keys: log_keys(&rules),
+            root,
+        };
+        let info = checkpoint_info(Some((3, note)), origin, 3, Some(&at)).unwrap();
         let last = info.checks.last().unwrap();
         assert!(!last.ok);
         assert!(

@@ -13,7 +13,9 @@ use std::io::Write;
 use actledger::html::{DataFile, Page, Summary, Totals};
 use actledger_core::outcome::Outcome;
 use actledger_core::projection::compliance::{FindingKind, VoteCompliance};
-use actledger_core::projection::veto_initiative::{VetoRecord, VetoStatus};
+use actledger_core::projection::veto_initiative::{
+    VetoInitiative, VetoInitiativeReport, VetoRecord, VetoStatus,
+};
 use actledger_core::projection::{self, Policy, View};
 use anyhow::{Context, Result};
 
@@ -107,11 +109,37 @@ struct StreamedVotes<'a, I> {
     tally_votes: Vec<projection::votes::TallyVoteOutcome>,
 }
 
+/// The `veto-initiative --json` line (its type, then a [`VetoInitiativeReport`]'s members in
+/// their order), its vetoes built as they are written.
+struct StreamedVetoInitiative<'a, I> {
+    head: &'a VetoInitiativeReport,
+    vetoes: SeqOnce<I>,
+}
+
+impl<I: Iterator<Item = VetoRecord>> serde::Serialize for StreamedVetoInitiative<'_, I> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let h = self.head;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("type", "veto-initiative")?;
+        map.serialize_entry("basis", &h.basis)?;
+        map.serialize_entry("rule_in_force_from", &h.rule_in_force_from)?;
+        map.serialize_entry("working_day_limit", &h.working_day_limit)?;
+        map.serialize_entry("reference_date", &h.reference_date)?;
+        map.serialize_entry("calendar", &h.calendar)?;
+        map.serialize_entry("counts", &h.counts)?;
+        map.serialize_entry("vetoes", &self.vetoes)?;
+        map.serialize_entry("other_meetings", &h.other_meetings)?;
+        map.end()
+    }
+}
+
 /// The summarised page (`page` holds everything but the long tables) and the staged folder
 /// of its full tables.
 pub(super) fn summarised(
     view: &View,
     policy: &Policy,
+    vetoes: &VetoInitiative<'_>,
     mut page: Page,
     data: Data<'_>,
 ) -> Result<(Page, Option<actledger::fsutil::StagedDir>)> {
@@ -289,57 +317,45 @@ pub(super) fn summarised(
     page.compliance = head;
     page.compliance.votes = kept.into_iter().map(|(_, v)| v).collect();
 
-    // The veto-initiative record: veto-initiative.json (as `veto-initiative --json`); the
-    // vetoes the rule was not met for, then the most recent, kept.
+    // The veto-initiative record: veto-initiative.json (as `veto-initiative --json`), each
+    // veto built as it is written; the vetoes the rule was not met for, then the most recent,
+    // kept (an earlier veto is known not to be among the most recent once that many judged
+    // ones follow it).
+    let mut important: Vec<VetoRecord> = Vec::new();
+    let mut recent: VecDeque<VetoRecord> = VecDeque::new();
     {
-        let vi = &page.veto_initiative;
+        let head = &page.veto_initiative;
+        totals.undated_meetings = head
+            .other_meetings
+            .iter()
+            .filter(|m| m.meeting.date.is_none())
+            .count();
+        let rows = vetoes.vetoes().inspect(|v| {
+            totals.undated_meetings += v.meetings.iter().filter(|m| m.date.is_none()).count();
+            if v.status == VetoStatus::RuleNotInForce {
+                return;
+            }
+            totals.judged_vetoes += 1;
+            recent.push_back(v.clone());
+            if recent.len() > SHOWN_JUDGED_RECENT {
+                if let Some(earlier) = recent.pop_front() {
+                    if important_veto(&earlier) && important.len() < SHOWN_JUDGED_IMPORTANT {
+                        important.push(earlier);
+                    }
+                }
+            }
+        });
         let mut out = sink(dir, "veto-initiative.json")?;
         json_line(
             &mut *out,
-            &Typed {
-                kind: "veto-initiative",
-                value: vi,
+            &StreamedVetoInitiative {
+                head,
+                vetoes: SeqOnce::new(rows, vetoes.len()),
             },
         )?;
         out.flush()?;
-        totals.judged_vetoes = vi
-            .vetoes
-            .iter()
-            .filter(|v| v.status != VetoStatus::RuleNotInForce)
-            .count();
-        totals.undated_meetings = vi
-            .vetoes
-            .iter()
-            .flat_map(|v| v.meetings.iter())
-            .chain(vi.other_meetings.iter().map(|m| &m.meeting))
-            .filter(|m| m.date.is_none())
-            .count();
     }
-    let judged: Vec<VetoRecord> = std::mem::take(&mut page.veto_initiative.vetoes)
-        .into_iter()
-        .filter(|v| v.status != VetoStatus::RuleNotInForce)
-        .collect();
-    let n = judged.len();
-    let mut shown_important = 0usize;
-    let keep: Vec<bool> = judged
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            if i + SHOWN_JUDGED_RECENT >= n {
-                return true;
-            }
-            if important_veto(v) && shown_important < SHOWN_JUDGED_IMPORTANT {
-                shown_important += 1;
-                return true;
-            }
-            false
-        })
-        .collect();
-    page.veto_initiative.vetoes = judged
-        .into_iter()
-        .zip(keep)
-        .filter_map(|(v, k)| k.then_some(v))
-        .collect();
+    page.veto_initiative.vetoes = important.into_iter().chain(recent).collect();
 
     let files = match href {
         Some(h) => vec![

@@ -4,14 +4,16 @@
 //! A replayed vote as an owned [`CouncilVote`] costs an allocation for its 15 members' votes
 //! and one for each of its texts (source, note, meeting record), each with its own allocator
 //! overhead; at 1M events the view held ~0.7 GB that way. Here a vote is a fixed-size record
-//! ([`VoteRecord`], 48 bytes) whose members' votes lie in one shared array and whose texts are
-//! ids into one [`Texts`] arena, where each distinct text is kept once (a draft's source is
-//! usually its vote's source too). The projections read them through [`VoteRef`] and
-//! [`DraftRef`], which borrow from the view and look like the facts they stand for;
-//! `to_fact` gives back the owned fact.
+//! ([`VoteRecord`], 36 bytes) whose members' votes lie in one shared array, 2 bytes each
+//! ([`PackedVote`]), and whose texts are ids into one [`Texts`] arena, where each distinct
+//! text is kept once (a draft's source is usually its vote's source too, and its reported
+//! vote's meeting record its vote's). A draft is a [`DraftRecord`] (40 bytes); what few drafts carry (penholders, a source's
+//! report of the vote) is a fixed-size [`DraftExtra`] whose state lists lie in one shared
+//! array. The projections read them through [`VoteRef`] and [`DraftRef`], which borrow from
+//! the view and look like the facts they stand for; `to_fact` gives back the owned fact.
 
 use crate::date::Date;
-use crate::event::{CouncilVote, DraftTabled, MemberVote, ReportedVote};
+use crate::event::{CouncilVote, DraftTabled, MemberVote, ReportedVote, Tally, Vote};
 use crate::state::StateCode;
 use crate::symbol::{DraftSymbol, UnSymbol};
 use crate::types::{Seq, Text};
@@ -137,105 +139,309 @@ impl Texts {
     }
 }
 
-/// A Council vote as the view holds it (see the module documentation).
+/// A member's vote as the view holds it: the state's position in the table of states
+/// ([`StateCode::position`]) and the vote, 2 bytes instead of an owned [`MemberVote`]'s 4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PackedVote([u8; 2]);
+
+impl PackedVote {
+    fn pack(m: &MemberVote) -> Self {
+        let vote = match m.vote {
+            Vote::Yes => 0,
+            Vote::No => 1,
+            Vote::Abstain => 2,
+            Vote::Absent => 3,
+        };
+        Self([m.state.position(), vote])
+    }
+
+    /// The member's vote (`None` only for a position no state has, which `pack` never
+    /// writes).
+    fn unpack(self) -> Option<MemberVote> {
+        let [state, vote] = self.0;
+        let vote = match vote {
+            0 => Vote::Yes,
+            1 => Vote::No,
+            2 => Vote::Abstain,
+            _ => Vote::Absent,
+        };
+        Some(MemberVote {
+            state: StateCode::at_position(state)?,
+            vote,
+        })
+    }
+}
+
+/// The members' votes of a vote in the view, sorted by state code, as they are kept
+/// (2 bytes each); read them with [`Members::iter`] or `for m in members`.
+#[derive(Debug, Clone, Copy)]
+pub struct Members<'a>(&'a [PackedVote]);
+
+impl<'a> Members<'a> {
+    /// Number of members.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The members' votes, in order.
+    pub fn iter(&self) -> MembersIter<'a> {
+        MembersIter(self.0.iter())
+    }
+
+    /// The members' votes as owned values.
+    pub fn to_vec(&self) -> Vec<MemberVote> {
+        self.iter().collect()
+    }
+}
+
+impl<'a> IntoIterator for Members<'a> {
+    type Item = MemberVote;
+    type IntoIter = MembersIter<'a>;
+    fn into_iter(self) -> MembersIter<'a> {
+        self.iter()
+    }
+}
+
+/// The iterator of [`Members`].
+#[derive(Debug, Clone)]
+pub struct MembersIter<'a>(std::slice::Iter<'a, PackedVote>);
+
+impl Iterator for MembersIter<'_> {
+    type Item = MemberVote;
+    fn next(&mut self) -> Option<MemberVote> {
+        self.0.by_ref().find_map(|p| p.unpack())
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.0.len()))
+    }
+}
+
+/// A sequence number in two 4-byte halves, so that a record holding one needs no 8-byte
+/// alignment (no padding after its 2- and 1-byte fields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SplitSeq([u32; 2]);
+
+impl SplitSeq {
+    fn of(seq: Seq) -> Self {
+        // The low and high halves: truncation is the point.
+        Self([seq.0 as u32, (seq.0 >> 32) as u32])
+    }
+
+    fn get(self) -> Seq {
+        let [lo, hi] = self.0;
+        Seq(u64::from(hi) << 32 | u64::from(lo))
+    }
+}
+
+/// A Council vote as the view holds it (see the module documentation): 36 bytes, the
+/// draft's year and number kept apart so that they pack with the flags.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct VoteRecord {
-    pub(crate) seq: Seq,
-    pub(crate) draft: DraftSymbol,
+    seq: SplitSeq,
+    number: u32,
     pub(crate) date: Date,
-    pub(crate) procedural: bool,
-    pub(crate) meeting: TextId,
-    pub(crate) source: TextId,
-    pub(crate) note: TextId,
+    meeting: TextId,
+    source: TextId,
+    note: TextId,
     /// Its members' votes: `members[start..start + len]` of the view's shared array.
-    pub(crate) start: u32,
-    pub(crate) len: u32,
+    start: u32,
+    year: u16,
+    len: u8,
+    procedural: bool,
 }
 
-/// A tabled draft as the view holds it.
+impl VoteRecord {
+    /// The seq of the event that recorded the vote.
+    pub(crate) fn seq(&self) -> Seq {
+        self.seq.get()
+    }
+
+    /// The draft voted on.
+    pub(crate) fn draft(&self) -> DraftSymbol {
+        DraftSymbol::from_valid_parts(self.year, self.number)
+    }
+}
+
+/// A tabled draft as the view holds it (40 bytes).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DraftRecord {
-    pub(crate) seq: Seq,
-    pub(crate) draft: DraftSymbol,
+    seq: SplitSeq,
+    number: u32,
     pub(crate) tabled_on: Option<Date>,
-    pub(crate) subject: TextId,
-    pub(crate) agenda_item: TextId,
-    pub(crate) source: TextId,
-    pub(crate) note: TextId,
-    /// Index into the view's reported votes and penholder lists, `u32::MAX` for none (most
-    /// drafts have neither).
-    pub(crate) extra: u32,
+    subject: TextId,
+    agenda_item: TextId,
+    source: TextId,
+    note: TextId,
+    /// Index into the view's [`DraftExtra`]s, `u32::MAX` for none (most drafts have
+    /// neither penholders nor a reported vote).
+    extra: u32,
+    year: u16,
 }
 
-/// What few drafts carry: penholders and a source's report of the vote.
+impl DraftRecord {
+    /// The seq of the event that recorded the draft.
+    pub(crate) fn seq(&self) -> Seq {
+        self.seq.get()
+    }
+
+    /// Its symbol.
+    pub(crate) fn draft(&self) -> DraftSymbol {
+        DraftSymbol::from_valid_parts(self.year, self.number)
+    }
+}
+
+/// A run of the view's shared array of state codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct StateRun {
+    start: u32,
+    len: u32,
+}
+
+/// A source's report of a draft's vote ([`ReportedVote`]) as the view holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ReportedRecord {
+    date: Date,
+    meeting: TextId,
+    tally: Option<Tally>,
+    vetoed_by: StateRun,
+}
+
+/// What few drafts carry: penholders and a source's report of the vote (fixed size, the
+/// state lists in the view's shared array).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DraftExtra {
-    pub(crate) penholders: Vec<StateCode>,
-    pub(crate) reported_vote: Option<ReportedVote>,
+    penholders: StateRun,
+    reported_vote: Option<ReportedRecord>,
 }
 
 /// The parts of the view a vote or draft record points into.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Pools {
     pub(crate) texts: Texts,
-    pub(crate) members: Vec<MemberVote>,
-    pub(crate) draft_extras: Vec<DraftExtra>,
+    members: Vec<PackedVote>,
+    draft_extras: Vec<DraftExtra>,
+    /// Penholders and reported vetoes of the drafts' extras.
+    states: Vec<StateCode>,
 }
 
 impl Pools {
+    /// Keeps `states` in the shared array.
+    fn states(&mut self, states: &[StateCode]) -> StateRun {
+        let (Ok(start), Ok(len)) = (
+            u32::try_from(self.states.len()),
+            u32::try_from(states.len()),
+        ) else {
+            return StateRun::default();
+        };
+        if start.checked_add(len).is_none() {
+            return StateRun::default();
+        }
+        self.states.extend_from_slice(states);
+        StateRun { start, len }
+    }
+
+    fn states_of(&self, run: StateRun) -> &[StateCode] {
+        let start = run.start as usize;
+        self.states
+            .get(start..start.saturating_add(run.len as usize))
+            .unwrap_or(&[])
+    }
+
+    /// Room for `votes` more votes' members (the replay knows the log's length).
+    pub(crate) fn reserve_members(&mut self, votes: usize) {
+        self.members.reserve(votes.saturating_mul(15));
+    }
+
+    /// Ends the replay: drops lookup tables and spare capacity.
+    pub(crate) fn seal(&mut self) {
+        self.texts.seal();
+        self.members.shrink_to_fit();
+        self.draft_extras.shrink_to_fit();
+        self.states.shrink_to_fit();
+    }
+
+    /// Bytes held (for measurements).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.texts.heap_bytes()
+            + self.members.capacity() * std::mem::size_of::<PackedVote>()
+            + self.draft_extras.capacity() * std::mem::size_of::<DraftExtra>()
+            + self.states.capacity() * std::mem::size_of::<StateCode>()
+    }
+
     /// The compact record of `v`, recorded at `seq`.
     pub(crate) fn vote(&mut self, seq: Seq, v: &CouncilVote) -> VoteRecord {
-        // A vote has 15 members (a shape rule at decode); the count is kept, whatever it is.
+        // A vote has 15 members (a shape rule at decode); the count is kept, whatever it is
+        // up to 255.
         let start = u32::try_from(self.members.len()).unwrap_or(u32::MAX);
-        let len = u32::try_from(v.votes.len()).unwrap_or(0);
-        if start < u32::MAX && start.checked_add(len).is_some() {
-            self.members.extend_from_slice(&v.votes);
-        }
+        let len = u8::try_from(v.votes.len()).unwrap_or(0);
+        let (start, len) = if start < u32::MAX && start.checked_add(u32::from(len)).is_some() {
+            self.members
+                .extend(v.votes.iter().take(usize::from(len)).map(PackedVote::pack));
+            (start, len)
+        } else {
+            (0, 0)
+        };
         VoteRecord {
-            seq,
-            draft: v.draft,
+            seq: SplitSeq::of(seq),
+            note: self.texts.intern(v.note.as_str()),
+            number: v.draft.number(),
+            year: v.draft.year(),
             date: v.date,
             procedural: v.procedural,
             meeting: self.texts.intern_symbol(v.meeting.as_ref()),
             source: self.texts.intern(v.source.as_str()),
-            note: self.texts.intern(v.note.as_str()),
             start,
             len,
         }
     }
 
     /// The compact record of `d`, recorded at `seq`.
-    pub(crate) fn draft(&mut self, seq: Seq, d: DraftTabled) -> DraftRecord {
+    pub(crate) fn draft(&mut self, seq: Seq, d: &DraftTabled) -> DraftRecord {
         let extra = if d.penholders.is_empty() && d.reported_vote.is_none() {
             u32::MAX
         } else {
             let i = u32::try_from(self.draft_extras.len()).unwrap_or(u32::MAX);
             if i < u32::MAX {
+                let penholders = self.states(&d.penholders);
+                let reported_vote = d.reported_vote.as_ref().map(|r| ReportedRecord {
+                    date: r.date,
+                    meeting: self.texts.intern_symbol(r.meeting.as_ref()),
+                    tally: r.tally,
+                    vetoed_by: self.states(&r.vetoed_by),
+                });
                 self.draft_extras.push(DraftExtra {
-                    penholders: d.penholders,
-                    reported_vote: d.reported_vote,
+                    penholders,
+                    reported_vote,
                 });
             }
             i
         };
         DraftRecord {
-            seq,
-            draft: d.draft,
+            seq: SplitSeq::of(seq),
+            note: self.texts.intern(d.note.as_str()),
+            number: d.draft.number(),
+            year: d.draft.year(),
             tabled_on: d.tabled_on,
             subject: self.texts.intern(d.subject.as_str()),
             agenda_item: self.texts.intern(d.agenda_item.as_str()),
             source: self.texts.intern(d.source.as_str()),
-            note: self.texts.intern(d.note.as_str()),
             extra,
         }
     }
 
     /// The members' votes of `r`.
-    pub(crate) fn members_of(&self, r: &VoteRecord) -> &[MemberVote] {
+    fn members_of(&self, r: &VoteRecord) -> Members<'_> {
         let start = r.start as usize;
-        self.members
-            .get(start..start.saturating_add(r.len as usize))
-            .unwrap_or(&[])
+        Members(
+            self.members
+                .get(start..start.saturating_add(usize::from(r.len)))
+                .unwrap_or(&[]),
+        )
     }
 }
 
@@ -261,7 +467,7 @@ pub struct VoteFacts<'a> {
     /// Whether the vote was procedural (no veto applies).
     pub procedural: bool,
     /// The members' votes, sorted by state code.
-    pub votes: &'a [MemberVote],
+    pub votes: Members<'a>,
     meeting: Option<&'a str>,
     source: &'a str,
     note: &'a str,
@@ -270,7 +476,7 @@ pub struct VoteFacts<'a> {
 impl<'a> VoteFacts<'a> {
     pub(crate) fn of(pools: &'a Pools, r: &VoteRecord) -> Self {
         Self {
-            draft: r.draft,
+            draft: r.draft(),
             date: r.date,
             procedural: r.procedural,
             votes: pools.members_of(r),
@@ -336,19 +542,28 @@ pub struct DraftFacts<'a> {
     agenda_item: &'a str,
     source: &'a str,
     note: &'a str,
-    extra: Option<&'a DraftExtra>,
+    penholders: &'a [StateCode],
+    reported_vote: Option<(ReportedRecord, &'a str, &'a [StateCode])>,
 }
 
 impl<'a> DraftFacts<'a> {
     pub(crate) fn of(pools: &'a Pools, r: &DraftRecord) -> Self {
+        let extra = pools.draft_extras.get(r.extra as usize);
         Self {
-            draft: r.draft,
+            draft: r.draft(),
             tabled_on: r.tabled_on,
             subject: pools.texts.get(r.subject),
             agenda_item: pools.texts.get(r.agenda_item),
             source: pools.texts.get(r.source),
             note: pools.texts.get(r.note),
-            extra: pools.draft_extras.get(r.extra as usize),
+            penholders: extra.map_or(&[], |e| pools.states_of(e.penholders)),
+            reported_vote: extra.and_then(|e| e.reported_vote).map(|rv| {
+                (
+                    rv,
+                    pools.texts.get(rv.meeting),
+                    pools.states_of(rv.vetoed_by),
+                )
+            }),
         }
     }
 
@@ -374,12 +589,18 @@ impl<'a> DraftFacts<'a> {
 
     /// Penholders / sponsors (sorted, may be empty).
     pub fn penholders(&self) -> &'a [StateCode] {
-        self.extra.map_or(&[], |e| e.penholders.as_slice())
+        self.penholders
     }
 
     /// What a source reported about its vote.
-    pub fn reported_vote(&self) -> Option<&'a ReportedVote> {
-        self.extra.and_then(|e| e.reported_vote.as_ref())
+    pub fn reported_vote(&self) -> Option<ReportedVote> {
+        self.reported_vote
+            .map(|(r, meeting, vetoed_by)| ReportedVote {
+                date: r.date,
+                meeting: (r.meeting != TextId::NONE).then(|| UnSymbol::from_valid(meeting)),
+                tally: r.tally,
+                vetoed_by: vetoed_by.to_vec(),
+            })
     }
 
     /// The owned fact.
@@ -390,7 +611,7 @@ impl<'a> DraftFacts<'a> {
             agenda_item: Text::from_valid(self.agenda_item),
             penholders: self.penholders().to_vec(),
             tabled_on: self.tabled_on,
-            reported_vote: self.reported_vote().cloned(),
+            reported_vote: self.reported_vote(),
             source: Text::from_valid(self.source),
             note: Text::from_valid(self.note),
         }
@@ -400,6 +621,31 @@ impl<'a> DraftFacts<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The sizes the module documentation gives (what a 1M-event view is made of).
+    #[test]
+    fn records_keep_their_sizes() {
+        assert_eq!(std::mem::size_of::<PackedVote>(), 2);
+        assert_eq!(std::mem::size_of::<VoteRecord>(), 36);
+        assert_eq!(std::mem::size_of::<DraftRecord>(), 40);
+        for seq in [0, 1, u64::from(u32::MAX), u64::from(u32::MAX) + 1, u64::MAX] {
+            assert_eq!(SplitSeq::of(Seq(seq)).get(), Seq(seq));
+        }
+    }
+
+    /// A member's vote reads back as it was packed, for every state and vote.
+    #[test]
+    fn members_votes_read_back_as_packed() {
+        let votes = [Vote::Yes, Vote::No, Vote::Abstain, Vote::Absent];
+        let all: Vec<MemberVote> = StateCode::all()
+            .zip(votes.iter().cycle())
+            .map(|(state, vote)| MemberVote { state, vote: *vote })
+            .collect();
+        assert!(all.len() > 190);
+        let packed: Vec<PackedVote> = all.iter().map(PackedVote::pack).collect();
+        assert_eq!(Members(&packed).to_vec(), all);
+        assert_eq!(Members(&packed).len(), all.len());
+    }
 
     #[test]
     fn texts_are_kept_once_and_read_back() {

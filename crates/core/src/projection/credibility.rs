@@ -224,8 +224,7 @@ pub fn credibility_report(view: &View, policy: &Policy) -> CredibilityReport {
     let drafts: BTreeSet<DraftSymbol> = view
         .votes()
         .keys()
-        .chain(view.assessments().keys())
-        .copied()
+        .chain(view.assessments().keys().copied())
         .collect();
     CredibilityReport {
         basis: view.basis().clone(),

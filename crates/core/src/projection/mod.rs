@@ -43,7 +43,7 @@ use crate::date::Date;
 use crate::event::AdherenceDate;
 use crate::types::Seq;
 
-pub use compact::{DraftFacts, DraftRef, VoteFacts, VoteRef};
+pub use compact::{DraftFacts, DraftRef, Members, MembersIter, VoteFacts, VoteRef};
 pub use compliance::JudgedStatus;
 pub use compliance::{
     compliance, compliance_summary, compliance_votes, ComplianceReport, Finding, FindingKind,

@@ -200,6 +200,7 @@ impl Replay {
     pub fn with_capacity(cutoff: Cutoff, facts: usize) -> Self {
         let mut r = Self::new(cutoff);
         r.votes.reserve(facts);
+        r.pools.reserve_members(facts);
         r
     }
 
@@ -260,7 +261,7 @@ impl Replay {
                 self.votes.push(r);
             }
             EventBody::Fact(Fact::DraftTabled(d)) => {
-                let r = self.pools.draft(seq, d);
+                let r = self.pools.draft(seq, &d);
                 self.drafts.push(r);
             }
             EventBody::Fact(fact) => {
@@ -288,7 +289,7 @@ impl Replay {
                 // A target of another kind is not in this list: unmatched, like a missing one.
                 match c.replacement {
                     Fact::CouncilVote(v) => {
-                        match self.votes.binary_search_by_key(&c.target, |r| r.seq) {
+                        match self.votes.binary_search_by_key(&c.target, |r| r.seq()) {
                             Ok(i) => {
                                 let r = self.pools.vote(c.target, &v);
                                 if let Some(slot) = self.votes.get_mut(i) {
@@ -301,9 +302,9 @@ impl Replay {
                         return;
                     }
                     Fact::DraftTabled(d) => {
-                        match self.drafts.binary_search_by_key(&c.target, |r| r.seq) {
+                        match self.drafts.binary_search_by_key(&c.target, |r| r.seq()) {
                             Ok(i) => {
-                                let r = self.pools.draft(c.target, d);
+                                let r = self.pools.draft(c.target, &d);
                                 if let Some(slot) = self.drafts.get_mut(i) {
                                     *slot = r;
                                 }
@@ -364,21 +365,20 @@ impl Replay {
             d.retain(|r| r.tabled_on.is_none_or(keep));
             // In place (no scratch buffer the size of the list); (symbol, seq) is unique, so
             // this is the stable sort by symbol of records in log order.
-            d.sort_unstable_by_key(|r| (r.draft, r.seq));
-            d.dedup_by_key(|r| r.draft);
+            d.sort_unstable_by_key(|r| (r.draft(), r.seq()));
+            d.dedup_by_key(|r| r.draft());
             d.shrink_to_fit();
             d
         };
         let build_votes = move |mut v: Vec<VoteRecord>| {
             v.retain(|r| keep(r.date));
-            v.sort_unstable_by_key(|r| (r.draft, r.seq));
-            v.dedup_by_key(|r| r.draft);
+            v.sort_unstable_by_key(|r| (r.draft(), r.seq()));
+            v.dedup_by_key(|r| r.draft());
             v.shrink_to_fit();
             v
         };
         let mut pools = self.pools;
-        pools.texts.seal();
-        pools.members.shrink_to_fit();
+        pools.seal();
         let (compact_drafts, compact_votes) = (self.drafts, self.votes);
         let rest = adherences
             .into_iter()

@@ -324,176 +324,341 @@ pub fn veto_initiative(
     view: &View,
     calendar: Option<&str>,
 ) -> Result<VetoInitiativeReport, CalendarError> {
-    let cal = WorkCalendar::choose(view, calendar)?;
-    let cal_info = cal.info();
-    let in_force = rule_in_force_from();
-    let reference = view.reference_date();
+    let vetoes = VetoInitiative::new(view, calendar)?;
+    let mut report = vetoes.head();
+    report.vetoes = vetoes.vetoes().collect();
+    Ok(report)
+}
 
-    // Attach each meeting to the vetoes it follows.
-    let mut attached: std::collections::BTreeMap<DraftSymbol, Vec<&Record<AssemblyMeeting>>> =
-        std::collections::BTreeMap::new();
-    let mut other_meetings = Vec::new();
-    for r in view.meetings() {
-        for f in &r.fact.follows {
-            let reason = match f.draft {
-                None => UnmatchedReason::UnrecordedVeto,
-                Some(d) => match view.votes().get(&d) {
-                    None => UnmatchedReason::NoVoteRecorded,
-                    Some(v) => match View::vote_result(&v.fact).outcome {
-                        Outcome::Vetoed { .. } => {
-                            attached.entry(d).or_default().push(r);
-                            continue;
-                        }
-                        _ => UnmatchedReason::NotVetoed,
+/// Where a veto of the report comes from: a vote with every member's vote (by draft), or a
+/// vote known by its tally (its index in [`View::tally_votes`]).
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    Vote(DraftSymbol),
+    Tally(usize),
+}
+
+/// A veto of the report before its record is built: a few bytes, where a [`VetoRecord`]
+/// (its texts, meetings and sentence) is a few hundred (321k vetoes at 1M events).
+#[derive(Debug, Clone, Copy)]
+struct Veto {
+    date: Date,
+    source: Source,
+}
+
+/// The veto-initiative record of a view, its vetoes built one at a time as they are asked
+/// for, in the report's order: what a large export writes without holding the report.
+/// [`veto_initiative`] is [`VetoInitiative::head`] with [`VetoInitiative::vetoes`] collected.
+pub struct VetoInitiative<'v> {
+    view: &'v View,
+    cal: WorkCalendar<'v>,
+    cal_info: CalendarInfo,
+    in_force: Date,
+    reference: Option<Date>,
+    /// The meetings that follow each vetoed draft.
+    attached: std::collections::BTreeMap<DraftSymbol, Vec<&'v Record<AssemblyMeeting>>>,
+    other_meetings: Vec<OtherMeeting>,
+    /// By date, then label (the report's order).
+    vetoes: Vec<Veto>,
+    counts: VetoCounts,
+}
+
+impl<'v> VetoInitiative<'v> {
+    /// The vetoes of `view` and their counts, counting working days with the calendar named
+    /// `calendar` (see [`WorkCalendar::choose`] for the default).
+    pub fn new(view: &'v View, calendar: Option<&str>) -> Result<Self, CalendarError> {
+        let cal = WorkCalendar::choose(view, calendar)?;
+        let cal_info = cal.info();
+        let in_force = rule_in_force_from();
+        // Attach each meeting to the vetoes it follows.
+        let mut attached: std::collections::BTreeMap<DraftSymbol, Vec<&Record<AssemblyMeeting>>> =
+            std::collections::BTreeMap::new();
+        let mut other_meetings = Vec::new();
+        for r in view.meetings() {
+            for f in &r.fact.follows {
+                let reason = match f.draft {
+                    None => UnmatchedReason::UnrecordedVeto,
+                    Some(d) => match view.votes().get(&d) {
+                        None => UnmatchedReason::NoVoteRecorded,
+                        Some(v) => match View::vote_result(&v.fact).outcome {
+                            Outcome::Vetoed { .. } => {
+                                attached.entry(d).or_default().push(r);
+                                continue;
+                            }
+                            _ => UnmatchedReason::NotVetoed,
+                        },
                     },
-                },
-            };
-            other_meetings.push(OtherMeeting {
-                follows: *f,
-                reason,
-                meeting: timing(&cal, f.date, f.date >= in_force, r),
+                };
+                other_meetings.push(OtherMeeting {
+                    follows: *f,
+                    reason,
+                    meeting: timing(&cal, f.date, f.date >= in_force, r),
+                });
+            }
+        }
+        other_meetings.sort_by_key(|o| (o.follows.date, o.meeting.seq));
+
+        // Every veto: those computed from every member's vote, and those of votes known by
+        // their tally (an amendment's meetings follow it by date, `VetoRef.draft` being none).
+        let mut vetoes = Vec::new();
+        for record in view.votes().values() {
+            let v = &record.fact;
+            if matches!(View::vote_result(v).outcome, Outcome::Vetoed { .. }) {
+                vetoes.push(Veto {
+                    date: v.date,
+                    source: Source::Vote(v.draft),
+                });
+            }
+        }
+        for (i, record) in view.tally_votes().iter().enumerate() {
+            if !tally_vetoed(record) {
+                continue;
+            }
+            if matches!(record.fact.text, crate::event::VotedText::Amendment { .. }) {
+                other_meetings
+                    .retain(|m| !(m.follows.draft.is_none() && m.follows.date == record.fact.date));
+            }
+            vetoes.push(Veto {
+                date: record.fact.date,
+                source: Source::Tally(i),
             });
         }
+        let mut this = Self {
+            view,
+            cal,
+            cal_info,
+            in_force,
+            reference: view.reference_date(),
+            attached,
+            other_meetings,
+            vetoes,
+            counts: VetoCounts::default(),
+        };
+        // By date, then label, as strings compare (a stable sort: equal ones keep the order
+        // above).
+        let mut vetoes = std::mem::take(&mut this.vetoes);
+        vetoes.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| this.label_cmp(a, b)));
+        let mut counts = VetoCounts::default();
+        for veto in &vetoes {
+            let n = match this.status(veto) {
+                VetoStatus::RuleNotInForce => &mut counts.rule_not_in_force,
+                VetoStatus::Held => &mut counts.held,
+                VetoStatus::Missed => &mut counts.missed,
+                VetoStatus::MissedUnlessUnrecordedHolidays => {
+                    &mut counts.missed_unless_unrecorded_holidays
+                }
+                VetoStatus::MeetingUndated => &mut counts.meeting_undated,
+                VetoStatus::WindowOpen => &mut counts.window_open,
+                VetoStatus::NoMeetingRecorded => &mut counts.no_meeting_recorded,
+            };
+            *n += 1;
+            counts.vetoes += 1;
+        }
+        this.vetoes = vetoes;
+        this.counts = counts;
+        Ok(this)
     }
-    other_meetings.sort_by_key(|o| (o.follows.date, o.meeting.seq));
 
-    // Every veto: those computed from every member's vote, and those of votes known by their
-    // tally (an amendment's meetings follow it by date, `VetoRef.draft` being none).
-    struct Veto<'v> {
-        label: String,
-        known_by: &'static str,
-        date: Date,
-        by: Vec<StateCode>,
-        meeting_record: Option<UnSymbol>,
-        seq: Seq,
-        corrections: &'v [Seq],
-        meetings: Vec<&'v Record<AssemblyMeeting>>,
+    /// Number of vetoes.
+    pub fn len(&self) -> usize {
+        self.vetoes.len()
     }
-    let mut all: Vec<Veto<'_>> = Vec::new();
-    for record in view.votes().values() {
-        let v = &record.fact;
-        let Outcome::Vetoed { by } = View::vote_result(v).outcome else {
-            continue;
-        };
-        all.push(Veto {
-            label: v.draft.to_string(),
-            known_by: "votes",
-            date: v.date,
-            by,
-            meeting_record: v.meeting(),
-            seq: record.seq,
-            corrections: record.corrections,
-            meetings: attached.get(&v.draft).cloned().unwrap_or_default(),
-        });
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.vetoes.is_empty()
     }
-    for record in view.tally_votes() {
-        let o = crate::projection::votes::tally_vote_outcome(
-            record.seq,
-            &record.corrections,
-            &record.fact,
-        );
-        if o.vetoed_by.is_empty() {
-            continue;
+
+    /// The report without its vetoes (`vetoes` empty; `counts` counts them all).
+    pub fn head(&self) -> VetoInitiativeReport {
+        VetoInitiativeReport {
+            basis: self.view.basis().clone(),
+            rule_in_force_from: self.in_force,
+            working_day_limit: WORKING_DAY_LIMIT,
+            reference_date: self.reference,
+            calendar: self.cal_info.clone(),
+            counts: self.counts,
+            vetoes: Vec::new(),
+            other_meetings: self.other_meetings.clone(),
         }
-        let unnamed = matches!(record.fact.text, crate::event::VotedText::Amendment { .. });
-        let meetings: Vec<&Record<AssemblyMeeting>> = if unnamed {
-            view.meetings()
-                .iter()
-                .filter(|m| {
-                    m.fact
-                        .follows
-                        .iter()
-                        .any(|f| f.draft.is_none() && f.date == record.fact.date)
+    }
+
+    /// The vetoes, by date then draft, each built as it is asked for.
+    pub fn vetoes(&self) -> impl ExactSizeIterator<Item = VetoRecord> + '_ {
+        self.vetoes.iter().map(|v| self.record(v))
+    }
+
+    /// The label of a veto: its draft's symbol, or a tally vote's label.
+    fn label(&self, v: &Veto) -> String {
+        match v.source {
+            Source::Vote(d) => d.to_string(),
+            Source::Tally(i) => self
+                .view
+                .tally_votes()
+                .get(i)
+                .map(|r| {
+                    crate::projection::votes::tally_vote_outcome(r.seq, &r.corrections, &r.fact)
+                        .label
                 })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        if unnamed {
-            other_meetings
-                .retain(|m| !(m.follows.draft.is_none() && m.follows.date == record.fact.date));
+                .unwrap_or_default(),
         }
-        all.push(Veto {
-            label: o.label,
-            known_by: "tally",
-            date: record.fact.date,
-            by: o.vetoed_by,
-            meeting_record: record.fact.meeting.clone(),
-            seq: record.seq,
-            corrections: &record.corrections,
-            meetings,
-        });
     }
-    let mut counts = VetoCounts::default();
-    let mut vetoes = Vec::new();
-    for veto in all {
-        let Veto {
-            label,
-            known_by,
-            date,
-            by,
-            meeting_record,
-            seq,
-            corrections,
-            meetings,
-        } = veto;
-        let judged = date >= in_force;
+
+    /// The order of two labels as strings, without writing them out for two draft symbols
+    /// (`S/YYYY/N`: the year has four digits, so the years compare as numbers, then the
+    /// numbers as strings of digits).
+    fn label_cmp(&self, a: &Veto, b: &Veto) -> std::cmp::Ordering {
+        match (a.source, b.source) {
+            (Source::Vote(x), Source::Vote(y)) => x
+                .year()
+                .cmp(&y.year())
+                .then_with(|| digits(x.number()).cmp(&digits(y.number()))),
+            _ => self.label(a).cmp(&self.label(b)),
+        }
+    }
+
+    /// The meetings following a veto, as recorded.
+    fn meetings_of(&self, v: &Veto) -> Vec<&'v Record<AssemblyMeeting>> {
+        match v.source {
+            Source::Vote(d) => self.attached.get(&d).cloned().unwrap_or_default(),
+            Source::Tally(i) => match self.view.tally_votes().get(i) {
+                Some(r) if matches!(r.fact.text, crate::event::VotedText::Amendment { .. }) => self
+                    .view
+                    .meetings()
+                    .iter()
+                    .filter(|m| {
+                        m.fact
+                            .follows
+                            .iter()
+                            .any(|f| f.draft.is_none() && f.date == r.fact.date)
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            },
+        }
+    }
+
+    /// The meetings of a veto of `date`, timed and sorted (dated ones by date, then undated
+    /// ones, each by seq).
+    fn timings(&self, date: Date, meetings: Vec<&Record<AssemblyMeeting>>) -> Vec<MeetingTiming> {
+        let judged = date >= self.in_force;
         let mut meetings: Vec<MeetingTiming> = meetings
             .into_iter()
-            .map(|r| timing(&cal, date, judged, r))
+            .map(|r| timing(&self.cal, date, judged, r))
             .collect();
         meetings.sort_by_key(|m| (m.date.is_none(), m.date, m.seq));
-        let status = if !judged {
+        meetings
+    }
+
+    /// The verdict on a veto of `date` followed by `meetings` (timed).
+    fn status_from(&self, date: Date, meetings: &[MeetingTiming]) -> VetoStatus {
+        if date < self.in_force {
             VetoStatus::RuleNotInForce
-        } else if let Some(s) = status_of(&meetings) {
+        } else if let Some(s) = status_of(meetings) {
             s
-        } else if reference
-            .is_some_and(|day| cal.count(date, day).working_days <= WORKING_DAY_LIMIT)
+        } else if self
+            .reference
+            .is_some_and(|day| self.cal.count(date, day).working_days <= WORKING_DAY_LIMIT)
         {
             VetoStatus::WindowOpen
         } else {
             VetoStatus::NoMeetingRecorded
+        }
+    }
+
+    fn status(&self, v: &Veto) -> VetoStatus {
+        if v.date < self.in_force {
+            return VetoStatus::RuleNotInForce;
+        }
+        self.status_from(v.date, &self.timings(v.date, self.meetings_of(v)))
+    }
+
+    /// The record of a veto.
+    fn record(&self, v: &Veto) -> VetoRecord {
+        let meetings = self.timings(v.date, self.meetings_of(v));
+        let status = self.status_from(v.date, &meetings);
+        let (draft, known_by, by, meeting_record, seq, corrections) = match v.source {
+            Source::Vote(d) => match self.view.votes().get(&d) {
+                Some(r) => {
+                    let by = match View::vote_result(&r.fact).outcome {
+                        Outcome::Vetoed { by } => by,
+                        _ => Vec::new(),
+                    };
+                    (
+                        d.to_string(),
+                        "votes",
+                        by,
+                        r.fact.meeting(),
+                        r.seq,
+                        r.corrections.to_vec(),
+                    )
+                }
+                None => (d.to_string(), "votes", Vec::new(), None, Seq(0), Vec::new()),
+            },
+            Source::Tally(i) => match self.view.tally_votes().get(i) {
+                Some(r) => {
+                    let o = crate::projection::votes::tally_vote_outcome(
+                        r.seq,
+                        &r.corrections,
+                        &r.fact,
+                    );
+                    (
+                        o.label,
+                        "tally",
+                        o.vetoed_by,
+                        r.fact.meeting.clone(),
+                        r.seq,
+                        r.corrections.clone(),
+                    )
+                }
+                None => (String::new(), "tally", Vec::new(), None, Seq(0), Vec::new()),
+            },
         };
-        let n = match status {
-            VetoStatus::RuleNotInForce => &mut counts.rule_not_in_force,
-            VetoStatus::Held => &mut counts.held,
-            VetoStatus::Missed => &mut counts.missed,
-            VetoStatus::MissedUnlessUnrecordedHolidays => {
-                &mut counts.missed_unless_unrecorded_holidays
-            }
-            VetoStatus::MeetingUndated => &mut counts.meeting_undated,
-            VetoStatus::WindowOpen => &mut counts.window_open,
-            VetoStatus::NoMeetingRecorded => &mut counts.no_meeting_recorded,
-        };
-        *n += 1;
-        counts.vetoes += 1;
         let mut rec = VetoRecord {
-            draft: label,
+            draft,
             known_by: known_by.to_string(),
-            date,
+            date: v.date,
             vetoed_by: by,
             meeting_record,
             vote_seq: seq,
-            vote_corrections: corrections.to_vec(),
+            vote_corrections: corrections,
             status,
             meetings,
             basis: String::new(),
         };
-        rec.basis = describe(&rec, &cal_info);
-        vetoes.push(rec);
+        rec.basis = describe(&rec, &self.cal_info);
+        rec
     }
-    vetoes.sort_by(|a, b| (a.date, &a.draft).cmp(&(b.date, &b.draft)));
+}
 
-    Ok(VetoInitiativeReport {
-        basis: view.basis().clone(),
-        rule_in_force_from: in_force,
-        working_day_limit: WORKING_DAY_LIMIT,
-        reference_date: reference,
-        calendar: cal_info,
-        counts,
-        vetoes,
-        other_meetings,
-    })
+/// Whether a vote known by its tally was vetoed (a permanent member among those against).
+fn tally_vetoed(r: &Record<crate::event::TallyVote>) -> bool {
+    !crate::projection::votes::tally_vote_outcome(r.seq, &r.corrections, &r.fact)
+        .vetoed_by
+        .is_empty()
+}
+
+/// The decimal digits of `n`, for comparing numbers as strings (a shorter string that is a
+/// prefix of a longer one comes first, as the zero padding does).
+fn digits(n: u32) -> [u8; 10] {
+    let mut buf = [0u8; 10];
+    let mut rev = [0u8; 10];
+    let mut len = 0;
+    let mut n = n;
+    loop {
+        if let Some(d) = rev.get_mut(len) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        len += 1;
+        n /= 10;
+        if n == 0 || len == rev.len() {
+            break;
+        }
+    }
+    for (b, d) in buf.iter_mut().zip(rev.iter().take(len).rev()) {
+        *b = *d;
+    }
+    buf
 }
 
 #[cfg(test)]
@@ -505,6 +670,64 @@ mod tests {
 
     fn veto(l: &mut Log, draft: &str, day: &str) -> Seq {
         l.fact(vote_all_yes(draft, day, &[("RUS", Vote::No)]))
+    }
+
+    /// The vetoes of a day are listed by their labels as strings (`S/2023/10` before
+    /// `S/2023/9`, a tally vote's `amendment …` after the symbols), whether built together or
+    /// one at a time; the streamed report counts them all before building any.
+    #[test]
+    fn vetoes_of_a_day_are_in_label_order_streamed_or_not() {
+        let mut l = Log::new();
+        for draft in [
+            "S/2023/9",
+            "S/2023/100",
+            "S/2023/10",
+            "S/2022/99",
+            "S/2023/1",
+        ] {
+            veto(&mut l, draft, "2023-03-01");
+        }
+        veto(&mut l, "S/2022/5", "2022-12-01");
+        let against: Vec<StateCode> = vec![s("RUS")];
+        l.fact(crate::event::Fact::TallyVote(crate::event::TallyVote {
+            text: crate::event::VotedText::Amendment {
+                symbol: None,
+                amends: Some(sym("S/2023/9")),
+                described: text("an amendment"),
+            },
+            meeting: None,
+            date: d("2023-03-01"),
+            procedural: false,
+            tally: Some(crate::event::Tally {
+                yes: 10,
+                no: 1,
+                abstain: 4,
+            }),
+            against,
+            source: text("s"),
+            note: crate::types::Text::empty(),
+        }));
+        let v = l.view(Cutoff::default());
+        let r = veto_initiative(&v, None).unwrap();
+        let order: Vec<&str> = r.vetoes.iter().map(|v| v.draft.as_str()).collect();
+        assert_eq!(
+            order,
+            [
+                "S/2022/5",
+                "S/2022/99",
+                "S/2023/1",
+                "S/2023/10",
+                "S/2023/100",
+                "S/2023/9",
+                "amendment to S/2023/9",
+            ]
+        );
+        let streamed = VetoInitiative::new(&v, None).unwrap();
+        assert_eq!(streamed.len(), 7);
+        assert_eq!(streamed.head().counts, r.counts);
+        assert_eq!(streamed.head().counts.vetoes, 7);
+        assert!(streamed.head().vetoes.is_empty());
+        assert_eq!(streamed.vetoes().collect::<Vec<_>>(), r.vetoes);
     }
 
     #[test]

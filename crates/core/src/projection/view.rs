@@ -4,9 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::date::Date;
-use crate::event::{
-    AdherenceLetter, AssemblyMeeting, CouncilTerm, HolidayCalendar, MemberVote, TallyVote,
-};
+use crate::event::{AdherenceLetter, AssemblyMeeting, CouncilTerm, HolidayCalendar, TallyVote};
 use crate::outcome::{self, VoteResult};
 use crate::projection::{AdherenceRef, Precision, Standing};
 use crate::state::StateCode;
@@ -90,7 +88,7 @@ impl View {
     /// The tally and outcome of a vote, computed from its members' votes
     /// ([`crate::outcome::compute`]).
     pub fn vote_result(vote: &VoteFacts<'_>) -> VoteResult {
-        outcome::compute(vote.votes, vote.procedural)
+        outcome::compute_from(vote.votes, vote.procedural)
     }
 
     fn corrections_of(&self, seq: Seq) -> &[Seq] {
@@ -99,16 +97,16 @@ impl View {
 
     fn vote_ref<'a>(&'a self, r: &VoteRecord) -> VoteRef<'a> {
         VoteRef {
-            seq: r.seq,
-            corrections: self.corrections_of(r.seq),
+            seq: r.seq(),
+            corrections: self.corrections_of(r.seq()),
             fact: VoteFacts::of(&self.pools, r),
         }
     }
 
     fn draft_ref<'a>(&'a self, r: &DraftRecord) -> DraftRef<'a> {
         DraftRef {
-            seq: r.seq,
-            corrections: self.corrections_of(r.seq),
+            seq: r.seq(),
+            corrections: self.corrections_of(r.seq()),
             fact: DraftFacts::of(&self.pools, r),
         }
     }
@@ -118,8 +116,7 @@ impl View {
     pub fn compact_bytes(&self) -> usize {
         self.votes.capacity() * std::mem::size_of::<VoteRecord>()
             + self.drafts.capacity() * std::mem::size_of::<DraftRecord>()
-            + self.pools.members.capacity() * std::mem::size_of::<MemberVote>()
-            + self.pools.texts.heap_bytes()
+            + self.pools.heap_bytes()
     }
 
     /// Credibility assessments, by draft, each list in log order.
@@ -240,7 +237,7 @@ impl<'a> Votes<'a> {
     /// The vote on `draft`.
     pub fn get(&self, draft: &DraftSymbol) -> Option<VoteRef<'a>> {
         let v = self.view;
-        let i = v.votes.binary_search_by_key(draft, |r| r.draft).ok()?;
+        let i = v.votes.binary_search_by_key(draft, |r| r.draft()).ok()?;
         v.votes.get(i).map(|r| v.vote_ref(r))
     }
 
@@ -261,17 +258,15 @@ impl<'a> Votes<'a> {
         let v = self.view;
         let mut order: Vec<u32> = (0..u32::try_from(v.votes.len()).unwrap_or(u32::MAX)).collect();
         // (date, draft) is unique (one vote per draft): unstable is stable here.
-        order.sort_unstable_by_key(|&i| v.votes.get(i as usize).map(|r| (r.date, r.draft)));
+        order.sort_unstable_by_key(|&i| v.votes.get(i as usize).map(|r| (r.date, r.draft())));
         order
             .into_iter()
             .filter_map(move |i| v.votes.get(i as usize).map(|r| v.vote_ref(r)))
     }
 
     /// The drafts voted on, in order.
-    pub fn keys(
-        &self,
-    ) -> impl DoubleEndedIterator<Item = &'a DraftSymbol> + ExactSizeIterator + 'a {
-        self.view.votes.iter().map(|r| &r.draft)
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = DraftSymbol> + ExactSizeIterator + 'a {
+        self.view.votes.iter().map(|r| r.draft())
     }
 }
 
@@ -295,7 +290,7 @@ impl<'a> Drafts<'a> {
     /// The draft `draft`.
     pub fn get(&self, draft: &DraftSymbol) -> Option<DraftRef<'a>> {
         let v = self.view;
-        let i = v.drafts.binary_search_by_key(draft, |r| r.draft).ok()?;
+        let i = v.drafts.binary_search_by_key(draft, |r| r.draft()).ok()?;
         v.drafts.get(i).map(|r| v.draft_ref(r))
     }
 
@@ -311,9 +306,7 @@ impl<'a> Drafts<'a> {
     }
 
     /// Their symbols, in order.
-    pub fn keys(
-        &self,
-    ) -> impl DoubleEndedIterator<Item = &'a DraftSymbol> + ExactSizeIterator + 'a {
-        self.view.drafts.iter().map(|r| &r.draft)
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = DraftSymbol> + ExactSizeIterator + 'a {
+        self.view.drafts.iter().map(|r| r.draft())
     }
 }

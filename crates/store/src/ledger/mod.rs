@@ -41,6 +41,7 @@ use crate::lock::LockFile;
 use crate::{LogReader, StoreError};
 
 pub use self::mirror::{Admitted, MirrorRefusal};
+pub use self::verify::AtSize;
 use self::writer::Writer;
 
 /// How to open a ledger.

@@ -1,6 +1,7 @@
 //! Verification of a stored ledger, and locating the lie when a derived tree disagrees.
 
 use actledger_core::chain;
+use actledger_core::log_checkpoint::log_keys;
 use actledger_core::merkle::{self, Frontier};
 use actledger_core::{Seq, VerifyError, VerifyErrorKind};
 
@@ -48,6 +49,18 @@ impl DigestKeys {
     }
 }
 
+/// What the events said after the first `size` of them, as [`Ledger::verify_noting`] saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AtSize {
+    /// The number of events.
+    pub size: u64,
+    /// The keys that could sign a checkpoint of that size: holding the `log` role, unrevoked
+    /// (`core::log_checkpoint::log_keys`).
+    pub log_keys: Vec<actledger_core::PublicKey>,
+    /// The RFC 9162 Merkle root of those events.
+    pub root: merkle::Hash,
+}
+
 impl Ledger {
     /// Verifies the whole ledger from its event bytes, then checks that the stored head and
     /// both indexes say exactly what the events say.
@@ -64,6 +77,22 @@ impl Ledger {
         mode: crate::SignatureMode,
         progress: impl FnMut(u64),
     ) -> Result<Result<VerifySummary, VerifyError>, StoreError> {
+        Ok(self
+            .verify_noting(mode, None, progress)?
+            .map(|(summary, _)| summary))
+    }
+
+    /// [`Ledger::verify_with`], noting what the events said after the first `size` of them
+    /// (`None` if the log is shorter): the keys that could then sign a checkpoint and their
+    /// Merkle root, so that a caller showing a checkpoint of that size (`export html`)
+    /// checks it without rebuilding the rule state in a second pass.
+    pub fn verify_noting(
+        &self,
+        mode: crate::SignatureMode,
+        size: Option<u64>,
+        progress: impl FnMut(u64),
+    ) -> Result<Result<(VerifySummary, Option<AtSize>), VerifyError>, StoreError> {
+        let mut at_size: Option<AtSize> = None;
         let keys = DigestKeys::new();
         let checkpoints = self.checkpoints()?;
         // The stored rule state must be the state the events give at its size. Its parts are
@@ -100,6 +129,13 @@ impl Ledger {
         let stored = self.stored_digests(&keys);
         let result = crate::verify_log_with(self, mode, progress, |ev, v, tree, nodes| {
             let seq = ev.unsigned.seq.0;
+            if size.is_some_and(|n| n == tree.size()) && at_size.is_none() {
+                at_size = Some(AtSize {
+                    size: tree.size(),
+                    log_keys: log_keys(v.state()),
+                    root: tree.root(),
+                });
+            }
             for (index, want) in Index::ALL.iter().zip(&mut want_index) {
                 for k in index.keys(&ev.unsigned.body, seq) {
                     keys.add(want, &k);
@@ -214,7 +250,7 @@ impl Ledger {
                 return Ok(Err(self.locate_index_lie(index)?));
             }
         }
-        Ok(Ok(summary))
+        Ok(Ok((summary, at_size)))
     }
 
     /// What is wrong with the numbered checkpoint history, if anything: numbers 0, 1, 2, ...

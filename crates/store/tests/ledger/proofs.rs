@@ -215,6 +215,33 @@ fn the_tile_seam_gives_the_same_proofs_over_every_log() {
             tile_files(&hashed, 0, size).unwrap()
         );
     }
+    // Keeping only the level-0 tiles of some leaves (a snapshot's supporters): the same
+    // root and proofs of those leaves at the final size; a dropped tile is refused.
+    let leaves = [3, 300, n - 1];
+    let mut builder = TileBuilder::for_proofs_of(leaves);
+    for i in 0..n {
+        builder.push(&memory.get(i).unwrap().unwrap()).unwrap();
+    }
+    let kept = builder.finish(&memory, None);
+    assert_eq!(
+        actledger_store::root(&kept, n).unwrap(),
+        actledger_store::root(&l, n).unwrap()
+    );
+    for index in leaves {
+        assert_eq!(
+            inclusion_proof(&kept, index, n).unwrap(),
+            inclusion_proof(&l, index, n).unwrap()
+        );
+    }
+    assert!(
+        n > 512 && n % 256 != 0,
+        "leaf 260 lies in a full tile of its own"
+    );
+    assert!(matches!(
+        inclusion_proof(&kept, 260, n),
+        Err(StoreError::Corrupted(_))
+    ));
+    assert!(inclusion_proof(&hashed, 260, n).is_ok());
     // Beyond the log: a typed refusal.
     assert!(matches!(
         inclusion_proof(&computed, 0, n + 1),
