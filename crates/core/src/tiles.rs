@@ -506,43 +506,94 @@ pub fn tile_of_node(level: u8, index: u64, size: u64) -> Result<(TileId, u8, usi
     Ok((tile, height, ((first % width) >> height) as usize))
 }
 
-/// A hash tile with every node inside it: its `W` hashes (tree level `8 L`) and each parent
+/// A hash tile with the nodes inside it: its `W` hashes (tree level `8 L`) and each parent
 /// both of whose children it holds, up to the tile's root when it is full (at most 511
-/// nodes). Any node a proof asks of the tile is then a lookup: the `2^h − 1` hashes a node of
-/// height `h` takes are made once per tile, not once per node asked for.
+/// nodes). Made by [`HashTile::new`], every node above the hashes is hashed once and any
+/// node a proof asks of the tile is then a lookup: for a tile that serves many proofs (the
+/// upper tiles, the newest ones). Made by [`HashTile::leaves`], it keeps the `W` hashes
+/// only and hashes a node when asked, from the `2^h` hashes it spans (`2^h − 1` node hashes):
+/// for a tile a proof reads once, since the nodes an inclusion proof asks of a level-0 tile
+/// are the siblings of its leaf's path (247 of the 255 nodes above a full tile's hashes, none
+/// asked twice), and the tile's other nodes need not be hashed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HashTile {
     id: TileId,
-    /// The nodes, height by height: `W` of height 0, then `W / 2` of height 1, ...
+    /// The nodes, height by height: `W` of height 0, then `W / 2` of height 1, ...; only
+    /// the `W` of height 0 when `inner` is false.
     nodes: Vec<Hash>,
     /// Where the nodes of each height start in `nodes`; the last entry is its length.
     rows: [usize; TILE_HEIGHT as usize + 2],
+    /// Whether the nodes above the hashes are kept (else hashed when asked).
+    inner: bool,
+}
+
+/// The root of the perfect subtree over `span` (a power of two of hashes, at most 256):
+/// `len − 1` node hashes, depth first, no allocation.
+fn perfect_root(span: &[Hash]) -> Option<Hash> {
+    match span {
+        [] => None,
+        [one] => Some(*one),
+        _ => {
+            let (left, right) = span.split_at(span.len() / 2);
+            Some(node_hash(&perfect_root(left)?, &perfect_root(right)?))
+        }
+    }
 }
 
 impl HashTile {
     /// Parses the bytes of hash tile `id` (which must be a hash tile of exactly `id`'s width)
     /// and hashes the nodes above its hashes.
     pub fn new(id: TileId, bytes: &[u8]) -> Result<Self, TileError> {
+        Ok(Self::leaves(id, bytes)?.with_inner())
+    }
+
+    /// Parses the bytes of hash tile `id` (which must be a hash tile of exactly `id`'s width)
+    /// and keeps its hashes only: [`HashTile::node`] hashes a node above them when asked.
+    pub fn leaves(id: TileId, bytes: &[u8]) -> Result<Self, TileError> {
         if !matches!(id.kind(), TileKind::Hashes { .. }) {
             return Err(TileError::Shape);
         }
-        let mut nodes = hashes_of(&id, bytes)?;
-        nodes.reserve(nodes.len());
-        let mut rows = [0usize; TILE_HEIGHT as usize + 2];
+        let nodes = hashes_of(&id, bytes)?;
+        let mut rows = [nodes.len(); TILE_HEIGHT as usize + 2];
+        rows[0] = 0;
+        Ok(Self {
+            id,
+            nodes,
+            rows,
+            inner: false,
+        })
+    }
+
+    /// This tile with every node above its hashes hashed once and kept (as
+    /// [`HashTile::new`] makes it).
+    pub fn with_inner(mut self) -> Self {
+        if self.inner {
+            return self;
+        }
+        let width = self.rows[1];
+        self.nodes.truncate(width);
+        self.nodes.reserve(width);
         let mut start = 0;
-        for h in 1..rows.len() {
-            let end = nodes.len();
-            rows[h] = end;
-            if h == rows.len() - 1 {
+        for h in 1..self.rows.len() {
+            let end = self.nodes.len();
+            self.rows[h] = end;
+            if h == self.rows.len() - 1 {
                 break;
             }
             for at in (start..end.saturating_sub(1)).step_by(2) {
-                let parent = node_hash(&nodes[at], &nodes[at + 1]);
-                nodes.push(parent);
+                let parent = node_hash(&self.nodes[at], &self.nodes[at + 1]);
+                self.nodes.push(parent);
             }
             start = end;
         }
-        Ok(Self { id, nodes, rows })
+        self.inner = true;
+        self
+    }
+
+    /// Whether the nodes above the hashes are kept ([`HashTile::new`], [`HashTile::with_inner`]),
+    /// rather than hashed when asked ([`HashTile::leaves`]).
+    pub fn has_inner(&self) -> bool {
+        self.inner
     }
 
     /// Which tile it is.
@@ -554,9 +605,16 @@ impl HashTile {
     /// height, if the tile holds it (both its children are in the tile).
     pub fn node(&self, height: u8, at: usize) -> Option<Hash> {
         let h = usize::from(height);
-        let (start, end) = (*self.rows.get(h)?, *self.rows.get(h + 1)?);
-        let i = start.checked_add(at).filter(|i| *i < end)?;
-        self.nodes.get(i).copied()
+        if self.inner || h == 0 {
+            let (start, end) = (*self.rows.get(h)?, *self.rows.get(h + 1)?);
+            let i = start.checked_add(at).filter(|i| *i < end)?;
+            return self.nodes.get(i).copied();
+        }
+        if h > usize::from(TILE_HEIGHT) {
+            return None;
+        }
+        let first = at.checked_mul(1 << h)?;
+        perfect_root(self.nodes.get(first..first.checked_add(1 << h)?)?)
     }
 }
 
@@ -579,19 +637,9 @@ where
     let bytes = fetch(&tile).map_err(|source| TileReadError::Fetch { tile, source })?;
     let hashes = hashes_of(&tile, &bytes)?;
     let start = at << height;
-    let span = hashes
+    hashes
         .get(start..start + (1usize << height))
-        .ok_or(TileError::NotInTree { level, index, size })?;
-    let mut layer = span.to_vec();
-    while layer.len() > 1 {
-        layer = layer
-            .chunks_exact(2)
-            .map(|p| node_hash(&p[0], &p[1]))
-            .collect();
-    }
-    layer
-        .first()
-        .copied()
+        .and_then(perfect_root)
         .ok_or_else(|| TileError::NotInTree { level, index, size }.into())
 }
 
@@ -808,15 +856,30 @@ mod tests {
                         Some(want),
                         "size {size} ({level}, {index})"
                     );
+                    // The same tile keeping its hashes only hashes the node when asked.
+                    let leaves = HashTile::leaves(id, &fetch(&id).unwrap()).unwrap();
+                    assert!(!leaves.has_inner() && tile.has_inner());
+                    assert_eq!(leaves.node(height, at), Some(want));
                 }
             }
-            // Nothing beyond what the tile holds.
             for tile in parsed.values() {
                 let w = usize::from(tile.id().width());
+                // Nothing beyond what the tile holds.
                 assert_eq!(tile.node(0, w), None);
                 assert_eq!(tile.node(8, usize::from(w == 256)), None);
                 assert_eq!(tile.node(9, 0), None);
                 assert_eq!(tile.node(8, 0).is_some(), w == 256);
+                // A tile of hashes only answers exactly as the whole tile, node for node,
+                // and becomes it.
+                let leaves = HashTile::leaves(tile.id(), &fetch(&tile.id()).unwrap()).unwrap();
+                for height in 0..=9u8 {
+                    for at in 0..=(w >> height) + 1 {
+                        assert_eq!(leaves.node(height, at), tile.node(height, at));
+                    }
+                }
+                assert_eq!(leaves.node(1, usize::MAX), None);
+                assert_eq!(&leaves.clone().with_inner(), tile);
+                assert_eq!(tile.clone().with_inner(), *tile);
             }
         }
         // A tile of another width than its id, or bytes that are no tile, are refused.
@@ -829,8 +892,11 @@ mod tests {
             })
         ));
         assert!(HashTile::new(id, &[0; 95]).is_err());
+        assert!(HashTile::leaves(id, &[0; 64]).is_err());
+        assert!(HashTile::leaves(id, &[0; 95]).is_err());
         let bundle = TileId::new(TileKind::Entries, 0, 3).unwrap();
         assert!(HashTile::new(bundle, &[0; 96]).is_err());
+        assert!(HashTile::leaves(bundle, &[0; 96]).is_err());
         assert!(tile_of_node(0, 5, 5).is_err());
     }
 

@@ -1,5 +1,6 @@
-//! The hash tiles a log producing proofs has parsed lately ([`HashTile`]s, each with every
-//! node inside it hashed), so that proofs after the first read and hash only the tiles they
+//! The hash tiles a log producing proofs has parsed lately ([`HashTile`]s: a tile one proof
+//! has read keeps its hashes only, one a second proof asked for has every node inside it
+//! hashed, `tile_log::TileNodes`), so that proofs after the first read only the tiles they
 //! have not met: at 1M entries an inclusion proof asks for ~30 nodes from ~4 tiles, and the
 //! upper tiles (16 of level 1, one of level 2) are the same for every proof.
 //!

@@ -45,9 +45,15 @@ fn tile_err(e: TileError) -> StoreError {
 }
 
 /// Reads the nodes of one tree size from a log's hash tiles, for one proof or root: each tile
-/// is read and parsed once ([`HashTile`]: every node inside it hashed once), then each node
-/// is a lookup. A proof at 1M entries asks for ~30 nodes from ~4 tiles; it read and hashed a
-/// tile for each node. Tiles come from the log's [`TileCache`] when it keeps one.
+/// is read and parsed once, then each node is a lookup or hashed from the tile's hashes. A
+/// proof at 1M entries asks for ~30 nodes from ~4 tiles; it read and hashed a tile for each
+/// node. Tiles come from the log's [`TileCache`] when it keeps one.
+///
+/// A tile read from the log is kept with its hashes only ([`HashTile::leaves`]): the nodes
+/// a proof asks of it are hashed when asked, which for the cold level-0 tile of a random
+/// leaf is 247 node hashes instead of all 255 above its hashes. A tile found in the cache a
+/// second time has its nodes hashed once and kept ([`HashTile::with_inner`]): the upper
+/// tiles, which every proof reads, and the newest ones, are then lookups.
 pub(crate) struct TileNodes<'a> {
     log: &'a dyn TileReader,
     size: u64,
@@ -74,15 +80,21 @@ impl<'a> TileNodes<'a> {
             Some(t) => Arc::clone(t),
             None => {
                 let cache = self.log.tile_cache();
-                let tile = match cache.and_then(|c| c.get(&id)) {
-                    Some(t) => t,
-                    None => {
+                let tile = match (cache, cache.and_then(|c| c.get(&id))) {
+                    (Some(c), Some(t)) if !t.has_inner() => {
+                        // Asked for by a second proof: worth hashing whole, once.
+                        let whole = Arc::new(Arc::unwrap_or_clone(t).with_inner());
+                        c.insert(Arc::clone(&whole));
+                        whole
+                    }
+                    (_, Some(t)) => t,
+                    (_, None) => {
                         let TileKind::Hashes { level } = id.kind() else {
                             return Err(tile_err(TileError::Shape));
                         };
                         self.reads += 1;
                         let bytes = self.log.read_tile(level, id.index(), id.width())?;
-                        let t = Arc::new(HashTile::new(id, &bytes).map_err(tile_err)?);
+                        let t = Arc::new(HashTile::leaves(id, &bytes).map_err(tile_err)?);
                         if let Some(c) = cache {
                             c.insert(Arc::clone(&t));
                         }

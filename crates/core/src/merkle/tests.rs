@@ -43,6 +43,42 @@ fn known_hashes() {
 }
 
 #[test]
+fn node_hash_is_sha256_of_its_message() {
+    // node_hash lays out SHA-256's padded blocks itself: it must equal the digest of
+    // 0x01 || left || right, for bytes at every position of both blocks.
+    use sha2::{Digest, Sha256};
+    let mut hashes = vec![Hash([0; HASH_LEN]), Hash([0xff; HASH_LEN])];
+    for i in 0..HASH_LEN {
+        let mut b = [0u8; HASH_LEN];
+        b[i] = 0x80 | i as u8;
+        hashes.push(Hash(b));
+    }
+    hashes.push(leaf_hash(b"left"));
+    hashes.push(leaf_hash(b"right"));
+    for l in &hashes {
+        for r in &hashes {
+            let mut message = vec![NODE_PREFIX];
+            message.extend_from_slice(&l.0);
+            message.extend_from_slice(&r.0);
+            let want = Hash(Sha256::digest(&message).into());
+            assert_eq!(node_hash(l, r), want, "{l:?} {r:?}");
+        }
+    }
+    // A known answer: the root of the two-leaf tree over the entries "" and "a".
+    assert_eq!(
+        node_hash(&leaf_hash(b""), &leaf_hash(b"a")).to_hex(),
+        hex::encode(Sha256::digest(
+            [
+                &[NODE_PREFIX][..],
+                &Sha256::digest([0u8])[..],
+                &Sha256::digest([0u8, b'a'])[..]
+            ]
+            .concat()
+        ))
+    );
+}
+
+#[test]
 fn frontier_matches_naive_and_stores_every_node() {
     for n in 0..70u64 {
         let (f, nodes) = build(n);

@@ -314,3 +314,42 @@ fn proofs_from_cached_tiles_are_those_of_fresh_reads_as_the_ledger_grows() {
     l.inclusion_proof(size / 2, size).unwrap();
     assert_eq!(l.tile_cache().stats().1, before);
 }
+
+/// A tile read by one proof is kept with its hashes only (its nodes hashed when asked), and
+/// hashed whole once a second proof asks for it; every proof from either form, and from the
+/// whole tile after, is that of a log read afresh.
+#[test]
+fn a_tile_kept_with_its_hashes_only_gives_the_proofs_of_the_whole_tile() {
+    use actledger_core::tiles::{TileId, TileKind};
+    use actledger_store::{consistency_proof, inclusion_proof, ComputedTiles, MemoryLog};
+    let (dir, mut l, rec) = ledger();
+    l.append_all(&rec, (0..700).map(filler)).unwrap();
+    let n = l.size().unwrap();
+    drop(l);
+    let l = reopen(&dir.path().join("l"));
+    assert!(l.tile_cache().is_empty());
+    let memory = MemoryLog::from_events((0..n).map(|i| l.get(i).unwrap().unwrap()));
+    let fresh = ComputedTiles::new(&memory, None);
+    let tile1 = TileId::new(TileKind::Hashes { level: 0 }, 1, 256).unwrap();
+    let kept = |l: &Ledger| l.tile_cache().get(&tile1).map(|t| t.has_inner());
+    // Every leaf of tile 1, and consistency proofs from every size inside it: the first
+    // proof reads the tile, the second hashes it whole, the rest look its nodes up.
+    for (k, index) in (256..512u64).enumerate() {
+        assert_eq!(
+            l.inclusion_proof(index, n).unwrap(),
+            inclusion_proof(&fresh, index, n).unwrap(),
+            "leaf {index}"
+        );
+        assert_eq!(kept(&l), Some(k > 0), "after {} proofs", k + 1);
+    }
+    drop(l);
+    let l = reopen(&dir.path().join("l"));
+    for old in 257..=512u64 {
+        assert_eq!(
+            l.consistency_proof(old, n).unwrap(),
+            consistency_proof(&fresh, old, n).unwrap(),
+            "from {old}"
+        );
+        assert_eq!(kept(&l), Some(old > 257), "after the proof from {old}");
+    }
+}

@@ -39,6 +39,26 @@ pub struct ProofRow {
     pub node_by_node_us: f64,
     /// What a cold level-0 tile costs: one sled read, and parsing it with its nodes hashed, µs.
     pub cold_tile_us: (f64, f64),
+    /// A cold level-0 tile as a proof now uses it: parsed with its hashes only, and the eight
+    /// nodes an inclusion proof of a random leaf asks of it hashed from them, µs.
+    pub cold_tile_path_us: f64,
+    /// The timed inclusion and consistency proofs' CPU time on this thread, µs a proof
+    /// (`/proc/thread-self/schedstat`; `None` elsewhere): what a proof costs whatever else
+    /// the machine runs, where the wall times above include waiting for a core. The kernel
+    /// adds to that counter at scheduler ticks and switches, so it is good to a few ms: ±5%
+    /// over 2,000 proofs of ~40 µs, nothing for a run of a few ms.
+    pub cpu_us: Option<(f64, f64)>,
+    /// One inclusion proof made again and again, every tile it needs in the cache with its
+    /// nodes hashed: what a proof costs beside its cold tile (CPU µs when measurable, else
+    /// wall).
+    pub warm_us: f64,
+}
+
+/// The CPU time this thread has run, ns (Linux: the first field of
+/// `/proc/thread-self/schedstat`).
+fn thread_cpu_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().next()?.parse().ok()
 }
 
 /// The ledger's tiles with no cache, counting the tiles read.
@@ -69,6 +89,7 @@ impl TileReader for Uncached<'_> {
 /// `count` inclusion and `count` consistency proofs at random positions on the ledger's tree
 /// of `size` entries (each checked), the reads they make, and Go's peer figure.
 pub fn bench(l: &Ledger, size: u64, work: &Path, count: u64) -> Result<ProofRow> {
+    anyhow::ensure!(size > 0, "no proofs in an empty tree");
     let mut row = ProofRow::default();
     let root = l.root_at(size)?;
     let leaf = |i: u64| -> Result<merkle::Hash> {
@@ -84,19 +105,38 @@ pub fn bench(l: &Ledger, size: u64, work: &Path, count: u64) -> Result<ProofRow>
         std::hint::black_box(l.inclusion_proof(i, size)?);
     }
     let (_, misses) = l.tile_cache().stats();
+    let cpu = thread_cpu_ns();
     let t = Instant::now();
     for _ in 0..count {
         let i = rng.below(size);
         std::hint::black_box(l.inclusion_proof(i, size)?);
     }
     row.inclusion_us = t.elapsed().as_secs_f64() * 1e6 / count as f64;
+    let cpu_mid = thread_cpu_ns();
     row.sled_reads_per_proof = (l.tile_cache().stats().1 - misses) as f64 / count as f64;
     let t = Instant::now();
     for _ in 0..count {
-        let old = 1 + rng.below(size - 1);
+        let old = older_size(&mut rng, size);
         std::hint::black_box(l.consistency_proof(old, size)?);
     }
     row.consistency_us = t.elapsed().as_secs_f64() * 1e6 / count as f64;
+    let per = |a: u64, b: u64| b.saturating_sub(a) as f64 / 1e3 / count as f64;
+    row.cpu_us = match (cpu, cpu_mid, thread_cpu_ns()) {
+        (Some(a), Some(b), Some(c)) => Some((per(a, b), per(b, c))),
+        _ => None,
+    };
+    let warm = size / 2;
+    for _ in 0..2 {
+        l.inclusion_proof(warm, size)?;
+    }
+    let (cpu, t) = (thread_cpu_ns(), Instant::now());
+    for _ in 0..count {
+        std::hint::black_box(l.inclusion_proof(warm, size)?);
+    }
+    row.warm_us = match (cpu, thread_cpu_ns()) {
+        (Some(a), Some(b)) => per(a, b),
+        _ => t.elapsed().as_secs_f64() * 1e6 / count as f64,
+    };
     let t = Instant::now();
     for _ in 0..count {
         let i = rng.below(size);
@@ -119,6 +159,16 @@ pub fn bench(l: &Ledger, size: u64, work: &Path, count: u64) -> Result<ProofRow>
             std::hint::black_box(HashTile::new(id, bytes)?);
         }
         row.cold_tile_us = (read, t.elapsed().as_secs_f64() * 1e6 / count as f64);
+        let t = Instant::now();
+        for (&i, bytes) in ids.iter().zip(&tiles) {
+            let id = TileId::new(TileKind::Hashes { level: 0 }, i, 256)?;
+            let tile = HashTile::leaves(id, bytes)?;
+            let leaf = usize::try_from(rng.below(256))?;
+            for height in 0..8u8 {
+                std::hint::black_box(tile.node(height, (leaf >> height) ^ 1));
+            }
+        }
+        row.cold_tile_path_us = t.elapsed().as_secs_f64() * 1e6 / count as f64;
     }
     // Reads, and a check of what was timed, on fewer proofs.
     let uncached = Uncached {
@@ -136,7 +186,7 @@ pub fn bench(l: &Ledger, size: u64, work: &Path, count: u64) -> Result<ProofRow>
             l.node(lv, j)
         })
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let old = 1 + rng.below(size - 1);
+        let old = older_size(&mut rng, size);
         let c = l.consistency_proof(old, size)?;
         merkle::verify_consistency(old, size, &c, &l.root_at(old)?, &root)?;
     }
@@ -146,12 +196,27 @@ pub fn bench(l: &Ledger, size: u64, work: &Path, count: u64) -> Result<ProofRow>
     Ok(row)
 }
 
+/// A random tree size for a consistency proof to `size`: 1 to `size - 1`, or `size` itself
+/// for a tree of one entry (a consistency proof from a tree to itself, empty). `Rng::below`
+/// of 0 gives 0, so the `1 + below(size - 1)` this replaces named size 1 for a one-entry
+/// tree only by accident, and underflowed on an empty one.
+fn older_size(rng: &mut Rng, size: u64) -> u64 {
+    match size {
+        0 | 1 => size,
+        _ => 1 + rng.below(size - 1),
+    }
+}
+
 /// Go's tlog proofs on a tree of `size` records in memory, `(inclusion µs, consistency µs)`,
 /// if Go and golang.org/x/mod (Debian: golang-go golang-golang-x-mod-dev) are installed.
 fn go_peer(size: u64, count: u64, work: &Path) -> Option<(f64, f64)> {
     let lib = Path::new("/usr/share/gocode/src/golang.org/x/mod/sumdb/tlog");
     let go = Command::new("go").arg("version").output().ok()?;
-    if !go.status.success() || !lib.is_dir() || size < 2 {
+    if size < 2 {
+        eprintln!("[{size}] no Go peer figure: its consistency proofs need two entries");
+        return None;
+    }
+    if !go.status.success() || !lib.is_dir() {
         eprintln!("[{size}] no Go peer figure: go or golang-golang-x-mod-dev is not installed");
         return None;
     }
