@@ -28,7 +28,9 @@ mod tiles;
 mod verify;
 
 pub use error::{AppendError, OpenError, ProofError, StoreError};
-pub use ledger::{Admitted, Appended, Ledger, MirrorRefusal, OpenOptions, StoredCheckpoint};
+pub use ledger::{
+    Admitted, Appended, Ledger, MirrorRefusal, OpenOptions, StoredCheckpoint, Window, WindowsEnd,
+};
 pub use memory::MemoryLog;
 pub use pipeline::{
     for_each_event, for_each_event_where, replay_view, ChainCheck, Keep, CHUNK, SIGNATURE_BATCH,

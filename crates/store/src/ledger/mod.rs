@@ -40,7 +40,7 @@ use actledger_core::{Event, EventHash, Origin, Seq};
 use crate::lock::LockFile;
 use crate::{LogReader, StoreError};
 
-pub use self::mirror::{Admitted, MirrorRefusal};
+pub use self::mirror::{Admitted, MirrorRefusal, Window, WindowsEnd};
 use self::writer::Writer;
 
 /// How to open a ledger.
