@@ -112,6 +112,20 @@ impl Client {
         self.finish("GET", url, r, limit)
     }
 
+    /// `GET url` with a body limit of its own, the body read into `body` (cleared first; a
+    /// caller fetching many answers reuses one buffer, its capacity kept). The answer's
+    /// `body` field is empty.
+    pub fn get_into(
+        &self,
+        url: &str,
+        limit: u64,
+        body: &mut Vec<u8>,
+    ) -> Result<Response, ClientError> {
+        check_url(url)?;
+        let r = self.agent.get(url).call();
+        self.finish_into("GET", url, r, limit, body)
+    }
+
     /// `HEAD url` (the body is empty).
     pub fn head(&self, url: &str) -> Result<Response, ClientError> {
         check_url(url)?;
@@ -142,6 +156,20 @@ impl Client {
         r: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
         limit: u64,
     ) -> Result<Response, ClientError> {
+        let mut body = Vec::new();
+        let mut response = self.finish_into(method, url, r, limit, &mut body)?;
+        response.body = body;
+        Ok(response)
+    }
+
+    fn finish_into(
+        &self,
+        method: &'static str,
+        url: &str,
+        r: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+        limit: u64,
+        body: &mut Vec<u8>,
+    ) -> Result<Response, ClientError> {
         let transport = |source| ClientError::Transport {
             method,
             url: url.to_string(),
@@ -164,11 +192,10 @@ impl Client {
                 )
             })
             .collect();
-        let body = r
-            .body_mut()
-            .with_config()
-            .limit(limit)
-            .read_to_vec()
+        body.clear();
+        let mut reader = r.body_mut().with_config().limit(limit).reader();
+        std::io::Read::read_to_end(&mut reader, body)
+            .map_err(ureq::Error::from)
             .map_err(|e| match e {
                 ureq::Error::BodyExceedsLimit(_) => ClientError::TooLarge {
                     method,
@@ -181,7 +208,7 @@ impl Client {
             status,
             content_type,
             headers,
-            body,
+            body: Vec::new(),
         })
     }
 }

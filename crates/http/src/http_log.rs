@@ -56,6 +56,12 @@ impl HttpLog {
 
     /// `GET path` with at most `limit` bytes: the body of a `200`; `404` is `None`.
     fn fetch(&self, path: &str, limit: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut body = Vec::new();
+        Ok(self.fetch_into(path, limit, &mut body)?.then_some(body))
+    }
+
+    /// [`HttpLog::fetch`] into `body` (cleared first): whether the answer was a `200`.
+    fn fetch_into(&self, path: &str, limit: u64, body: &mut Vec<u8>) -> Result<bool, StoreError> {
         let url = join(&self.base, path);
         let read = |source: Box<dyn std::error::Error + Send + Sync>| StoreError::Read {
             what: url.clone(),
@@ -63,16 +69,39 @@ impl HttpLog {
         };
         let r = self
             .client
-            .get_limited(&url, limit)
+            .get_into(&url, limit, body)
             .map_err(|e| read(Box::new(e)))?;
         match r.status {
-            200 => Ok(Some(r.body)),
-            404 => Ok(None),
+            200 => Ok(true),
+            404 => Ok(false),
             s => Err(read(Box::new(Answer(format!("answered {s}"))))),
         }
     }
 
+    /// Entry bundle `index` of `width` entries, read into `body` (cleared first): what
+    /// [`TileReader::read_entry_bundle`] returns, in a buffer the caller uses again.
+    pub fn read_entry_bundle_into(
+        &self,
+        index: u64,
+        width: u16,
+        body: &mut Vec<u8>,
+    ) -> Result<(), StoreError> {
+        self.tile_into(TileKind::Entries, index, width, body)
+    }
+
     fn tile(&self, kind: TileKind, index: u64, width: u16) -> Result<Vec<u8>, StoreError> {
+        let mut body = Vec::new();
+        self.tile_into(kind, index, width, &mut body)?;
+        Ok(body)
+    }
+
+    fn tile_into(
+        &self,
+        kind: TileKind,
+        index: u64,
+        width: u16,
+        bytes: &mut Vec<u8>,
+    ) -> Result<(), StoreError> {
         let id = TileId::new(kind, index, width).map_err(|e| StoreError::Read {
             what: format!("{} tile {index} of width {width}", self.base),
             source: Box::new(e),
@@ -82,10 +111,12 @@ impl HttpLog {
             TileKind::Hashes { .. } => u64::from(width) * HASH_LEN as u64,
             TileKind::Entries => u64::from(width) * (2 + MAX_ENTRY_BYTES as u64),
         };
-        let bytes = self.fetch(&path, limit)?.ok_or_else(|| StoreError::Read {
-            what: join(&self.base, &path),
-            source: Box::new(Answer("answered 404".into())),
-        })?;
+        if !self.fetch_into(&path, limit, bytes)? {
+            return Err(StoreError::Read {
+                what: join(&self.base, &path),
+                source: Box::new(Answer("answered 404".into())),
+            });
+        }
         if matches!(kind, TileKind::Hashes { .. }) && bytes.len() as u64 != limit {
             return Err(StoreError::Read {
                 what: join(&self.base, &path),
@@ -95,7 +126,7 @@ impl HttpLog {
                 ))),
             });
         }
-        Ok(bytes)
+        Ok(())
     }
 }
 

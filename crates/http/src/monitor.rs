@@ -4,7 +4,7 @@
 //! fork; smaller: a rollback), downloads only the entries it has not verified (the entry
 //! bundles from its size on: a partial bundle that grew is fetched at its new width and only
 //! its new entries are taken), and admits them to its mirror ledger (`DIR/mirror`) through the
-//! store's one door for events signed elsewhere, [`actledger_store::Ledger::admit_signed`]:
+//! store's one door for events signed elsewhere, [`actledger_store::Ledger::admit_windows`]:
 //! `verify`'s pipeline (canonical decode, chain, signatures in batches, roles, rules) from the
 //! mirror's persisted rule state, and the Merkle tree extended from the mirror's own frontier
 //! must reach the signed root. That frontier was computed here from verified bytes and hashes
@@ -49,7 +49,9 @@ use actledger_core::merkle::Hash;
 use actledger_core::note::VerifierKey;
 use actledger_core::quorum::Quorum;
 use actledger_core::tiles::{parse_entry_bundle, TileId, TileKind, TILE_WIDTH};
-use actledger_store::{EventRun, Ledger, LogReader, MirrorRefusal, Scan, StoreError, TileReader};
+use actledger_store::{
+    EventRun, Ledger, LogReader, MirrorRefusal, Scan, StoreError, TileReader, Window, WindowsEnd,
+};
 
 use crate::http_log::HttpLog;
 
@@ -149,9 +151,6 @@ pub struct Monitor {
 /// Connections fetching a window's entry bundles at once (the server reads while this side
 /// parses); the next window is fetched while this one is verified and written.
 const FETCH_THREADS: u64 = 4;
-
-/// A bundle's index and what fetching it gave.
-type Fetched = (u64, Result<Vec<u8>, StoreError>);
 
 /// Why a window of entries could not be had.
 enum Fetch {
@@ -443,7 +442,8 @@ impl Monitor {
     }
 
     /// Entries `k..n`, window by window: a thread downloads the next window while this one
-    /// is verified and written through [`Ledger::admit_signed`]. Each window before the last
+    /// is verified through [`Ledger::admit_windows`] and the one before is written (on the
+    /// store's writing thread). Each window before the last
     /// must be proven part of the signed tree of size `n` (root `root`) before it is
     /// written: a consistency proof from its end to `n`, made from the server's hash tiles
     /// and checked against the root the verified entries give and the signed root (the
@@ -467,9 +467,10 @@ impl Monitor {
             let ends_dl = ends.clone();
             scope.spawn(move || {
                 let mut from = k;
+                let mut parts = new_parts();
                 for end in ends_dl {
                     let run = spare_rx.try_recv().unwrap_or_default();
-                    let got = fetch_window(log, from, end, n, run);
+                    let got = fetch_window(log, from, end, n, run, &mut parts);
                     let failed = got.is_err();
                     if tx.send(got).is_err() || failed {
                         break;
@@ -478,22 +479,23 @@ impl Monitor {
                 }
             });
             let mut from = k;
-            let mut recorded_next = false;
-            for end in ends {
+            let mut ends = ends.into_iter();
+            let windows = std::iter::from_fn(|| {
+                let end = ends.next()?;
                 let run = match rx.recv() {
                     Ok(Ok(run)) => run,
-                    Ok(Err(f)) => return Err(Stop::Fetch(f)),
+                    Ok(Err(f)) => return Some(Err(Stop::Fetch(f))),
                     Err(_) => {
-                        return Err(Stop::Local(MonitorError::Local(
+                        return Some(Err(Stop::Local(MonitorError::Local(
                             "the download thread stopped".into(),
-                        )))
+                        ))))
                     }
                 };
                 if run.len() as u64 != end - from {
-                    return Err(Stop::Local(MonitorError::Local(format!(
+                    return Some(Err(Stop::Local(MonitorError::Local(format!(
                         "{} entries downloaded for {from}..{end}",
                         run.len()
-                    ))));
+                    )))));
                 }
                 let mut expect = Vec::with_capacity(2);
                 if end == n {
@@ -504,30 +506,47 @@ impl Monitor {
                         expect.push((l, r));
                     }
                 }
-                let admitted = mirror
-                    .admit_signed(&run, &expect, |size, got| {
-                        if size < n {
-                            if let Err(reason) = proven(log, size, got, n, root) {
-                                return Ok(Err(MirrorRefusal::NotProven { size, reason }));
-                            }
-                        }
-                        if !recorded_next {
-                            write_synced(&dir, NEXT, text).map_err(|e| StoreError::Read {
-                                what: dir.join(NEXT).display().to_string(),
-                                source: Box::new(e),
-                            })?;
-                            recorded_next = true;
-                        }
-                        Ok(Ok(()))
-                    })
-                    .map_err(|e| Stop::Local(local(&dir.join(MIRROR), e)))?;
-                if let Err(refusal) = admitted {
-                    return Err(Stop::Refused(Box::new(Refused { refusal, from, run })));
-                }
-                let _ = spare_tx.try_send(run);
                 from = end;
+                Some(Ok(Window {
+                    events: run,
+                    expect,
+                }))
+            });
+            let mut recorded_next = false;
+            let before_write = |size: u64, got: &Hash| {
+                if size < n {
+                    if let Err(reason) = proven(log, size, got, n, root) {
+                        return Ok(Err(MirrorRefusal::NotProven { size, reason }));
+                    }
+                }
+                if !recorded_next {
+                    write_synced(&dir, NEXT, text).map_err(|e| StoreError::Read {
+                        what: dir.join(NEXT).display().to_string(),
+                        source: Box::new(e),
+                    })?;
+                    recorded_next = true;
+                }
+                Ok(Ok(()))
+            };
+            // Each window written goes back to the downloader (from the mirror's writing
+            // thread, while the next one is verified here).
+            let written = move |_, run| {
+                let _ = spare_tx.try_send(run);
+            };
+            match mirror.admit_windows(windows, before_write, written) {
+                Ok(WindowsEnd::Done) => Ok(()),
+                Ok(WindowsEnd::Source(stop)) => Err(stop),
+                Ok(WindowsEnd::Refused {
+                    refusal,
+                    from,
+                    events,
+                }) => Err(Stop::Refused(Box::new(Refused {
+                    refusal,
+                    from,
+                    run: events,
+                }))),
+                Err(e) => Err(Stop::Local(local(&dir.join(MIRROR), e))),
             }
-            Ok(())
         })
     }
 
@@ -548,11 +567,11 @@ impl Monitor {
         all.extend(run.iter().map(|(_, b)| b.to_vec()));
         let rest = from + run.len() as u64;
         if rest < n {
-            let more =
-                fetch_window(&self.log, rest, n, n, EventRun::default()).map_err(|f| match f {
-                    Fetch::Server(e) => server(e),
-                    Fetch::BadBundle { msg, .. } => MonitorError::Server(msg),
-                })?;
+            let more = fetch_window(&self.log, rest, n, n, EventRun::default(), &mut new_parts())
+                .map_err(|f| match f {
+                Fetch::Server(e) => server(e),
+                Fetch::BadBundle { msg, .. } => MonitorError::Server(msg),
+            })?;
             all.extend(more.iter().map(|(_, b)| b.to_vec()));
         }
         Ok(all)
@@ -651,64 +670,105 @@ fn proven(log: &HttpLog, size: u64, got: &Hash, n: u64, root: &Hash) -> Result<(
         .map_err(|e| format!("consistency proof from the hash tiles: {e}"))
 }
 
+/// What one download thread holds: the buffer its answers are read into, the entries it
+/// took from them, and for each bundle it fetched, its index and how many entries it took
+/// (or why none). Kept from window to window, so no buffer is allocated afresh.
+#[derive(Default)]
+struct Part {
+    body: Vec<u8>,
+    run: EventRun,
+    bundles: Vec<(u64, Result<usize, Fetch>)>,
+}
+
+/// [`FETCH_THREADS`] download threads' parts.
+fn new_parts() -> Vec<Part> {
+    (0..FETCH_THREADS).map(|_| Part::default()).collect()
+}
+
 /// Entries `from..end` of the log of `n` entries, from the entry bundles that hold them
-/// (each of the width it has in the tree of `n`), fetched by [`FETCH_THREADS`] connections,
-/// into `run` (cleared first).
+/// (each of the width it has in the tree of `n`), fetched and parsed by one thread per
+/// part (each reading its answers into its own buffer), into `run` (cleared first), in
+/// order.
 fn fetch_window(
     log: &HttpLog,
     from: u64,
     end: u64,
     n: u64,
     mut run: EventRun,
+    parts: &mut [Part],
 ) -> Result<EventRun, Fetch> {
     let width = u64::from(TILE_WIDTH);
     let width_of = |idx: u64| u16::try_from((n - idx * width).min(width)).unwrap_or(TILE_WIDTH);
     let (first, last) = (from / width, end.div_ceil(width));
-    let fetched: Vec<Vec<Fetched>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..FETCH_THREADS)
-            .map(|t| {
+    let threads = parts.len().max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .iter_mut()
+            .enumerate()
+            .map(|(t, part)| {
                 scope.spawn(move || {
-                    let mut got = Vec::new();
-                    for idx in (first + t..last).step_by(FETCH_THREADS as usize) {
-                        let r = log.read_entry_bundle(idx, width_of(idx));
-                        let failed = r.is_err();
-                        got.push((idx, r));
+                    part.run.clear();
+                    part.bundles.clear();
+                    for idx in (first + t as u64..last).step_by(threads) {
+                        let w = width_of(idx);
+                        let got = log
+                            .read_entry_bundle_into(idx, w, &mut part.body)
+                            .map_err(Fetch::Server)
+                            .and_then(|()| {
+                                take_bundle(idx, w, &part.body, from, end, &mut part.run)
+                            });
+                        let failed = got.is_err();
+                        part.bundles.push((idx, got));
                         if failed {
                             break;
                         }
                     }
-                    got
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_default())
-            .collect()
+        for h in handles {
+            // A thread that panicked holds fewer bundles: found missing below.
+            let _ = h.join();
+        }
     });
-    let mut bundles: Vec<Fetched> = fetched.into_iter().flatten().collect();
-    bundles.sort_by_key(|(idx, _)| *idx);
     run.clear();
     run.reserve(usize::try_from(end - from).unwrap_or(0), 512);
-    let mut expected = first;
-    for (idx, bytes) in bundles {
-        let bytes = bytes.map_err(Fetch::Server)?;
-        if idx != expected {
+    // Per part: the next bundle of it to take, and its next entry.
+    let mut cursors = vec![(0usize, 0usize); parts.len()];
+    for idx in first..last {
+        let t = usize::try_from((idx - first) % threads as u64).unwrap_or(0);
+        let (Some(part), Some((b, e))) = (parts.get_mut(t), cursors.get_mut(t)) else {
             break;
+        };
+        match part.bundles.get_mut(*b) {
+            Some((i, Ok(count))) if *i == idx => {
+                for k in *e..*e + *count {
+                    if let Some((seq, bytes)) = part.run.get(k) {
+                        run.push(seq, bytes);
+                    }
+                }
+                *e += *count;
+                *b += 1;
+            }
+            Some((i, got)) if *i == idx => {
+                return Err(match std::mem::replace(got, Ok(0)) {
+                    Err(f) => f,
+                    Ok(_) => Fetch::Server(StoreError::Poisoned),
+                });
+            }
+            _ => {
+                return Err(Fetch::Server(StoreError::Read {
+                    what: format!("{} entry bundle {idx}", log.base()),
+                    source: "a download thread stopped".into(),
+                }))
+            }
         }
-        take_bundle(idx, width_of(idx), &bytes, from, end, &mut run)?;
-        expected += 1;
-    }
-    if expected != last {
-        return Err(Fetch::Server(StoreError::Read {
-            what: format!("{} entry bundle {expected}", log.base()),
-            source: "a download thread stopped".into(),
-        }));
     }
     Ok(run)
 }
 
-/// Parses bundle `idx` of width `w16` and adds its entries in `from..end` to `run`.
+/// Parses bundle `idx` of width `w16` and adds its entries in `from..end` to `run`: how
+/// many.
 fn take_bundle(
     idx: u64,
     w16: u16,
@@ -716,7 +776,7 @@ fn take_bundle(
     from: u64,
     end: u64,
     run: &mut EventRun,
-) -> Result<(), Fetch> {
+) -> Result<usize, Fetch> {
     let width = u64::from(TILE_WIDTH);
     let w = u64::from(w16);
     let path = TileId::new(TileKind::Entries, idx, w16)
@@ -732,12 +792,14 @@ fn take_bundle(
         Ok(p) => return Err(bad(format!("{path} holds {} entries, not {w}", p.len()))),
         Err(e) => return Err(bad(format!("{path}: {e}"))),
     };
+    let mut taken = 0;
     for (seq, e) in (idx * width..).zip(parsed) {
         if seq >= from && seq < end {
             run.push(seq, e);
+            taken += 1;
         }
     }
-    Ok(())
+    Ok(taken)
 }
 
 /// Reads an evidence file, bounded.

@@ -29,7 +29,8 @@ mod verify;
 
 pub use error::{AppendError, OpenError, ProofError, StoreError};
 pub use ledger::{
-    Admitted, Appended, AtSize, Ledger, MirrorRefusal, OpenOptions, StoredCheckpoint,
+    Admitted, Appended, AtSize, Ledger, MirrorRefusal, OpenOptions, StoredCheckpoint, Window,
+    WindowsEnd,
 };
 pub use memory::MemoryLog;
 pub use pipeline::{

@@ -83,7 +83,7 @@ pub(crate) type OnEvent<'a> =
 
 /// The events of `log` from `v.len()` on, verified as [`verify_log`] verifies them, into `v`
 /// and `tree` (which hold the state after the events before): what a mirror of another log
-/// runs on the events it has not seen (`Ledger::admit_signed`). `v` skips signatures: the
+/// runs on the events it has not seen (`Ledger::admit_windows`). `v` skips signatures: the
 /// workers check them, in batches.
 pub(crate) fn verify_continue(
     log: &(dyn LogReader + Sync),

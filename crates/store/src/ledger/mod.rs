@@ -40,7 +40,7 @@ use actledger_core::{Event, EventHash, Origin, Seq, Timestamp};
 use crate::lock::LockFile;
 use crate::{LogReader, StoreError};
 
-pub use self::mirror::{Admitted, MirrorRefusal};
+pub use self::mirror::{Admitted, MirrorRefusal, Window, WindowsEnd};
 pub use self::verify::AtSize;
 use self::writer::Writer;
 

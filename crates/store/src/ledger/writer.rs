@@ -33,6 +33,35 @@ pub(super) struct Writer {
     pub(super) defer_state: bool,
 }
 
+/// An event as the store writes it: its seq, chain hash, stored bytes and index keys.
+pub(super) trait ToStore {
+    /// Its seq.
+    fn seq(&self) -> u64;
+    /// `SHA-256(bytes)`.
+    fn hash(&self) -> &EventHash;
+    /// Its stored bytes.
+    fn bytes(&self) -> &[u8];
+    /// Calls `each` with each of its keys in `index`.
+    fn index_keys(&self, index: Index, each: &mut dyn FnMut(&[u8]));
+}
+
+impl ToStore for SealedEvent {
+    fn seq(&self) -> u64 {
+        self.event.unsigned.seq.0
+    }
+    fn hash(&self) -> &EventHash {
+        &self.hash
+    }
+    fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+    fn index_keys(&self, index: Index, each: &mut dyn FnMut(&[u8])) {
+        for k in index.keys(&self.event.unsigned.body, self.seq()) {
+            each(&k);
+        }
+    }
+}
+
 /// Events per sled transaction when appending a batch.
 pub(super) const CHUNK: usize = 2048;
 
@@ -420,9 +449,9 @@ impl Ledger {
 
     /// [`Ledger::write_chunk`], with `meta` (entries of the `meta` tree) written in the same
     /// atomic batch as the head.
-    pub(super) fn write_chunk_with(
+    pub(super) fn write_chunk_with<T: ToStore>(
         &self,
-        chunk: &[SealedEvent],
+        chunk: &[T],
         tiles: &[TileWrite],
         tree: &Frontier,
         commit: bool,
@@ -431,7 +460,7 @@ impl Ledger {
         let Some(last) = chunk.last() else {
             return Ok(());
         };
-        let head = head_record(last.event.unsigned.seq.0 + 1, &last.hash);
+        let head = head_record(last.seq() + 1, last.hash());
         // The events, their index entries and the Merkle tiles first (one atomic batch per
         // tree), the head last: the head is the commit point. A crash in between leaves
         // events beyond the head, which `recover` removes on the next open; no reader ever
@@ -442,13 +471,13 @@ impl Ledger {
         // whole: a sled insert replaces a value atomically).
         let mut filling: Option<(u64, Vec<u8>)> = None;
         for s in chunk {
-            let seq = s.event.unsigned.seq.0;
+            let seq = s.seq();
             let (b, i) = bundle::locate(seq);
             if filling.as_ref().is_none_or(|(fb, _)| *fb != b) {
                 if let Some((fb, buf)) = filling.take() {
                     bundles.insert(&bundle::key(fb), buf);
                 }
-                let mut buf = Vec::with_capacity(16 * (s.bytes.len() + bundle::LEN_BYTES));
+                let mut buf = Vec::with_capacity(16 * (s.bytes().len() + bundle::LEN_BYTES));
                 if i > 0 {
                     let stored = self.bundles.get(bundle::key(b))?.unwrap_or_default();
                     let held = bundle::count(&stored);
@@ -462,12 +491,10 @@ impl Ledger {
                 filling = Some((b, buf));
             }
             if let Some((_, buf)) = filling.as_mut() {
-                bundle::push(buf, &s.bytes);
+                bundle::push(buf, s.bytes());
             }
             for (index, batch) in &mut indexes {
-                for k in index.keys(&s.event.unsigned.body, seq) {
-                    batch.insert(k, &[] as &[u8]);
-                }
+                s.index_keys(*index, &mut |k| batch.insert(k, &[] as &[u8]));
             }
         }
         if let Some((fb, buf)) = filling {
