@@ -527,8 +527,18 @@ pub struct HashTile {
     inner: bool,
 }
 
-/// The root of the perfect subtree over `span` (a power of two of hashes, at most 256):
-/// `len − 1` node hashes, depth first, no allocation.
+/// The root of the perfect subtree whose level-`h` nodes are `span`, in order (RFC 9162
+/// §2.1.1: each parent `node_hash` of its two halves): `len − 1` node hashes, depth first, no
+/// allocation. `None` unless `span` holds a power of two of hashes (a perfect subtree).
+pub fn subtree_root(span: &[Hash]) -> Option<Hash> {
+    if span.len().is_power_of_two() {
+        perfect_root(span)
+    } else {
+        None
+    }
+}
+
+/// [`subtree_root`] of a span known to be a power of two long.
 fn perfect_root(span: &[Hash]) -> Option<Hash> {
     match span {
         [] => None,
@@ -898,6 +908,22 @@ mod tests {
         assert!(HashTile::new(bundle, &[0; 96]).is_err());
         assert!(HashTile::leaves(bundle, &[0; 96]).is_err());
         assert!(tile_of_node(0, 5, 5).is_err());
+    }
+
+    #[test]
+    fn subtree_roots_are_rfc_roots_of_perfect_spans_only() {
+        let hashes: Vec<Hash> = (0..16u8).map(|i| leaf_hash(&[i])).collect();
+        for n in [1usize, 2, 4, 8, 16] {
+            // The tree over these hashes as leaf hashes, built by the frontier.
+            let mut f = Frontier::new();
+            for h in &hashes[..n] {
+                f.append(*h).unwrap();
+            }
+            assert_eq!(subtree_root(&hashes[..n]), Some(f.root()), "{n}");
+        }
+        for n in [0usize, 3, 5, 6, 7, 9, 15] {
+            assert_eq!(subtree_root(&hashes[..n]), None, "{n}");
+        }
     }
 
     #[test]

@@ -278,6 +278,9 @@ pub fn run(
             }
         }
     }
+    // A proof over a level-0 tile read cold then hashes ~22 nodes instead of 247
+    // (`Ledger::warm_proofs`: 512 bytes a tile of 256 entries, ~0.13 s at 1M entries).
+    ledger.warm_proofs()?;
     let published = ledger.latest_checkpoint()?.map(Arc::new);
     let (size, hash) = ledger.stored_head()?;
     let last_time = ledger.last_time()?;

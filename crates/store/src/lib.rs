@@ -37,7 +37,7 @@ pub use pipeline::{
     for_each_event, for_each_event_where, replay_view, replay_view_with, ChainCheck, Keep, CHUNK,
     SIGNATURE_BATCH,
 };
-pub use tile_cache::TileCache;
+pub use tile_cache::{TileCache, ROW_HEIGHT};
 pub use tile_log::{
     consistency_proof, for_each_tile_file, inclusion_proof, root, tile_files, verify_tiles,
     ComputedTiles, HashedTiles, TileBuilder, TileReader,

@@ -13,11 +13,11 @@ use std::sync::Arc;
 
 use actledger_core::merkle::{self, Frontier, Hash, HASH_LEN};
 use actledger_core::tiles::{
-    encode_entry_bundle, tile_of_node, tiles_between, HashTile, TileError, TileKind, TILE_HEIGHT,
-    TILE_WIDTH,
+    encode_entry_bundle, subtree_root, tile_of_node, tiles_between, HashTile, TileError, TileId,
+    TileKind, TILE_HEIGHT, TILE_WIDTH,
 };
 
-use crate::tile_cache::TileCache;
+use crate::tile_cache::{TileCache, ROW_HEIGHT};
 use crate::{Ledger, LogReader, ProofError, StoreError};
 
 /// What proofs, tile export and tile verification need from a log.
@@ -85,6 +85,9 @@ impl<'a> TileNodes<'a> {
                         // Asked for by a second proof: worth hashing whole, once.
                         let whole = Arc::new(Arc::unwrap_or_clone(t).with_inner());
                         c.insert(Arc::clone(&whole));
+                        if let Some(row) = row_of(&whole) {
+                            c.insert_row(id.index(), row);
+                        }
                         whole
                     }
                     (_, Some(t)) => t,
@@ -105,6 +108,22 @@ impl<'a> TileNodes<'a> {
                 tile
             }
         };
+        if height >= ROW_HEIGHT && !tile.has_inner() && is_full_leaf_tile(&id) {
+            // A node of the upper half of a full level-0 tile, from its kept row if there is
+            // one: 2^(height - 4) - 1 node hashes instead of 2^height - 1.
+            let span = 1usize << (height - ROW_HEIGHT);
+            let from_row = self
+                .log
+                .tile_cache()
+                .and_then(|c| c.row(id.index()))
+                .and_then(|row| {
+                    let first = at.checked_mul(span)?;
+                    subtree_root(row.get(first..first.checked_add(span)?)?)
+                });
+            if let Some(h) = from_row {
+                return Ok(h);
+            }
+        }
         tile.node(height, at).ok_or_else(|| {
             tile_err(TileError::NotInTree {
                 level,
@@ -113,6 +132,23 @@ impl<'a> TileNodes<'a> {
             })
         })
     }
+}
+
+/// Whether `id` is a full tile of level 0 (whose row of height [`ROW_HEIGHT`] a
+/// [`TileCache`] may keep).
+fn is_full_leaf_tile(id: &TileId) -> bool {
+    id.kind() == (TileKind::Hashes { level: 0 }) && !id.is_partial()
+}
+
+/// The 16 nodes of height [`ROW_HEIGHT`] of a full level-0 tile (hashed from its hashes if
+/// it does not keep its inner nodes); `None` for any other tile.
+pub(crate) fn row_of(tile: &HashTile) -> Option<Vec<Hash>> {
+    if !is_full_leaf_tile(&tile.id()) {
+        return None;
+    }
+    (0..usize::from(TILE_WIDTH) >> ROW_HEIGHT)
+        .map(|at| tile.node(ROW_HEIGHT, at))
+        .collect()
 }
 
 fn prove_err(e: merkle::ProveError<StoreError>) -> StoreError {

@@ -330,7 +330,7 @@ impl LedgerState {
         let today = recorded_at
             .date()
             .ok_or(RuleError::RecordedAtOutOfRange(recorded_at.0))?;
-        if let Some(d) = fact.past_dates().into_iter().find(|d| *d > today) {
+        if let Some(d) = fact.past_dates().find(|d| *d > today) {
             return Err(RuleError::FutureDate { date: d, today });
         }
         Ok(())

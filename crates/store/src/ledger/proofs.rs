@@ -55,6 +55,33 @@ impl Ledger {
         &self.tile_cache
     }
 
+    /// Readies this ledger to serve proofs: keeps, for every full level-0 tile of the tree
+    /// that has no row kept yet, its 16 nodes of height [`crate::ROW_HEIGHT`]
+    /// ([`crate::TileCache::row`]; 512 bytes a tile). Reads each such tile once and hashes
+    /// 240 nodes of it (~30 µs a tile: ~0.13 s for 1M entries). A proof over a tile read cold
+    /// then hashes ~22 nodes instead of 247. For a long-lived process (`serve`); a command
+    /// that makes one proof gains nothing from it. Returns the number of rows made.
+    pub fn warm_proofs(&self) -> Result<u64, StoreError> {
+        use actledger_core::tiles::{HashTile, TileId, TileKind, TILE_WIDTH};
+        let full = self.size()? / u64::from(TILE_WIDTH);
+        let mut made = 0;
+        for index in 0..full {
+            if self.tile_cache.has_row(index) {
+                continue;
+            }
+            let bytes = crate::TileReader::read_tile(self, 0, index, TILE_WIDTH)?;
+            let id = TileId::new(TileKind::Hashes { level: 0 }, index, TILE_WIDTH)
+                .map_err(|e| StoreError::Corrupted(format!("Merkle tile: {e}")))?;
+            let tile = HashTile::leaves(id, &bytes)
+                .map_err(|e| StoreError::Corrupted(format!("Merkle tile (0, {index}): {e}")))?;
+            if let Some(row) = crate::tile_log::row_of(&tile) {
+                self.tile_cache.insert_row(index, row);
+                made += 1;
+            }
+        }
+        Ok(made)
+    }
+
     /// The stored hash tile `(level, index)` as it is now (the rightmost of its level holds
     /// the hashes so far).
     pub(crate) fn stored_tile(

@@ -352,3 +352,50 @@ fn a_tile_kept_with_its_hashes_only_gives_the_proofs_of_the_whole_tile() {
         assert_eq!(kept(&l), Some(old > 257), "after the proof from {old}");
     }
 }
+
+/// A serving ledger keeps, for each full level-0 tile, its row of nodes of height 4
+/// (`warm_proofs`, or a tile hashed whole); proofs over tiles read cold then hash from the
+/// row, and every proof is still that of a log read afresh, full tiles and the partial one.
+#[test]
+fn proofs_from_kept_rows_are_those_of_fresh_reads() {
+    use actledger_store::{consistency_proof, inclusion_proof, ComputedTiles, MemoryLog};
+    let (dir, mut l, rec) = ledger();
+    l.append_all(&rec, (0..900).map(filler)).unwrap();
+    let n = l.size().unwrap();
+    drop(l);
+    let l = reopen(&dir.path().join("l"));
+    let memory = MemoryLog::from_events((0..n).map(|i| l.get(i).unwrap().unwrap()));
+    let fresh = ComputedTiles::new(&memory, None);
+    assert_eq!(l.warm_proofs().unwrap(), n / 256);
+    assert_eq!(
+        l.warm_proofs().unwrap(),
+        0,
+        "rows already kept are not made again"
+    );
+    assert_eq!(
+        l.tile_cache().row_stats(),
+        (usize::try_from(n / 256).unwrap(), 0)
+    );
+    for index in 0..n {
+        assert_eq!(
+            l.inclusion_proof(index, n).unwrap(),
+            inclusion_proof(&fresh, index, n).unwrap(),
+            "leaf {index}"
+        );
+    }
+    for old in 1..=n {
+        assert_eq!(
+            l.consistency_proof(old, n).unwrap(),
+            consistency_proof(&fresh, old, n).unwrap(),
+            "from {old}"
+        );
+    }
+    assert!(l.tile_cache().row_stats().1 > 0, "the rows were used");
+    // A fresh ledger's cache makes a tile's row when a second proof hashes it whole.
+    drop(l);
+    let l = reopen(&dir.path().join("l"));
+    for _ in 0..2 {
+        l.inclusion_proof(300, n).unwrap();
+    }
+    assert_eq!(l.tile_cache().row_stats().0, 1);
+}

@@ -52,6 +52,10 @@ pub struct ProofRow {
     /// nodes hashed: what a proof costs beside its cold tile (CPU µs when measurable, else
     /// wall).
     pub warm_us: f64,
+    /// Random inclusion proofs again after `Ledger::warm_proofs` (what `serve` runs at start:
+    /// every full level-0 tile's row of height-4 nodes kept), µs wall and CPU µs; and how long
+    /// `warm_proofs` took, ms.
+    pub serving: (f64, Option<f64>, f64),
 }
 
 /// The CPU time this thread has run, ns (Linux: the first field of
@@ -125,6 +129,20 @@ pub fn bench(l: &Ledger, size: u64, work: &Path, count: u64) -> Result<ProofRow>
         (Some(a), Some(b), Some(c)) => Some((per(a, b), per(b, c))),
         _ => None,
     };
+    let t = Instant::now();
+    l.warm_proofs()?;
+    let warming_ms = t.elapsed().as_secs_f64() * 1e3;
+    let (cpu, t) = (thread_cpu_ns(), Instant::now());
+    for _ in 0..count {
+        let i = rng.below(size);
+        std::hint::black_box(l.inclusion_proof(i, size)?);
+    }
+    let wall = t.elapsed().as_secs_f64() * 1e6 / count as f64;
+    let cpu = match (cpu, thread_cpu_ns()) {
+        (Some(a), Some(b)) => Some(per(a, b)),
+        _ => None,
+    };
+    row.serving = (wall, cpu, warming_ms);
     let warm = size / 2;
     for _ in 0..2 {
         l.inclusion_proof(warm, size)?;
