@@ -361,8 +361,9 @@ impl Ledger {
     /// new size and root (a caller checks them against what it expects, records what it is
     /// about to write, and may refuse), and the window is written and flushed, without being
     /// decoded, admitted or hashed a second time, on a thread of its own while the next
-    /// window is verified here; `written` sees each window written (on that thread), and gets
-    /// its events back. Windows are written in order, one at a time.
+    /// window is verified here (the last window, when no such thread was needed before it, is
+    /// written on this one: a poll of a few new events starts no thread); `written` sees each
+    /// window written, and gets its events back. Windows are written in order, one at a time.
     ///
     /// Nothing of a window is written unless every event and every root passes: a refusal
     /// (or an error from `before_write`) ends the call once the windows before it are
@@ -375,7 +376,7 @@ impl Ledger {
         &mut self,
         windows: impl IntoIterator<Item = Result<Window, E>>,
         mut before_write: impl FnMut(u64, &Hash) -> Result<Result<(), MirrorRefusal>, StoreError>,
-        mut written: impl FnMut(Admitted, EventRun) + Send,
+        written: impl FnMut(Admitted, EventRun) + Send,
     ) -> Result<WindowsEnd<E>, StoreError> {
         if self.read_only {
             return Err(StoreError::ReadOnly);
@@ -384,36 +385,23 @@ impl Ledger {
         // Taken: until it is put back, a return leaves no writer, and the next use rebuilds
         // it from the store (events admitted to its rule state may not have been written).
         let mut writer = self.writer.take().ok_or(StoreError::Poisoned)?;
-        let mut edge = std::mem::take(&mut writer.edge);
+        // Held here until a writing thread takes them (a poll of one window starts none).
+        let mut edge = Some(std::mem::take(&mut writer.edge));
+        let mut written = Some(written);
         let mut tree = writer.tree.clone();
+        let mut windows = windows.into_iter().peekable();
         let this: &Ledger = self;
-        let (to_write, to_write_rx) = std::sync::mpsc::sync_channel::<Verified>(0);
         let (spare, spare_rx) = std::sync::mpsc::channel::<Verified>();
+        type Writing<'s> = (
+            std::sync::mpsc::SyncSender<Verified>,
+            std::thread::ScopedJoinHandle<'s, Result<Edge, StoreError>>,
+        );
         let (end, wrote) = std::thread::scope(|scope| {
-            let writing = std::thread::Builder::new()
-                .name("mirror-write".into())
-                .spawn_scoped(scope, move || -> Result<Edge, StoreError> {
-                    let mut tiles = Vec::new();
-                    for mut v in to_write_rx {
-                        let admitted = this.write_verified(&v, &mut edge, &mut tiles)?;
-                        written(admitted, std::mem::take(&mut v.run));
-                        let _ = spare.send(v);
-                    }
-                    Ok(edge)
-                });
-            let writing = match writing {
-                Ok(h) => h,
-                Err(_) => {
-                    return (
-                        Err(StoreError::Worker {
-                            thread: "mirror-write",
-                        }),
-                        None,
-                    )
-                }
-            };
+            let mut writing: Option<Writing<'_>> = None;
+            // What writing a window on this thread gave, if one was.
+            let mut here: Result<(), StoreError> = Ok(());
             let mut end: Result<WindowsEnd<E>, StoreError> = Ok(WindowsEnd::Done);
-            for window in windows {
+            while let Some(window) = windows.next() {
                 let window = match window {
                     Ok(w) => w,
                     Err(e) => {
@@ -445,13 +433,60 @@ impl Ledger {
                 }
                 v.root = tree.root();
                 v.run = window.events;
-                if to_write.send(v).is_err() {
-                    // The write failed: its error is the answer.
+                if writing.is_none() && windows.peek().is_none() {
+                    // The last window and no writing thread: nothing to overlap, written here.
+                    here = match (edge.as_mut(), written.as_mut()) {
+                        (Some(edge), Some(written)) => this
+                            .write_verified(&v, edge, &mut Vec::new())
+                            .map(|admitted| {
+                                written(admitted, std::mem::take(&mut v.run));
+                            }),
+                        _ => Err(StoreError::Poisoned),
+                    };
                     break;
                 }
+                if writing.is_none() {
+                    let (Some(mut edge), Some(mut written)) = (edge.take(), written.take()) else {
+                        here = Err(StoreError::Poisoned);
+                        break;
+                    };
+                    let (to_write, to_write_rx) = std::sync::mpsc::sync_channel::<Verified>(0);
+                    let spare = spare.clone();
+                    let spawned = std::thread::Builder::new()
+                        .name("mirror-write".into())
+                        .spawn_scoped(scope, move || -> Result<Edge, StoreError> {
+                            let mut tiles = Vec::new();
+                            for mut v in to_write_rx {
+                                let admitted = this.write_verified(&v, &mut edge, &mut tiles)?;
+                                written(admitted, std::mem::take(&mut v.run));
+                                let _ = spare.send(v);
+                            }
+                            Ok(edge)
+                        });
+                    match spawned {
+                        Ok(h) => writing = Some((to_write, h)),
+                        Err(_) => {
+                            here = Err(StoreError::Worker {
+                                thread: "mirror-write",
+                            });
+                            break;
+                        }
+                    }
+                }
+                if let Some((to_write, _)) = &writing {
+                    if to_write.send(v).is_err() {
+                        // The write failed: its error is the answer.
+                        break;
+                    }
+                }
             }
-            drop(to_write);
-            let wrote = writing.join().ok();
+            let wrote = match writing {
+                Some((to_write, h)) => {
+                    drop(to_write);
+                    h.join().ok()
+                }
+                None => Some(here.and_then(|()| edge.take().ok_or(StoreError::Poisoned))),
+            };
             (end, wrote)
         });
         match wrote {
