@@ -721,15 +721,15 @@ fn main() -> Result<()> {
         rayon::current_num_threads()
     )?;
     writeln!(out)?;
-    writeln!(out, "| events | sign floor (1 thread) | import | import / floor | verify_batch floor (all cores) | coalesced floor (all cores) | verify | verify / verify_batch | verify / coalesced | replay | replay, fresh process | projections | inclusion proof | consistency proof | Go tlog inclusion / consistency (in memory) | node reads / proof | tile reads / proof (uncached / sled) | CLI append | bytes / event | disk / raw | peak RSS import | peak RSS verify |")?;
+    writeln!(out, "| events | sign floor (1 thread) | import | import / floor | verify_batch floor (all cores) | coalesced floor (all cores) | verify | verify / verify_batch | verify / coalesced | replay | replay, fresh process | projections | inclusion proof | inclusion proof, serving | consistency proof | Go tlog inclusion / consistency (in memory) | node reads / proof | tile reads / proof (uncached / sled) | CLI append | bytes / event | disk / raw | peak RSS import | peak RSS verify |")?;
     writeln!(
         out,
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )?;
     for r in &rows {
         writeln!(
             out,
-            "| {} | {:.0}/s | {:.0}/s | {:.0}% | {:.0}/s | {:.0}/s | {:.0}/s | {:.0}% | {:.0}% | {:.0}/s | {:.0}/s | {:.0} ms | {:.1} µs | {:.1} µs | {} | {:.1} | {:.1} / {:.2} | {:.0} ms | {:.0} | {:.2}× | {} MiB | {} MiB |",
+            "| {} | {:.0}/s | {:.0}/s | {:.0}% | {:.0}/s | {:.0}/s | {:.0}/s | {:.0}% | {:.0}% | {:.0}/s | {:.0}/s | {:.0} ms | {:.1} µs | {:.1} µs | {:.1} µs | {} | {:.1} | {:.1} / {:.2} | {:.0} ms | {:.0} | {:.2}× | {} MiB | {} MiB |",
             r.size,
             r.floors.sign,
             r.import_rate,
@@ -743,6 +743,7 @@ fn main() -> Result<()> {
             r.cold_replay_rate,
             r.projections_ms,
             r.proofs.inclusion_us,
+            r.proofs.serving.0,
             r.proofs.consistency_us,
             r.proofs.go.map_or("no Go".to_string(), |(i, c)| format!("{i:.1} / {c:.1} µs")),
             r.proofs.nodes_per_proof,
