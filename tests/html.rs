@@ -356,6 +356,35 @@ fn a_ledger_that_fails_verification_gets_no_page() {
     assert!(!out.exists(), "no page for a ledger that does not verify");
 }
 
+/// The page is derived before the ledger is verified: a ledger that replays but does not
+/// verify (an index entry removed: the replay reads only the events) still gets no page.
+#[test]
+fn a_ledger_that_replays_but_fails_verification_gets_no_page() {
+    let env = hostile();
+    let out = env.path("page.html");
+    // The same ledger untouched gets its page: the test can fail.
+    export(&env, &[]);
+    std::fs::remove_file(&out).unwrap();
+    // sled releases its lock shortly after the handle is dropped.
+    std::thread::sleep(Duration::from_millis(300));
+    {
+        let db = sled::open(env.db_path()).unwrap();
+        let by_state = db.open_tree("by_state").unwrap();
+        let (k, _) = by_state.first().unwrap().unwrap();
+        by_state.remove(k).unwrap();
+        db.flush().unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let page = out.to_str().unwrap();
+    let err = env.fails(1, &["export", "html", "--out", page, "--calendar", EVIL]);
+    assert!(err.contains("verification failed"), "{err}");
+    assert!(!out.exists(), "no page for a ledger that does not verify");
+    assert!(!env.path("page.data").exists());
+    // Verification is still reported before a bad option that the derivation refuses.
+    let err = env.fails(1, &["export", "html", "--out", page, "--calendar", "nope"]);
+    assert!(err.contains("verification failed"), "{err}");
+}
+
 // ---- Browser test -------------------------------------------------------------------------
 
 #[test]

@@ -299,8 +299,14 @@ pub fn render_with(
         }
     };
     let facts = stored_facts(ledger, cutoff, ledger.size()?)?;
-    let (mut page, staged) = derive(&view, a, facts, data)?;
+    let derived = derive(&view, a, facts, data);
     drop(view);
+    if derived.is_err() {
+        // As before the page was derived first: a ledger that does not verify is reported
+        // as such, before any other error.
+        verify()?;
+    }
+    let (mut page, staged) = derived?;
     let (verified, at) = verify()?;
     page.head.events = verified.events;
     page.head.hash = verified.head.to_string();
