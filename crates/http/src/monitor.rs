@@ -108,8 +108,10 @@ pub struct MonitorConfig {
     pub window: u64,
 }
 
-/// Entries per window of a catch-up (256 entry bundles, ~25 MB of a log like the bench's).
-pub const WINDOW: u64 = 64 * 1024;
+/// Entries per window of a catch-up (128 entry bundles, ~12 MB of a log like the bench's: two
+/// windows are in memory at once, one verified while the one before is written; 32k windows
+/// catch up as fast as 64k ones did and hold ~50 MB less, docs/PERFORMANCE.md).
+pub const WINDOW: u64 = 32 * 1024;
 
 /// A log of verified entries held in memory, for `verify_log`.
 struct SliceLog<'a>(&'a [Vec<u8>]);
