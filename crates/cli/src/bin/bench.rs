@@ -548,7 +548,7 @@ fn bench(size: u64, work: &Path, runs: usize) -> Result<Row> {
     // checkpoint are added to the ledger first, after every figure above).
     eprintln!("[{size}] snapshot, compliance and html");
     row.view = view::bench(&ledger, &dir, &admin, runs)?;
-    if std::env::var_os("ACTLEDGER_BENCH_KEEP").is_none() {
+    if !keep_work() {
         let _ = std::fs::remove_dir_all(&dir);
     }
     Ok(row)
@@ -609,7 +609,7 @@ fn monitor_bench(
         ],
     )?;
     let row = monitor::bench(&ledger, &dir, &log, &rec, runs, samples)?;
-    if std::env::var_os("ACTLEDGER_BENCH_KEEP").is_none() {
+    if !keep_work() {
         let _ = std::fs::remove_dir_all(&dir);
     }
     Ok(row)
@@ -761,4 +761,10 @@ fn main() -> Result<()> {
     out.push_str(&view::table(&view_rows));
     print!("{out}");
     Ok(())
+}
+
+/// Whether `ACTLEDGER_BENCH_KEEP` asks to keep the generated data: set to anything but empty
+/// or `0` (an empty value, as `ACTLEDGER_BENCH_KEEP= cmd` leaves it, used to keep 2 GB).
+fn keep_work() -> bool {
+    std::env::var_os("ACTLEDGER_BENCH_KEEP").is_some_and(|v| !v.is_empty() && v != "0")
 }
