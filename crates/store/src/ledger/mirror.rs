@@ -623,17 +623,10 @@ mod tests {
         (dir, l)
     }
 
-    fn run_of(l: &Ledger, from: u64, to: u64) -> EventRun {
-        let mut run = EventRun::default();
-        l.read_range(from, to, &mut run).unwrap();
-        run
-    }
-
-    #[test]
-    fn a_mirror_admits_a_log_in_steps_and_refuses_what_does_not_verify() {
-        let (dir, src) = source();
+    /// [`source`] with a recorder key granted and `n` holiday calendars recorded by it.
+    fn source_with_calendars(n: u64) -> (tempfile::TempDir, Ledger) {
+        let (dir, mut src) = source();
         let admin = SigningKey::from_seed(&[1; 32]);
-        let mut src = src;
         let rec = SigningKey::from_seed(&[2; 32]);
         src.append(
             &admin,
@@ -645,7 +638,7 @@ mod tests {
             }),
         )
         .unwrap();
-        for i in 0..40u64 {
+        for i in 0..n {
             src.append(
                 &rec,
                 EventBody::Fact(Fact::HolidayCalendar(HolidayCalendar {
@@ -658,6 +651,18 @@ mod tests {
             )
             .unwrap();
         }
+        (dir, src)
+    }
+
+    fn run_of(l: &Ledger, from: u64, to: u64) -> EventRun {
+        let mut run = EventRun::default();
+        l.read_range(from, to, &mut run).unwrap();
+        run
+    }
+
+    #[test]
+    fn a_mirror_admits_a_log_in_steps_and_refuses_what_does_not_verify() {
+        let (dir, src) = source_with_calendars(40);
         let n = src.size().unwrap();
         let mut m = Ledger::create_mirror(&dir.path().join("mirror")).unwrap();
         // Half, then the rest: each step verifies only its events.
@@ -752,32 +757,7 @@ mod tests {
 
     #[test]
     fn windows_are_written_in_order_and_a_refused_one_leaves_those_before_it() {
-        let (dir, mut src) = source();
-        let admin = SigningKey::from_seed(&[1; 32]);
-        let rec = SigningKey::from_seed(&[2; 32]);
-        src.append(
-            &admin,
-            EventBody::KeyGranted(actledger_core::event::KeyGranted {
-                key: rec.public(),
-                role: actledger_core::Role::Recorder,
-                holder: Text::new("rec").unwrap(),
-                note: Text::empty(),
-            }),
-        )
-        .unwrap();
-        for i in 0..30u64 {
-            src.append(
-                &rec,
-                EventBody::Fact(Fact::HolidayCalendar(HolidayCalendar {
-                    calendar: Text::new(format!("calendar {i}")).unwrap(),
-                    year: 2024,
-                    complete: false,
-                    holidays: vec![],
-                    source: Text::new("test").unwrap(),
-                })),
-            )
-            .unwrap();
-        }
+        let (dir, src) = source_with_calendars(30);
         let n = src.size().unwrap();
         let (a, b) = (n / 3, 2 * n / 3);
         let mut m = Ledger::create_mirror(&dir.path().join("mirror")).unwrap();
