@@ -75,6 +75,24 @@ impl Verifier {
         self.head
     }
 
+    /// The unsigned event that would come next: `body` by `author` at `recorded_at`, at this
+    /// verifier's position and chained to its head, in the current format.
+    pub fn next_event(
+        &self,
+        author: PublicKey,
+        recorded_at: crate::types::Timestamp,
+        body: crate::event::EventBody,
+    ) -> crate::event::UnsignedEvent {
+        crate::event::UnsignedEvent {
+            version: crate::event::FORMAT_VERSION,
+            seq: Seq(self.next),
+            prev: self.head,
+            recorded_at,
+            author,
+            body,
+        }
+    }
+
     /// The rule state after the accepted events, by value (no copy).
     pub fn into_state(self) -> LedgerState {
         self.state

@@ -5,9 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 use actledger_core::chain::seal;
-use actledger_core::event::{
-    Correction, CouncilTerm, EventBody, Fact, Seat, UnsignedEvent, FORMAT_VERSION,
-};
+use actledger_core::event::{Correction, CouncilTerm, EventBody, Fact, Seat};
 use actledger_core::verify::{Signatures, Verifier};
 use actledger_core::{RuleError, Seq, SigningKey, Text, Timestamp, VerifyErrorKind};
 
@@ -21,25 +19,19 @@ fn verify_names_the_first_fact_a_correction_breaks() {
     }
     let recorder = SigningKey::from_seed(&[3; 32]);
     let correction = |v: &Verifier, to: &str| {
-        let u = UnsignedEvent {
-            version: FORMAT_VERSION,
-            seq: Seq(v.len()),
-            prev: v.head(),
-            recorded_at: Timestamp(1_700_000_000),
-            author: recorder.public(),
-            body: EventBody::Correction(Correction {
-                target: Seq(5),
-                reason: Text::new("r").unwrap(),
-                replacement: Fact::CouncilTerm(CouncilTerm {
-                    state: "ALB".parse().unwrap(),
-                    seat: Seat::Elected,
-                    from: "2022-01-01".parse().unwrap(),
-                    to: to.parse().unwrap(),
-                    source: Text::new("s").unwrap(),
-                    note: Text::new("").unwrap(),
-                }),
+        let body = EventBody::Correction(Correction {
+            target: Seq(5),
+            reason: Text::new("r").unwrap(),
+            replacement: Fact::CouncilTerm(CouncilTerm {
+                state: "ALB".parse().unwrap(),
+                seat: Seat::Elected,
+                from: "2022-01-01".parse().unwrap(),
+                to: to.parse().unwrap(),
+                source: Text::new("s").unwrap(),
+                note: Text::new("").unwrap(),
             }),
-        };
+        });
+        let u = v.next_event(recorder.public(), Timestamp(1_700_000_000), body);
         seal(u, &recorder).unwrap().bytes
     };
     let bad = correction(&v, "2022-03-31");

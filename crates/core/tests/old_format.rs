@@ -7,8 +7,7 @@
 use actledger_core::chain::{decode_event, seal};
 use actledger_core::event::{
     AdherenceDate, AdherenceLetter, Correction, CouncilTerm, CouncilVote, CredibilityAssessment,
-    EventBody, Fact, Instrument, KeyGranted, LedgerCreated, MemberVote, Role, Seat, UnsignedEvent,
-    Vote, FORMAT_VERSION,
+    EventBody, Fact, Instrument, KeyGranted, LedgerCreated, MemberVote, Role, Seat, Vote,
 };
 use actledger_core::projection::{compliance, replay, Cutoff, TrustPolicy};
 use actledger_core::verify::{Signatures, Verifier};
@@ -43,14 +42,7 @@ fn the_encoder_still_writes_revision1_facts_as_the_fixture() {
     let mut v = Verifier::new(Signatures::Check);
     let mut lines = Vec::new();
     let mut push = |who: &SigningKey, day: &str, body: EventBody| {
-        let u = UnsignedEvent {
-            version: FORMAT_VERSION,
-            seq: Seq(v.len()),
-            prev: v.head(),
-            recorded_at: at(day),
-            author: who.public(),
-            body,
-        };
+        let u = v.next_event(who.public(), at(day), body);
         let sealed = seal(u, who).unwrap();
         v.push(&sealed.bytes).unwrap();
         lines.push(hex::encode(&sealed.bytes));

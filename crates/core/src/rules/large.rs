@@ -521,7 +521,7 @@ mod tests {
     /// assessment) with 300 tabled drafts added by its recorder (seed 3), spread over parts.
     fn state() -> super::super::LedgerState {
         use crate::chain::seal;
-        use crate::event::{DraftTabled, EventBody, Fact, UnsignedEvent, FORMAT_VERSION};
+        use crate::event::{DraftTabled, EventBody, Fact};
         use crate::{SigningKey, Text, Timestamp};
         let log = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/revision1_log.hex");
         let mut v = Verifier::new(Signatures::Skip);
@@ -541,14 +541,7 @@ mod tests {
                 source: Text::new("s").unwrap(),
                 note: Text::empty(),
             }));
-            let u = UnsignedEvent {
-                version: FORMAT_VERSION,
-                seq: Seq(v.len()),
-                prev: v.head(),
-                recorded_at: Timestamp(1_700_000_000),
-                author: recorder.public(),
-                body,
-            };
+            let u = v.next_event(recorder.public(), Timestamp(1_700_000_000), body);
             v.push(&seal(u, &recorder).unwrap().bytes).unwrap();
         }
         v.into_state()

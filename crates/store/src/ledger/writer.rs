@@ -3,11 +3,11 @@
 
 use actledger_core::chain::{self, SealedEvent};
 use actledger_core::error::RuleError;
-use actledger_core::event::{EventBody, UnsignedEvent, FORMAT_VERSION};
+use actledger_core::event::EventBody;
 use actledger_core::merkle::{self, Frontier};
 use actledger_core::rules::{LedgerState, StatePart};
 use actledger_core::verify::{Signatures, Verifier};
-use actledger_core::{Event, EventHash, Seq, SigningKey, Timestamp, VerifyError, VerifyErrorKind};
+use actledger_core::{Event, EventHash, SigningKey, Timestamp, VerifyError, VerifyErrorKind};
 
 use crate::bundle;
 use crate::tiles::{self as tile, Edge, TileWrite};
@@ -315,14 +315,7 @@ impl Ledger {
         for (i, body) in bodies.into_iter().enumerate() {
             let now = Timestamp::now();
             let recorded_at = v.state().last_time().map_or(now, |t| t.max(now));
-            let unsigned = UnsignedEvent {
-                version: FORMAT_VERSION,
-                seq: Seq(v.len()),
-                prev: v.head(),
-                recorded_at,
-                author,
-                body,
-            };
+            let unsigned = v.next_event(author, recorded_at, body);
             let sealed =
                 chain::seal(unsigned, key).map_err(|e| (i, AppendError::Encode(e).into()))?;
             self.admit_bytes(v, table, &sealed.bytes)
