@@ -314,20 +314,29 @@ fn proofs_from_cached_tiles_are_those_of_fresh_reads_as_the_ledger_grows() {
     assert_eq!(l.tile_cache().stats().1, before);
 }
 
+/// A ledger of `fillers` events after the fixture's, reopened (nothing cached), and its
+/// events in memory, from which a log's tiles are computed afresh.
+fn reopened_with_fillers(fillers: u64) -> (tempfile::TempDir, Ledger, actledger_store::MemoryLog) {
+    let (dir, mut l, rec) = ledger();
+    l.append_all(&rec, (0..fillers).map(filler)).unwrap();
+    let n = l.size().unwrap();
+    drop(l);
+    let l = reopen(&dir.path().join("l"));
+    let memory =
+        actledger_store::MemoryLog::from_events((0..n).map(|i| l.get(i).unwrap().unwrap()));
+    (dir, l, memory)
+}
+
 /// A tile read by one proof is kept with its hashes only (its nodes hashed when asked), and
 /// hashed whole once a second proof asks for it; every proof from either form, and from the
 /// whole tile after, is that of a log read afresh.
 #[test]
 fn a_tile_kept_with_its_hashes_only_gives_the_proofs_of_the_whole_tile() {
     use actledger_core::tiles::{TileId, TileKind};
-    use actledger_store::{consistency_proof, inclusion_proof, ComputedTiles, MemoryLog};
-    let (dir, mut l, rec) = ledger();
-    l.append_all(&rec, (0..700).map(filler)).unwrap();
+    use actledger_store::{consistency_proof, inclusion_proof, ComputedTiles};
+    let (dir, l, memory) = reopened_with_fillers(700);
     let n = l.size().unwrap();
-    drop(l);
-    let l = reopen(&dir.path().join("l"));
     assert!(l.tile_cache().is_empty());
-    let memory = MemoryLog::from_events((0..n).map(|i| l.get(i).unwrap().unwrap()));
     let fresh = ComputedTiles::new(&memory, None);
     let tile1 = TileId::new(TileKind::Hashes { level: 0 }, 1, 256).unwrap();
     let kept = |l: &Ledger| l.tile_cache().get(&tile1).map(|t| t.has_inner());
@@ -358,13 +367,9 @@ fn a_tile_kept_with_its_hashes_only_gives_the_proofs_of_the_whole_tile() {
 /// row, and every proof is still that of a log read afresh, full tiles and the partial one.
 #[test]
 fn proofs_from_kept_rows_are_those_of_fresh_reads() {
-    use actledger_store::{consistency_proof, inclusion_proof, ComputedTiles, MemoryLog};
-    let (dir, mut l, rec) = ledger();
-    l.append_all(&rec, (0..900).map(filler)).unwrap();
+    use actledger_store::{consistency_proof, inclusion_proof, ComputedTiles};
+    let (dir, l, memory) = reopened_with_fillers(900);
     let n = l.size().unwrap();
-    drop(l);
-    let l = reopen(&dir.path().join("l"));
-    let memory = MemoryLog::from_events((0..n).map(|i| l.get(i).unwrap().unwrap()));
     let fresh = ComputedTiles::new(&memory, None);
     assert_eq!(l.warm_proofs().unwrap(), n / 256);
     assert_eq!(
