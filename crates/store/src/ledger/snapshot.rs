@@ -407,11 +407,12 @@ impl Ledger {
     /// The first key under `state/` that is neither the table, the small part nor a part the
     /// table names: a part stored that the table does not name, or a key no version writes.
     fn stray_state_key(&self, table: &Table) -> Result<Option<sled::IVec>, StoreError> {
+        let small = part_key(StatePart::Small);
         for k in self.meta.scan_prefix(b"state/").keys() {
             let k = k?;
             let named = match part_of_key(&k) {
                 Some(p) => table.get(p) != [0; SLOT],
-                None => k == TABLE_KEY || k == part_key(StatePart::Small).as_slice(),
+                None => k == TABLE_KEY || k == small.as_slice(),
             };
             if !named {
                 return Ok(Some(k));
